@@ -1,0 +1,75 @@
+import type { Column, OptionSpec, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import type { ErrorCode } from '../errors.ts';
+
+/** What the UI shows about an opened image. Addresses are hex strings ("0x1aa000"). */
+export interface ImageSummary {
+  readonly fileName: string;
+  readonly format: string;
+  readonly fileSize: number;
+  /** Highest physical address + 1. */
+  readonly physicalSize: number;
+  /** Bytes of physical memory the capture actually holds. */
+  readonly capturedBytes: number;
+  readonly os: 'windows' | 'linux' | null;
+  /** e.g. "Windows 10 (10.0.19041)", "Linux 6.1.0-56-amd64". */
+  readonly osVersion?: string;
+  readonly dtb?: string;
+  readonly kernelBase?: string;
+  /** Symbol table in use, e.g. "ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1". */
+  readonly symbols?: string;
+  readonly warnings: readonly string[];
+}
+
+export interface PluginInfo {
+  readonly name: string;
+  readonly description: string;
+  readonly os: 'windows' | 'linux' | 'any';
+  readonly columns: readonly Column[];
+  readonly options: readonly OptionSpec[];
+  /** Rows nest (`depth`), e.g. pstree. */
+  readonly tree: boolean;
+}
+
+export interface JobProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly stage: string;
+}
+
+export interface RunSummary {
+  readonly rowCount: number;
+  readonly warnings: readonly string[];
+  readonly elapsedMs: number;
+}
+
+/** A symbol table the image needs and the store does not hold. */
+export interface MissingSymbols {
+  readonly pdbName: string;
+  readonly guid: string;
+  readonly age: number;
+}
+
+/** Errors cross the worker boundary as plain data. */
+export interface EngineFailure {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly missingSymbols?: MissingSymbols;
+}
+
+export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineFailure };
+
+/** The engine worker's interface (exposed with comlink). The UI thread never holds image bytes. */
+export interface EngineApi {
+  open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>>;
+  /** Symbol files (ISF .json / .json.xz) the user dropped; stored in IndexedDB. Returns the keys added. */
+  addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>>;
+  plugins(): Promise<PluginInfo[]>;
+  run(
+    jobId: string,
+    plugin: string,
+    options: PluginOptions,
+    onRows: (rows: PluginRow[]) => void,
+    onProgress: (p: JobProgress) => void,
+  ): Promise<Outcome<RunSummary>>;
+  cancel(jobId: string): void;
+}
