@@ -17,6 +17,8 @@ export interface ImageSummary {
   readonly kernelBase?: string;
   /** Symbol table in use, e.g. "ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1". */
   readonly symbols?: string;
+  /** Set when the OS was found but its symbol table is not in the store (plugins that need it will fail). */
+  readonly missingSymbols?: MissingSymbols;
   readonly warnings: readonly string[];
 }
 

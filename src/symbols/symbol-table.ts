@@ -57,3 +57,22 @@ export interface SymbolTable {
 export function pdbKey(pdbName: string, guid: string, age: number): string {
   return `${pdbName.toLowerCase()}/${guid.replace(/-/g, '').toUpperCase()}-${age}`;
 }
+
+export type PdbIdentity = Extract<SymbolIdentity, { kind: 'pdb' }>;
+
+/** Splits a `pdbKey` back into its parts; undefined for anything else (e.g. a Linux key). */
+export function parsePdbKey(key: string): PdbIdentity | undefined {
+  const m = /^([^/]+)\/([0-9A-Fa-f]{32})-(\d{1,10})$/.exec(key);
+  return m ? { kind: 'pdb', pdbName: m[1], guid: m[2].toUpperCase(), age: Number(m[3]) } : undefined;
+}
+
+/** Store key of a table: `pdbKey` for a PDB, `linux/<banner>` for a Linux kernel. */
+export function symbolKey(identity: SymbolIdentity): string {
+  return identity.kind === 'pdb' ? pdbKey(identity.pdbName, identity.guid, identity.age) : `linux/${identity.banner}`;
+}
+
+/** Linux identity from a banner as stored in an ISF or found in memory: cut at NUL, trailing newline dropped. */
+export function linuxIdentity(bannerText: string): Extract<SymbolIdentity, { kind: 'linux' }> {
+  const nul = bannerText.indexOf('\0');
+  return { kind: 'linux', banner: (nul < 0 ? bannerText : bannerText.slice(0, nul)).trimEnd() };
+}

@@ -1,0 +1,32 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { DirectoryKeyValueCache } from '../engine/directory-kv-cache.ts';
+import { InlineScanService } from '../engine/inline-scan-service.ts';
+import type { SessionEnv } from '../engine/session.ts';
+import { loadWasmBytesNode } from '../layers/wasm-bytes-node.ts';
+import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
+import { DirectorySymbolStore } from '../symbols/directory-symbol-store.ts';
+import { ChainSymbolStore } from '../symbols/symbol-store.ts';
+
+export interface NodeEnvOptions {
+  readonly symbolDirs: readonly string[];
+  /** Persist discovery results in the user's cache directory. */
+  readonly cache: boolean;
+  readonly cacheDir?: string;
+}
+
+/** ~/.cache/memscope (or $XDG_CACHE_HOME/memscope). */
+export function defaultCacheDir(): string {
+  return join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'memscope');
+}
+
+/** The engine's environment in Node: the same Wasm, symbol directories, an in-process scanner. */
+export async function createNodeEnv(options: NodeEnvOptions): Promise<SessionEnv> {
+  const wasmBytes = await loadWasmBytesNode();
+  return {
+    wasm: await instantiateMemscopeWasm(wasmBytes),
+    symbols: new ChainSymbolStore(...options.symbolDirs.map((d) => new DirectorySymbolStore(d))),
+    scanner: new InlineScanService(wasmBytes),
+    discoveryCache: options.cache ? new DirectoryKeyValueCache(join(options.cacheDir ?? defaultCacheDir(), 'discovery')) : undefined,
+  };
+}

@@ -1,0 +1,60 @@
+import { openSession } from '../engine/session.ts';
+import { NodeFileSource } from '../io/node-file-source.ts';
+import { columnsFor } from '../plugins/plugin-definition.ts';
+import type { PluginRow } from '../plugins/plugin.ts';
+import { csvHeader, csvRow } from '../render/csv.ts';
+import { jsonlRow } from '../render/jsonl.ts';
+import { textTable } from '../render/text-table.ts';
+import { VolJsonWriter } from '../render/vol-json.ts';
+import type { CliCommand } from './args.ts';
+import { createNodeEnv } from './node-env.ts';
+import { ProgressBar } from './progress-bar.ts';
+
+type RunCommand = Extract<CliCommand, { kind: 'run' }>;
+
+/** Opens the image, runs one plugin and writes its rows to stdout in the chosen format. */
+export async function runPlugin(command: RunCommand): Promise<number> {
+  const env = await createNodeEnv({ symbolDirs: command.symbolDirs, cache: command.cache });
+  const source = await NodeFileSource.open(command.file);
+  const bar = new ProgressBar();
+  const session = await openSession(source, env);
+  try {
+    const columns = columnsFor(command.plugin, command.options);
+    const out = process.stdout;
+    const rows = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
+    switch (command.renderer) {
+      case 'table': {
+        const all: PluginRow[] = [];
+        for await (const row of rows) all.push(row);
+        bar.clear();
+        out.write(textTable(columns, all));
+        break;
+      }
+      case 'json': {
+        const writer = new VolJsonWriter(columns);
+        for await (const row of rows) write(out, writer.push(row), bar);
+        out.write(writer.end());
+        break;
+      }
+      case 'jsonl':
+        for await (const row of rows) write(out, jsonlRow(columns, row), bar);
+        break;
+      case 'csv':
+        out.write(csvHeader(columns));
+        for await (const row of rows) write(out, csvRow(columns, row), bar);
+        break;
+    }
+    bar.clear();
+    for (const w of [...session.summary.warnings, ...session.warnings]) process.stderr.write(`memscope: warning: ${w}\n`);
+    return 0;
+  } finally {
+    bar.clear();
+    await session.close();
+  }
+}
+
+function write(out: NodeJS.WriteStream, text: string, bar: ProgressBar): void {
+  if (!text) return;
+  bar.clear();
+  out.write(text);
+}

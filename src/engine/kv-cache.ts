@@ -1,0 +1,16 @@
+/** A small persistent key → JSON value store (discovery results per image). */
+export interface KeyValueCache {
+  get(key: string): Promise<unknown>;
+  set(key: string, value: unknown): Promise<void>;
+}
+
+/** Keeps values for this process only. */
+export class MemoryKeyValueCache implements KeyValueCache {
+  private readonly map = new Map<string, unknown>();
+  async get(key: string): Promise<unknown> {
+    return this.map.get(key);
+  }
+  async set(key: string, value: unknown): Promise<void> {
+    this.map.set(key, value);
+  }
+}

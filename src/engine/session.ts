@@ -1,0 +1,154 @@
+import { MemscopeError } from '../errors.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { openImage } from '../formats/detect.ts';
+import type { PhysicalLayer } from '../layers/physical-layer.ts';
+import type { MemscopeWasm } from '../layers/wasm-module.ts';
+import { confirmDiscovery, discoverWindows, type WindowsDiscovery } from '../os/windows/discovery.ts';
+import type { KernelImage } from '../os/windows/kernel-locator.ts';
+import { readSharedUserData, windowsVersionLabel } from '../os/windows/kuser-shared-data.ts';
+import { WindowsKernel } from '../os/windows/windows-kernel.ts';
+import { columnsFor, type PluginContext, type PluginDefinition } from '../plugins/plugin-definition.ts';
+import type { PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
+import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
+import { pdbKey } from '../symbols/symbol-table.ts';
+import type { SymbolStore } from '../symbols/symbol-store.ts';
+import type { ImageSummary, MissingSymbols, PluginInfo } from './engine-api.ts';
+import { imageFingerprint } from './image-fingerprint.ts';
+import type { KeyValueCache } from './kv-cache.ts';
+import type { ScanService } from './scan-service.ts';
+import type { AnalysisSession, RunControl } from './session-api.ts';
+
+export interface SessionEnv {
+  readonly wasm: MemscopeWasm;
+  readonly symbols: SymbolStore;
+  readonly scanner: ScanService;
+  /** Remembers discovery per image so reopening repeats none. */
+  readonly discoveryCache?: KeyValueCache;
+  readonly signal?: AbortSignal;
+}
+
+interface WindowsFound {
+  readonly discovery: WindowsDiscovery;
+  readonly image: KernelImage;
+}
+
+const DISCOVERY_CACHE_VERSION = 1;
+
+/** Opens an image: container detection, OS discovery (cached per image), symbols when available. */
+export async function openSession(source: ByteSource, env: SessionEnv): Promise<Session> {
+  const physical = await openImage(source);
+  const windows = await findWindows(source, physical, env);
+  const session = new Session(source, physical, env, windows);
+  await session.loadSymbols();
+  return session;
+}
+
+async function findWindows(source: ByteSource, physical: PhysicalLayer, env: SessionEnv): Promise<WindowsFound | null> {
+  const key = `windows/v${DISCOVERY_CACHE_VERSION}/${await imageFingerprint(source)}`;
+  const cached = (await env.discoveryCache?.get(key)) as WindowsDiscovery | null | undefined;
+  if (cached === null) return null;
+  if (cached) {
+    const image = await confirmDiscovery(physical, env.wasm, cached);
+    if (image) return { discovery: cached, image };
+  }
+  const discovery = await discoverWindows(physical, env.wasm, env.signal);
+  await env.discoveryCache?.set(key, discovery);
+  if (!discovery) return null;
+  const image = await confirmDiscovery(physical, env.wasm, discovery);
+  return image && { discovery, image };
+}
+
+export class Session implements AnalysisSession {
+  private kernel: WindowsKernel | null = null;
+  private missing: MissingSymbols | undefined;
+  private osVersion: string | undefined;
+  private runWarnings: string[] = [];
+
+  constructor(
+    readonly source: ByteSource,
+    readonly physical: PhysicalLayer,
+    private readonly env: SessionEnv,
+    private readonly windowsFound: WindowsFound | null,
+  ) {}
+
+  /** (Re)tries the symbol store for the kernel PDB; true when the kernel context is ready. */
+  async loadSymbols(): Promise<boolean> {
+    if (!this.windowsFound || this.kernel) return this.kernel !== null;
+    const { discovery, image } = this.windowsFound;
+    const key = pdbKey(discovery.pdbName, discovery.guid, discovery.age);
+    const table = await this.env.symbols.get(key);
+    if (!table) {
+      this.missing = { pdbName: discovery.pdbName, guid: discovery.guid, age: discovery.age };
+      return false;
+    }
+    this.missing = undefined;
+    this.kernel = new WindowsKernel(this.physical, this.env.wasm, discovery, image, table, key);
+    const shared = await readSharedUserData(this.kernel);
+    this.osVersion = shared ? windowsVersionLabel(shared) : 'Windows x64';
+    return true;
+  }
+
+  get missingSymbols(): MissingSymbols | undefined {
+    return this.missing;
+  }
+
+  get summary(): ImageSummary {
+    const d = this.windowsFound?.discovery;
+    return {
+      fileName: this.source.name,
+      format: this.physical.format,
+      fileSize: this.source.size,
+      physicalSize: this.physical.size,
+      capturedBytes: this.physical.capturedBytes,
+      os: d ? 'windows' : null,
+      osVersion: this.osVersion ?? (d ? 'Windows x64 (symbols needed for the exact version)' : undefined),
+      dtb: d ? `0x${d.dtb.toString(16)}` : undefined,
+      kernelBase: d?.kernelBase,
+      symbols: this.kernel ? this.kernel.symbols.origin : d ? `missing: ${pdbKey(d.pdbName, d.guid, d.age)}` : undefined,
+      warnings: [...this.physical.warnings],
+    };
+  }
+
+  get warnings(): readonly string[] {
+    return this.runWarnings;
+  }
+
+  plugins(): PluginInfo[] {
+    const os = this.summary.os;
+    return builtinPlugins.filter((p) => p.os === 'any' || p.os === os).map((p) => pluginInfo(p));
+  }
+
+  async *run(name: string, options: PluginOptions, control: RunControl): AsyncIterable<PluginRow> {
+    const plugin = findPlugin(name);
+    if (!plugin) throw new MemscopeError('BAD_REQUEST', `no plugin named ${name}; see the plugin list`);
+    this.runWarnings = [];
+    const ctx: PluginContext = {
+      physical: this.physical,
+      scanner: this.env.scanner,
+      options,
+      signal: control.signal,
+      windows: () => this.requireWindows(),
+      progress: (done, total, stage) => control.onProgress?.(done, total, stage),
+      warn: (m) => this.runWarnings.push(m),
+    };
+    yield* plugin.run(ctx);
+  }
+
+  private async requireWindows(): Promise<WindowsKernel> {
+    if (this.kernel) return this.kernel;
+    if (!this.windowsFound) {
+      throw new MemscopeError('OS_NOT_FOUND', 'no Windows x64 kernel found in this image (no usable page tables and kernel image)', this.source.name);
+    }
+    if (await this.loadSymbols()) return this.kernel!;
+    throw new MissingSymbolsError({ kind: 'pdb', ...this.missing! }, this.env.symbols.describe());
+  }
+
+  async close(): Promise<void> {
+    await this.source.close?.();
+  }
+}
+
+export function pluginInfo(p: PluginDefinition, options: PluginOptions = {}): PluginInfo {
+  return { name: p.name, description: p.description, os: p.os, columns: columnsFor(p, options), options: p.options, tree: p.tree };
+}

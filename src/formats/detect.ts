@@ -1,0 +1,61 @@
+import { MemscopeError } from '../errors.ts';
+import { CachedSource, type BlockCacheOptions } from '../io/block-cache.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import type { PhysicalLayer } from '../layers/physical-layer.ts';
+import { PROBE_BYTES, type ContainerFormat } from './container-format.ts';
+import { elfCoreFormat } from './elf-core.ts';
+import { findForeignSignature } from './foreign-signatures.ts';
+import { limeFormat } from './lime.ts';
+import { rawFormat } from './raw.ts';
+
+/** Registered container formats. New modules (AFF4, Windows crash dump, VMware, kdump) are added here. */
+export const containerFormats: readonly ContainerFormat[] = [elfCoreFormat, limeFormat, rawFormat];
+
+/** Smaller than one page cannot be a memory image. */
+const MIN_IMAGE_BYTES = 4096;
+
+export interface OpenImageOptions {
+  readonly formats?: readonly ContainerFormat[];
+  /** Block cache settings, or false for a source that is already cached or needs none. */
+  readonly cache?: BlockCacheOptions | false;
+}
+
+export interface FormatMatch {
+  readonly format: ContainerFormat;
+  readonly confidence: number;
+}
+
+/** Every format's confidence for this file start, best first (registration order breaks ties). */
+export function probeFormats(head: Uint8Array, size: number, formats: readonly ContainerFormat[] = containerFormats): FormatMatch[] {
+  return formats
+    .map((format) => ({ format, confidence: format.probe(head, size) }))
+    .filter((m) => m.confidence > 0)
+    .sort((a, b) => b.confidence - a.confidence);
+}
+
+/** Refuses files that only the raw fallback would take but that are plainly not memory. */
+function refuseNonMemory(head: Uint8Array, source: ByteSource): void {
+  const foreign = findForeignSignature(head);
+  if (foreign) {
+    throw new MemscopeError(foreign.code, `this is ${foreign.what}, not a memory image: ${foreign.advice(source.name)}`, source.name);
+  }
+  if (source.size < MIN_IMAGE_BYTES) {
+    const why = `only ${source.size} bytes, smaller than one ${MIN_IMAGE_BYTES}-byte page: not a memory image`;
+    throw new MemscopeError('UNKNOWN_FORMAT', why, source.name);
+  }
+}
+
+/**
+ * Opens a memory image: probes the first PROBE_BYTES with every format and opens the best match,
+ * reading through a block cache unless `cache` is false. Throws UNKNOWN_FORMAT / UNSUPPORTED for
+ * files that are not memory, and whatever the chosen format's open throws (TRUNCATED, CORRUPT).
+ */
+export async function openImage(source: ByteSource, options: OpenImageOptions = {}): Promise<PhysicalLayer> {
+  if (source.size === 0) throw new MemscopeError('UNKNOWN_FORMAT', 'the file is empty (0 bytes): not a memory image', source.name);
+  const cached = options.cache === false || source instanceof CachedSource ? source : new CachedSource(source, options.cache);
+  const head = await cached.read(0, Math.min(PROBE_BYTES, cached.size));
+  const [best] = probeFormats(head, cached.size, options.formats);
+  if (!best) throw new MemscopeError('UNKNOWN_FORMAT', 'no container format recognises this file', source.name);
+  if (best.format.id === rawFormat.id) refuseNonMemory(head, source);
+  return best.format.open(cached);
+}

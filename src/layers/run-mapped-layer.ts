@@ -1,0 +1,117 @@
+import { MemscopeError } from '../errors.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { hex } from '../io/hex.ts';
+import type { ContainerNote, PhysicalLayer, PhysicalRun } from './physical-layer.ts';
+
+export interface RunMappedLayerInit {
+  readonly format: string;
+  readonly source: ByteSource;
+  /** In any order; overlaps are clipped (see `normalizeRuns`). Each must lie inside the source. */
+  readonly runs: readonly PhysicalRun[];
+  /** Highest physical address + 1 the container declares (e.g. ELF p_memsz past p_filesz); at least the end of the last run. */
+  readonly size?: number;
+  readonly notes?: readonly ContainerNote[];
+  readonly warnings?: readonly string[];
+}
+
+/**
+ * Sorts runs by physical address and clips overlaps: where ranges overlap, the one starting lower
+ * wins and the later one is cut (or dropped when fully covered), with one counted warning. Real
+ * containers do overlap benignly (a kexec vmcore maps kernel text twice); a hostile one gets the
+ * same treatment instead of a refusal. Zero-length runs are dropped. Invalid numbers or a run
+ * outside the source → CORRUPT.
+ */
+export function normalizeRuns(runs: readonly PhysicalRun[], source: ByteSource): { runs: PhysicalRun[]; warnings: string[] } {
+  const nonEmpty = runs.filter((r) => r.length !== 0);
+  for (const run of nonEmpty) {
+    const numbersValid = [run.start, run.length, run.fileOffset].every((n) => Number.isSafeInteger(n) && n >= 0);
+    if (!numbersValid || !Number.isSafeInteger(run.start + run.length) || run.fileOffset + run.length > source.size) {
+      throw new MemscopeError(
+        'CORRUPT',
+        `invalid physical range ${hex(run.start)} (+${hex(run.length)}) at file offset ${hex(run.fileOffset)} in a file of ${source.size} bytes`,
+        source.name,
+      );
+    }
+  }
+  const sorted = nonEmpty.sort((a, b) => a.start - b.start || b.length - a.length);
+  const out: PhysicalRun[] = [];
+  let covered = 0;
+  let clipped = 0;
+  for (const run of sorted) {
+    const end = run.start + run.length;
+    if (end <= covered) {
+      clipped++;
+    } else if (run.start < covered) {
+      clipped++;
+      const cut = covered - run.start;
+      out.push({ start: covered, length: run.length - cut, fileOffset: run.fileOffset + cut });
+    } else {
+      out.push(run);
+    }
+    covered = Math.max(covered, end);
+  }
+  const warnings = clipped > 0 ? [`${clipped} overlapping physical range(s) clipped: where ranges overlap, the lower-starting one is used`] : [];
+  return { runs: out, warnings };
+}
+
+/** Physical memory as sorted runs of a source; addresses outside every run read as zeros. */
+export class RunMappedLayer implements PhysicalLayer {
+  readonly format: string;
+  readonly source: ByteSource;
+  readonly runs: readonly PhysicalRun[];
+  readonly size: number;
+  readonly capturedBytes: number;
+  readonly notes: readonly ContainerNote[];
+  readonly warnings: readonly string[];
+
+  constructor(init: RunMappedLayerInit) {
+    const { runs, warnings } = normalizeRuns(init.runs, init.source);
+    const last = runs[runs.length - 1];
+    this.format = init.format;
+    this.source = init.source;
+    this.runs = runs;
+    this.size = Math.max(init.size ?? 0, last ? last.start + last.length : 0);
+    this.capturedBytes = runs.reduce((sum, r) => sum + r.length, 0);
+    this.notes = init.notes ?? [];
+    this.warnings = [...(init.warnings ?? []), ...warnings];
+  }
+
+  async read(address: number, length: number): Promise<Uint8Array> {
+    if (!Number.isSafeInteger(address) || address < 0 || !Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(address + length)) {
+      throw new MemscopeError('BAD_REQUEST', `invalid physical read of ${length} bytes at ${address}`, this.source.name);
+    }
+    const out = new Uint8Array(length);
+    const end = address + length;
+    const pieces: Promise<void>[] = [];
+    for (let i = this.firstRunEndingAfter(address); i < this.runs.length && this.runs[i]!.start < end; i++) {
+      const run = this.runs[i]!;
+      const from = Math.max(address, run.start);
+      const to = Math.min(end, run.start + run.length);
+      pieces.push(this.readPiece(run.fileOffset + (from - run.start), to - from).then((bytes) => out.set(bytes, from - address)));
+    }
+    await Promise.all(pieces);
+    return out;
+  }
+
+  /** Index of the first run whose end lies above `address` (binary search over sorted runs). */
+  private firstRunEndingAfter(address: number): number {
+    let lo = 0;
+    let hi = this.runs.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const run = this.runs[mid]!;
+      if (run.start + run.length <= address) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private async readPiece(fileOffset: number, length: number): Promise<Uint8Array> {
+    const bytes = await this.source.read(fileOffset, length);
+    if (bytes.length < length) {
+      const why = `file ended while reading ${length} bytes at file offset ${hex(fileOffset)} (it shrank after opening?)`;
+      throw new MemscopeError('TRUNCATED', why, this.source.name);
+    }
+    return bytes;
+  }
+}

@@ -1,0 +1,71 @@
+import type { VirtualLayer } from '../../layers/virtual-layer.ts';
+import { findCodeViewEntry, parseDebugDirectory, parsePeHeader, parseRsds, type CodeViewRecord, type PeHeader } from './pe-header.ts';
+
+export interface KernelImage {
+  readonly base: bigint;
+  readonly pe: PeHeader;
+  readonly pdb: CodeViewRecord;
+}
+
+const PAGE = 0x1000n;
+const KERNEL_PDB_NAMES = new Set(['ntkrnlmp.pdb', 'ntoskrnl.pdb', 'ntkrnlpa.pdb', 'ntkrpamp.pdb']);
+/** ntoskrnl lives in this window under KASLR on Windows 10/11 x64. */
+const KERNEL_WINDOW_START = 0xfffff80000000000n;
+const KERNEL_WINDOW_END = 0xfffff80800000000n;
+/** How far below the entry point the image start can be (ntoskrnl is < 32 MiB). */
+const MAX_IMAGE_SPAN = 32n * 1024n * 1024n;
+const BATCH = 256;
+
+/** Reads the PE header at `base` and its CodeView record; null unless it is a kernel image. */
+export async function readKernelImage(kernel: VirtualLayer, base: bigint): Promise<KernelImage | null> {
+  const page = await kernel.read(base, 0x1000);
+  const pe = page && parsePeHeader(page);
+  if (!pe || pe.debugDirectorySize === 0 || pe.debugDirectorySize > 28 * 32) return null;
+  const dir = await kernel.read(base + BigInt(pe.debugDirectoryRva), pe.debugDirectorySize);
+  const cv = dir && findCodeViewEntry(parseDebugDirectory(dir));
+  if (!cv) return null;
+  const rsds = await kernel.read(base + BigInt(cv.addressOfRawData), cv.sizeOfData);
+  const pdb = rsds && parseRsds(rsds);
+  if (!pdb || !KERNEL_PDB_NAMES.has(pdb.pdbName.toLowerCase())) return null;
+  return { base, pe, pdb };
+}
+
+/** Walks down page by page from an address inside ntoskrnl (the low stub's entry point) to its MZ header. */
+export async function findKernelBelow(kernel: VirtualLayer, inside: bigint): Promise<KernelImage | null> {
+  const top = inside & ~(PAGE - 1n);
+  for (let start = 0n; start < MAX_IMAGE_SPAN; start += PAGE * BigInt(BATCH)) {
+    const candidates: bigint[] = [];
+    for (let i = 0n; i < BigInt(BATCH) && start + i * PAGE < MAX_IMAGE_SPAN; i++) candidates.push(top - start - i * PAGE);
+    const found = await firstKernelImage(kernel, candidates, (base, pe) => base + BigInt(pe.sizeOfImage) > inside);
+    if (found) return found;
+  }
+  return null;
+}
+
+/** Looks at the start of every mapped page of the KASLR window for the kernel's PE header. */
+export async function scanForKernel(kernel: VirtualLayer, signal?: AbortSignal): Promise<KernelImage | null> {
+  for await (const run of kernel.mappedRuns(KERNEL_WINDOW_START, KERNEL_WINDOW_END, { signal })) {
+    const pages: bigint[] = [];
+    for (let off = 0; off < run.length; off += 0x1000) pages.push(run.vaddr + BigInt(off));
+    for (let i = 0; i < pages.length; i += BATCH) {
+      const found = await firstKernelImage(kernel, pages.slice(i, i + BATCH), () => true);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+async function firstKernelImage(
+  kernel: VirtualLayer,
+  bases: readonly bigint[],
+  accept: (base: bigint, pe: PeHeader) => boolean,
+): Promise<KernelImage | null> {
+  const heads = await Promise.all(bases.map((b) => kernel.read(b, 2)));
+  for (let i = 0; i < bases.length; i++) {
+    const h = heads[i];
+    if (!h || h[0] !== 0x4d || h[1] !== 0x5a) continue;
+    const image = await readKernelImage(kernel, bases[i]!);
+    if (image && accept(image.base, image.pe)) return image;
+  }
+  return null;
+}

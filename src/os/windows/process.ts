@@ -1,0 +1,105 @@
+import type { StructView } from '../struct-view.ts';
+import { filetimeToIso } from './filetime.ts';
+import type { WindowsKernel } from './windows-kernel.ts';
+import { readUnicodeString } from './unicode-string.ts';
+
+/** An _EPROCESS as the process plugins report it. */
+export interface WindowsProcess {
+  readonly view: StructView;
+  /** Kernel virtual address of the _EPROCESS, null when it was found physically and is not mapped. */
+  readonly offset: bigint | null;
+  readonly physical: number | null;
+  readonly pid: number;
+  readonly ppid: number;
+  readonly name: string;
+  readonly threads: number;
+  readonly createTime: string | null;
+  readonly exitTime: string | null;
+  readonly dtb: bigint;
+  readonly wow64: boolean;
+}
+
+const EPROCESS = '_EPROCESS';
+const MAX_PID = 0xffffffff;
+
+export function processFromView(view: StructView, offset: bigint | null, physical: number | null): WindowsProcess {
+  const wow64Field = view.has('WoW64Process') ? 'WoW64Process' : view.has('Wow64Process') ? 'Wow64Process' : null;
+  return {
+    view,
+    offset,
+    physical,
+    pid: Number(view.u64('UniqueProcessId') & BigInt(MAX_PID)),
+    ppid: Number(view.u64('InheritedFromUniqueProcessId') & BigInt(MAX_PID)),
+    name: imageFileName(view.raw('ImageFileName')),
+    threads: view.u32('ActiveThreads'),
+    createTime: filetimeToIso(view.u64('CreateTime')),
+    exitTime: filetimeToIso(view.u64('ExitTime')),
+    dtb: view.u64('Pcb.DirectoryTableBase'),
+    wow64: wow64Field !== null && view.u64(wow64Field) !== 0n,
+  };
+}
+
+export async function readProcess(kernel: WindowsKernel, address: bigint): Promise<WindowsProcess | null> {
+  const view = await kernel.readStruct(EPROCESS, address);
+  return view && processFromView(view, address, null);
+}
+
+/** ImageFileName: up to 15 bytes, NUL-terminated, decoded leniently (invalid bytes → U+FFFD). */
+export function imageFileName(raw: Uint8Array): string {
+  const end = raw.indexOf(0);
+  return new TextDecoder('utf-8').decode(end < 0 ? raw : raw.subarray(0, end));
+}
+
+/** Structural plausibility of an _EPROCESS found by scanning (the checks Volatility's is_valid makes, and more). */
+export function looksLikeProcess(p: WindowsProcess, now = new Date()): boolean {
+  if (p.name.length === 0 || p.name.includes('\ufffd') || /[\x00-\x1f]/.test(p.name)) return false;
+  if (p.pid % 4 !== 0) return false;
+  if ((p.dtb & ~0xfffn) === 0n || p.dtb >> 52n !== 0n) return false;
+  const isSystem = p.pid === 4 && p.name === 'System';
+  if (!isSystem) {
+    if (!p.createTime) return false;
+    const created = new Date(p.createTime);
+    const maxYear = now.getUTCFullYear() + 10;
+    if (created.getUTCFullYear() <= 1998 || created.getUTCFullYear() >= maxYear) return false;
+    if (p.exitTime && (new Date(p.exitTime) < created || new Date(p.exitTime).getUTCFullYear() >= maxYear)) return false;
+  }
+  const threadList = p.view.u64('ThreadListHead');
+  return threadList >= 0xffff800000000000n;
+}
+
+/** Handle count, when this Windows version keeps one in _HANDLE_TABLE (Windows 10 does not: null, like Volatility). */
+export async function handleCount(kernel: WindowsKernel, p: WindowsProcess): Promise<number | null> {
+  if (!kernel.layout.has('_HANDLE_TABLE', 'HandleCount')) return null;
+  const table = p.view.u64('ObjectTable');
+  if (table === 0n) return null;
+  const v = await kernel.vm.readU32(table + BigInt(kernel.layout.offset('_HANDLE_TABLE', 'HandleCount')));
+  return v;
+}
+
+/** SessionId from _MM_SESSION_SPACE; null for processes without a session (System, smss, Registry). */
+export async function sessionId(kernel: WindowsKernel, p: WindowsProcess): Promise<number | null> {
+  const session = p.view.u64('Session');
+  if (session === 0n || !kernel.layout.has('_MM_SESSION_SPACE', 'SessionId')) return null;
+  return kernel.vm.readU32(session + BigInt(kernel.layout.offset('_MM_SESSION_SPACE', 'SessionId')));
+}
+
+export interface ProcessParameters {
+  readonly imagePath: string | null;
+  readonly commandLine: string | null;
+}
+
+/** ImagePathName and CommandLine from the PEB in the process's own address space. */
+export async function processParameters(kernel: WindowsKernel, p: WindowsProcess): Promise<ProcessParameters> {
+  const none = { imagePath: null, commandLine: null };
+  const peb = p.view.u64('Peb');
+  if (peb === 0n) return none;
+  const space = kernel.processLayer(p.dtb);
+  const paramsPtr = await space.readU64(peb + BigInt(kernel.layout.offset('_PEB', 'ProcessParameters')));
+  if (!paramsPtr) return none;
+  const params = await kernel.readStruct('_RTL_USER_PROCESS_PARAMETERS', paramsPtr, space);
+  if (!params) return none;
+  return {
+    imagePath: await readUnicodeString(space, params.raw('ImagePathName')),
+    commandLine: await readUnicodeString(space, params.raw('CommandLine')),
+  };
+}

@@ -1,0 +1,48 @@
+import type { PluginContext } from '../plugin-definition.ts';
+import type { Column, OptionSpec, PluginOptions } from '../plugin.ts';
+import { handleCount, sessionId, type WindowsProcess } from '../../os/windows/process.ts';
+import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
+
+/** Options and columns windows.pslist and windows.psscan share (as in Volatility 3). */
+export const PROCESS_OPTIONS: readonly OptionSpec[] = [
+  { name: 'pid', type: 'int', description: 'Only the process with this PID' },
+  { name: 'physical', type: 'bool', description: 'Display physical offsets instead of virtual', default: false },
+];
+
+export function processColumns(options: PluginOptions): Column[] {
+  return [
+    { name: 'PID', type: 'int' },
+    { name: 'PPID', type: 'int' },
+    { name: 'ImageFileName', type: 'str' },
+    { name: options['physical'] ? 'Offset(P)' : 'Offset(V)', type: 'hex' },
+    { name: 'Threads', type: 'int' },
+    { name: 'Handles', type: 'int' },
+    { name: 'SessionId', type: 'int' },
+    { name: 'Wow64', type: 'bool' },
+    { name: 'CreateTime', type: 'datetime' },
+    { name: 'ExitTime', type: 'datetime' },
+    { name: 'File output', type: 'str' },
+  ];
+}
+
+export function wantedPid(ctx: PluginContext): (p: WindowsProcess) => boolean {
+  const pid = ctx.options['pid'];
+  return pid === undefined || pid === '' ? () => true : (p) => p.pid === Number(pid);
+}
+
+export async function processRowValues(kernel: WindowsKernel, p: WindowsProcess, physical: boolean) {
+  const offset = physical ? (p.physical === null ? null : BigInt(p.physical)) : p.offset;
+  return [
+    p.pid,
+    p.ppid,
+    p.name,
+    offset,
+    p.threads,
+    await handleCount(kernel, p),
+    await sessionId(kernel, p),
+    p.wow64,
+    p.createTime,
+    p.exitTime,
+    'Disabled',
+  ];
+}

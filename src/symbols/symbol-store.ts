@@ -1,0 +1,77 @@
+import { MemscopeError } from '../errors.ts';
+import { loadIsf } from './isf-table.ts';
+import { symbolKey, type SymbolTable } from './symbol-table.ts';
+
+/** Where symbol tables come from, keyed by `symbolKey` (`ntkrnlmp.pdb/GUID-AGE`, `linux/<banner>`). */
+export interface SymbolStore {
+  get(key: string): Promise<SymbolTable | undefined>;
+  /** Stores an ISF file under the key its own metadata names (so a file cannot be filed under the wrong PDB). */
+  putFile?(fileName: string, bytes: Uint8Array): Promise<IdentifiedIsf>;
+  keys?(): Promise<string[]>;
+  /** For messages: "symbol directory /x", "the browser's symbol cache". */
+  describe(): string;
+}
+
+export interface IdentifiedIsf {
+  readonly key: string;
+  readonly table: SymbolTable;
+}
+
+/** Parses an ISF file and reads which PDB or kernel it describes; a table that does not say is rejected. */
+export async function identifyIsf(bytes: Uint8Array, fileName: string): Promise<IdentifiedIsf> {
+  const table = await loadIsf(bytes, fileName);
+  if (!table.identity) {
+    throw new MemscopeError(
+      'SYMBOLS_INVALID',
+      'the symbol table does not say which PDB (metadata.windows.pdb) or Linux kernel (linux_banner) it describes',
+      fileName,
+    );
+  }
+  return { key: symbolKey(table.identity), table };
+}
+
+/** Tables held in memory: symbols dropped into the page this session, and tests. */
+export class MemorySymbolStore implements SymbolStore {
+  private readonly tables = new Map<string, SymbolTable>();
+
+  constructor(private readonly label = 'symbols loaded in this session') {}
+
+  async get(key: string): Promise<SymbolTable | undefined> {
+    return this.tables.get(key);
+  }
+
+  async putFile(fileName: string, bytes: Uint8Array): Promise<IdentifiedIsf> {
+    const found = await identifyIsf(bytes, fileName);
+    this.tables.set(found.key, found.table);
+    return found;
+  }
+
+  async keys(): Promise<string[]> {
+    return [...this.tables.keys()];
+  }
+
+  describe(): string {
+    return this.label;
+  }
+}
+
+/** Asks each store in order; the first that has the key wins. */
+export class ChainSymbolStore implements SymbolStore {
+  private readonly stores: readonly SymbolStore[];
+
+  constructor(...stores: SymbolStore[]) {
+    this.stores = stores;
+  }
+
+  async get(key: string): Promise<SymbolTable | undefined> {
+    for (const store of this.stores) {
+      const table = await store.get(key);
+      if (table) return table;
+    }
+    return undefined;
+  }
+
+  describe(): string {
+    return this.stores.map((s) => s.describe()).join(', ');
+  }
+}
