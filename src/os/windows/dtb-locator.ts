@@ -35,8 +35,8 @@ export async function findLowStub(phys: PhysicalLayer): Promise<LowStubHit | nul
 }
 
 /**
- * Candidate PML4 pages: a kernel-half entry (index 0x100..0x1ff) that maps the page itself, present,
- * writable and not NX — Windows' self-referencing entry (its index is randomised since Windows 10 1607).
+ * Candidate PML4 pages: a kernel-half entry (index 0x100..0x1ff) that maps the page itself, present and
+ * writable — Windows' self-referencing entry (NX set; its index is randomised since Windows 10 1607).
  * Scans upward in chunks; the caller validates candidates and stops at the first good one.
  */
 export async function* selfReferencingPml4Candidates(
@@ -57,7 +57,7 @@ export async function* selfReferencingPml4Candidates(
           const lo = dv.getUint32(o + i * 8, true);
           if ((lo & 0x3) !== 0x3) continue;
           const entry = dv.getBigUint64(o + i * 8, true);
-          if ((entry & PFN_MASK) === page && entry >> 63n === 0n) yield { dtb: base + o, selfRefIndex: i };
+          if ((entry & PFN_MASK) === page) yield { dtb: base + o, selfRefIndex: i };
         }
       }
     }

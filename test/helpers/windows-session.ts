@@ -1,0 +1,40 @@
+import { fileURLToPath } from 'node:url';
+import { createNodeEnv } from '../../src/cli/node-env.ts';
+import { openSession, type Session, type SessionEnv } from '../../src/engine/session.ts';
+import { MemorySource } from '../../src/io/memory-source.ts';
+import type { PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
+import { buildWindowsImage, type BuiltWindowsImage, type WindowsImageOptions } from '../fixtures/windows/generate.ts';
+
+/** The real Windows ISF packs beside the project (Volatility layout). */
+export const SHARED_SYMBOLS = fileURLToPath(new URL('../../../shared/symbols', import.meta.url));
+
+const images = new Map<string, Promise<BuiltWindowsImage>>();
+
+/** A generated image, built once per option set for the whole test file. */
+export function windowsImage(options: WindowsImageOptions = {}): Promise<BuiltWindowsImage> {
+  const key = JSON.stringify(options);
+  let image = images.get(key);
+  if (!image) images.set(key, (image = buildWindowsImage(options)));
+  return image;
+}
+
+export async function openWindowsSession(
+  image: Uint8Array,
+  env: Partial<SessionEnv> & { symbolDirs?: string[] } = {},
+): Promise<Session> {
+  const base = await createNodeEnv({ symbolDirs: env.symbolDirs ?? [SHARED_SYMBOLS], cache: false });
+  return openSession(new MemorySource(image, 'generated.raw'), { ...base, ...env });
+}
+
+export async function collect(session: Session, plugin: string, options: PluginOptions = {}): Promise<PluginRow[]> {
+  const rows: PluginRow[] = [];
+  for await (const row of session.run(plugin, options, {})) rows.push(row);
+  return rows;
+}
+
+/** Volatility reports FILETIMEs at whole seconds: "2024-03-05T10:11:12+00:00". */
+export function toVolatilityTime(iso: string | null): string | null {
+  return iso === null ? null : iso.replace(/\.\d+Z$/, '+00:00').replace(/Z$/, '+00:00');
+}
+
+export const hexBig = (h: string): bigint => BigInt(h);

@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
+import { isMemscopeError } from '../../src/errors.ts';
+import { loadIsf } from '../fixtures/windows/isf.ts';
+import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
+
+const OPTIONS = { size: 16 * 1024 * 1024, seed: 11 };
+
+class CountingCache extends MemoryKeyValueCache {
+  sets = 0;
+  override async set(key: string, value: unknown): Promise<void> {
+    this.sets++;
+    await super.set(key, value);
+  }
+}
+
+describe('analysis session', () => {
+  it('remembers discovery per image: reopening repeats no discovery', async () => {
+    const { image } = await windowsImage(OPTIONS);
+    const cache = new CountingCache();
+    const first = await openWindowsSession(image, { discoveryCache: cache });
+    const second = await openWindowsSession(image, { discoveryCache: cache });
+    assert.equal(cache.sets, 1);
+    assert.deepEqual(second.summary, first.summary);
+  });
+
+  it('ignores a cached discovery that does not fit the image and discovers again', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    const cache = new CountingCache();
+    await openWindowsSession(image, { discoveryCache: cache });
+    const other = await windowsImage({ ...OPTIONS, seed: 12 });
+    // Same fingerprint key space, different kernel: poison the entry with the other image's discovery.
+    const key = [...(cache as unknown as { map: Map<string, unknown> }).map.keys()][0]!;
+    await cache.set(key, { dtb: Number(other.expected.kernel.dtb), kernelBase: other.expected.kernel.base, pdbName: 'ntkrnlmp.pdb', guid: '0'.repeat(32), age: 9, method: 'low-stub' });
+    const session = await openWindowsSession(image, { discoveryCache: cache });
+    assert.equal(session.summary.dtb, expected.kernel.dtb);
+  });
+
+  it('says exactly which PDB is needed when symbols are missing', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    const session = await openWindowsSession(image, { symbolDirs: [] });
+    const pdb = expected.kernel.pdb;
+    assert.deepEqual(session.missingSymbols, { pdbName: pdb.name, guid: pdb.guid, age: pdb.age });
+    assert.equal(session.summary.dtb, expected.kernel.dtb);
+    await assert.rejects(collect(session, 'windows.pslist'), (e) => {
+      assert.ok(isMemscopeError(e));
+      assert.equal(e.code, 'SYMBOLS_MISSING');
+      assert.match(e.message, new RegExp(`${pdb.name}.*${pdb.guid}.*age ${pdb.age}`));
+      assert.match(e.message, new RegExp(`windows/${pdb.name}/${pdb.guid}-${pdb.age}\\.json\\.xz`));
+      return true;
+    });
+  });
+
+  it('reports no OS for memory that holds no Windows kernel, and plugins fail clearly', async () => {
+    const session = await openWindowsSession(new Uint8Array(randomBytes(8 * 1024 * 1024)));
+    assert.equal(session.summary.os, null);
+    await assert.rejects(collect(session, 'windows.pslist'), (e) => isMemscopeError(e) && e.code === 'OS_NOT_FOUND');
+  });
+
+  it('stops a process list that loops, keeps what it read, and warns', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    const isf = await loadIsf();
+    const linksOffset = isf.field('_EPROCESS', 'ActiveProcessLinks.Flink').offset;
+    const linked = expected.processes.filter((p) => p.linked);
+    const smeared = image.slice();
+    // The 5th process's Flink points back at the 2nd: a cycle that never returns to the head.
+    const fifth = Number(linked[4]!.eprocessPhysical) + linksOffset;
+    new DataView(smeared.buffer).setBigUint64(fifth, BigInt(linked[1]!.eprocessVirtual) + BigInt(linksOffset), true);
+    const session = await openWindowsSession(smeared);
+    const rows = await collect(session, 'windows.pslist');
+    assert.deepEqual(rows.map((r) => r.values[0]), linked.slice(0, 5).map((p) => p.pid));
+    assert.equal(session.warnings.length, 1);
+    assert.match(session.warnings[0]!, /loops/);
+  });
+
+  it('lists the plugins of the detected OS only', async () => {
+    const { image } = await windowsImage(OPTIONS);
+    const session = await openWindowsSession(image);
+    const names = session.plugins().map((p) => p.name);
+    assert.deepEqual(names.sort(), ['windows.info', 'windows.pslist', 'windows.psscan', 'windows.pstree']);
+  });
+});
