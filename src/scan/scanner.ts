@@ -58,6 +58,11 @@ const HIT_RECORD = 8;
 const PATTERN_RECORD = 48; // see assembly/scan.ts
 const TAG_SLOTS = 16;
 
+/** Bytes past a chunk's end that must be read so matches crossing it are found (longest pattern − 1). */
+export function scanOverlap(spec: ScanSpec): number {
+  return spec.kind === 'tags' ? 3 : Math.max(...spec.patterns.map((p) => p.length)) - 1;
+}
+
 export function createScanner(wasm: MemscopeWasm, spec: ScanSpec, options: ScannerOptions = {}): Scanner {
   const chunkCapacity = options.chunkCapacity ?? DEFAULT_CHUNK_CAPACITY;
   const hitCapacity = options.hitCapacity ?? DEFAULT_HIT_CAPACITY;
@@ -66,7 +71,7 @@ export function createScanner(wasm: MemscopeWasm, spec: ScanSpec, options: Scann
   }
   if (!Number.isInteger(hitCapacity) || hitCapacity < 1) throw new MemscopeError('BAD_REQUEST', 'hit capacity must be ≥ 1');
   const matcher = spec.kind === 'tags' ? tagMatcher(wasm, spec) : bytesMatcher(wasm, spec.patterns);
-  const overlap = matcher.maxLength - 1;
+  const overlap = scanOverlap(spec);
   const input = wasm.alloc(chunkCapacity + overlap, 64);
   const hits = wasm.alloc((hitCapacity + MAX_PATTERNS) * HIT_RECORD);
   const ctl = wasm.alloc(16);
@@ -131,7 +136,6 @@ export function createScanner(wasm: MemscopeWasm, spec: ScanSpec, options: Scann
 }
 
 interface Matcher {
-  readonly maxLength: number;
   /** First offset to test in a chunk starting at physical address `physBase`. */
   firstOffset(physBase: number): number;
   run(data: number, length: number, start: number, limit: number, out: number, cap: number, ctl: number): number;
@@ -154,7 +158,6 @@ function tagMatcher(wasm: MemscopeWasm, spec: Extract<ScanSpec, { kind: 'tags' }
   // Unused slots repeat tag 0: they only feed the SIMD prefilter, hits come from the first ntags.
   for (let i = 0; i < TAG_SLOTS; i++) view.setUint32(tags + i * 4, values[i] ?? values[0]!, true);
   return {
-    maxLength: 4,
     firstOffset: (physBase) => (((offset - (physBase % alignment)) % alignment) + alignment) % alignment,
     run: (data, length, start, limit, out, cap, ctl) =>
       wasm.exports.scanTags(data, length, start, alignment, limit, tags, values.length, out, cap, ctl),
@@ -198,7 +201,6 @@ function bytesMatcher(wasm: MemscopeWasm, patterns: readonly Uint8Array[]): Matc
     memory.fill(pattern[k2]!, rec + 32, rec + 48);
   });
   return {
-    maxLength: Math.max(...patterns.map((p) => p.length)),
     firstOffset: () => 0,
     run: (data, length, start, limit, out, cap, ctl) =>
       wasm.exports.scanBytes(data, length, start, limit, records, patterns.length, out, cap, ctl),

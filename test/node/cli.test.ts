@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import { writeWindowsImage, type WrittenWindowsImage } from '../fixtures/windows/generate.ts';
+import { toVolatilityTime } from '../helpers/windows-session.ts';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
+
+function memscope(...args: string[]) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let cacheHome: string;
+let image: WrittenWindowsImage;
+let symbolsDir: string;
+
+describe('memscope CLI (built bundle)', () => {
+  before(async () => {
+    assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
+    const dir = mkdtempSync(join(tmpdir(), 'memscope-cli-'));
+    cacheHome = join(dir, 'cache');
+    image = await writeWindowsImage(dir, { size: 16 * 1024 * 1024, seed: 21 });
+    symbolsDir = join(dir, 'symbols'); // the generator's trimmed pack: DIR/symbols/windows/ntkrnlmp.pdb/…
+  });
+
+  it('lists its plugins', () => {
+    const r = memscope('plugins');
+    assert.equal(r.code, 0);
+    for (const name of ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan']) assert.match(r.stdout, new RegExp(`^${name}\\t`, 'm'));
+  });
+
+  it('-r json prints Volatility 3 rows: the linked processes with exact offsets', () => {
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.pslist');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const linked = image.expected.processes.filter((p) => p.linked);
+    assert.deepEqual(
+      rows.map((row) => [row['PID'], row['PPID'], row['ImageFileName'], row['CreateTime'], row['ExitTime'], row['__children']]),
+      linked.map((p) => [p.pid, p.ppid, p.name, toVolatilityTime(p.createTime), null, []]),
+    );
+    // Offsets above 2^53 must be exact integers in the JSON text.
+    for (const p of linked) assert.ok(r.stdout.includes(`"Offset(V)": ${BigInt(p.eprocessVirtual).toString()}`), `offset of ${p.pid}`);
+  });
+
+  it('-r json nests pstree children in __children', () => {
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.pstree');
+    assert.equal(r.code, 0, r.stderr);
+    type Node = { PID: number; PPID: number; __children: Node[] };
+    const count = (nodes: Node[]): number => nodes.reduce((n, c) => n + 1 + count(c.__children), 0);
+    const check = (nodes: Node[]) => nodes.forEach((n) => n.__children.forEach((c) => (assert.equal(c.PPID, n.PID), check([c]))));
+    const roots = JSON.parse(r.stdout) as Node[];
+    assert.equal(count(roots), image.expected.processes.filter((p) => p.linked).length);
+    check(roots);
+  });
+
+  it('-r csv and -r jsonl carry the same rows as psscan finds', () => {
+    const csv = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'csv', 'windows.psscan');
+    const jsonl = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'jsonl', 'windows.psscan');
+    assert.equal(csv.code, 0, csv.stderr);
+    assert.equal(jsonl.code, 0, jsonl.stderr);
+    const pids = jsonl.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { PID: number }).PID).sort((a, b) => a - b);
+    assert.deepEqual(pids, image.expected.processes.map((p) => p.pid).sort((a, b) => a - b));
+    assert.equal(csv.stdout.trim().split('\r\n').length, pids.length + 1);
+  });
+
+  it('fails with one line on stderr and a non-zero status', () => {
+    const missing = memscope('-f', '/nonexistent/memory.raw', 'windows.pslist');
+    assert.notEqual(missing.code, 0);
+    assert.equal(missing.stderr.trim().split('\n').length, 1);
+    assert.match(missing.stderr, /memory\.raw/);
+
+    const noSymbols = memscope('-f', image.imagePath, '-s', join(symbolsDir, 'nothing-here'), 'windows.pslist');
+    assert.equal(noSymbols.code, 1);
+    assert.equal(noSymbols.stderr.trim().split('\n').length, 1);
+    assert.match(noSymbols.stderr, new RegExp(image.expected.kernel.pdb.guid));
+
+    const junk = join(cacheHome, '..', 'junk.xz');
+    writeFileSync(junk, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, ...new Array(8192).fill(1)]));
+    const xz = memscope('-f', junk, 'windows.pslist');
+    assert.equal(xz.code, 1);
+    assert.match(xz.stderr, /junk\.xz.*decompress/);
+
+    const badOption = memscope('-f', image.imagePath, 'windows.pslist', '--pid', 'four');
+    assert.equal(badOption.code, 2);
+  });
+});
