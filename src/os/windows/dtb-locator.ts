@@ -12,7 +12,6 @@ export interface LowStubHit {
 
 const PAGE = 0x1000;
 const LOW_STUB_LIMIT = 0x100000;
-const PFN_MASK = 0x000ffffffffff000n;
 
 /**
  * The PROCESSOR_START_BLOCK ("low stub") that Windows x64 keeps below 1 MiB records the boot CR3 and the
@@ -35,6 +34,12 @@ export async function findLowStub(phys: PhysicalLayer): Promise<LowStubHit | nul
 }
 
 /**
+ * Windows places the System DTB in low physical memory; the fallback scan looks no further, which keeps
+ * opening any image (and deciding it is not Windows) fast whatever its size.
+ */
+export const SELF_REF_SCAN_LIMIT = 64 * 1024 * 1024;
+
+/**
  * Candidate PML4 pages: a kernel-half entry (index 0x100..0x1ff) that maps the page itself, present and
  * writable — Windows' self-referencing entry (NX set; its index is randomised since Windows 10 1607).
  * Scans upward in chunks; the caller validates candidates and stops at the first good one.
@@ -43,7 +48,7 @@ export async function* selfReferencingPml4Candidates(
   phys: PhysicalLayer,
   opts: { limit?: number; chunk?: number; signal?: AbortSignal } = {},
 ): AsyncGenerator<{ dtb: number; selfRefIndex: number }> {
-  const limit = Math.min(opts.limit ?? phys.size, phys.size);
+  const limit = Math.min(opts.limit ?? SELF_REF_SCAN_LIMIT, phys.size);
   const chunk = opts.chunk ?? 4 * 1024 * 1024;
   for (const run of phys.runs) {
     for (let base = run.start; base < Math.min(run.start + run.length, limit); base += chunk) {
@@ -52,12 +57,14 @@ export async function* selfReferencingPml4Candidates(
       const bytes = await phys.read(base, len);
       const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
       for (let o = 0; o + PAGE <= len; o += PAGE) {
-        const page = BigInt(base + o);
+        const page = base + o;
+        // Compare the entry's frame (bits 12..51) with the page address as two 32-bit halves.
+        const pageLow = page % 0x100000000;
+        const pageHigh = Math.floor(page / 0x100000000);
         for (let i = 0x100; i < 0x200; i++) {
           const lo = dv.getUint32(o + i * 8, true);
-          if ((lo & 0x3) !== 0x3) continue;
-          const entry = dv.getBigUint64(o + i * 8, true);
-          if ((entry & PFN_MASK) === page) yield { dtb: base + o, selfRefIndex: i };
+          if ((lo & 0x3) !== 0x3 || (lo & 0xfffff000) >>> 0 !== pageLow) continue;
+          if ((dv.getUint32(o + i * 8 + 4, true) & 0xfffff) === pageHigh) yield { dtb: page, selfRefIndex: i };
         }
       }
     }
