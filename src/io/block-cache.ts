@@ -52,6 +52,14 @@ export class CachedSource implements ByteSource {
     return { hits: this.hits, misses: this.misses, cachedBytes: this.cachedBytes };
   }
 
+  /** Bulk reads (scans) go straight to the inner source, without an intermediate buffer when it can. */
+  async readInto(offset: number, target: Uint8Array): Promise<number> {
+    if (target.length > this.bypassBytes && this.inner.readInto) return this.inner.readInto(offset, target);
+    const bytes = await this.read(offset, target.length);
+    target.set(bytes);
+    return bytes.length;
+  }
+
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = readEnd(this.name, this.size, offset, length);
     if (end <= offset) return new Uint8Array(0);

@@ -8,5 +8,7 @@ export interface ByteSource {
   readonly size: number;
   /** Reads up to `length` bytes at `offset`; shorter only at end of file. */
   read(offset: number, length: number): Promise<Uint8Array>;
+  /** Reads up to `target.length` bytes at `offset` into `target` (no allocation); returns the count. */
+  readInto?(offset: number, target: Uint8Array): Promise<number>;
   close?(): Promise<void>;
 }

@@ -51,6 +51,12 @@ export class NodeFileSource implements ByteSource {
   async read(offset: number, length: number): Promise<Uint8Array> {
     const end = readEnd(this.name, this.size, offset, length);
     const out = new Uint8Array(Math.max(0, end - offset));
+    const done = await this.readInto(offset, out);
+    return done === out.length ? out : out.subarray(0, done);
+  }
+
+  async readInto(offset: number, target: Uint8Array): Promise<number> {
+    const out = target.subarray(0, Math.max(0, readEnd(this.name, this.size, offset, target.length) - offset));
     let done = 0;
     try {
       // Positional reads may return fewer bytes than asked; 0 means end of file (it shrank).
@@ -62,7 +68,7 @@ export class NodeFileSource implements ByteSource {
     } catch (e) {
       throw failure(e, this.name, `cannot read ${out.length} bytes at offset ${offset}`);
     }
-    return done === out.length ? out : out.subarray(0, done);
+    return done;
   }
 
   async close(): Promise<void> {

@@ -31,11 +31,14 @@ export async function* scanPhysical(
     const chunks = planChunks(layer.runs, chunkSize, scanner.overlap);
     const total = chunks.reduce((n, c) => n + c.length, 0);
     let done = 0;
-    let next = chunks.length > 0 ? readChunk(layer.source, chunks[0]!) : null;
+    // Two buffers: the next chunk is read into one while the other is scanned (scanChunk copies it into Wasm).
+    const capacity = Math.max(0, ...chunks.map((c) => c.readLength));
+    const buffers = [new Uint8Array(capacity), new Uint8Array(capacity)];
+    let next = chunks.length > 0 ? readChunk(layer.source, chunks[0]!, buffers[0]) : null;
     for (let i = 0; i < chunks.length; i++) {
       if (options.signal?.aborted) throw new MemscopeError('CANCELLED', 'physical scan cancelled', layer.source.name);
       const bytes = await next!;
-      next = i + 1 < chunks.length ? readChunk(layer.source, chunks[i + 1]!) : null;
+      next = i + 1 < chunks.length ? readChunk(layer.source, chunks[i + 1]!, buffers[(i + 1) % 2]) : null;
       const chunk = chunks[i]!;
       yield* scanner.scanChunk(bytes, chunk.address, chunk.length);
       done += chunk.length;
@@ -46,15 +49,24 @@ export async function* scanPhysical(
   }
 }
 
-/** The chunk's bytes; a file cut short leaves zeros (the layer reported the truncation when opened). */
-export async function readChunk(source: ByteSource, chunk: ScanChunk): Promise<Uint8Array> {
-  const bytes = new Uint8Array(chunk.readLength);
+/**
+ * The chunk's bytes, in `into` when given (reused between chunks); a file cut short leaves zeros (the
+ * layer reported the truncation when opened).
+ */
+export async function readChunk(source: ByteSource, chunk: ScanChunk, into?: Uint8Array): Promise<Uint8Array> {
+  const bytes = into ? into.subarray(0, chunk.readLength) : new Uint8Array(chunk.readLength);
   let at = 0;
-  const placed = chunk.pieces.map((piece) => {
-    const target = at;
-    at += piece.length;
-    return source.read(piece.fileOffset, piece.length).then((data) => bytes.set(data.subarray(0, piece.length), target));
+  const placed = chunk.pieces.map(async (piece) => {
+    const target = bytes.subarray(at, (at += piece.length));
+    const got = source.readInto ? await source.readInto(piece.fileOffset, target) : copyInto(target, await source.read(piece.fileOffset, piece.length));
+    target.fill(0, got);
   });
   await Promise.all(placed);
   return bytes;
+}
+
+function copyInto(target: Uint8Array, data: Uint8Array): number {
+  const n = Math.min(target.length, data.length);
+  target.set(data.subarray(0, n));
+  return n;
 }
