@@ -66,6 +66,8 @@ export interface EngineApi {
   /** Symbol files (ISF .json / .json.xz) the user dropped; stored in IndexedDB. Returns the keys added. */
   addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>>;
   plugins(): Promise<PluginInfo[]>;
+  /** The columns a run with these options yields (options may change them, e.g. Offset(V) → Offset(P)). */
+  columns(plugin: string, options: PluginOptions): Promise<Column[]>;
   run(
     jobId: string,
     plugin: string,

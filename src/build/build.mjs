@@ -1,0 +1,131 @@
+// `npm run build` (after build:wasm): bundles the app, its workers and the CLI into dist/, copies the
+// Wasm and public/, draws the icons, writes the sample image and generates the service worker.
+import { existsSync } from 'node:fs';
+import { chmod, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import * as esbuild from 'esbuild';
+import { generateSW } from 'workbox-build';
+import { iconPng, iconSvg } from './icons.mjs';
+import { DIST, ROOT } from './paths.mjs';
+import { writeSample } from './sample.mjs';
+
+const APP = join(DIST, 'app');
+const SAMPLE_DIR = join(DIST, 'sample');
+/** The sample is precached for offline use only up to this size. */
+const SAMPLE_PRECACHE_LIMIT = 16 * 1024 * 1024;
+
+const APP_ENTRIES = {
+  main: 'src/ui/main.ts',
+  'engine.worker': 'src/worker/engine.worker.ts',
+  'scan.worker': 'src/worker/scan.worker.ts',
+};
+const CLI_ENTRY = 'src/cli/main.ts';
+const WASM = 'build/memscope.wasm';
+
+await rm(DIST, { recursive: true, force: true });
+await mkdir(APP, { recursive: true });
+
+const sizes = [];
+sizes.push(...(await bundleApp()));
+sizes.push(...(await bundleCli()));
+await copyWasm();
+await cp(join(ROOT, 'public'), DIST, { recursive: true });
+await writeIcons();
+const sampleBytes = (await writeSample(SAMPLE_DIR)) ? (await stat(join(SAMPLE_DIR, 'sample.raw'))).size : undefined;
+await writeServiceWorker(sampleBytes !== undefined && sampleBytes <= SAMPLE_PRECACHE_LIMIT);
+
+console.log('build: dist/ ready');
+for (const [file, bytes] of sizes) console.log(`  ${file.padEnd(28)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);
+if (sampleBytes !== undefined) console.log(`  ${'sample/sample.raw'.padEnd(28)} ${(sampleBytes / 1024).toFixed(1).padStart(8)} KiB`);
+
+async function bundleApp() {
+  const entryPoints = {};
+  for (const [name, path] of Object.entries(APP_ENTRIES)) {
+    if (existsSync(join(ROOT, path))) entryPoints[name] = join(ROOT, path);
+    else console.warn(`build: skipping ${name} (${path} not found)`);
+  }
+  // Workers are entry points of their own: esbuild does not follow `new Worker(new URL(...))`.
+  const result = await esbuild.build({
+    entryPoints,
+    outdir: APP,
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    sourcemap: true,
+    metafile: true,
+    absWorkingDir: ROOT,
+    logLevel: 'warning',
+  });
+  return outputSizes(result.metafile);
+}
+
+async function bundleCli() {
+  if (!existsSync(join(ROOT, CLI_ENTRY))) {
+    console.warn(`build: skipping the CLI (${CLI_ENTRY} not found)`);
+    return [];
+  }
+  const outfile = join(DIST, 'cli/memscope.mjs');
+  const result = await esbuild.build({
+    entryPoints: [join(ROOT, CLI_ENTRY)],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    banner: { js: '#!/usr/bin/env node' },
+    metafile: true,
+    absWorkingDir: ROOT,
+    logLevel: 'warning',
+  });
+  await chmod(outfile, 0o755);
+  return outputSizes(result.metafile);
+}
+
+async function copyWasm() {
+  if (!existsSync(join(ROOT, WASM))) {
+    console.warn(`build: ${WASM} not found (run npm run build:wasm); the engine cannot start without it`);
+    return;
+  }
+  // dist/memscope.wasm sits next to the CLI's folder, dist/app/memscope.wasm next to the workers.
+  await cp(join(ROOT, WASM), join(DIST, 'memscope.wasm'));
+  await cp(join(ROOT, WASM), join(APP, 'memscope.wasm'));
+}
+
+async function writeIcons() {
+  await mkdir(join(DIST, 'icons'), { recursive: true });
+  await writeFile(join(DIST, 'icons/icon.svg'), iconSvg());
+  for (const size of [192, 512]) await writeFile(join(DIST, `icons/icon-${size}.png`), iconPng(size));
+}
+
+async function writeServiceWorker(precacheSample) {
+  // URLs in the precache manifest are relative to sw.js, so the app works from any sub-path.
+  const { count, size, warnings } = await generateSW({
+    globDirectory: DIST,
+    globPatterns: [
+      'index.html',
+      'app.css',
+      'manifest.webmanifest',
+      'icons/*',
+      'app/*.{js,wasm}',
+      ...(precacheSample ? ['sample/**/*'] : []),
+    ],
+    swDest: join(DIST, 'sw.js'),
+    navigateFallback: 'index.html',
+    maximumFileSizeToCacheInBytes: SAMPLE_PRECACHE_LIMIT,
+    inlineWorkboxRuntime: true,
+    cleanupOutdatedCaches: true,
+    sourcemap: false,
+    mode: 'production',
+  });
+  for (const w of warnings) console.warn(`build: workbox: ${w}`);
+  console.log(`build: sw.js precaches ${count} files (${(size / 1024 / 1024).toFixed(1)} MiB)`);
+}
+
+function outputSizes(metafile) {
+  return Object.entries(metafile.outputs)
+    .filter(([file]) => !file.endsWith('.map'))
+    .map(([file, { bytes }]) => [relative(DIST, join(ROOT, file)), bytes]);
+}

@@ -1,0 +1,66 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { EngineFailure } from '../engine/engine-api.ts';
+import type { ErrorCode } from '../errors.ts';
+import { controlStyles } from './shared-styles.ts';
+
+const TITLES: Record<ErrorCode, string> = {
+  UNKNOWN_FORMAT: 'Not a memory image memscope can read',
+  TRUNCATED: 'The file is truncated',
+  CORRUPT: 'The file is damaged',
+  READ_FAILED: 'The file could not be read',
+  SYMBOLS_MISSING: 'Symbols are needed',
+  SYMBOLS_INVALID: 'The symbol file cannot be used',
+  OS_NOT_FOUND: 'No operating system found in the image',
+  UNSUPPORTED: 'Not supported yet',
+  CANCELLED: 'Cancelled',
+  BAD_REQUEST: 'The request was not valid',
+};
+
+/** A typed engine failure as a titled message. Fires `dismiss`. */
+@customElement('error-message')
+export class ErrorMessage extends LitElement {
+  static override styles = [
+    controlStyles,
+    css`
+      .box {
+        border: 1px solid var(--ms-danger);
+        border-left-width: 4px;
+        background: var(--ms-danger-bg);
+        padding: 0.5em 0.8em;
+        display: flex;
+        gap: 1em;
+        align-items: flex-start;
+      }
+      .text {
+        flex: 1;
+      }
+      strong {
+        display: block;
+      }
+      p {
+        margin: 0.2em 0 0;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) failure?: EngineFailure;
+
+  override render() {
+    if (!this.failure) return nothing;
+    return html`<div class="box" role="alert">
+      <div class="text">
+        <strong>${TITLES[this.failure.code] ?? 'Error'}</strong>
+        <p class="message">${this.failure.message}</p>
+      </div>
+      <button @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { bubbles: true, composed: true }))}>Dismiss</button>
+    </div>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'error-message': ErrorMessage;
+  }
+}

@@ -1,0 +1,184 @@
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { EngineApi } from '../engine/engine-api.ts';
+import './drop-zone.ts';
+import type { FilesChosenEvent } from './drop-zone.ts';
+import './error-message.ts';
+import './export-buttons.ts';
+import './image-summary.ts';
+import './job-progress.ts';
+import './plugin-picker.ts';
+import type { RunPluginEvent } from './plugin-picker.ts';
+import './process-tree.ts';
+import './result-table.ts';
+import { SessionController, type ResultSet } from './session-controller.ts';
+import { controlStyles } from './shared-styles.ts';
+import './symbol-request.ts';
+
+/** The page: open an image, see what it is, run plugins, read and export their results. */
+@customElement('memscope-app')
+export class MemscopeApp extends LitElement {
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        min-height: 100vh;
+      }
+      header {
+        display: flex;
+        align-items: baseline;
+        gap: 1em;
+        padding: 0.5em 1em;
+        border-bottom: 1px solid var(--ms-border);
+        background: var(--ms-surface);
+      }
+      h1 {
+        font-size: 1.15em;
+        margin: 0;
+      }
+      main {
+        padding: 0.8em 1em;
+        display: grid;
+        gap: 0.8em;
+      }
+      main.opened {
+        grid-template-columns: minmax(260px, 340px) minmax(0, 1fr);
+        align-items: start;
+      }
+      .start {
+        display: grid;
+        gap: 0.6em;
+        justify-items: center;
+        max-width: 44em;
+        margin: 6vh auto 0;
+        width: 100%;
+      }
+      .start drop-zone {
+        width: 100%;
+      }
+      .side,
+      .results {
+        display: grid;
+        gap: 0.8em;
+        min-width: 0;
+      }
+      .full {
+        grid-column: 1 / -1;
+      }
+      .result-head {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.8em;
+        align-items: baseline;
+      }
+      .result-head h2 {
+        font-size: 1em;
+        margin: 0;
+        font-family: var(--ms-mono);
+      }
+      .status {
+        display: flex;
+        gap: 0.8em;
+        align-items: center;
+      }
+      .warnings {
+        color: var(--ms-warning);
+        margin: 0;
+        padding-left: 1.2em;
+      }
+    `,
+  ];
+
+  /** The engine (a comlink proxy of the engine worker, or a stand-in in tests). */
+  @property({ attribute: false }) engine?: EngineApi;
+  private session?: SessionController;
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('engine')) this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate()) : undefined;
+  }
+
+  override render() {
+    const s = this.session;
+    return html`
+      <header>
+        <h1>memscope</h1>
+        <span class="muted">Memory forensics in your browser</span>
+      </header>
+      ${s ? this.renderSession(s) : html`<main><p class="muted">Starting the analysis engine…</p></main>`}
+    `;
+  }
+
+  private renderSession(s: SessionController) {
+    const busy = s.opening || s.job !== undefined;
+    const opener = html`
+      <drop-zone
+        label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME, crash dump, …)'}
+        ?disabled=${busy}
+        @files-chosen=${(e: FilesChosenEvent) => s.open(e.detail[0]!, e.detail[0]!.name)}
+      ></drop-zone>
+    `;
+    const notices = html`
+      ${s.opening ? html`<div class="status full"><span>Opening ${s.fileName}…</span><progress></progress></div>` : nothing}
+      ${s.failure && s.failure.code !== 'SYMBOLS_MISSING'
+        ? html`<error-message class="full" .failure=${s.failure} @dismiss=${() => s.dismissFailure()}></error-message>`
+        : nothing}
+      ${s.missingSymbols
+        ? html`<symbol-request class="full" .missing=${s.missingSymbols} ?busy=${busy}
+            @symbol-files=${(e: CustomEvent<File[]>) => s.addSymbolFiles(e.detail)}></symbol-request>`
+        : nothing}
+    `;
+    if (!s.summary) {
+      return html`<main>
+        ${notices}
+        <section class="start">
+          ${opener}
+          <button class="sample" ?disabled=${busy} @click=${() => s.openSample()}>Try a sample</button>
+        </section>
+      </main>`;
+    }
+    return html`<main class="opened">
+      ${notices}
+      <section class="side">
+        <image-summary .summary=${s.summary}></image-summary>
+        <plugin-picker .plugins=${s.plugins} ?disabled=${busy}
+          @run-plugin=${(e: RunPluginEvent) => s.run(e.detail.plugin, e.detail.options)}></plugin-picker>
+        ${opener}
+      </section>
+      <section class="results">
+        ${s.job
+          ? html`<job-progress .label=${s.job.plugin} .progress=${s.job.progress} @cancel-job=${() => s.cancel()}></job-progress>`
+          : nothing}
+        ${s.result ? this.renderResult(s.result, s.summary.fileName) : nothing}
+      </section>
+    </main>`;
+  }
+
+  private renderResult(result: ResultSet, fileName: string) {
+    const { plugin, columns, rows, version, summary, status } = result;
+    const state =
+      status === 'running' ? 'running…'
+      : status === 'cancelled' ? 'cancelled — partial results'
+      : status === 'failed' ? 'failed — partial results'
+      : `${summary?.rowCount ?? rows.length} rows in ${((summary?.elapsedMs ?? 0) / 1000).toFixed(1)} s`;
+    return html`
+      <div class="result-head">
+        <h2>${plugin.name}</h2>
+        <span class="muted result-state">${state}</span>
+        <export-buttons .columns=${columns} .rows=${rows} baseName="${fileName}-${plugin.name}"
+          ?disabled=${status === 'running'}></export-buttons>
+      </div>
+      ${summary && summary.warnings.length > 0
+        ? html`<ul class="warnings">${summary.warnings.map((w) => html`<li>${w}</li>`)}</ul>`
+        : nothing}
+      ${plugin.tree
+        ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
+        : html`<result-table .columns=${columns} .rows=${rows} .version=${version}></result-table>`}
+    `;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'memscope-app': MemscopeApp;
+  }
+}

@@ -1,0 +1,143 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { PluginInfo } from '../engine/engine-api.ts';
+import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
+import { defaultOptionValues, parseOptionValues, type OptionFormValues } from './option-values.ts';
+import { controlStyles } from './shared-styles.ts';
+
+export type RunPluginEvent = CustomEvent<{ plugin: string; options: PluginOptions }>;
+
+/** Lists the plugins for the image's OS; the chosen one's options and a Run button. Fires `run-plugin`. */
+@customElement('plugin-picker')
+export class PluginPicker extends LitElement {
+  static override styles = [
+    controlStyles,
+    css`
+      h2 {
+        font-size: 1em;
+        margin: 0 0 0.5em;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        border: 1px solid var(--ms-border);
+        max-height: 40vh;
+        overflow-y: auto;
+        background: var(--ms-surface);
+      }
+      li button {
+        display: block;
+        width: 100%;
+        text-align: left;
+        border: none;
+        border-bottom: 1px solid var(--ms-row-rule);
+        border-radius: 0;
+        padding: 0.35em 0.6em;
+        background: none;
+      }
+      li button[aria-pressed='true'] {
+        background: var(--ms-selected);
+      }
+      .name {
+        font-family: var(--ms-mono);
+        font-weight: 600;
+      }
+      .description {
+        display: block;
+        color: var(--ms-muted);
+        font-size: 0.9em;
+      }
+      form {
+        margin-top: 0.6em;
+        display: grid;
+        gap: 0.4em;
+      }
+      label {
+        display: grid;
+        gap: 0.1em;
+        font-size: 0.92em;
+      }
+      label.bool {
+        display: flex;
+        gap: 0.4em;
+        align-items: baseline;
+      }
+      .error {
+        color: var(--ms-danger);
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) plugins: readonly PluginInfo[] = [];
+  @property({ type: Boolean }) disabled = false;
+  @state() private selected: string | undefined;
+  @state() private values: OptionFormValues = {};
+  @state() private invalid: string | undefined;
+
+  override render() {
+    if (this.plugins.length === 0) return html`<h2>Plugins</h2><p class="muted">No plugins apply to this image.</p>`;
+    const chosen = this.plugins.find((p) => p.name === this.selected);
+    return html`
+      <h2>Plugins</h2>
+      <ul>
+        ${this.plugins.map(
+          (p) => html`<li>
+            <button aria-pressed=${p.name === this.selected ? 'true' : 'false'} data-plugin=${p.name} @click=${() => this.select(p)}>
+              <span class="name">${p.name}</span><span class="description">${p.description}</span>
+            </button>
+          </li>`,
+        )}
+      </ul>
+      ${chosen ? this.renderOptionForm(chosen) : nothing}
+    `;
+  }
+
+  private renderOptionForm(plugin: PluginInfo) {
+    return html`
+      <form @submit=${(e: Event) => this.submit(e, plugin)}>
+        ${plugin.options.map((o) => this.renderOption(o))}
+        ${this.invalid ? html`<p class="error">${this.invalid}</p>` : nothing}
+        <div><button class="primary" type="submit" ?disabled=${this.disabled}>Run ${plugin.name}</button></div>
+      </form>
+    `;
+  }
+
+  private renderOption(option: OptionSpec) {
+    const value = this.values[option.name];
+    const update = (v: boolean | string) => (this.values = { ...this.values, [option.name]: v });
+    if (option.type === 'bool') {
+      return html`<label class="bool" title=${option.description}>
+        <input type="checkbox" name=${option.name} .checked=${value === true}
+          @change=${(e: Event) => update((e.target as HTMLInputElement).checked)} />
+        <span><span class="mono">${option.name}</span> — ${option.description}</span>
+      </label>`;
+    }
+    return html`<label>
+      <span><span class="mono">${option.name}</span> — ${option.description}</span>
+      <input type="text" name=${option.name} inputmode=${option.type === 'int' ? 'numeric' : 'text'}
+        placeholder=${option.type === 'int' ? 'number (decimal or 0x…)' : ''} .value=${String(value ?? '')}
+        @input=${(e: Event) => update((e.target as HTMLInputElement).value)} />
+    </label>`;
+  }
+
+  private select(plugin: PluginInfo): void {
+    this.selected = plugin.name;
+    this.invalid = undefined;
+    this.values = defaultOptionValues(plugin.options);
+  }
+
+  private submit(e: Event, plugin: PluginInfo): void {
+    e.preventDefault();
+    const parsed = parseOptionValues(plugin.options, this.values);
+    this.invalid = typeof parsed === 'string' ? parsed : undefined;
+    if (typeof parsed === 'string') return;
+    this.dispatchEvent(new CustomEvent('run-plugin', { detail: { plugin: plugin.name, options: parsed }, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'plugin-picker': PluginPicker;
+  }
+}

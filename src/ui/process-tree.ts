@@ -1,0 +1,110 @@
+import '@lit-labs/virtualizer';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { ifDefined } from 'lit/directives/if-defined.js';
+import type { Column, PluginRow } from '../plugins/plugin.ts';
+import { gridMinWidth, gridStyles, gridTemplate, isNumeric, renderCells } from './grid-layout.ts';
+import { controlStyles } from './shared-styles.ts';
+import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
+
+/** Indentation per level, in `ch`; the first column widens by a few levels' worth. */
+const INDENT_CH = 2;
+const FIRST_COLUMN_EXTRA_CH = 12;
+
+/** Rows of a tree plugin (pstree) indented by depth, with expand/collapse. */
+@customElement('process-tree')
+export class ProcessTree extends LitElement {
+  static override styles = [
+    controlStyles,
+    gridStyles,
+    css`
+      .toolbar {
+        display: flex;
+        gap: 0.5em;
+        align-items: center;
+        margin-bottom: 0.4em;
+      }
+      .toggle {
+        all: unset;
+        display: inline-block;
+        width: 2ch;
+        cursor: pointer;
+        text-align: center;
+      }
+      .toggle::before {
+        content: '▸';
+      }
+      .toggle.open::before {
+        content: '▾';
+      }
+      .toggle:focus-visible {
+        outline: 2px solid var(--ms-accent);
+      }
+      .leaf {
+        display: inline-block;
+        width: 2ch;
+      }
+      .grid-head .cell {
+        font-weight: 600;
+      }
+      /* The tree column is indented, so it reads left to right even when it holds numbers. */
+      .cell:first-child {
+        text-align: left;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) columns: readonly Column[] = [];
+  @property({ attribute: false }) rows: readonly PluginRow[] = [];
+  @property({ type: Number }) version = 0;
+  /** Row indices whose subtrees are hidden. */
+  @state() private collapsed: ReadonlySet<number> = new Set();
+  private tree: readonly TreeRow[] = [];
+  private visible: readonly TreeRow[] = [];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('rows')) this.collapsed = new Set();
+    if (changed.has('rows') || changed.has('version')) this.tree = treeRows(this.rows);
+    this.visible = visibleTreeRows(this.tree, this.collapsed);
+  }
+
+  override render() {
+    const template = gridTemplate(this.columns, FIRST_COLUMN_EXTRA_CH);
+    return html`
+      <div class="toolbar">
+        <button @click=${() => (this.collapsed = new Set())}>Expand all</button>
+        <button @click=${() => (this.collapsed = new Set(this.tree.filter((n) => n.hasChildren).map((n) => n.index)))}>Collapse all</button>
+        <span class="count">${this.rows.length} rows (${this.visible.length} shown)</span>
+      </div>
+      <div class="grid-frame" role="treegrid">
+        <div style="min-width: ${gridMinWidth(this.columns, FIRST_COLUMN_EXTRA_CH)}">
+          <div class="grid-head" role="row" style="grid-template-columns: ${template}">
+            ${this.columns.map((c) => html`<div class="cell ${isNumeric(c.type) ? 'num' : ''}" role="columnheader">${c.name}</div>`)}
+          </div>
+          <lit-virtualizer scroller .items=${this.visible} .renderItem=${(node: TreeRow) => this.renderRow(node, template)}></lit-virtualizer>
+        </div>
+      </div>
+    `;
+  }
+
+  private renderRow(node: TreeRow, template: string) {
+    const open = !this.collapsed.has(node.index);
+    const lead = html`<span style="display: inline-block; width: ${node.level * INDENT_CH}ch"></span>${node.hasChildren
+      ? html`<button class="toggle ${open ? 'open' : ''}" aria-label=${open ? 'Collapse' : 'Expand'} @click=${() => this.toggle(node.index)}></button>`
+      : html`<span class="leaf"></span>`}`;
+    return html`<div class="grid-row" role="row" aria-level=${node.level + 1} aria-expanded=${ifDefined(node.hasChildren ? String(open) : undefined)}
+      style="grid-template-columns: ${template}">${renderCells(this.columns, node.row, lead)}</div>`;
+  }
+
+  private toggle(index: number): void {
+    const next = new Set(this.collapsed);
+    if (!next.delete(index)) next.add(index);
+    this.collapsed = next;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'process-tree': ProcessTree;
+  }
+}

@@ -1,0 +1,101 @@
+import '@lit-labs/virtualizer';
+import { LitElement, css, html, type PropertyValues } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import type { Column, PluginRow } from '../plugins/plugin.ts';
+import { gridMinWidth, gridStyles, gridTemplate, isNumeric, renderCells } from './grid-layout.ts';
+import { controlStyles } from './shared-styles.ts';
+import { TableModel, type SortSpec } from './table-model.ts';
+
+/** A plugin's rows as a virtualized table: click a header to sort, type to filter. */
+@customElement('result-table')
+export class ResultTable extends LitElement {
+  static override styles = [
+    controlStyles,
+    gridStyles,
+    css`
+      .toolbar {
+        display: flex;
+        gap: 0.8em;
+        align-items: center;
+        margin-bottom: 0.4em;
+      }
+      .toolbar input {
+        flex: 0 1 24em;
+      }
+      .grid-head button {
+        all: unset;
+        display: block;
+        padding: 0 6px;
+        cursor: pointer;
+        overflow: hidden;
+        text-overflow: ellipsis;
+        white-space: nowrap;
+      }
+      .grid-head button:focus-visible {
+        outline: 2px solid var(--ms-accent);
+      }
+      .grid-head .num button {
+        text-align: right;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) columns: readonly Column[] = [];
+  /** Appended in place while a job streams; bump `version` to show the new rows. */
+  @property({ attribute: false }) rows: readonly PluginRow[] = [];
+  @property({ type: Number }) version = 0;
+  @state() private query = '';
+  @state() private sort: SortSpec | undefined;
+  private model = new TableModel([], []);
+  private view: readonly PluginRow[] = [];
+
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('columns') || changed.has('rows')) {
+      this.model = new TableModel(this.columns, this.rows);
+      if (changed.has('columns')) this.sort = undefined;
+    }
+    this.view = this.model.view(this.query, this.sort);
+  }
+
+  override render() {
+    const template = gridTemplate(this.columns);
+    return html`
+      <div class="toolbar">
+        <input type="search" placeholder="Filter rows" aria-label="Filter rows" .value=${this.query}
+          @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)} />
+        <span class="count">${this.rows.length} rows (${this.view.length} shown)</span>
+      </div>
+      <div class="grid-frame" role="table">
+        <div style="min-width: ${gridMinWidth(this.columns)}">
+          <div class="grid-head" role="row" style="grid-template-columns: ${template}">
+            ${this.columns.map((c, i) => this.renderHeader(c, i))}
+          </div>
+          <lit-virtualizer scroller .items=${this.view}
+            .renderItem=${(row: PluginRow) =>
+              html`<div class="grid-row" role="row" style="grid-template-columns: ${template}">${renderCells(this.columns, row)}</div>`}
+          ></lit-virtualizer>
+        </div>
+      </div>
+    `;
+  }
+
+  private renderHeader(column: Column, index: number) {
+    const sorted = this.sort?.column === index ? this.sort : undefined;
+    const ariaSort = sorted ? (sorted.descending ? 'descending' : 'ascending') : 'none';
+    return html`<div class=${isNumeric(column.type) ? 'num' : ''} role="columnheader" aria-sort=${ariaSort}>
+      <button title="Sort by ${column.name}" @click=${() => this.toggleSort(index)}>
+        ${column.name}${sorted ? (sorted.descending ? ' ▼' : ' ▲') : ''}
+      </button>
+    </div>`;
+  }
+
+  private toggleSort(column: number): void {
+    this.sort = this.sort?.column === column ? { column, descending: !this.sort.descending } : { column, descending: false };
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'result-table': ResultTable;
+  }
+}

@@ -1,0 +1,52 @@
+import { css } from 'lit';
+
+/** Buttons and inputs, shared by every component (shadow DOM does not inherit page styles). */
+export const controlStyles = css`
+  :host {
+    display: block;
+    min-width: 0;
+    font: inherit;
+    color: var(--ms-fg);
+  }
+  button {
+    font: inherit;
+    font-size: 0.92em;
+    padding: 0.3em 0.8em;
+    border: 1px solid var(--ms-border-strong);
+    border-radius: 3px;
+    background: var(--ms-surface);
+    color: var(--ms-fg);
+    cursor: pointer;
+  }
+  button:hover:not(:disabled) {
+    background: var(--ms-hover);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  button.primary {
+    background: var(--ms-accent);
+    border-color: var(--ms-accent);
+    color: var(--ms-on-accent);
+  }
+  button.primary:hover:not(:disabled) {
+    background: var(--ms-accent-strong);
+  }
+  input[type='text'],
+  input[type='search'] {
+    font: inherit;
+    font-size: 0.92em;
+    padding: 0.3em 0.5em;
+    border: 1px solid var(--ms-border-strong);
+    border-radius: 3px;
+    background: var(--ms-surface);
+    color: var(--ms-fg);
+  }
+  .mono {
+    font-family: var(--ms-mono);
+  }
+  .muted {
+    color: var(--ms-muted);
+  }
+`;

@@ -1,0 +1,85 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { MissingSymbols } from '../engine/engine-api.ts';
+import { JPCERT_SYMBOL_TABLES, VOLATILITY_WINDOWS_PACK } from '../symbols/missing-symbols.ts';
+import { pdbKey } from '../symbols/symbol-table.ts';
+import './drop-zone.ts';
+import type { FilesChosenEvent } from './drop-zone.ts';
+import { controlStyles } from './shared-styles.ts';
+
+/** Names the symbol table the image needs and takes ISF files for it. Fires `symbol-files` with the files. */
+@customElement('symbol-request')
+export class SymbolRequest extends LitElement {
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        border: 1px solid var(--ms-warning);
+        border-left-width: 4px;
+        background: var(--ms-warning-bg);
+        padding: 0.6em 0.9em;
+      }
+      h2 {
+        font-size: 1em;
+        margin: 0 0 0.4em;
+      }
+      p,
+      ul {
+        margin: 0.3em 0;
+      }
+      code {
+        font-family: var(--ms-mono);
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) missing?: MissingSymbols;
+  @property({ type: Boolean }) busy = false;
+
+  override render() {
+    const m = this.missing;
+    if (!m) return nothing;
+    const key = pdbKey(m.pdbName, m.guid, m.age);
+    const fileName = key.slice(key.indexOf('/') + 1);
+    return html`
+      <h2>Symbols needed: <code>${m.pdbName}</code></h2>
+      <p>
+        This image's kernel was built with <code>${m.pdbName}</code>, GUID <code class="guid">${m.guid}</code>, age
+        <code class="age">${m.age}</code>. memscope needs its symbol table, a Volatility 3 ISF file named
+        <code class="file">${fileName}.json.xz</code> (or <code>.json</code>).
+      </p>
+      <ul>
+        <li>
+          The Volatility 3 Windows symbol pack (<code>${VOLATILITY_WINDOWS_PACK}</code>) and JPCERT/CC's
+          Windows-Symbol-Tables (<code>${JPCERT_SYMBOL_TABLES}</code>) keep it under
+          <code>symbols/windows/${key}.json.xz</code>.
+        </li>
+        <li>
+          On a machine with internet access, Volatility 3's <code>pdbconv</code> builds it from Microsoft's symbol
+          server; copy the file here.
+        </li>
+      </ul>
+      <p>The file is kept in this browser for later sessions.</p>
+      <drop-zone
+        label="Drop symbol files (.json, .json.xz) here"
+        buttonLabel="Add symbol files…"
+        accept=".json,.xz,.json.xz"
+        multiple
+        ?disabled=${this.busy}
+        @files-chosen=${(e: FilesChosenEvent) => this.forward(e)}
+      ></drop-zone>
+    `;
+  }
+
+  private forward(e: FilesChosenEvent): void {
+    e.stopPropagation();
+    this.dispatchEvent(new CustomEvent('symbol-files', { detail: e.detail, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'symbol-request': SymbolRequest;
+  }
+}

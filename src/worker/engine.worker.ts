@@ -1,0 +1,160 @@
+import { expose, releaseProxy } from 'comlink';
+import type { EngineApi, EngineFailure, ImageSummary, JobProgress, Outcome, PluginInfo, RunSummary } from '../engine/engine-api.ts';
+import { IdbKeyValueCache } from '../engine/idb-kv-cache.ts';
+import { openSession, type Session } from '../engine/session.ts';
+import { isMemscopeError, MemscopeError } from '../errors.ts';
+import { BlobSource } from '../io/blob-source.ts';
+import { instantiateMemscopeWasm, type MemscopeWasm } from '../layers/wasm-module.ts';
+import { columnsFor } from '../plugins/plugin-definition.ts';
+import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import { findPlugin } from '../plugins/registry.ts';
+import { IdbSymbolStore } from '../symbols/idb-symbol-store.ts';
+import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
+import { ChainSymbolStore, MemorySymbolStore } from '../symbols/symbol-store.ts';
+import { JobStream } from './job-stream.ts';
+import { WorkerScanService } from './worker-scan-service.ts';
+
+/** memscope.wasm compiled once: the module for the scan workers, an instance for this worker's page walks. */
+interface WasmRuntime {
+  readonly module: WebAssembly.Module;
+  readonly wasm: MemscopeWasm;
+}
+
+/** The engine worker: owns the opened image and runs plugins; the page talks to it through comlink. */
+class EngineWorker implements EngineApi {
+  private session: Session | undefined;
+  private scanner: WorkerScanService | undefined;
+  private readonly jobs = new Map<string, AbortController>();
+  private readonly persistent = new IdbSymbolStore();
+  /** Symbols kept for this session only, when IndexedDB refuses them (private windows, quota). */
+  private readonly transient = new MemorySymbolStore();
+  private readonly symbols = new ChainSymbolStore(this.transient, this.persistent);
+  private readonly discoveryCache = new IdbKeyValueCache();
+  private runtime: Promise<WasmRuntime> | undefined;
+
+  async open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>> {
+    await this.closeImage();
+    return settle(async () => {
+      const { module, wasm } = await this.wasmRuntime();
+      // Scan workers read their chunks from this file themselves.
+      this.scanner = new WorkerScanService(file, module, new URL('scan.worker.js', self.location.href));
+      const env = { wasm, symbols: this.symbols, scanner: this.scanner, discoveryCache: this.discoveryCache };
+      this.session = await openSession(new BlobSource(file, fileName), env);
+      return summaryOf(this.session);
+    });
+  }
+
+  async addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>> {
+    return settle(async () => {
+      const keys: string[] = [];
+      for (const { name, blob } of files) {
+        const bytes = new Uint8Array(await blob.arrayBuffer());
+        keys.push((await this.store(name, bytes)).key);
+      }
+      return keys;
+    });
+  }
+
+  async plugins(): Promise<PluginInfo[]> {
+    return this.session?.plugins() ?? [];
+  }
+
+  async columns(plugin: string, options: PluginOptions): Promise<Column[]> {
+    const definition = findPlugin(plugin);
+    return definition ? [...columnsFor(definition, options)] : [];
+  }
+
+  async run(
+    jobId: string,
+    plugin: string,
+    options: PluginOptions,
+    onRows: (rows: PluginRow[]) => void,
+    onProgress: (p: JobProgress) => void,
+  ): Promise<Outcome<RunSummary>> {
+    const session = this.session;
+    const abort = new AbortController();
+    const stream = new JobStream(onRows, onProgress);
+    const started = performance.now();
+    this.jobs.set(jobId, abort);
+    try {
+      return await settle(async () => {
+        if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
+        const control = { signal: abort.signal, onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage) };
+        for await (const row of session.run(plugin, options, control)) {
+          abort.signal.throwIfAborted();
+          await stream.add(row);
+        }
+        return { rowCount: stream.count, warnings: [...session.warnings], elapsedMs: performance.now() - started };
+      }, abort.signal);
+    } finally {
+      this.jobs.delete(jobId);
+      await stream.close().catch(() => undefined);
+      release(onRows);
+      release(onProgress);
+    }
+  }
+
+  cancel(jobId: string): void {
+    this.jobs.get(jobId)?.abort();
+  }
+
+  private async closeImage(): Promise<void> {
+    for (const job of this.jobs.values()) job.abort();
+    const session = this.session;
+    this.session = undefined;
+    this.scanner?.terminate();
+    this.scanner = undefined;
+    await session?.close();
+  }
+
+  private wasmRuntime(): Promise<WasmRuntime> {
+    this.runtime ??= (async () => {
+      const response = await fetch(new URL('memscope.wasm', self.location.href));
+      if (!response.ok) throw new MemscopeError('UNSUPPORTED', `memscope.wasm could not be loaded (HTTP ${response.status})`);
+      const module = await WebAssembly.compile(await response.arrayBuffer());
+      return { module, wasm: await instantiateMemscopeWasm(module) };
+    })();
+    this.runtime.catch(() => (this.runtime = undefined));
+    return this.runtime;
+  }
+
+  private async store(name: string, bytes: Uint8Array) {
+    try {
+      return await this.persistent.putFile(name, bytes);
+    } catch (e) {
+      if (isMemscopeError(e)) throw e;
+      return this.transient.putFile(name, bytes);
+    }
+  }
+}
+
+function summaryOf(session: Session): ImageSummary {
+  return { ...session.summary, missingSymbols: session.missingSymbols };
+}
+
+/** Runs engine work; any throw becomes failure data (comlink would drop a MemscopeError's fields). */
+async function settle<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (e) {
+    return { ok: false, error: signal?.aborted ? { code: 'CANCELLED', message: 'Cancelled.' } : toFailure(e) };
+  }
+}
+
+function toFailure(e: unknown): EngineFailure {
+  if (e instanceof MissingSymbolsError) {
+    const { pdbName, guid, age } = e.missing;
+    return { code: e.code, message: e.message, missingSymbols: { pdbName, guid, age } };
+  }
+  if (isMemscopeError(e)) return { code: e.code, message: e.message };
+  // Not a typed error: most likely data the readers did not expect.
+  const message = e instanceof Error ? e.message : String(e);
+  return { code: 'CORRUPT', message: `Unexpected error while analysing the image: ${message}` };
+}
+
+/** Closes the message port of a callback the page passed with comlink.proxy (no-op for plain functions). */
+function release(callback: object): void {
+  (callback as { [releaseProxy]?: () => void })[releaseProxy]?.();
+}
+
+expose(new EngineWorker());

@@ -1,0 +1,241 @@
+import '../../src/ui/memscope-app.ts';
+import type { MemscopeApp } from '../../src/ui/memscope-app.ts';
+import { deepEqual, equal, ok } from './assert.ts';
+import { clearBody, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
+import { FakeEngine, type FakeRun } from './fake-engine.ts';
+import { HOSTILE_NAME, plugins, pslistRows, pstreeRows, summary } from './fixtures.ts';
+
+function start(scripts: Record<string, FakeRun> = {}): { app: MemscopeApp; engine: FakeEngine } {
+  const engine = new FakeEngine(summary, plugins, {
+    'windows.pslist': { rows: pslistRows },
+    'windows.pstree': { rows: pstreeRows },
+    ...scripts,
+  });
+  const app = mount(document.createElement('memscope-app'));
+  app.engine = engine;
+  return { app, engine };
+}
+
+async function openImage(app: MemscopeApp): Promise<void> {
+  const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone');
+  dropFiles(zone, [new File([new Uint8Array(4096)], 'win10.raw')]);
+  await waitFor(() => pierce(app, 'image-summary'), 'image summary');
+}
+
+async function runPlugin(app: MemscopeApp, name: string): Promise<void> {
+  const button = await waitFor(() => pierce(app, 'plugin-picker', `button[data-plugin="${name}"]`), `${name} in the picker`);
+  button.click();
+  const run = await waitFor(() => pierce(app, 'plugin-picker', 'button[type=submit]'), 'run button');
+  run.click();
+}
+
+describe('memscope-app', () => {
+  const alerts: unknown[] = [];
+  const realAlert = window.alert;
+  // A script injected through a memory string would call alert(); a real dialog would block the page.
+  beforeEach(() => {
+    alerts.length = 0;
+    window.alert = (message?: unknown) => void alerts.push(message);
+  });
+  afterEach(() => {
+    clearBody();
+    window.alert = realAlert;
+  });
+
+  it('says that nothing is uploaded', async () => {
+    const { app } = start();
+    const zone = await waitFor(() => pierce(app, 'drop-zone'), 'drop zone');
+    ok(zone.shadowRoot!.textContent!.includes('Analysed locally. Nothing is uploaded.'));
+  });
+
+  it('opens a dropped file and shows the summary', async () => {
+    const { app, engine } = start();
+    await openImage(app);
+    deepEqual(engine.opened, [{ fileName: 'win10.raw', size: 4096 }]);
+    const text = pierce(app, 'image-summary')!.shadowRoot!.textContent!;
+    for (const expected of ['win10.raw', 'raw', 'Windows 10 (10.0.19041)', '0x1aa000', '0xfffff80600000000', '16.0 MiB (16,777,216 bytes)',
+      '15.0 MiB (15,728,640 bytes)', 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1', 'physical memory ends before 0x1000000']) {
+      ok(text.includes(expected), `summary shows ${expected}`);
+    }
+  });
+
+  it('offers only the plugins for the image OS', async () => {
+    const { app } = start();
+    await openImage(app);
+    const names = pierceAll(app, 'plugin-picker', 'button[data-plugin]').map((b) => b.dataset['plugin']);
+    deepEqual(names, ['windows.pslist', 'windows.pstree', 'windows.psscan']);
+  });
+
+  it('renders rows as text: a hostile process name creates no element', async () => {
+    const { app, engine } = start();
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
+    const rows = await waitFor(() => (renderedRows(table).length === 3 ? renderedRows(table) : undefined), 'three rendered rows');
+    deepEqual(rows[2], ['1337', '92', HOSTILE_NAME, '0xffffad8b2f0a5080', 'True', '2024-03-01T10:05:00+00:00']);
+    deepEqual(rows[0], ['4', '0', 'System', '0xffffad8b2e3c7080', 'False', 'N/A']);
+    equal(table.shadowRoot!.querySelectorAll('img').length, 0, 'no <img> in the table');
+    equal(document.querySelectorAll('img').length, 0, 'no <img> in the page');
+    await new Promise((r) => setTimeout(r, 50));
+    deepEqual(alerts, [], 'no script ran');
+    deepEqual(engine.runs, [{ plugin: 'windows.pslist', options: { physical: false } }]);
+    ok(pierce(app, '.result-state')!.textContent!.includes('3 rows in 1.2 s'));
+  });
+
+  it('passes typed options and rejects an integer that does not parse', async () => {
+    const { app, engine } = start();
+    await openImage(app);
+    (await waitFor(() => pierce(app, 'plugin-picker', 'button[data-plugin="windows.pslist"]'), 'pslist')).click();
+    const pid = await waitFor(() => pierce(app, 'plugin-picker', 'input[name=pid]') as HTMLInputElement | null, 'pid input');
+    pid.value = 'twelve';
+    pid.dispatchEvent(new Event('input'));
+    const submit = () => pierce(app, 'plugin-picker', 'button[type=submit]')!.click();
+    submit();
+    await waitFor(() => pierce(app, 'plugin-picker', '.error'), 'option error');
+    equal(engine.runs.length, 0);
+    pid.value = '0x10';
+    pid.dispatchEvent(new Event('input'));
+    submit();
+    await waitFor(() => engine.runs.length === 1, 'run');
+    deepEqual(engine.runs[0]!.options, { pid: 16, physical: false });
+  });
+
+  it('labels columns as the engine says for the chosen options', async () => {
+    const { app } = start();
+    await openImage(app);
+    (await waitFor(() => pierce(app, 'plugin-picker', 'button[data-plugin="windows.pslist"]'), 'pslist')).click();
+    const physical = await waitFor(() => pierce(app, 'plugin-picker', 'input[name=physical]') as HTMLInputElement | null, 'physical box');
+    physical.click();
+    pierce(app, 'plugin-picker', 'button[type=submit]')!.click();
+    const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
+    await waitFor(() => renderedRows(table).length === 3, 'rows');
+    const headers = [...table.shadowRoot!.querySelectorAll('.grid-head button')].map((b) => b.textContent!.trim());
+    deepEqual(headers, ['PID', 'PPID', 'ImageFileName', 'Offset(P)', 'Wow64', 'CreateTime']);
+  });
+
+  it('sorts by a column on header click and filters rows', async () => {
+    const { app } = start();
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
+    await waitFor(() => renderedRows(table).length === 3, 'rows');
+    const header = (name: string) => [...table.shadowRoot!.querySelectorAll<HTMLButtonElement>('.grid-head button')].find((b) => b.textContent!.trim().startsWith(name))!;
+    header('Offset(V)').click();
+    await waitFor(() => renderedRows(table)[0]![2] === 'Registry', 'ascending by offset');
+    deepEqual(renderedRows(table).map((r) => r[2]), ['Registry', 'System', HOSTILE_NAME]);
+    header('Offset(V)').click();
+    await waitFor(() => renderedRows(table)[0]![2] === HOSTILE_NAME, 'descending by offset');
+    const filter = table.shadowRoot!.querySelector<HTMLInputElement>('input[type=search]')!;
+    filter.value = 'SYST';
+    filter.dispatchEvent(new Event('input'));
+    await waitFor(() => renderedRows(table).length === 1, 'filtered');
+    equal(renderedRows(table)[0]![2], 'System');
+    equal(table.shadowRoot!.querySelector('.count')!.textContent, '3 rows (1 shown)');
+  });
+
+  it('shows a tree plugin indented, collapses it, and exports JSON with __children', async () => {
+    const { app } = start();
+    await openImage(app);
+    await runPlugin(app, 'windows.pstree');
+    const tree = await waitFor(() => pierce(app, 'process-tree'), 'process tree');
+    await waitFor(() => renderedRows(tree).length === 4, 'tree rows');
+    const levels = [...tree.shadowRoot!.querySelectorAll('.grid-row')].map((r) => r.getAttribute('aria-level'));
+    deepEqual(levels, ['1', '2', '3', '1']);
+    tree.shadowRoot!.querySelector<HTMLButtonElement>('.toggle')!.click();
+    await waitFor(() => renderedRows(tree).length === 2, 'collapsed System');
+    deepEqual(renderedRows(tree).map((r) => r[2]), ['System', 'Idle']);
+
+    const saved = await captureDownload(() => pierce(app, 'export-buttons', 'button.json')!.click());
+    equal(saved.name, 'win10.raw-windows.pstree.json');
+    const text = await saved.blob.text();
+    ok(text.includes('"Offset(V)": 18446744073709551615'), 'exact 2^64 - 1');
+    const parsed = JSON.parse(text) as { ImageFileName: string; __children: { ImageFileName: string; __children: unknown[] }[] }[];
+    deepEqual(parsed.map((n) => n.ImageFileName), ['System', 'Idle']);
+    equal(parsed[0]!.__children[0]!.ImageFileName, 'Registry');
+    equal((parsed[0]!.__children[0]!.__children[0] as { ImageFileName: string }).ImageFileName, HOSTILE_NAME);
+
+    const csv = await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click());
+    equal(csv.name, 'win10.raw-windows.pstree.csv');
+    equal((await csv.blob.text()).split('\r\n')[3], `2,1337,92,<img src=x onerror=alert(1)>,0xffffad8b2f0a5080,True,2024-03-01T10:05:00+00:00`);
+  });
+
+  it('shows progress while a job runs and cancels it', async () => {
+    const { app, engine } = start({ 'windows.psscan': { rows: pslistRows.slice(0, 1), hold: true } });
+    await openImage(app);
+    await runPlugin(app, 'windows.psscan');
+    const progress = await waitFor(() => pierce(app, 'job-progress'), 'progress');
+    await waitFor(() => progress.shadowRoot!.textContent!.includes('Scanning'), 'stage shown');
+    ok(progress.shadowRoot!.textContent!.includes('50 bytes of 200 bytes (25 %)'));
+    progress.shadowRoot!.querySelector('button')!.click();
+    await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('cancelled'), 'cancelled state');
+    deepEqual(engine.cancelled, ['job-1']);
+    equal(pierce(app, 'job-progress'), null);
+    const table = pierce(app, 'result-table')!;
+    await waitFor(() => renderedRows(table).length === 1, 'partial rows kept');
+  });
+
+  it('asks for missing symbols, adds the dropped file and retries the run', async () => {
+    const missing = { pdbName: 'ntkrnlmp.pdb', guid: '606FF669409B00F7FC8C61A9C1670129', age: 1 };
+    const { app, engine } = start({
+      'windows.pslist': { rows: [], failure: { code: 'SYMBOLS_MISSING', message: 'Symbols needed', missingSymbols: missing } },
+    });
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    const request = await waitFor(() => pierce(app, 'symbol-request'), 'symbol request');
+    const text = request.shadowRoot!.textContent!;
+    ok(text.includes('606FF669409B00F7FC8C61A9C1670129'));
+    ok(text.includes('606FF669409B00F7FC8C61A9C1670129-1.json.xz'));
+    equal(pierce(app, 'error-message'), null, 'no second error box');
+    engine.scripts['windows.pslist'] = { rows: pslistRows };
+    dropFiles(pierce(request, 'drop-zone', '.zone')!, [new File(['{}'], '606FF669409B00F7FC8C61A9C1670129-1.json.xz')]);
+    await waitFor(() => pierce(app, 'result-table') && renderedRows(pierce(app, 'result-table')!).length === 3, 'rows after retry');
+    deepEqual(engine.symbolFiles, ['606FF669409B00F7FC8C61A9C1670129-1.json.xz']);
+    equal(engine.runs.length, 2);
+    equal(engine.opened.length, 2, 'reopened to refresh the summary');
+    equal(pierce(app, 'symbol-request'), null);
+  });
+
+  it('asks for symbols right after opening when the summary says they are missing', async () => {
+    const { app, engine } = start();
+    const missing = { pdbName: 'ntkrnlmp.pdb', guid: '0CE4A95C0CD782A7596B034D8648E585', age: 1 };
+    engine.openOutcome = { ok: true, value: { ...summary, missingSymbols: missing } };
+    await openImage(app);
+    const request = await waitFor(() => pierce(app, 'symbol-request'), 'symbol request');
+    ok(request.shadowRoot!.textContent!.includes('0CE4A95C0CD782A7596B034D8648E585'));
+  });
+
+  it('shows a typed error as a clear message', async () => {
+    const { app, engine } = start();
+    engine.openOutcome = { ok: false, error: { code: 'UNKNOWN_FORMAT', message: 'win10.raw: not a memory image (no known header)' } };
+    const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone');
+    dropFiles(zone, [new File(['hello'], 'win10.raw')]);
+    const error = await waitFor(() => pierce(app, 'error-message'), 'error message');
+    const text = error.shadowRoot!.textContent!;
+    ok(text.includes('Not a memory image memscope can read'));
+    ok(text.includes('not a memory image (no known header)'));
+    equal(pierce(app, 'image-summary'), null);
+  });
+});
+
+/** Catches a download started by the page instead of letting the browser save it. */
+async function captureDownload(action: () => void): Promise<{ name: string; blob: Blob }> {
+  const createObjectURL = URL.createObjectURL;
+  const click = HTMLAnchorElement.prototype.click;
+  let blob: Blob | undefined;
+  let name = '';
+  URL.createObjectURL = (b: Blob | MediaSource) => {
+    blob = b as Blob;
+    return 'blob:captured';
+  };
+  HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+    name = this.download;
+  };
+  try {
+    action();
+  } finally {
+    URL.createObjectURL = createObjectURL;
+    HTMLAnchorElement.prototype.click = click;
+  }
+  ok(blob, 'a download was started');
+  return { name, blob };
+}

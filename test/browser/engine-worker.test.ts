@@ -1,0 +1,94 @@
+import { proxy, wrap } from 'comlink';
+import type { EngineApi, JobProgress } from '../../src/engine/engine-api.ts';
+import type { PluginRow } from '../../src/plugins/plugin.ts';
+import { deepEqual, equal, ok } from './assert.ts';
+
+// Runs the built worker (npm run build) on the built sample: the real File-slice, IndexedDB and comlink paths.
+const DIST = '/dist/';
+
+async function get(path: string): Promise<Response> {
+  const response = await fetch(DIST + path);
+  if (!response.ok) throw new Error(`${DIST}${path}: HTTP ${response.status} — run npm run build first`);
+  return response;
+}
+
+function deleteSymbolCache(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.deleteDatabase('memscope-symbols');
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error);
+  });
+}
+
+describe('engine worker (dist build, sample image)', () => {
+  it('asks for the symbols, stores them, then lists processes in batches', async () => {
+    const manifest = (await (await get('sample/sample.json')).json()) as { image: string; symbols: string[] };
+    const image = new File([await (await get(`sample/${manifest.image}`)).blob()], 'sample.raw');
+    const packPath = manifest.symbols[0]!;
+    // The pack's path names the PDB: .../ntkrnlmp.pdb/<GUID>-<AGE>.json.xz
+    const [, pdbName, guid, age] = /([^/]+)\/([0-9A-F]{32})-(\d+)\.json(?:\.xz)?$/.exec(packPath)!;
+    await deleteSymbolCache();
+
+    const worker = new Worker(`${DIST}app/engine.worker.js`, { type: 'module' });
+    try {
+      const engine = wrap<EngineApi>(worker);
+      const first = await engine.open(image, image.name);
+      ok(first.ok, `open: ${JSON.stringify(!first.ok && first.error)}`);
+      equal(first.value.os, 'windows');
+      equal(first.value.fileSize, image.size);
+      deepEqual(first.value.missingSymbols, { pdbName, guid, age: Number(age) });
+
+      const noRows: PluginRow[][] = [];
+      const refused = await engine.run('job-1', 'windows.pslist', {}, proxy((rows: PluginRow[]) => void noRows.push(rows)), proxy(() => {}));
+      ok(!refused.ok, 'pslist without symbols fails');
+      equal(refused.error.code, 'SYMBOLS_MISSING');
+      deepEqual(refused.error.missingSymbols, { pdbName, guid, age: Number(age) });
+
+      const pack = await (await get(`sample/${packPath}`)).blob();
+      const added = await engine.addSymbolFiles([{ name: packPath.split('/').pop()!, blob: pack }]);
+      ok(added.ok, `addSymbolFiles: ${JSON.stringify(!added.ok && added.error)}`);
+      deepEqual(added.value, [`${pdbName}/${guid}-${age}`]);
+
+      const reopened = await engine.open(image, image.name);
+      ok(reopened.ok);
+      equal(reopened.value.missingSymbols, undefined);
+      ok(reopened.value.symbols?.includes(guid), `summary names the symbols in use (${reopened.value.symbols})`);
+
+      const batches: PluginRow[][] = [];
+      const progress: JobProgress[] = [];
+      const run = await engine.run(
+        'job-2',
+        'windows.pslist',
+        {},
+        proxy((rows: PluginRow[]) => void batches.push(rows)),
+        proxy((p: JobProgress) => void progress.push(p)),
+      );
+      ok(run.ok, `pslist: ${JSON.stringify(!run.ok && run.error)}`);
+      const rows = batches.flat();
+      equal(run.value.rowCount, rows.length);
+      ok(rows.length > 1, 'more than one process');
+      const columns = (await engine.plugins()).find((p) => p.name === 'windows.pslist')!.columns.map((c) => c.name);
+      const pid = columns.indexOf('PID');
+      const name = columns.indexOf('ImageFileName');
+      // Windows' System process always has PID 4.
+      ok(rows.some((r) => r.values[pid] === 4 && r.values[name] === 'System'), 'System (PID 4) listed');
+
+      // psscan fans out to the scan workers (nested workers reading File slices).
+      const scanned: PluginRow[][] = [];
+      const scanProgress: JobProgress[] = [];
+      const scan = await engine.run(
+        'job-3',
+        'windows.psscan',
+        {},
+        proxy((r: PluginRow[]) => void scanned.push(r)),
+        proxy((p: JobProgress) => void scanProgress.push(p)),
+      );
+      ok(scan.ok, `psscan: ${JSON.stringify(!scan.ok && scan.error)}`);
+      const scannedPids = new Set(scanned.flat().map((r) => r.values[pid]));
+      ok(rows.every((r) => scannedPids.has(r.values[pid])), 'psscan finds every listed process');
+      ok(scanProgress.length > 0, 'scan progress reported');
+    } finally {
+      worker.terminate();
+    }
+  });
+});

@@ -1,0 +1,82 @@
+import type { EngineApi, EngineFailure, ImageSummary, JobProgress, Outcome, PluginInfo, RunSummary } from '../../src/engine/engine-api.ts';
+import type { Column, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
+
+/** What a plugin run does in the fake: stream these rows, then end as told. */
+export interface FakeRun {
+  readonly rows: readonly PluginRow[];
+  readonly batch?: number;
+  /** Ends with this failure instead of success. */
+  readonly failure?: EngineFailure;
+  /** Waits for cancel() after the rows (a long job). */
+  readonly hold?: boolean;
+  readonly warnings?: readonly string[];
+}
+
+/** An EngineApi stand-in with scripted answers; records what the page asked for. */
+export class FakeEngine implements EngineApi {
+  readonly opened: { fileName: string; size: number }[] = [];
+  readonly runs: { plugin: string; options: PluginOptions }[] = [];
+  readonly symbolFiles: string[] = [];
+  readonly cancelled: string[] = [];
+  openOutcome: Outcome<ImageSummary>;
+  symbolOutcome: Outcome<string[]> | undefined;
+  private readonly waiting = new Map<string, () => void>();
+
+  constructor(
+    summary: ImageSummary,
+    readonly pluginList: PluginInfo[],
+    readonly scripts: Record<string, FakeRun>,
+  ) {
+    this.openOutcome = { ok: true, value: summary };
+  }
+
+  async open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>> {
+    this.opened.push({ fileName, size: file.size });
+    return this.openOutcome;
+  }
+
+  async addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>> {
+    this.symbolFiles.push(...files.map((f) => f.name));
+    return this.symbolOutcome ?? { ok: true, value: files.map((f) => f.name) };
+  }
+
+  async plugins(): Promise<PluginInfo[]> {
+    return this.pluginList;
+  }
+
+  /** Plugin columns, with pslist's `physical` option switching Offset(V) to Offset(P) as the real plugin does. */
+  async columns(plugin: string, options: PluginOptions): Promise<Column[]> {
+    const columns = this.pluginList.find((p) => p.name === plugin)?.columns ?? [];
+    return columns.map((c) => (options['physical'] && c.name === 'Offset(V)' ? { ...c, name: 'Offset(P)' } : c));
+  }
+
+  async run(
+    jobId: string,
+    plugin: string,
+    options: PluginOptions,
+    onRows: (rows: PluginRow[]) => void,
+    onProgress: (p: JobProgress) => void,
+  ): Promise<Outcome<RunSummary>> {
+    this.runs.push({ plugin, options });
+    const script = this.scripts[plugin];
+    if (!script) return { ok: false, error: { code: 'BAD_REQUEST', message: `no plugin ${plugin}` } };
+    const batch = script.batch ?? 500;
+    for (let i = 0; i < script.rows.length; i += batch) {
+      onProgress({ done: i, total: script.rows.length, stage: 'Listing' });
+      onRows(script.rows.slice(i, i + batch));
+      await new Promise((r) => setTimeout(r, 0));
+    }
+    if (script.hold) {
+      onProgress({ done: 50, total: 200, stage: 'Scanning' });
+      await new Promise<void>((resolve) => this.waiting.set(jobId, resolve));
+      return { ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } };
+    }
+    if (script.failure) return { ok: false, error: script.failure };
+    return { ok: true, value: { rowCount: script.rows.length, warnings: script.warnings ?? [], elapsedMs: 1234 } };
+  }
+
+  cancel(jobId: string): void {
+    this.cancelled.push(jobId);
+    this.waiting.get(jobId)?.();
+  }
+}
