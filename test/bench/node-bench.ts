@@ -1,0 +1,101 @@
+import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { createNodeEnv } from '../../src/cli/node-env.ts';
+import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
+import { openSession } from '../../src/engine/session.ts';
+import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { loadWasmBytesNode } from '../../src/layers/wasm-bytes-node.ts';
+import { instantiateMemscopeWasm } from '../../src/layers/wasm-module.ts';
+import { createScanner } from '../../src/scan/scanner.ts';
+
+const MiB = 1024 * 1024;
+
+export interface Timed<T> {
+  readonly value: T;
+  readonly seconds: number;
+}
+
+export async function timed<T>(f: () => Promise<T> | T): Promise<Timed<T>> {
+  const t0 = performance.now();
+  const value = await f();
+  return { value, seconds: (performance.now() - t0) / 1000 };
+}
+
+/**
+ * Sequential read of the whole file with fs.readSync in 16 MiB slices: bytes per second, best of three
+ * (the first pass also brings the file into the page cache, where the scans below will find it).
+ */
+export function nodeReadBandwidth(path: string): number {
+  const size = statSync(path).size;
+  const buf = Buffer.allocUnsafe(16 * MiB);
+  const fd = openSync(path, 'r');
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t0 = performance.now();
+    for (let off = 0; off < size; off += buf.length) readSync(fd, buf, 0, Math.min(buf.length, size - off), off);
+    best = Math.min(best, (performance.now() - t0) / 1000);
+  }
+  closeSync(fd);
+  return size / best;
+}
+
+/** In-memory scan speed of one Wasm instance (= one worker) over 256 MiB, psscan's two pool tags. */
+export async function wasmScanBandwidth(): Promise<number> {
+  const wasm = await instantiateMemscopeWasm(await loadWasmBytesNode());
+  const size = 256 * MiB;
+  const scanner = createScanner(wasm, { kind: 'tags', tags: ['Pro\xe3', 'Proc'] }, { chunkCapacity: size });
+  const input = scanner.inputView(size);
+  for (let i = 0; i < size; i += 4096) input[i] = i & 0xff;
+  let best = Infinity;
+  for (let round = 0; round < 3; round++) {
+    const t = await timed(() => scanner.scanChunk(scanner.inputView(size), 0, size));
+    best = Math.min(best, t.seconds);
+  }
+  scanner.dispose();
+  return size / best;
+}
+
+export interface SessionBench {
+  readonly openSeconds: number;
+  readonly pslistSeconds: number;
+  readonly pslistRows: number;
+  readonly reopenPslistSeconds: number;
+  readonly psscanSeconds: number;
+  readonly psscanRows: number;
+  readonly capturedBytes: number;
+  readonly peakHeapBytes: number;
+  readonly peakRssBytes: number;
+}
+
+/** Open → pslist, open again with the discovery cached → pslist, then psscan end to end; peak memory sampled. */
+export async function sessionBench(path: string, symbolDir: string): Promise<SessionBench> {
+  const cache = new MemoryKeyValueCache();
+  let peakHeap = 0;
+  let peakRss = 0;
+  const sampler = setInterval(() => {
+    const m = process.memoryUsage();
+    peakHeap = Math.max(peakHeap, m.heapUsed + m.arrayBuffers);
+    peakRss = Math.max(peakRss, m.rss);
+  }, 5);
+  const env = { ...(await createNodeEnv({ symbolDirs: [symbolDir], cache: false })), discoveryCache: cache };
+  const count = async (session: Awaited<ReturnType<typeof openSession>>, plugin: string) => {
+    let n = 0;
+    for await (const _ of session.run(plugin, {}, {})) n++;
+    return n;
+  };
+  const open = await timed(async () => openSession(await NodeFileSource.open(path), env));
+  const pslist = await timed(() => count(open.value, 'windows.pslist'));
+  const reopen = await timed(async () => count(await openSession(await NodeFileSource.open(path), env), 'windows.pslist'));
+  const psscan = await timed(() => count(open.value, 'windows.psscan'));
+  clearInterval(sampler);
+  return {
+    openSeconds: open.seconds,
+    pslistSeconds: pslist.seconds,
+    pslistRows: pslist.value,
+    reopenPslistSeconds: reopen.seconds,
+    psscanSeconds: psscan.seconds,
+    psscanRows: psscan.value,
+    capturedBytes: open.value.physical.capturedBytes,
+    peakHeapBytes: peakHeap,
+    peakRssBytes: peakRss,
+  };
+}

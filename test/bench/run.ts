@@ -1,0 +1,50 @@
+/**
+ * npm run bench: figures measured side by side in one run on generated Windows images (1 GiB and
+ * 256 MiB, to show memory does not grow with image size). Prints ratios against the raw read bandwidth.
+ */
+import { existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { writeWindowsImage } from '../fixtures/windows/generate.ts';
+import { nodeReadBandwidth, sessionBench, wasmScanBandwidth } from './node-bench.ts';
+import { browserBench } from './browser-bench.ts';
+
+const GiB = 1024 ** 3;
+const MiB = 1024 ** 2;
+const DIR = fileURLToPath(new URL('../../.cache/bench/', import.meta.url));
+
+const gbps = (bytesPerSecond: number) => `${(bytesPerSecond / 1e9).toFixed(2)} GB/s`;
+const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
+const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
+
+async function image(size: number) {
+  const name = `bench-${size / MiB}MiB`;
+  const path = join(DIR, `${name}.raw`);
+  if (!existsSync(path) || statSync(path).size !== size) await writeWindowsImage(DIR, { size, seed: 3, processes: 60, name });
+  return { path, symbols: join(DIR, 'symbols') };
+}
+
+const big = await image(GiB);
+const small = await image(256 * MiB);
+
+const read = nodeReadBandwidth(big.path);
+const scan = await wasmScanBandwidth();
+const s1 = await sessionBench(big.path, big.symbols);
+const s2 = await sessionBench(small.path, small.symbols);
+const psscanRate = s1.capturedBytes / s1.psscanSeconds;
+
+console.log('memscope bench (one run, this machine)\n');
+console.log(`Node fs read, 1 GiB image (page cache warm)   ${gbps(read)}`);
+console.log(`Wasm pool-tag scan, 1 instance, in memory      ${gbps(scan)}   (target ≥ 4 GB/s: ${scan >= 4e9 ? 'met' : 'NOT met'})`);
+console.log(`psscan end to end, Node, 1 GiB                 ${gbps(psscanRate)}   = ${(100 * psscanRate / read).toFixed(0)} % of fs read (${s1.psscanRows} rows, ${ms(s1.psscanSeconds)})`);
+console.log(`open (discovery) 1 GiB                         ${ms(s1.openSeconds)}`);
+console.log(`pslist 1 GiB                                   ${ms(s1.pslistSeconds)} (${s1.pslistRows} rows); reopen + pslist with cached discovery ${ms(s1.reopenPslistSeconds)}`);
+console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
+console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
+
+const b = await browserBench(big.path, big.symbols);
+if (b) {
+  console.log(`Chromium Blob.slice read, 1 GiB, 1 worker      ${gbps(b.blobReadBytesPerSecond)}`);
+  console.log(`Chromium psscan end to end, ${b.workers} scan workers    ${gbps(b.psscanBytesPerSecond)}   = ${(100 * b.psscanBytesPerSecond / b.blobReadBytesPerSecond).toFixed(0)} % of Blob read (target ≥ 80 %: ${b.psscanBytesPerSecond >= 0.8 * b.blobReadBytesPerSecond ? 'met' : 'NOT met'})`);
+  console.log(`Chromium pslist (open → rows)                  ${ms(b.pslistSeconds)}`);
+}
