@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isMemscopeError, type ErrorCode } from '../../src/errors.ts';
+import { isMemscopeError } from '../../src/errors.ts';
+import { rejectsWith } from '../helpers/rejects-with.ts';
 import { containerFormats, openImage } from '../../src/formats/detect.ts';
 import { elfCoreFormat } from '../../src/formats/elf-core.ts';
 import { limeFormat } from '../../src/formats/lime.ts';
@@ -129,14 +130,6 @@ function buildLime(ranges: readonly LimeRange[]): Uint8Array {
   return concat(ranges.flatMap((r) => [limeHeader(r.start, r.start + r.data.length - 1), r.data]));
 }
 
-function rejectsWith(promise: Promise<unknown>, code: ErrorCode, ...mentions: string[]): Promise<void> {
-  return assert.rejects(promise, (e: unknown) => {
-    assert.ok(isMemscopeError(e), `expected a MemscopeError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    for (const text of mentions) assert.ok(e.message.includes(text), `"${e.message}" should mention "${text}"`);
-    return true;
-  });
-}
 
 const open = (bytes: Uint8Array, name: string) => openImage(new MemorySource(bytes, name));
 

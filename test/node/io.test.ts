@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { isMemscopeError, type ErrorCode } from '../../src/errors.ts';
+import { rejectsWith } from '../helpers/rejects-with.ts';
 import { BlobSource } from '../../src/io/blob-source.ts';
 import { CachedSource } from '../../src/io/block-cache.ts';
 import type { ByteSource } from '../../src/io/byte-source.ts';
@@ -26,14 +26,6 @@ function randomBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
   return Uint8Array.from({ length }, () => Math.floor(next() * 256));
 }
 
-function rejectsWith(promise: Promise<unknown>, code: ErrorCode, ...mentions: string[]): Promise<void> {
-  return assert.rejects(promise, (e: unknown) => {
-    assert.ok(isMemscopeError(e), `expected a MemscopeError, got ${String(e)}`);
-    assert.equal(e.code, code, e.message);
-    for (const text of mentions) assert.ok(e.message.includes(text), `"${e.message}" should mention "${text}"`);
-    return true;
-  });
-}
 
 /** Records every read reaching the wrapped source. */
 class LoggingSource implements ByteSource {
