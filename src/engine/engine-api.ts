@@ -5,6 +5,8 @@ import type { ErrorCode } from '../errors.ts';
 export interface ImageSummary {
   readonly fileName: string;
   readonly format: string;
+  /** e.g. "ELF64 core dump (QEMU dump-guest-memory, VirtualBox dumpguestcore)". */
+  readonly formatDescription: string;
   readonly fileSize: number;
   /** Highest physical address + 1. */
   readonly physicalSize: number;

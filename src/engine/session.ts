@@ -1,6 +1,6 @@
 import { MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import { openImage } from '../formats/detect.ts';
+import { containerFormats, openImage } from '../formats/detect.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import { confirmDiscovery, discoverWindows, type WindowsDiscovery } from '../os/windows/discovery.ts';
@@ -98,6 +98,7 @@ export class Session implements AnalysisSession {
     return {
       fileName: this.source.name,
       format: this.physical.format,
+      formatDescription: containerFormats.find((f) => f.id === this.physical.format)?.description ?? this.physical.format,
       fileSize: this.source.size,
       physicalSize: this.physical.size,
       capturedBytes: this.physical.capturedBytes,

@@ -42,14 +42,14 @@ export class ImageSummaryView extends LitElement {
   override render() {
     const s = this.summary;
     if (!s) return nothing;
-    const os = s.os === null ? 'not identified' : (s.osVersion ?? s.os);
+    const os = s.os === null ? 'not identified (Windows x64 kernels are recognised; Linux analysis is not available yet)' : (s.osVersion ?? s.os);
     return html`
       <h2>Image</h2>
       <dl>
         <dt>File</dt>
         <dd class="file-name">${s.fileName}</dd>
         <dt>Format</dt>
-        <dd>${s.format}</dd>
+        <dd>${s.formatDescription}</dd>
         <dt>File size</dt>
         <dd>${formatSizeExact(s.fileSize)}</dd>
         <dt>Physical size</dt>

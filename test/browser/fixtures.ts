@@ -7,6 +7,7 @@ export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 export const summary: ImageSummary = {
   fileName: 'win10.raw',
   format: 'raw',
+  formatDescription: 'raw physical memory (file offset = physical address)',
   fileSize: 16 * 1024 * 1024,
   physicalSize: 16 * 1024 * 1024,
   capturedBytes: 15 * 1024 * 1024,
