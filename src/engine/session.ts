@@ -89,10 +89,6 @@ export class Session implements AnalysisSession {
     return true;
   }
 
-  get missingSymbols(): MissingSymbols | undefined {
-    return this.missing;
-  }
-
   get summary(): ImageSummary {
     const d = this.windowsFound?.discovery;
     return {
@@ -107,6 +103,7 @@ export class Session implements AnalysisSession {
       dtb: d ? `0x${d.dtb.toString(16)}` : undefined,
       kernelBase: d?.kernelBase,
       symbols: this.kernel ? this.kernel.symbols.origin : d ? `missing: ${pdbKey(d.pdbName, d.guid, d.age)}` : undefined,
+      missingSymbols: this.missing,
       warnings: [...this.physical.warnings],
     };
   }

@@ -40,7 +40,7 @@ class EngineWorker implements EngineApi {
       this.scanner = new WorkerScanService(file, module, new URL('scan.worker.js', self.location.href));
       const env = { wasm, symbols: this.symbols, scanner: this.scanner, discoveryCache: this.discoveryCache };
       this.session = await openSession(new BlobSource(file, fileName), env);
-      return summaryOf(this.session);
+      return this.session.summary;
     });
   }
 
@@ -126,10 +126,6 @@ class EngineWorker implements EngineApi {
       return this.transient.putFile(name, bytes);
     }
   }
-}
-
-function summaryOf(session: Session): ImageSummary {
-  return { ...session.summary, missingSymbols: session.missingSymbols };
 }
 
 /** Runs engine work; any throw becomes failure data (comlink would drop a MemscopeError's fields). */
