@@ -43,7 +43,10 @@ async function infoRows(kernel: WindowsKernel): Promise<[string, string][]> {
   }
   if (kernel.hasSymbol('NtBuildLab')) {
     const lab = await kernel.vm.read(kernel.symbolAddress('NtBuildLab'), 128);
-    if (lab) rows.push(['NtBuildLab', new TextDecoder('latin1').decode(lab.subarray(0, Math.max(0, lab.indexOf(0)))) ]);
+    if (lab) {
+      const end = lab.indexOf(0);
+      rows.push(['NtBuildLab', new TextDecoder('latin1').decode(end < 0 ? lab : lab.subarray(0, end))]);
+    }
   }
   const shared = await readSharedUserData(kernel);
   if (shared) {
