@@ -52,7 +52,11 @@ export class ResultTable extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('columns') || changed.has('rows')) {
       this.model = new TableModel(this.columns, this.rows);
-      if (changed.has('columns')) this.sort = undefined;
+      // A new plugin's result starts unsorted and unfiltered.
+      if (changed.has('columns')) {
+        this.sort = undefined;
+        this.query = '';
+      }
     }
     this.view = this.model.view(this.query, this.sort);
   }

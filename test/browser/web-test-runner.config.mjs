@@ -1,6 +1,9 @@
 // Browser tests: `npm run test:browser` (after `npm run build` for tests that load dist/).
 // Debian Chromium, headless, no network beyond this server (the page CSP below enforces it).
-import { resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
@@ -12,26 +15,219 @@ const CSP =
   "default-src 'self'; connect-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; " +
   "worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:";
 
+/** Generated images for end-to-end tests (git-ignored): one folder per run, removed when the server stops. */
+const FIXTURES = resolve(ROOT, '.cache/browser-fixtures');
+let fixtureDir;
+function runFixtureDir() {
+  fixtureDir ??= mkdir(FIXTURES, { recursive: true }).then(() => mkdtemp(join(FIXTURES, 'run-')));
+  return fixtureDir;
+}
+
+/** A path inside the project, or an error naming the command. */
+function projectPath(command, path) {
+  const file = resolve(ROOT, path);
+  if (!file.startsWith(ROOT)) throw new Error(`${command}: ${path} is outside the project`);
+  return file;
+}
+
 /**
- * Commands tests run on the server with `executeServerCommand` (@web/test-runner-commands).
- * Add end-to-end helpers here (OPFS setup, going offline, ...).
+ * Synthetic Windows images (test/fixtures/windows), generated once per run so they always match the
+ * generator's code: { image, symbols } are project-relative paths, `expected` is its truth file.
+ */
+const windowsImages = new Map();
+function windowsImage({ size, seed }) {
+  const key = `${size}/${seed ?? 'default'}`;
+  if (!windowsImages.has(key)) {
+    const generate = async () => {
+      const { tsImport } = await import('tsx/esm/api');
+      const { writeWindowsImage } = await tsImport('../fixtures/windows/generate.ts', import.meta.url);
+      const name = `win-${size / 1024 / 1024}MiB-seed${seed ?? 'default'}`;
+      const written = await writeWindowsImage(await runFixtureDir(), { size, seed, name });
+      return { image: relative(ROOT, written.imagePath), symbols: relative(ROOT, written.symbolsPath), expected: written.expected };
+    };
+    windowsImages.set(key, generate());
+    windowsImages.get(key).catch(() => windowsImages.delete(key));
+  }
+  return windowsImages.get(key);
+}
+
+async function sha256(file) {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk);
+  return hash.digest('hex');
+}
+
+/** Every request the test page (its frames and workers, nested ones included) makes while recording. */
+const recordings = new Map();
+
+/**
+ * A second page per test session, driven from the test with the page-* commands (e.g. to reload it
+ * offline, which the test page itself cannot survive: its commands travel over the network).
+ */
+const extraPages = new Map();
+function extraPage(sessionId) {
+  const page = extraPages.get(sessionId);
+  if (!page) throw new Error('no page open: call page-open first');
+  return page;
+}
+
+/** While on, the server refuses /dist/ as if the network were down, so no fetch can slip past the service worker. */
+const offline = { on: false, refused: [] };
+
+/** Polls `probe` (which may throw while the page renders) until it returns a value other than undefined. */
+async function poll(probe, what, timeout = 10000) {
+  const until = Date.now() + timeout;
+  let last;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value !== undefined) return value;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > until) throw new Error(`timed out after ${timeout} ms waiting for ${what}${last ? ` (${last.message})` : ''}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/**
+ * Commands tests run on the server with `executeServerCommand` (@web/test-runner-commands):
+ * `run(payload, testPage, sessionId)`.
  */
 const serverCommands = {
-  /** Puts a file of this repository into an <input type=file> (selector may pierce shadow roots with >>>). */
-  async 'upload-file'({ selector, path }, page) {
-    const file = resolve(ROOT, path);
-    if (!file.startsWith(ROOT)) throw new Error(`upload-file: ${path} is outside the project`);
-    const input = await page.$(selector);
+  /**
+   * Puts a file of this repository into an <input type=file> (selector may pierce shadow roots with >>>),
+   * in the test page or in its iframe named `frame`.
+   */
+  async 'upload-file'({ selector, path, frame }, page) {
+    const file = projectPath('upload-file', path);
+    let scope = page;
+    if (frame) {
+      scope = await (await page.$(`iframe[name="${frame}"]`))?.contentFrame();
+      if (!scope) throw new Error(`upload-file: no iframe named ${frame}`);
+    }
+    const input = await scope.$(selector);
     if (!input) throw new Error(`upload-file: nothing matches ${selector}`);
     await input.uploadFile(file);
     return true;
   },
+
+  /** Writes a synthetic Windows image and its symbol pack into this run's folder of .cache/browser-fixtures/. */
+  'windows-image'({ size, seed }) {
+    return windowsImage({ size, seed });
+  },
+
+  'file-sha256'({ path }) {
+    return sha256(projectPath('file-sha256', path));
+  },
+
+  /** `{ recording: true }` starts recording; `{ recording: false }` stops and returns [{ url, type }]. */
+  'record-requests'({ recording }, page, sessionId) {
+    const previous = recordings.get(sessionId);
+    if (previous) {
+      page.off('request', previous.listener);
+      recordings.delete(sessionId);
+    }
+    if (!recording) return previous?.requests ?? [];
+    const requests = [];
+    const listener = (request) => requests.push({ url: request.url(), type: request.resourceType() });
+    page.on('request', listener);
+    recordings.set(sessionId, { requests, listener });
+    return true;
+  },
+
+  /** Opens `path` (relative to the test page) in a new page of the same browser context. */
+  async 'page-open'({ path, width = 1200, height = 1600 }, page, sessionId) {
+    await extraPages.get(sessionId)?.close();
+    const opened = await page.browserContext().newPage();
+    extraPages.set(sessionId, opened);
+    await opened.setViewport({ width, height });
+    await opened.goto(new URL(path, page.url()).href, { waitUntil: 'load' });
+    return true;
+  },
+
+  async 'page-close'(_, _page, sessionId) {
+    const page = extraPages.get(sessionId);
+    extraPages.delete(sessionId);
+    await page?.close();
+    return true;
+  },
+
+  async 'page-reload'(_, _page, sessionId) {
+    await extraPage(sessionId).reload({ waitUntil: 'load' });
+    return true;
+  },
+
+  /** Waits for the page's service worker; returns its scope and whether it controls the page. */
+  'page-service-worker'(_, _page, sessionId) {
+    return extraPage(sessionId).evaluate(async () => {
+      const registration = await navigator.serviceWorker.ready;
+      return { scope: registration.scope, controlled: navigator.serviceWorker.controller !== null };
+    });
+  },
+
+  /**
+   * Takes the page offline (puppeteer's offline mode, which covers its workers) and refuses /dist/ on the
+   * server meanwhile. Going back online returns the /dist/ paths that were refused.
+   */
+  async 'page-offline'({ offline: on }, _page, sessionId) {
+    await extraPage(sessionId).setOfflineMode(on);
+    offline.on = on;
+    const refused = offline.refused;
+    offline.refused = [];
+    return on ? true : refused;
+  },
+
+  async 'page-click'({ selector, timeout }, _page, sessionId) {
+    const page = extraPage(sessionId);
+    const element = await poll(async () => (await page.$(selector)) ?? undefined, selector, timeout);
+    await element.click();
+    return true;
+  },
+
+  /** Waits until `selector` matches an element whose text contains `includes`; returns that text. */
+  'page-text'({ selector, includes = '', timeout }, _page, sessionId) {
+    const page = extraPage(sessionId);
+    return poll(
+      async () => {
+        const text = await page.$eval(selector, (e) => e.textContent ?? '');
+        return text.includes(includes) ? text : undefined;
+      },
+      `${selector} with text "${includes}"`,
+      timeout,
+    );
+  },
+
+  /** The text of the [role=cell] elements of each element `selector` matches (grid rows), once `count` match. */
+  'page-cells'({ selector, count, timeout }, _page, sessionId) {
+    const page = extraPage(sessionId);
+    return poll(
+      async () => {
+        const rows = await page.$$eval(selector, (all) => all.map((row) => [...row.querySelectorAll('[role=cell]')].map((cell) => cell.textContent ?? '')));
+        return rows.length === count ? rows : undefined;
+      },
+      `${count} elements matching ${selector}`,
+      timeout,
+    );
+  },
 };
+
+/** Koa middleware: the server side of page-offline. */
+async function offlineGate(ctx, next) {
+  if (offline.on && ctx.path.startsWith('/dist/')) {
+    offline.refused.push(ctx.path);
+    ctx.respond = false;
+    ctx.req.socket.destroy();
+    return;
+  }
+  await next();
+}
 
 export default {
   rootDir: ROOT,
   files: 'test/browser/**/*.test.ts',
   nodeResolve: true,
+  middleware: [offlineGate],
   concurrency: 1,
   browsers: [
     chromeLauncher({
@@ -55,10 +251,13 @@ export default {
     esbuildPlugin({ ts: true, target: 'es2022', tsconfig: resolve(ROOT, 'tsconfig.json') }),
     {
       name: 'memscope-server-commands',
+      async serverStop() {
+        if (fixtureDir) await rm(await fixtureDir, { recursive: true, force: true });
+      },
       async executeCommand({ command, payload, session }) {
         const run = serverCommands[command];
         if (!run) return undefined;
-        return run(payload, session.browser.getPage(session.id));
+        return run(payload, session.browser.getPage(session.id), session.id);
       },
     },
   ],
