@@ -14,10 +14,12 @@ export interface ScanPhysicalOptions {
 }
 
 const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
+/** Reads kept in flight: two keep a file system with parallel reads (Node's thread pool) busy. */
+const READ_AHEAD = 2;
 
 /**
  * Scans the captured physical memory of a direct-mapped layer (runs read verbatim from
- * `layer.source`), yielding hits in address order. Reads the next chunk while scanning the current one.
+ * `layer.source`), yielding hits in address order. Reads ahead while scanning.
  */
 export async function* scanPhysical(
   layer: PhysicalLayer,
@@ -27,18 +29,20 @@ export async function* scanPhysical(
 ): AsyncIterable<ScanHit> {
   const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
   const scanner = createScanner(wasm, spec, { chunkCapacity: chunkSize });
+  const pending: Promise<Uint8Array>[] = [];
   try {
     const chunks = planChunks(layer.runs, chunkSize, scanner.overlap);
     const total = chunks.reduce((n, c) => n + c.length, 0);
     let done = 0;
-    // Two buffers: the next chunk is read into one while the other is scanned (scanChunk copies it into Wasm).
+    // READ_AHEAD chunks are being read into their own buffers while one is scanned (scanChunk copies it into Wasm).
     const capacity = Math.max(0, ...chunks.map((c) => c.readLength));
-    const buffers = [new Uint8Array(capacity), new Uint8Array(capacity)];
-    let next = chunks.length > 0 ? readChunk(layer.source, chunks[0]!, buffers[0]) : null;
+    const buffers = Array.from({ length: READ_AHEAD + 1 }, () => new Uint8Array(capacity));
+    const startRead = (i: number) => pending.push(readChunk(layer.source, chunks[i]!, buffers[i % buffers.length]));
+    for (let i = 0; i < Math.min(READ_AHEAD, chunks.length); i++) startRead(i);
     for (let i = 0; i < chunks.length; i++) {
       if (options.signal?.aborted) throw new MemscopeError('CANCELLED', 'physical scan cancelled', layer.source.name);
-      const bytes = await next!;
-      next = i + 1 < chunks.length ? readChunk(layer.source, chunks[i + 1]!, buffers[(i + 1) % 2]) : null;
+      const bytes = await pending.shift()!;
+      if (i + READ_AHEAD < chunks.length) startRead(i + READ_AHEAD);
       const chunk = chunks[i]!;
       yield* scanner.scanChunk(bytes, chunk.address, chunk.length);
       done += chunk.length;
@@ -46,6 +50,8 @@ export async function* scanPhysical(
     }
   } finally {
     scanner.dispose();
+    // Reads still in flight when the scan stops early (cancel, error) must not surface as unhandled rejections.
+    for (const read of pending) read.catch(() => undefined);
   }
 }
 

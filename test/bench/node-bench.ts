@@ -1,4 +1,6 @@
+import { spawnSync } from 'node:child_process';
 import { openSync, readSync, closeSync, statSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
 import { openSession } from '../../src/engine/session.ts';
@@ -66,7 +68,10 @@ export interface SessionBench {
   readonly peakRssBytes: number;
 }
 
-/** Open → pslist, open again with the discovery cached → pslist, then psscan end to end; peak memory sampled. */
+/**
+ * Open → pslist, open again with the discovery cached → pslist, then psscan end to end; peak memory
+ * sampled. Run in a process of its own (sessionBenchInChild) so the peaks belong to this image alone.
+ */
 export async function sessionBench(path: string, symbolDir: string): Promise<SessionBench> {
   const cache = new MemoryKeyValueCache();
   let peakHeap = 0;
@@ -84,9 +89,15 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
   };
   const open = await timed(async () => openSession(await NodeFileSource.open(path), env));
   const pslist = await timed(() => count(open.value, 'windows.pslist'));
-  const reopen = await timed(async () => count(await openSession(await NodeFileSource.open(path), env), 'windows.pslist'));
+  const reopen = await timed(async () => {
+    const again = await openSession(await NodeFileSource.open(path), env);
+    const rows = await count(again, 'windows.pslist');
+    await again.close();
+    return rows;
+  });
   const psscan = await timed(() => count(open.value, 'windows.psscan'));
   clearInterval(sampler);
+  await open.value.close();
   return {
     openSeconds: open.seconds,
     pslistSeconds: pslist.seconds,
@@ -98,4 +109,15 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
     peakHeapBytes: peakHeap,
     peakRssBytes: peakRss,
   };
+}
+
+/** Runs sessionBench in a fresh Node process (this file as its entry) and returns its figures. */
+export function sessionBenchInChild(path: string, symbolDir: string): SessionBench {
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), path, symbolDir], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`session bench failed: ${child.stderr}`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as SessionBench;
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  console.log(JSON.stringify(await sessionBench(process.argv[2]!, process.argv[3]!)));
 }
