@@ -75,6 +75,24 @@ describe('analysis session', () => {
     assert.match(session.warnings[0]!, /loops/);
   });
 
+  it('stops a run when it is cancelled', async () => {
+    const { image } = await windowsImage(OPTIONS);
+    const session = await openWindowsSession(image);
+    // pslist is cancelled after its first row, psscan at its first progress report (mid-scan, before any row).
+    for (const [plugin, maxRows] of [['windows.pslist', 1], ['windows.psscan', 0]] as const) {
+      const abort = new AbortController();
+      let rows = 0;
+      const control = { signal: abort.signal, onProgress: () => plugin === 'windows.psscan' && abort.abort() };
+      await assert.rejects(
+        (async () => {
+          for await (const _ of session.run(plugin, {}, control)) if (++rows === 1) abort.abort();
+        })(),
+        (e) => (e as Error).name === 'AbortError' || (isMemscopeError(e) && e.code === 'CANCELLED'),
+      );
+      assert.equal(rows, maxRows, `${plugin} stopped at the cancel`);
+    }
+  });
+
   it('lists the plugins of the detected OS only', async () => {
     const { image } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
