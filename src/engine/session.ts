@@ -3,7 +3,7 @@ import type { ByteSource } from '../io/byte-source.ts';
 import { containerFormats, openImage } from '../formats/detect.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
-import { confirmDiscovery, discoverWindows, type WindowsDiscovery } from '../os/windows/discovery.ts';
+import { confirmDiscovery, discoverWindows, type DiscoveryOutcome, type WindowsDiscovery } from '../os/windows/discovery.ts';
 import type { KernelImage } from '../os/windows/kernel-locator.ts';
 import { readSharedUserData, windowsVersionLabel } from '../os/windows/kuser-shared-data.ts';
 import { WindowsKernel } from '../os/windows/windows-kernel.ts';
@@ -28,12 +28,9 @@ export interface SessionEnv {
   readonly signal?: AbortSignal;
 }
 
-interface WindowsFound {
-  readonly discovery: WindowsDiscovery;
-  readonly image: KernelImage;
-}
+type WindowsSearch = { readonly discovery: WindowsDiscovery; readonly image: KernelImage } | Extract<DiscoveryOutcome, { discovery: null }>;
 
-const DISCOVERY_CACHE_VERSION = 1;
+const DISCOVERY_CACHE_VERSION = 2;
 
 /** Opens an image: container detection, OS discovery (cached per image), symbols when available. */
 export async function openSession(source: ByteSource, env: SessionEnv): Promise<Session> {
@@ -44,19 +41,19 @@ export async function openSession(source: ByteSource, env: SessionEnv): Promise<
   return session;
 }
 
-async function findWindows(source: ByteSource, physical: PhysicalLayer, env: SessionEnv): Promise<WindowsFound | null> {
+async function findWindows(source: ByteSource, physical: PhysicalLayer, env: SessionEnv): Promise<WindowsSearch> {
   const key = `windows/v${DISCOVERY_CACHE_VERSION}/${await imageFingerprint(source)}`;
-  const cached = (await env.discoveryCache?.get(key)) as WindowsDiscovery | null | undefined;
-  if (cached === null) return null;
-  if (cached) {
-    const image = await confirmDiscovery(physical, env.wasm, cached);
-    if (image) return { discovery: cached, image };
+  const cached = (await env.discoveryCache?.get(key)) as DiscoveryOutcome | undefined;
+  if (cached && !cached.discovery) return cached;
+  if (cached?.discovery) {
+    const image = await confirmDiscovery(physical, env.wasm, cached.discovery);
+    if (image) return { discovery: cached.discovery, image };
   }
-  const discovery = await discoverWindows(physical, env.wasm, env.signal);
-  await env.discoveryCache?.set(key, discovery);
-  if (!discovery) return null;
-  const image = await confirmDiscovery(physical, env.wasm, discovery);
-  return image && { discovery, image };
+  const outcome = await discoverWindows(physical, env.wasm, env.signal);
+  await env.discoveryCache?.set(key, outcome);
+  if (!outcome.discovery) return outcome;
+  const image = await confirmDiscovery(physical, env.wasm, outcome.discovery);
+  return image ? { discovery: outcome.discovery, image } : { discovery: null, partial: true, why: 'the kernel image found during discovery could not be read again' };
 }
 
 export class Session implements AnalysisSession {
@@ -69,13 +66,13 @@ export class Session implements AnalysisSession {
     readonly source: ByteSource,
     readonly physical: PhysicalLayer,
     private readonly env: SessionEnv,
-    private readonly windowsFound: WindowsFound | null,
+    private readonly windows: WindowsSearch,
   ) {}
 
   /** (Re)tries the symbol store for the kernel PDB; true when the kernel context is ready. */
   async loadSymbols(): Promise<boolean> {
-    if (!this.windowsFound || this.kernel) return this.kernel !== null;
-    const { discovery, image } = this.windowsFound;
+    if (!this.windows.discovery || this.kernel) return this.kernel !== null;
+    const { discovery, image } = this.windows;
     const key = pdbKey(discovery.pdbName, discovery.guid, discovery.age);
     const table = await this.env.symbols.get(key);
     if (!table) {
@@ -90,7 +87,7 @@ export class Session implements AnalysisSession {
   }
 
   get summary(): ImageSummary {
-    const d = this.windowsFound?.discovery;
+    const d = this.windows.discovery;
     return {
       fileName: this.source.name,
       format: this.physical.format,
@@ -104,7 +101,7 @@ export class Session implements AnalysisSession {
       kernelBase: d?.kernelBase,
       symbols: this.kernel ? this.kernel.symbols.origin : d ? `missing: ${pdbKey(d.pdbName, d.guid, d.age)}` : undefined,
       missingSymbols: this.missing,
-      warnings: [...this.physical.warnings],
+      warnings: [...this.physical.warnings, ...(!this.windows.discovery && this.windows.partial ? [this.windows.why] : [])],
     };
   }
 
@@ -135,9 +132,7 @@ export class Session implements AnalysisSession {
 
   private async requireWindows(): Promise<WindowsKernel> {
     if (this.kernel) return this.kernel;
-    if (!this.windowsFound) {
-      throw new MemscopeError('OS_NOT_FOUND', 'no Windows x64 kernel found in this image (no usable page tables and kernel image)', this.source.name);
-    }
+    if (!this.windows.discovery) throw new MemscopeError('OS_NOT_FOUND', this.windows.why, this.source.name);
     if (await this.loadSymbols()) return this.kernel!;
     throw new MissingSymbolsError({ kind: 'pdb', ...this.missing! }, this.env.symbols.describe());
   }

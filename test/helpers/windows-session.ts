@@ -1,12 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { openSession, type Session, type SessionEnv } from '../../src/engine/session.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
 import type { PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
 import { buildWindowsImage, type BuiltWindowsImage, type WindowsImageOptions } from '../fixtures/windows/generate.ts';
-
-/** The real Windows ISF packs beside the project (Volatility layout). */
-export const SHARED_SYMBOLS = fileURLToPath(new URL('../../../shared/symbols', import.meta.url));
+import { SHARED_SYMBOLS } from './windows-kernels.ts';
 
 const images = new Map<string, Promise<BuiltWindowsImage>>();
 

@@ -33,7 +33,7 @@ describe('analysis session', () => {
     const other = await windowsImage({ ...OPTIONS, seed: 12 });
     // Same fingerprint key space, different kernel: poison the entry with the other image's discovery.
     const key = [...(cache as unknown as { map: Map<string, unknown> }).map.keys()][0]!;
-    await cache.set(key, { dtb: Number(other.expected.kernel.dtb), kernelBase: other.expected.kernel.base, pdbName: 'ntkrnlmp.pdb', guid: '0'.repeat(32), age: 9, method: 'low-stub' });
+    await cache.set(key, { discovery: { dtb: Number(other.expected.kernel.dtb), kernelBase: other.expected.kernel.base, pdbName: 'ntkrnlmp.pdb', guid: '0'.repeat(32), age: 9, method: 'low-stub' } });
     const session = await openWindowsSession(image, { discoveryCache: cache });
     assert.equal(session.summary.dtb, expected.kernel.dtb);
   });

@@ -4,7 +4,7 @@
  * spec, structure offsets looked up directly in the ISF JSON — rather than with the generator's writers.
  */
 import assert from 'node:assert/strict';
-import { createReadStream, readFileSync } from 'node:fs';
+import { createReadStream, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,6 +14,7 @@ import xz from 'xz-decompress';
 import type { ExpectedWindowsImage } from '../fixtures/windows/expected.ts';
 import { buildWindowsImage, MiB, writeWindowsImage, type BuiltWindowsImage } from '../fixtures/windows/generate.ts';
 import { DEFAULT_ISF_PATH } from '../fixtures/windows/isf.ts';
+import { WINDOWS_KERNELS } from '../helpers/windows-kernels.ts';
 
 /** The ISF and trimmed packs are read as plain JSON here, on purpose without the generator's types. */
 type Json = any;
@@ -110,6 +111,19 @@ class Image {
   }
 }
 
+const NX = 1n << 63n;
+
+/** The final entry (PTE, or PDE/PDPTE of a large page) mapping `va`; assumes the walk reaches one. */
+function leafEntry(img: Image, dtb: bigint, va: bigint): bigint {
+  let table = dtb;
+  for (let level = 0; level < 4; level++) {
+    const entry = img.u64(table + ((va >> BigInt(39 - 9 * level)) & 0x1ffn) * 8n);
+    if (level === 3 || entry & PAGE_SIZE_BIT) return entry;
+    table = entry & ADDRESS_BITS;
+  }
+  throw new Error('unreachable');
+}
+
 function findAll(bytes: Uint8Array, pattern: string): number[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const needle = Buffer.from(pattern, 'latin1');
@@ -125,9 +139,25 @@ function isoOf(filetime: bigint): string {
   return `${d.toISOString().slice(0, 19)}.${(micros % 1_000_000n).toString().padStart(6, '0')}Z`;
 }
 
-const SMALL = { size: 16 * MiB, seed: 5 };
+/** Section headers of the PE at `base` (PE/COFF layout): name, RVA range and characteristics. */
+function sectionTable(img: Image, dtb: bigint, base: bigint): { name: string; rva: number; end: number; characteristics: number }[] {
+  const read = (rva: number, n: number): DataView => new DataView(img.readVirtual(dtb, base + BigInt(rva), n).buffer);
+  const nt = read(0x3c, 4).getUint32(0, true);
+  const first = nt + 24 + read(nt + 20, 2).getUint16(0, true);
+  return Array.from({ length: read(nt + 6, 2).getUint16(0, true) }, (_, i) => {
+    const h = read(first + i * 40, 40);
+    const name = Buffer.from(h.buffer, 0, 8).toString('latin1').replace(/\0+$/, '');
+    const rva = h.getUint32(12, true);
+    return { name, rva, end: rva + h.getUint32(8, true), characteristics: h.getUint32(36, true) };
+  });
+}
 
-describe('synthetic Windows 10 image generator', () => {
+const IMAGE_SCN_MEM_EXECUTE = 0x2000_0000;
+const IMAGE_SCN_MEM_WRITE = 0x8000_0000;
+const IMAGE_FILE_MACHINE_I386 = 0x14c;
+
+for (const kernel of WINDOWS_KERNELS) describe(`synthetic Windows image generator: ${kernel.name}`, () => {
+  const SMALL = { size: 16 * MiB, seed: 5, isfPath: kernel.isfPath };
   let isf: Json;
   let built: BuiltWindowsImage;
   let img: Image;
@@ -135,7 +165,7 @@ describe('synthetic Windows 10 image generator', () => {
   let dtb: bigint;
 
   before(async () => {
-    isf = await readXzJson(DEFAULT_ISF_PATH);
+    isf = await readXzJson(kernel.isfPath);
     built = await buildWindowsImage(SMALL);
     img = new Image(built.image);
     e = built.expected;
@@ -179,20 +209,35 @@ describe('synthetic Windows 10 image generator', () => {
   });
 
   it('sets NX on data pages and not on the kernel code mapping', () => {
-    const pte = (va: bigint): bigint => {
-      let table = dtb;
-      for (let level = 0; level < 4; level++) {
-        const entry = img.u64(table + ((va >> BigInt(39 - 9 * level)) & 0x1ffn) * 8n);
-        if (level === 3 || entry & PAGE_SIZE_BIT) return entry;
-        table = entry & ADDRESS_BITS;
-      }
-      throw new Error('unreachable');
-    };
-    const nx = 1n << 63n;
-    assert.equal(pte(BigInt(e.kernel.base)) & nx, 0n);
+    const pte = (va: bigint): bigint => leafEntry(img, dtb, va);
+    assert.equal(pte(BigInt(e.kernel.base)) & NX, 0n);
     assert.equal(pte(BigInt(e.kernel.base)) & PAGE_SIZE_BIT, PAGE_SIZE_BIT);
-    assert.equal(pte(BigInt(e.processes[0]!.eprocessVirtual)) & nx, nx);
-    assert.equal(pte(BigInt(e.kernel.kuserSharedData)) & nx, nx);
+    assert.equal(pte(BigInt(e.processes[0]!.eprocessVirtual)) & NX, NX);
+    assert.equal(pte(BigInt(e.kernel.kuserSharedData)) & NX, NX);
+  });
+
+  it("cuts the kernel's sections around this ISF: globals in writable data, the entry point in code", () => {
+    const base = BigInt(e.kernel.base);
+    const sections = sectionTable(img, dtb, base);
+    const sectionOf = (rva: number) => sections.find((x) => rva >= x.rva && rva < x.end);
+    sections.forEach((x, i) => assert.equal(x.rva, i === 0 ? 0x1000 : sections[i - 1]!.end, `${x.name} follows its predecessor`));
+    assert.equal(sections[sections.length - 1]!.end, e.kernel.sizeOfImage);
+    assert.ok(sections.some((x) => x.name === 'POOLCODE') && sections.some((x) => x.name === '.text'));
+    const symbolRvas = Object.values(isf.symbols).map((x: Json) => x.address as number);
+    assert.ok(Math.max(...symbolRvas) < e.kernel.sizeOfImage, 'every ISF symbol lies inside the image');
+
+    const entry = isf.symbols.KiSystemStartup.address;
+    assert.ok(sectionOf(entry)!.characteristics & IMAGE_SCN_MEM_EXECUTE, 'entry point in code');
+    assert.equal(leafEntry(img, dtb, base + BigInt(entry)) & NX, 0n, 'entry page executable');
+    const globals = ['NtBuildLab', 'NtBuildNumber', 'KeNumberProcessors', 'ObHeaderCookie', 'KdVersionBlock', 'PsLoadedModuleList',
+      'ObTypeIndexTable', 'PsActiveProcessHead', 'PsInitialSystemProcess', 'HandleTableListHead'];
+    for (const name of globals) {
+      const rva = isf.symbols[name].address as number;
+      const section = sectionOf(rva)!;
+      assert.equal((section.characteristics & (IMAGE_SCN_MEM_EXECUTE | IMAGE_SCN_MEM_WRITE)) >>> 0, IMAGE_SCN_MEM_WRITE, `${name} in ${section.name}`);
+      const entryBits = leafEntry(img, dtb, base + BigInt(rva));
+      assert.equal(entryBits & (NX | 2n), NX | 2n, `${name}'s page is writable and not executable`);
+    }
   });
 
   it('has a low stub that points at the kernel and its DTB, and none when asked not to', async () => {
@@ -229,13 +274,11 @@ describe('synthetic Windows 10 image generator', () => {
     assert.equal(u16(nt + 4), 0x8664);
     const opt = nt + 24;
     assert.equal(u16(opt), 0x20b);
-    assert.equal(u16(opt + 40), 10, 'MajorOperatingSystemVersion');
+    assert.equal(u16(opt + 40), kernel.major, 'MajorOperatingSystemVersion');
+    assert.equal(u16(opt + 42), kernel.minor, 'MinorOperatingSystemVersion');
+    assert.equal(u32(opt + 16), isf.symbols.KiSystemStartup.address, 'AddressOfEntryPoint');
     assert.equal(u32(opt + 56), e.kernel.sizeOfImage);
     assert.equal(u32(nt + 8), e.kernel.timeDateStamp);
-    const sectionNames: string[] = [];
-    const sections = opt + u16(nt + 20);
-    for (let i = 0; i < u16(nt + 6); i++) sectionNames.push(Buffer.from(read(sections + i * 40, 8)).toString('latin1').replace(/\0+$/, ''));
-    assert.ok(sectionNames.includes('POOLCODE') && sectionNames.includes('.text'));
     const debugRva = u32(opt + 0x70 + 6 * 8);
     assert.equal(u32(debugRva + 12), 2, 'IMAGE_DEBUG_TYPE_CODEVIEW');
     const cv = read(u32(debugRva + 20), 24 + 13);
@@ -259,7 +302,14 @@ describe('synthetic Windows 10 image generator', () => {
       return Buffer.from(bytes.subarray(0, bytes.indexOf(0))).toString('latin1');
     };
     assert.equal(cString(sym('NtBuildLab')), e.kernel.ntBuildLab);
-    assert.equal(Number(img.v64(dtb, sym('NtBuildNumber')) & 0xffff_ffffn), Number(e.kernel.version.ntBuildNumberRaw));
+    assert.match(e.kernel.ntBuildLab, new RegExp(`^${kernel.build}\\.1\\.amd64fre\\.`));
+    assert.equal(cString(sym('NtBuildLabEx')), e.kernel.ntBuildLabEx);
+    assert.match(e.kernel.ntBuildLabEx, new RegExp(`^${kernel.build}\\.\\d+\\.amd64fre\\.`));
+    assert.equal(Number(img.v64(dtb, sym('NtBuildNumber')) & 0xffff_ffffn), (0xf000_0000 | kernel.build) >>> 0);
+    assert.equal(Number(e.kernel.version.ntBuildNumberRaw), (0xf000_0000 | kernel.build) >>> 0);
+    const kd = sym('KdVersionBlock');
+    assert.equal(kd, BigInt(e.kernel.kdVersionBlock));
+    assert.equal(Number(img.v64(dtb, kd + BigInt(off(isf, '_DBGKD_GET_VERSION64', 'MinorVersion'))) & 0xffffn), kernel.build);
     assert.equal(Number(img.v64(dtb, sym('KeNumberProcessors')) & 0xffff_ffffn), e.kernel.keNumberProcessors);
     assert.equal(img.readVirtual(dtb, sym('ObHeaderCookie'), 1)[0], e.kernel.obHeaderCookie);
     assert.equal(img.v64(dtb, sym('PsInitialSystemProcess')), BigInt(e.kernel.psInitialSystemProcess));
@@ -269,9 +319,10 @@ describe('synthetic Windows 10 image generator', () => {
     assert.equal(kuser, 0xffff_f780_0000_0000n);
     const k = (field: string): bigint => kuser + BigInt(off(isf, '_KUSER_SHARED_DATA', field));
     const u32 = (va: bigint): number => Number(img.v64(dtb, va) & 0xffff_ffffn);
-    assert.equal(u32(k('NtMajorVersion')), 10);
-    assert.equal(u32(k('NtMinorVersion')), 0);
-    assert.equal(u32(k('NtBuildNumber')), 19041);
+    assert.equal(u32(k('NtMajorVersion')), kernel.major);
+    assert.equal(u32(k('NtMinorVersion')), kernel.minor);
+    assert.equal(u32(k('NtBuildNumber')), kernel.build);
+    assert.deepEqual([e.kernel.version.major, e.kernel.version.minor, e.kernel.version.build], [kernel.major, kernel.minor, kernel.build]);
     assert.equal(u32(k('NtProductType')), isf.enums._NT_PRODUCT_TYPE.constants.NtProductWinNt);
     assert.equal(Buffer.from(img.readVirtual(dtb, k('NtSystemRoot'), 22)).toString('utf16le'), 'C:\\Windows\0');
     const low = BigInt(u32(k('SystemTime.LowPart')));
@@ -305,8 +356,21 @@ describe('synthetic Windows 10 image generator', () => {
     const E = (f: string): number => off(isf, '_EPROCESS', f);
     const bodyAt = off(isf, '_OBJECT_HEADER', 'Body');
     const typeTable = BigInt(e.kernel.obTypeIndexTable);
-    const processType = img.v64(dtb, typeTable + BigInt(e.kernel.processTypeIndex * 8));
-    assert.equal(img.unicodeString(dtb, processType + BigInt(off(isf, '_OBJECT_TYPE', 'Name'))), 'Process');
+    for (const [index, name] of Object.entries(e.kernel.objectTypes)) {
+      const type = img.v64(dtb, typeTable + BigInt(Number(index) * 8));
+      assert.equal(img.unicodeString(dtb, type + BigInt(off(isf, '_OBJECT_TYPE', 'Name'))), name);
+      assert.equal(img.u8(img.pa(dtb, type + BigInt(off(isf, '_OBJECT_TYPE', 'Index')))), Number(index));
+    }
+    // Windows 10 and 11 create Process and Thread as the 6th and 7th types (indexes 7 and 8).
+    assert.equal(e.kernel.processTypeIndex, 7);
+    assert.equal(e.kernel.objectTypes['7'], 'Process');
+    assert.equal(e.kernel.objectTypes['8'], 'Thread');
+    // The WoW64 machine lives in _EWOW64PROCESS before Windows 11 and in _EPROCESS.Machine from it on.
+    const wow64Machine = (eprocess: bigint): number => {
+      if (!isf.user_types._EWOW64PROCESS.fields.Machine) return img.u16(eprocess + BigInt(E('Machine')));
+      const block = img.u64(eprocess + BigInt(E('WoW64Process')));
+      return img.u16(img.pa(dtb, block + BigInt(off(isf, '_EWOW64PROCESS', 'Machine'))));
+    };
     for (const p of e.processes) {
       const va = BigInt(p.eprocessVirtual);
       const pa = BigInt(p.eprocessPhysical);
@@ -323,6 +387,7 @@ describe('synthetic Windows 10 image generator', () => {
       assert.equal(exit === 0n ? null : isoOf(exit), p.exitTime);
       assert.equal(img.u32(pa + BigInt(E('ActiveThreads'))), p.threads);
       assert.equal(img.u64(pa + BigInt(E('WoW64Process'))) !== 0n, p.wow64);
+      if (p.wow64) assert.equal(wow64Machine(pa), IMAGE_FILE_MACHINE_I386, `${p.name} is an x86 process`);
       assert.equal(p.exited, p.exitTime !== null && p.threads === 0);
 
       const pool = BigInt(p.poolHeaderPhysical);
@@ -351,6 +416,8 @@ describe('synthetic Windows 10 image generator', () => {
       const pdtb = BigInt(p.dtb);
       const peb = img.u64(BigInt(p.eprocessPhysical) + BigInt(pebField));
       const block = img.v64(pdtb, peb + BigInt(params));
+      const pebBuild = new DataView(img.readVirtual(pdtb, peb + BigInt(off(isf, '_PEB', 'OSBuildNumber')), 2).buffer).getUint16(0, true);
+      assert.equal(pebBuild, kernel.build, 'PEB.OSBuildNumber');
       const cmdField = block + BigInt(off(isf, '_RTL_USER_PROCESS_PARAMETERS', 'CommandLine'));
       assert.equal(img.unicodeString(pdtb, cmdField), p.commandLine, p.name);
       assert.equal(img.unicodeString(pdtb, block + BigInt(off(isf, '_RTL_USER_PROCESS_PARAMETERS', 'ImagePathName'))), p.imagePath);
@@ -403,10 +470,34 @@ describe('synthetic Windows 10 image generator', () => {
       const onDisk = JSON.parse(readFileSync(w.expectedPath, 'utf8')) as ExpectedWindowsImage;
       assert.deepEqual({ ...onDisk, image: { ...onDisk.image, fileName: null } }, e);
       assert.equal(onDisk.image.fileName, 'sample.raw');
-      const guid = e.kernel.pdb.guid;
-      assert.ok(w.symbolsPath.endsWith(join('symbols', 'windows', 'ntkrnlmp.pdb', `${guid}-${e.kernel.pdb.age}.json${w.symbolsCompressed ? '.xz' : ''}`)));
+      const packName = `${kernel.guid}-${kernel.age}.json${w.symbolsCompressed ? '.xz' : ''}`;
+      assert.ok(w.symbolsPath.endsWith(join('symbols', 'windows', 'ntkrnlmp.pdb', packName)), w.symbolsPath);
       const pack = w.symbolsCompressed ? await readXzJson(w.symbolsPath) : JSON.parse(readFileSync(w.symbolsPath, 'utf8'));
       assert.deepEqual(pack, built.symbols);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+});
+
+describe('synthetic Windows image generator: options', () => {
+  const SMALL = { size: 16 * MiB, seed: 5 };
+
+  it('uses the 19041 kernel unless given an ISF', async () => {
+    assert.equal(DEFAULT_ISF_PATH, WINDOWS_KERNELS[0]!.isfPath);
+    const { expected } = await buildWindowsImage(SMALL);
+    assert.equal(expected.kernel.pdb.guid, '606FF669409B00F7FC8C61A9C1670129');
+    assert.equal(expected.kernel.version.build, 19041);
+  });
+
+  it('refuses a kernel it has no build facts for', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'memscope-winfixture-'));
+    try {
+      const isf = (await buildWindowsImage(SMALL)).symbols;
+      const unknown = join(dir, 'unknown.json');
+      writeFileSync(unknown, JSON.stringify({ ...isf, metadata: { ...isf.metadata, windows: { pdb: { ...isf.metadata.windows!.pdb, GUID: '0'.repeat(32) } } } }));
+      await assert.rejects(buildWindowsImage({ ...SMALL, isfPath: unknown }), /no build facts for kernel PDB 0{32}-1/);
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

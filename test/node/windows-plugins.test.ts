@@ -1,16 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { byOffset, byVirtualAddress, processRow } from '../helpers/windows-process-rows.ts';
 import { collect, hexBig, openWindowsSession, toVolatilityTime, windowsImage } from '../helpers/windows-session.ts';
-import type { ExpectedProcess } from '../fixtures/windows/expected.ts';
-import type { PluginRow } from '../../src/plugins/plugin.ts';
 
 const OPTIONS = { size: 32 * 1024 * 1024, seed: 7 };
-
-function processRow(p: ExpectedProcess, offset: bigint | null) {
-  return [p.pid, p.ppid, p.name, offset, p.threads, p.handles, p.sessionId, p.wow64, toVolatilityTime(p.createTime), toVolatilityTime(p.exitTime), 'Disabled'];
-}
-
-const byOffset = (a: PluginRow, b: PluginRow) => (BigInt(a.values[3] as bigint) < BigInt(b.values[3] as bigint) ? -1 : 1);
 
 describe('Windows discovery and process plugins on a generated Windows 10 19041 image', () => {
   it('finds DTB, kernel base and PDB identity with no configuration', async () => {
@@ -49,10 +42,9 @@ describe('Windows discovery and process plugins on a generated Windows 10 19041 
     assert.ok(expected.processes.some((p) => p.hidden) && expected.processes.some((p) => p.exited));
     const session = await openWindowsSession(image);
     const rows = (await collect(session, 'windows.psscan')).sort(byOffset);
-    const want = [...expected.processes].sort((a, b) => (hexBig(a.eprocessVirtual) < hexBig(b.eprocessVirtual) ? -1 : 1));
     assert.deepEqual(
       rows.map((r) => r.values),
-      want.map((p) => processRow(p, hexBig(p.eprocessVirtual))),
+      byVirtualAddress(expected.processes).map((p) => processRow(p, hexBig(p.eprocessVirtual))),
     );
     const names = new Set(rows.map((r) => r.values[2]));
     for (const d of expected.decoys) if (d.name) assert.ok(!names.has(d.name), `decoy ${d.kind} (${d.name}) reported`);

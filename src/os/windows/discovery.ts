@@ -1,7 +1,7 @@
 import type { PhysicalLayer } from '../../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../../layers/wasm-module.ts';
 import { VirtualLayer } from '../../layers/virtual-layer.ts';
-import { findLowStub, KUSER_SHARED_DATA, selfReferencingPml4Candidates } from './dtb-locator.ts';
+import { findLowStub, KUSER_SHARED_DATA, SELF_REF_SCAN_LIMIT, selfReferencingPml4Candidates } from './dtb-locator.ts';
 import { findKernelBelow, readKernelImage, scanForKernel, type KernelImage } from './kernel-locator.ts';
 
 /** What discovery learns about a Windows image; plain data so it can be cached per image. */
@@ -13,6 +13,12 @@ export interface WindowsDiscovery {
   readonly age: number;
   readonly method: 'low-stub' | 'self-referencing-pml4';
 }
+
+/** Discovery's answer: what was found, or why nothing was (said to the user when a Windows plugin is asked for). */
+export type DiscoveryOutcome =
+  | { readonly discovery: WindowsDiscovery }
+  /** `partial`: Windows page tables were seen, so the image is Windows but incomplete. */
+  | { readonly discovery: null; readonly why: string; readonly partial: boolean };
 
 /** Candidate DTBs tried by the fallback scan before giving up. */
 const MAX_DTB_CANDIDATES = 64;
@@ -26,13 +32,16 @@ export function kernelLayer(phys: PhysicalLayer, wasm: MemscopeWasm, dtb: number
  * present (one 1 MiB read), else the self-referencing PML4 scan from the bottom of memory, stopping at
  * the first candidate that maps KUSER_SHARED_DATA and a kernel image.
  */
-export async function discoverWindows(phys: PhysicalLayer, wasm: MemscopeWasm, signal?: AbortSignal): Promise<WindowsDiscovery | null> {
+export async function discoverWindows(phys: PhysicalLayer, wasm: MemscopeWasm, signal?: AbortSignal): Promise<DiscoveryOutcome> {
+  /** Evidence of Windows page tables (the low stub's CR3, or a DTB mapping KUSER_SHARED_DATA) without a kernel image. */
+  let pagingFound: number | null = null;
   const stub = await findLowStub(phys);
   if (stub) {
+    pagingFound = stub.dtb;
     const kernel = kernelLayer(phys, wasm, stub.dtb);
     if ((await kernel.translate(KUSER_SHARED_DATA)) !== null) {
       const image = (await findKernelBelow(kernel, stub.lmTarget)) ?? (await scanForKernel(kernel, signal));
-      if (image) return describe(stub.dtb, image, 'low-stub');
+      if (image) return { discovery: describe(stub.dtb, image, 'low-stub') };
     }
   }
   let tried = 0;
@@ -40,10 +49,24 @@ export async function discoverWindows(phys: PhysicalLayer, wasm: MemscopeWasm, s
     if (++tried > MAX_DTB_CANDIDATES) break;
     const kernel = kernelLayer(phys, wasm, candidate.dtb);
     if ((await kernel.translate(KUSER_SHARED_DATA)) === null) continue;
+    pagingFound ??= candidate.dtb;
     const image = await scanForKernel(kernel, signal);
-    if (image) return describe(candidate.dtb, image, 'self-referencing-pml4');
+    if (image) return { discovery: describe(candidate.dtb, image, 'self-referencing-pml4') };
   }
-  return null;
+  if (pagingFound !== null) {
+    return {
+      discovery: null,
+      partial: true,
+      why:
+        `a Windows x64 page-table root was found (DTB 0x${pagingFound.toString(16)}) but not the kernel image (ntoskrnl) in the captured memory: ` +
+        'the capture may be truncated or incomplete',
+    };
+  }
+  return {
+    discovery: null,
+    partial: false,
+    why: `no Windows x64 kernel found (no processor start block below 1 MiB, no self-referencing page table in the first ${SELF_REF_SCAN_LIMIT / (1024 * 1024)} MiB)`,
+  };
 }
 
 /** Re-reads the kernel image named by a cached discovery, to confirm the cache entry fits this image. */

@@ -27,7 +27,8 @@ export async function findLowStub(phys: PhysicalLayer): Promise<LowStubHit | nul
     const lmTarget = dv.getBigUint64(o + 0x70, true);
     const cr3 = dv.getBigUint64(o + 0xa0, true);
     if ((lmTarget & 0xfffff80000000003n) !== 0xfffff80000000000n) continue;
-    if ((cr3 & 0xffffff0000000fffn) !== 0n || cr3 === 0n || Number(cr3) >= phys.size) continue;
+    // CR3 may lie beyond the end of a truncated capture: the caller's page walks decide what is usable.
+    if ((cr3 & 0xffffff0000000fffn) !== 0n || cr3 === 0n) continue;
     return { dtb: Number(cr3), lmTarget, stubAddress: o };
   }
   return null;

@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isMemscopeError } from '../../src/errors.ts';
+import { Rng } from '../fixtures/windows/rng.ts';
+import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
+
+const OPTIONS = { size: 16 * 1024 * 1024, seed: 31 };
+const PLUGINS = ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan'];
+
+/**
+ * Every plugin either finishes or fails with a typed error; anything else (TypeError, RangeError, a hang)
+ * fails the test. Returns how many plugin runs produced rows, so a test can show the corruption left
+ * something to analyse rather than making every run fail early.
+ */
+async function survives(image: Uint8Array, what: string): Promise<number> {
+  let session;
+  try {
+    session = await openWindowsSession(image);
+  } catch (e) {
+    assert.ok(isMemscopeError(e), `${what}: open threw ${String(e)}`);
+    return 0;
+  }
+  let productive = 0;
+  for (const plugin of PLUGINS) {
+    try {
+      if ((await collect(session, plugin)).length > 0) productive++;
+    } catch (e) {
+      assert.ok(isMemscopeError(e), `${what}: ${plugin} threw ${(e as Error)?.stack ?? String(e)}`);
+    }
+  }
+  return productive;
+}
+
+describe('hostile Windows images: corrupt structures give rows, warnings or typed errors — never a crash or hang', { timeout: 120_000 }, () => {
+  it('random 8-byte smears over every process and pool header', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    let productive = 0;
+    for (let round = 0; round < 12; round++) {
+      const rng = new Rng(1000 + round);
+      const smeared = image.slice();
+      const dv = new DataView(smeared.buffer);
+      for (const p of expected.processes) {
+        for (let k = 0; k < 6; k++) {
+          const at = Number(p.poolHeaderPhysical) + rng.int(0, 0xa00);
+          dv.setBigUint64(at - (at % 8), rng.bigint(0n, 0xffffffffffffffffn), true);
+        }
+      }
+      productive += await survives(smeared, `smear round ${round}`);
+    }
+    assert.ok(productive >= 12, `smeared images still yield rows (${productive} productive runs)`);
+  });
+
+  it('random bytes in the kernel page tables', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    let productive = 0;
+    for (let round = 0; round < 12; round++) {
+      const rng = new Rng(2000 + round);
+      const broken = image.slice();
+      const dtb = Number(expected.kernel.dtb);
+      // The PML4 itself (keeping its self-reference, so discovery still finds it) and random other pages.
+      for (let k = 0; k < 64; k++) {
+        const page = k < 8 ? dtb : rng.int(0, broken.length / 4096 - 1) * 4096;
+        const slot = rng.int(0, 511);
+        if (page === dtb && slot === expected.kernel.selfRefIndex) continue;
+        new DataView(broken.buffer).setBigUint64(page + slot * 8, rng.bigint(0n, 0xffffffffffffffffn) | 1n, true);
+      }
+      productive += await survives(broken, `page-table round ${round}`);
+    }
+    assert.ok(productive >= 12, `images with broken page tables still yield rows (${productive} productive runs)`);
+  });
+
+  it('images cut short at random points: rows, or an error that says the capture looks truncated', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    assert.ok(Number(expected.lowStub!.physical) < 1024 * 1024);
+    const rng = new Rng(3000);
+    for (let round = 0; round < 8; round++) {
+      const cut = image.slice(0, rng.int(1024 * 1024, image.length - 1));
+      await survives(cut, `cut round ${round}`);
+      const session = await openWindowsSession(cut);
+      if (session.summary.os === null) {
+        // The low stub (below 1 MiB) survives every cut, so the image is known to be Windows: say what is missing.
+        assert.match(session.summary.warnings.join('\n'), /truncated or incomplete/);
+        await assert.rejects(collect(session, 'windows.pslist'), (e) => isMemscopeError(e) && e.code === 'OS_NOT_FOUND' && /truncated/.test(e.message));
+      }
+    }
+  });
+});
