@@ -68,14 +68,15 @@ describe('end to end: what the built app remembers between sessions', function (
     const { kernel } = fixture.expected;
     const cached = await entries(DISCOVERY_DB);
     equal(cached.length, 1, 'one image opened, one discovery cached');
-    const [key, value] = cached[0]! as [IDBValidKey, CachedDiscovery];
+    const [key, entry] = cached[0]! as [IDBValidKey, { discovery: CachedDiscovery }];
+    const value = entry.discovery;
     equal(value.dtb, Number(kernel.dtb), 'cached DTB');
     equal(BigInt(value.kernelBase), BigInt(kernel.base), 'cached kernel base');
     deepEqual([value.pdbName, value.guid, value.age], [kernel.pdb.name, kernel.pdb.guid, kernel.pdb.age], 'cached PDB identity');
 
     // A PDB name discovery could never find in the image: if the next session shows it, it did not rediscover.
     const marker = 'from-the-discovery-cache.pdb';
-    await putEntry(DISCOVERY_DB, key, { ...value, pdbName: marker });
+    await putEntry(DISCOVERY_DB, key, { discovery: { ...value, pdbName: marker } });
     const third = await fresh();
     await third.chooseImage(fixture.image);
     const summary = await third.summaryText(fileName);
