@@ -50,6 +50,7 @@ export async function runPlugin(command: RunCommand): Promise<number> {
   } finally {
     bar.clear();
     await session.close();
+    await env.symbols.close?.();
   }
 }
 

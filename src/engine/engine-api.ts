@@ -65,7 +65,10 @@ export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly o
 /** The engine worker's interface (exposed with comlink). The UI thread never holds image bytes. */
 export interface EngineApi {
   open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>>;
-  /** Symbol files (ISF .json / .json.xz) the user dropped; stored in IndexedDB. Returns the keys added. */
+  /**
+   * Symbol files (ISF .json / .json.xz) the user dropped, stored in IndexedDB, or symbol packs (.zip, e.g.
+   * Volatility's windows.zip), kept for the session and read in place. Returns the keys added.
+   */
   addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>>;
   plugins(): Promise<PluginInfo[]>;
   /** The columns a run with these options yields (options may change them, e.g. Offset(V) → Offset(P)). */

@@ -23,6 +23,7 @@ function missingSymbolsMessage(pdb: PdbIdentity, searched: string): string {
     `Get ${pdb.pdbName}/${file} from the Volatility 3 Windows symbol pack (${VOLATILITY_WINDOWS_PACK}), ` +
       `from JPCERT/CC's Windows-Symbol-Tables (${JPCERT_SYMBOL_TABLES}), or convert the PDB from Microsoft's symbol server ` +
       `with Volatility 3: python3 -m volatility3.framework.symbols.windows.pdbconv -p ${pdb.pdbName} -g ${msGuidAge} -o ${file}`,
-    `Put it at <dir>/windows/${pdb.pdbName}/${file} and pass -s <dir>, or drop the file onto the page.`,
+    `Put it at <dir>/windows/${pdb.pdbName}/${file} (or the whole windows.zip at <dir>/windows.zip) and pass -s <dir>, ` +
+      'or drop the file (or windows.zip) onto the page.',
   ].join('\n');
 }

@@ -8,8 +8,10 @@ export interface SymbolStore {
   /** Stores an ISF file under the key its own metadata names (so a file cannot be filed under the wrong PDB). */
   putFile?(fileName: string, bytes: Uint8Array): Promise<IdentifiedIsf>;
   keys?(): Promise<string[]>;
-  /** For messages: "symbol directory /x", "the browser's symbol cache". */
+  /** For messages: "symbol directory /x", "the browser's symbol cache"; empty when there is nothing to search. */
   describe(): string;
+  /** Releases open files (symbol packs kept open between lookups). */
+  close?(): Promise<void>;
 }
 
 export interface IdentifiedIsf {
@@ -28,6 +30,14 @@ export async function identifyIsf(bytes: Uint8Array, fileName: string): Promise<
     );
   }
   return { key: symbolKey(table.identity), table };
+}
+
+/** A table found under `key` must say it is that key's table: a misnamed file would describe another build. */
+export function checkIsfKey(table: SymbolTable, key: string, fileName: string): void {
+  const actual = table.identity && symbolKey(table.identity);
+  if (actual?.toLowerCase() !== key.toLowerCase()) {
+    throw new MemscopeError('SYMBOLS_INVALID', `file is named for ${key} but its metadata says ${actual ?? 'nothing'}`, fileName);
+  }
 }
 
 /** Tables held in memory: symbols dropped into the page this session, and tests. */
@@ -72,6 +82,13 @@ export class ChainSymbolStore implements SymbolStore {
   }
 
   describe(): string {
-    return this.stores.map((s) => s.describe()).join(', ');
+    return this.stores
+      .map((s) => s.describe())
+      .filter((d) => d)
+      .join(', ');
+  }
+
+  async close(): Promise<void> {
+    for (const store of this.stores) await store.close?.();
   }
 }

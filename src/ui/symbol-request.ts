@@ -7,7 +7,10 @@ import './drop-zone.ts';
 import type { FilesChosenEvent } from './drop-zone.ts';
 import { controlStyles } from './shared-styles.ts';
 
-/** Names the symbol table the image needs and takes ISF files for it. Fires `symbol-files` with the files. */
+/**
+ * Names the symbol table the image needs and takes ISF files or symbol packs (.zip) for it. Fires `symbol-files`
+ * with the files.
+ */
 @customElement('symbol-request')
 export class SymbolRequest extends LitElement {
   static override styles = [
@@ -56,15 +59,19 @@ export class SymbolRequest extends LitElement {
           <code>symbols/windows/${key}.json.xz</code>.
         </li>
         <li>
+          Volatility's <code>windows.zip</code> can be given as it is: memscope reads the one table this image needs
+          from it and keeps only that table.
+        </li>
+        <li>
           On a machine with internet access, Volatility 3's <code>pdbconv</code> builds it from Microsoft's symbol
           server; copy the file here.
         </li>
       </ul>
       <p>The file is kept in this browser for later sessions.</p>
       <drop-zone
-        label="Drop symbol files (.json, .json.xz) here"
+        label="Drop symbol files (.json, .json.xz) or windows.zip here"
         buttonLabel="Add symbol files…"
-        accept=".json,.xz,.json.xz"
+        accept=".json,.xz,.json.xz,.zip"
         multiple
         ?disabled=${this.busy}
         @files-chosen=${(e: FilesChosenEvent) => this.forward(e)}

@@ -10,7 +10,10 @@ import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { findPlugin } from '../plugins/registry.ts';
 import { IdbSymbolStore } from '../symbols/idb-symbol-store.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
+import { SessionPackStore } from '../symbols/session-pack-store.ts';
 import { ChainSymbolStore, MemorySymbolStore } from '../symbols/symbol-store.ts';
+import { pdbKey } from '../symbols/symbol-table.ts';
+import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
 import { JobStream } from './job-stream.ts';
 import { WorkerScanService } from './worker-scan-service.ts';
 
@@ -28,7 +31,9 @@ class EngineWorker implements EngineApi {
   private readonly persistent = new IdbSymbolStore();
   /** Symbols kept for this session only, when IndexedDB refuses them (private windows, quota). */
   private readonly transient = new MemorySymbolStore();
-  private readonly symbols = new ChainSymbolStore(this.transient, this.persistent);
+  /** ZIP packs (Volatility's windows.zip) read in place; only the tables used from them are stored. */
+  private readonly packs = new SessionPackStore((name, bytes) => this.store(name, bytes));
+  private readonly symbols = new ChainSymbolStore(this.transient, this.persistent, this.packs);
   private readonly discoveryCache = new IdbKeyValueCache();
   private runtime: Promise<WasmRuntime> | undefined;
 
@@ -48,8 +53,11 @@ class EngineWorker implements EngineApi {
     return settle(async () => {
       const keys: string[] = [];
       for (const { name, blob } of files) {
-        const bytes = new Uint8Array(await blob.arrayBuffer());
-        keys.push((await this.store(name, bytes)).key);
+        if (await isZip(name, blob)) {
+          keys.push(...(await this.addPack(new BlobSource(blob, name), keys)));
+        } else {
+          keys.push((await this.store(name, new Uint8Array(await blob.arrayBuffer()))).key);
+        }
       }
       return keys;
     });
@@ -118,6 +126,21 @@ class EngineWorker implements EngineApi {
     return this.runtime;
   }
 
+  /**
+   * Keeps a symbol pack for this session. When the open image still needs its kernel's table, that entry is
+   * taken and stored now (returned as the key added); a pack without it → SYMBOLS_MISSING naming the PDB and the pack.
+   */
+  private async addPack(source: BlobSource, added: readonly string[]): Promise<string[]> {
+    const pack = await ZipSymbolPack.open(source);
+    this.packs.add(pack);
+    const missing = this.session?.summary.missingSymbols;
+    if (!missing) return [];
+    const key = pdbKey(missing.pdbName, missing.guid, missing.age);
+    if (added.includes(key)) return [];
+    if (!(await this.packs.take(pack, key))) throw new MissingSymbolsError({ kind: 'pdb', ...missing }, pack.describe());
+    return [key];
+  }
+
   private async store(name: string, bytes: Uint8Array) {
     try {
       return await this.persistent.putFile(name, bytes);
@@ -126,6 +149,10 @@ class EngineWorker implements EngineApi {
       return this.transient.putFile(name, bytes);
     }
   }
+}
+
+async function isZip(name: string, blob: Blob): Promise<boolean> {
+  return name.toLowerCase().endsWith('.zip') || isZipSignature(new Uint8Array(await blob.slice(0, 4).arrayBuffer()));
 }
 
 /** Runs engine work; any throw becomes failure data (comlink would drop a MemscopeError's fields). */

@@ -1,0 +1,185 @@
+// The reader half of zip.js only: its writer and codec workers stay out of the engine bundle.
+import { ZipReader, type CreateReadableOptions, type FileEntry, type Reader } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import { isMemscopeError, MemscopeError } from '../errors.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { describeCause } from '../io/read-bounds.ts';
+import { loadIsf } from './isf-table.ts';
+import { MAX_ISF_TEXT_BYTES } from './symbol-file-text.ts';
+import { checkIsfKey, type SymbolStore } from './symbol-store.ts';
+import { parsePdbKey, pdbKey, type SymbolTable } from './symbol-table.ts';
+
+/**
+ * `…/<pdb>/<GUID>-<AGE>.json[.xz|.gz]` with nothing, `windows/` or `…/windows/` before it (Volatility's
+ * windows.zip has `windows/ntkrnlmp.pdb/…`; a zipped symbols folder has `symbols/windows/…`). Any case.
+ */
+const ISF_ENTRY = /^(?:(?:.*\/)?windows\/)?([^/]+)\/([0-9a-f]{32})-(\d{1,10})(\.json(?:\.xz|\.gz)?)$/i;
+/** Plain JSON first (a user may have edited it), as Volatility 3 does. */
+const EXTENSION_RANK: Readonly<Record<string, number>> = { '.json': 0, '.json.xz': 1, '.json.gz': 2 };
+/** Volatility's windows.zip holds a few thousand entries; a central directory claiming more is garbage. */
+const MAX_ENTRIES = 1_000_000;
+/** Bytes per read while an entry is inflated. */
+const READ_CHUNK = 256 * 1024;
+/** zip.js would start codec workers from blob: URLs; one entry of a few MB inflates fast enough in place. */
+const IN_PLACE = { useWebWorkers: false } as const;
+
+export interface ZipSymbolPackOptions {
+  /** Cap on one inflated entry (default: the cap on an ISF's JSON text). */
+  readonly maxEntryBytes?: number;
+}
+
+/** One ISF file taken out of a pack, still in its own compression (`.json.xz` stays xz). */
+export interface PackedIsf {
+  /** `windows.zip!windows/ntkrnlmp.pdb/<GUID>-<AGE>.json.xz`: names the pack and the entry in messages. */
+  readonly fileName: string;
+  readonly bytes: Uint8Array;
+}
+
+interface IndexedEntry {
+  readonly entry: FileEntry;
+  readonly rank: number;
+}
+
+/**
+ * A ZIP of ISF files read in place (Volatility 3's windows.zip, hundreds of MB): only the central directory is
+ * read up front, and only the entry a key names is inflated.
+ */
+export class ZipSymbolPack implements SymbolStore {
+  private constructor(
+    private readonly source: ByteSource,
+    private readonly zip: ZipReader<ByteSource>,
+    private readonly index: ReadonlyMap<string, IndexedEntry>,
+    private readonly maxEntryBytes: number,
+  ) {}
+
+  /** Reads the central directory; a file that is not a readable ZIP → SYMBOLS_INVALID naming it. Owns `source`. */
+  static async open(source: ByteSource, options: ZipSymbolPackOptions = {}): Promise<ZipSymbolPack> {
+    const zip = new ZipReader(byteSourceReader(source), { ...IN_PLACE, filenameValidation: 'tolerant' });
+    const index = new Map<string, IndexedEntry>();
+    try {
+      let count = 0;
+      for await (const entry of zip.getEntriesGenerator()) {
+        if (++count > MAX_ENTRIES) throw new MemscopeError('SYMBOLS_INVALID', `ZIP lists more than ${MAX_ENTRIES} entries`, source.name);
+        const m = entry.directory ? null : ISF_ENTRY.exec(entry.filename);
+        if (!m) continue;
+        const key = pdbKey(m[1]!, m[2]!, Number(m[3]));
+        const rank = EXTENSION_RANK[m[4]!.toLowerCase()]!;
+        const known = index.get(key);
+        if (!known || rank < known.rank) index.set(key, { entry: entry as FileEntry, rank });
+      }
+    } catch (e) {
+      await zip.close().catch(() => undefined);
+      await source.close?.();
+      if (isMemscopeError(e)) throw e;
+      throw new MemscopeError('SYMBOLS_INVALID', `not a readable ZIP file (${describeCause(e)})`, source.name);
+    }
+    return new ZipSymbolPack(source, zip, index, options.maxEntryBytes ?? MAX_ISF_TEXT_BYTES);
+  }
+
+  get name(): string {
+    return this.source.name;
+  }
+
+  async get(key: string): Promise<SymbolTable | undefined> {
+    const file = await this.isfFile(key);
+    if (!file) return undefined;
+    const table = await loadIsf(file.bytes, file.fileName);
+    checkIsfKey(table, key, file.fileName);
+    return table;
+  }
+
+  /** The ISF entry for a `pdbKey`, inflated (undefined when the pack has none); corrupt or oversized → SYMBOLS_INVALID. */
+  async isfFile(key: string): Promise<PackedIsf | undefined> {
+    const pdb = parsePdbKey(key);
+    const found = pdb && this.index.get(pdbKey(pdb.pdbName, pdb.guid, pdb.age));
+    if (!found) return undefined;
+    const fileName = `${this.name}!${found.entry.filename}`;
+    return { fileName, bytes: await this.inflate(found.entry, fileName) };
+  }
+
+  /** The PDB keys the entry names claim (their metadata is only checked when loaded). */
+  async keys(): Promise<string[]> {
+    return [...this.index.keys()];
+  }
+
+  describe(): string {
+    return `symbol pack ${this.name}`;
+  }
+
+  async close(): Promise<void> {
+    await this.zip.close().catch(() => undefined);
+    await this.source.close?.();
+  }
+
+  private async inflate(entry: FileEntry, fileName: string): Promise<Uint8Array> {
+    const max = this.maxEntryBytes;
+    const tooLarge = () =>
+      new MemscopeError('SYMBOLS_INVALID', `ZIP entry inflates to more than ${max} bytes; no symbol table is that large`, fileName);
+    // The declared size may lie, so the inflated bytes are counted too.
+    if (entry.uncompressedSize > max) throw tooLarge();
+    const chunks: Uint8Array[] = [];
+    let total = 0;
+    let overflow = false;
+    const sink = new WritableStream<Uint8Array>({
+      write(chunk) {
+        total += chunk.length;
+        if (total > max) {
+          overflow = true;
+          throw tooLarge();
+        }
+        chunks.push(chunk.slice());
+      },
+    });
+    try {
+      await entry.getData(sink, { ...IN_PLACE, checkCrc32: true });
+    } catch (e) {
+      if (overflow) throw tooLarge();
+      if (isMemscopeError(e)) throw e;
+      throw new MemscopeError('SYMBOLS_INVALID', `ZIP entry is corrupt (${describeCause(e)})`, fileName);
+    }
+    return concat(chunks, total);
+  }
+}
+
+/**
+ * zip.js's random-access `Reader` over any ByteSource (a `File` in the browser, a file handle in Node). zip.js
+ * calls only these members; its `Reader` base class is not exported without the ZIP writer.
+ */
+function byteSourceReader(source: ByteSource): Reader<ByteSource> {
+  const reader: Pick<Reader<ByteSource>, 'size' | 'readUint8Array' | 'createReadable'> = {
+    size: source.size,
+    readUint8Array: (offset, length) => source.read(offset, length),
+    createReadable: (options) => rangeStream(source, options),
+  };
+  return reader as Reader<ByteSource>;
+}
+
+/** Bytes `offset .. offset + size` of `source`, read chunk by chunk as the inflater pulls them. */
+function rangeStream(source: ByteSource, options: CreateReadableOptions = {}): ReadableStream<Uint8Array> {
+  const { offset = 0, size = source.size - offset } = options;
+  const end = Math.min(source.size, offset + size);
+  let at = offset;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = at < end ? await source.read(at, Math.min(READ_CHUNK, end - at)) : new Uint8Array(0);
+      at += chunk.length;
+      if (chunk.length > 0) controller.enqueue(chunk);
+      if (chunk.length === 0 || at >= end) controller.close();
+    },
+  });
+}
+
+function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
+}
+
+/** A local file header or an empty archive's end record: how every ZIP starts. */
+export function isZipSignature(head: Uint8Array): boolean {
+  return head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+}
