@@ -7,9 +7,10 @@ import { elfCoreFormat } from './elf-core.ts';
 import { findForeignSignature } from './foreign-signatures.ts';
 import { limeFormat } from './lime.ts';
 import { rawFormat } from './raw.ts';
+import { windowsCrashDumpFormat } from './windows-crash-dump.ts';
 
-/** Registered container formats. New modules (AFF4, Windows crash dump, VMware, kdump) are added here. */
-export const containerFormats: readonly ContainerFormat[] = [elfCoreFormat, limeFormat, rawFormat];
+/** Registered container formats. New modules (AFF4, VMware, kdump) are added here, before raw. */
+export const containerFormats: readonly ContainerFormat[] = [elfCoreFormat, limeFormat, windowsCrashDumpFormat, rawFormat];
 
 /** Smaller than one page cannot be a memory image. */
 const MIN_IMAGE_BYTES = 4096;

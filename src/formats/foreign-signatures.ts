@@ -16,7 +16,7 @@ const notYet = () => 'this format is not supported yet';
 /**
  * Checked only when no container format recognised the file, so that an archive or a memory format
  * without a module is refused instead of being misread as raw memory. When a format module is
- * added (kdump, Windows crash dump, ...), its entry here goes.
+ * added (kdump, 32-bit Windows crash dump, ...), its entry here goes.
  */
 export const foreignSignatures: readonly ForeignSignature[] = [
   { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], code: 'UNKNOWN_FORMAT', what: 'an xz-compressed file', advice: decompress('xz -dk') },
@@ -26,7 +26,6 @@ export const foreignSignatures: readonly ForeignSignature[] = [
   { magic: ascii('BZh'), code: 'UNKNOWN_FORMAT', what: 'a bzip2-compressed file', advice: decompress('bunzip2 -k') },
   { magic: [0x28, 0xb5, 0x2f, 0xfd], code: 'UNKNOWN_FORMAT', what: 'a zstd-compressed file', advice: decompress('zstd -d') },
   { magic: ascii('KDUMP   '), code: 'UNSUPPORTED', what: 'a kdump-compressed dump', advice: notYet },
-  { magic: ascii('PAGEDU64'), code: 'UNSUPPORTED', what: 'a 64-bit Windows crash dump', advice: notYet },
   { magic: ascii('PAGEDUMP'), code: 'UNSUPPORTED', what: 'a 32-bit Windows crash dump', advice: notYet },
 ];
 

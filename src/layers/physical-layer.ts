@@ -15,6 +15,18 @@ export interface ContainerNote {
 }
 
 /**
+ * What a container's own header records about the OS inside (a Windows crash dump's DUMP_HEADER64), for
+ * OS discovery to try before searching. Unverified: discovery validates them like any other candidate.
+ */
+export interface OsHints {
+  /** Kernel page-table root (CR3) at capture time, PCID bits cleared. */
+  readonly dtb?: number;
+  /** Kernel virtual addresses of globals inside ntoskrnl's image: its base lies below them. */
+  readonly psActiveProcessHead?: bigint;
+  readonly psLoadedModuleList?: bigint;
+}
+
+/**
  * Physical memory as the container describes it. Reads inside holes return zeros (a hole is
  * memory the capture did not contain, not an error). Physical addresses are numbers (< 2^53).
  */
@@ -29,6 +41,8 @@ export interface PhysicalLayer {
   /** Sum of run lengths: the memory actually captured. */
   readonly capturedBytes: number;
   readonly notes: readonly ContainerNote[];
+  /** Absent unless the container header says something about the OS (crash dumps). */
+  readonly hints?: OsHints;
   /** Non-fatal problems found while opening (e.g. a truncated last run). */
   readonly warnings: readonly string[];
   read(address: number, length: number): Promise<Uint8Array>;

@@ -1,7 +1,7 @@
 import { MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { hex } from '../io/hex.ts';
-import type { ContainerNote, PhysicalLayer, PhysicalRun } from './physical-layer.ts';
+import type { ContainerNote, OsHints, PhysicalLayer, PhysicalRun } from './physical-layer.ts';
 
 export interface RunMappedLayerInit {
   readonly format: string;
@@ -11,6 +11,7 @@ export interface RunMappedLayerInit {
   /** Highest physical address + 1 the container declares (e.g. ELF p_memsz past p_filesz); at least the end of the last run. */
   readonly size?: number;
   readonly notes?: readonly ContainerNote[];
+  readonly hints?: OsHints;
   readonly warnings?: readonly string[];
 }
 
@@ -62,6 +63,7 @@ export class RunMappedLayer implements PhysicalLayer {
   readonly size: number;
   readonly capturedBytes: number;
   readonly notes: readonly ContainerNote[];
+  readonly hints: OsHints | undefined;
   readonly warnings: readonly string[];
 
   constructor(init: RunMappedLayerInit) {
@@ -73,6 +75,7 @@ export class RunMappedLayer implements PhysicalLayer {
     this.size = Math.max(init.size ?? 0, last ? last.start + last.length : 0);
     this.capturedBytes = runs.reduce((sum, r) => sum + r.length, 0);
     this.notes = init.notes ?? [];
+    this.hints = init.hints;
     this.warnings = [...(init.warnings ?? []), ...warnings];
   }
 

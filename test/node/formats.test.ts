@@ -360,7 +360,7 @@ describe('openImage', () => {
   it('lists the registered formats', () => {
     assert.deepEqual(
       containerFormats.map((f) => f.id),
-      ['elf', 'lime', 'raw'],
+      ['elf', 'lime', 'crashdump', 'raw'],
     );
   });
 

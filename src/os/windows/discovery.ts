@@ -11,7 +11,7 @@ export interface WindowsDiscovery {
   readonly pdbName: string;
   readonly guid: string;
   readonly age: number;
-  readonly method: 'low-stub' | 'self-referencing-pml4';
+  readonly method: 'crash-dump-header' | 'low-stub' | 'self-referencing-pml4';
 }
 
 /** Discovery's answer: what was found, or why nothing was (said to the user when a Windows plugin is asked for). */
@@ -28,29 +28,54 @@ export function kernelLayer(phys: PhysicalLayer, wasm: MemscopeWasm, dtb: number
 }
 
 /**
- * Finds the kernel DTB, base and PDB identity of a Windows x64 image without symbols: the low stub when
- * present (one 1 MiB read), else the self-referencing PML4 scan from the bottom of memory, stopping at
- * the first candidate that maps KUSER_SHARED_DATA and a kernel image.
+ * The kernel image in the address space of a DTB candidate, or null; undefined when the candidate does not
+ * map KUSER_SHARED_DATA (not a Windows x64 page-table root). `inside`: addresses known to lie in ntoskrnl
+ * (walked down from first), else the KASLR window is scanned.
+ */
+async function kernelUnder(
+  phys: PhysicalLayer,
+  wasm: MemscopeWasm,
+  dtb: number,
+  inside: readonly bigint[],
+  signal?: AbortSignal,
+): Promise<KernelImage | null | undefined> {
+  const kernel = kernelLayer(phys, wasm, dtb);
+  if ((await kernel.translate(KUSER_SHARED_DATA)) === null) return undefined;
+  for (const address of inside) {
+    const image = await findKernelBelow(kernel, address);
+    if (image) return image;
+  }
+  return scanForKernel(kernel, signal);
+}
+
+/**
+ * Finds the kernel DTB, base and PDB identity of a Windows x64 image without symbols: the container's
+ * header when it records them (crash dumps), else the low stub when present (one 1 MiB read), else the
+ * self-referencing PML4 scan from the bottom of memory, stopping at the first candidate that maps
+ * KUSER_SHARED_DATA and a kernel image.
  */
 export async function discoverWindows(phys: PhysicalLayer, wasm: MemscopeWasm, signal?: AbortSignal): Promise<DiscoveryOutcome> {
   /** Evidence of Windows page tables (the low stub's CR3, or a DTB mapping KUSER_SHARED_DATA) without a kernel image. */
   let pagingFound: number | null = null;
+  const hints = phys.hints;
+  if (hints?.dtb !== undefined) {
+    const inside = [hints.psActiveProcessHead, hints.psLoadedModuleList].filter((a): a is bigint => a !== undefined);
+    const image = await kernelUnder(phys, wasm, hints.dtb, inside, signal);
+    if (image) return { discovery: describe(hints.dtb, image, 'crash-dump-header') };
+    if (image === null) pagingFound = hints.dtb;
+  }
   const stub = await findLowStub(phys);
   if (stub) {
-    pagingFound = stub.dtb;
-    const kernel = kernelLayer(phys, wasm, stub.dtb);
-    if ((await kernel.translate(KUSER_SHARED_DATA)) !== null) {
-      const image = (await findKernelBelow(kernel, stub.lmTarget)) ?? (await scanForKernel(kernel, signal));
-      if (image) return { discovery: describe(stub.dtb, image, 'low-stub') };
-    }
+    pagingFound ??= stub.dtb;
+    const image = await kernelUnder(phys, wasm, stub.dtb, [stub.lmTarget], signal);
+    if (image) return { discovery: describe(stub.dtb, image, 'low-stub') };
   }
   let tried = 0;
   for await (const candidate of selfReferencingPml4Candidates(phys, { signal })) {
     if (++tried > MAX_DTB_CANDIDATES) break;
-    const kernel = kernelLayer(phys, wasm, candidate.dtb);
-    if ((await kernel.translate(KUSER_SHARED_DATA)) === null) continue;
+    const image = await kernelUnder(phys, wasm, candidate.dtb, [], signal);
+    if (image === undefined) continue;
     pagingFound ??= candidate.dtb;
-    const image = await scanForKernel(kernel, signal);
     if (image) return { discovery: describe(candidate.dtb, image, 'self-referencing-pml4') };
   }
   if (pagingFound !== null) {
@@ -65,7 +90,9 @@ export async function discoverWindows(phys: PhysicalLayer, wasm: MemscopeWasm, s
   return {
     discovery: null,
     partial: false,
-    why: `no Windows x64 kernel found (no processor start block below 1 MiB, no self-referencing page table in the first ${SELF_REF_SCAN_LIMIT / (1024 * 1024)} MiB)`,
+    why:
+      `no Windows x64 kernel found (${hints?.dtb === undefined ? '' : `the DTB in the container header, 0x${hints.dtb.toString(16)}, does not map KUSER_SHARED_DATA; `}` +
+      `no processor start block below 1 MiB, no self-referencing page table in the first ${SELF_REF_SCAN_LIMIT / (1024 * 1024)} MiB)`,
   };
 }
 
