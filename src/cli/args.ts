@@ -61,7 +61,7 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '',
     'Memory forensics on a local image. Nothing leaves this machine.',
     '',
-    '  -f, --file IMAGE       memory image (raw, ELF core, LiME, Windows crash dump)',
+    '  -f, --file IMAGE       memory image (raw, ELF core, LiME, Windows crash dump, AFF4)',
     '  -s, --symbols DIR      Volatility 3 symbol directory (DIR/windows/ntkrnlmp.pdb/GUID-AGE.json.xz,',
     '                         or DIR/windows.zip as downloaded); repeatable',
     '  -r, --renderer FORMAT  table (default), json (Volatility 3 shape), jsonl, csv',

@@ -7,10 +7,10 @@ import type { ScanControl, ScanHit, ScanService, ScanSpec } from './scan-service
 export class InlineScanService implements ScanService {
   private wasm: Promise<MemscopeWasm> | undefined;
 
-  constructor(private readonly wasmBytes: Uint8Array) {}
+  constructor(private readonly wasmSource: Uint8Array | WebAssembly.Module) {}
 
   async scan(layer: PhysicalLayer, spec: ScanSpec, control: ScanControl = {}): Promise<ScanHit[]> {
-    const wasm = await (this.wasm ??= instantiateMemscopeWasm(this.wasmBytes as Uint8Array<ArrayBuffer>));
+    const wasm = await (this.wasm ??= instantiateMemscopeWasm(this.wasmSource as Uint8Array<ArrayBuffer> | WebAssembly.Module));
     const hits: ScanHit[] = [];
     for await (const hit of scanPhysical(layer, wasm, spec, { signal: control.signal, onProgress: control.onProgress })) hits.push(hit);
     return hits;

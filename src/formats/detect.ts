@@ -2,6 +2,7 @@ import { MemscopeError } from '../errors.ts';
 import { CachedSource, type BlockCacheOptions } from '../io/block-cache.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
+import { aff4Format } from './aff4/aff4.ts';
 import { PROBE_BYTES, type ContainerFormat } from './container-format.ts';
 import { elfCoreFormat } from './elf-core.ts';
 import { findForeignSignature } from './foreign-signatures.ts';
@@ -9,8 +10,8 @@ import { limeFormat } from './lime.ts';
 import { rawFormat } from './raw.ts';
 import { windowsCrashDumpFormat } from './windows-crash-dump.ts';
 
-/** Registered container formats. New modules (AFF4, VMware, kdump) are added here, before raw. */
-export const containerFormats: readonly ContainerFormat[] = [elfCoreFormat, limeFormat, windowsCrashDumpFormat, rawFormat];
+/** Registered container formats. New modules (VMware, kdump) are added here, before raw. */
+export const containerFormats: readonly ContainerFormat[] = [elfCoreFormat, limeFormat, windowsCrashDumpFormat, aff4Format, rawFormat];
 
 /** Smaller than one page cannot be a memory image. */
 const MIN_IMAGE_BYTES = 4096;

@@ -1,6 +1,9 @@
 import type { ByteSource } from '../io/byte-source.ts';
 
-/** A range of physical memory stored verbatim at `fileOffset` in the container. */
+/**
+ * A range of captured physical memory. In a direct-mapped layer its bytes are stored verbatim at `fileOffset`
+ * in the container; in one that is not (compressed containers such as AFF4) `fileOffset` is -1.
+ */
 export interface PhysicalRun {
   readonly start: number;
   readonly length: number;
@@ -36,6 +39,11 @@ export interface PhysicalLayer {
   readonly source: ByteSource;
   /** Sorted, non-overlapping runs. For direct-mapped formats scans read the file at these offsets. */
   readonly runs: readonly PhysicalRun[];
+  /**
+   * False when the runs' bytes are not a file range (compressed chunks): scans must then read through `read`.
+   * Absent means true (raw, ELF, LiME, crash dumps).
+   */
+  readonly directMapped?: boolean;
   /** Highest physical address + 1. */
   readonly size: number;
   /** Sum of run lengths: the memory actually captured. */
@@ -46,4 +54,9 @@ export interface PhysicalLayer {
   /** Non-fatal problems found while opening (e.g. a truncated last run). */
   readonly warnings: readonly string[];
   read(address: number, length: number): Promise<Uint8Array>;
+}
+
+/** Whether scans may read a layer's runs straight from the file at their `fileOffset`. */
+export function isDirectMapped(layer: PhysicalLayer): boolean {
+  return layer.directMapped !== false;
 }

@@ -59,6 +59,7 @@ export function normalizeRuns(runs: readonly PhysicalRun[], source: ByteSource):
 export class RunMappedLayer implements PhysicalLayer {
   readonly format: string;
   readonly source: ByteSource;
+  readonly directMapped = true;
   readonly runs: readonly PhysicalRun[];
   readonly size: number;
   readonly capturedBytes: number;

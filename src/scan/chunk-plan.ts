@@ -15,7 +15,7 @@ export interface ScanChunk {
   readonly address: number;
   readonly length: number;
   readonly readLength: number;
-  /** Where the readLength bytes are in the file, in order. */
+  /** Where the readLength bytes are in the file, in order; meaningless unless the layer is direct-mapped. */
   readonly pieces: readonly FilePiece[];
 }
 

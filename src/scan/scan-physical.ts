@@ -1,6 +1,6 @@
 import { MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
-import type { PhysicalLayer } from '../layers/physical-layer.ts';
+import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import { planChunks, type ScanChunk } from './chunk-plan.ts';
 import { createScanner, type ScanHit, type ScanSpec } from './scanner.ts';
@@ -18,8 +18,8 @@ const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
 const READ_AHEAD = 2;
 
 /**
- * Scans the captured physical memory of a direct-mapped layer (runs read verbatim from
- * `layer.source`), yielding hits in address order. Reads ahead while scanning.
+ * Scans the captured physical memory of a layer, yielding hits in address order. Reads ahead while
+ * scanning: a direct-mapped layer's runs straight from `layer.source`, any other through `layer.read`.
  */
 export async function* scanPhysical(
   layer: PhysicalLayer,
@@ -37,7 +37,10 @@ export async function* scanPhysical(
     // READ_AHEAD chunks are being read into their own buffers while one is scanned (scanChunk copies it into Wasm).
     const capacity = Math.max(0, ...chunks.map((c) => c.readLength));
     const buffers = Array.from({ length: READ_AHEAD + 1 }, () => new Uint8Array(capacity));
-    const startRead = (i: number) => pending.push(readChunk(layer.source, chunks[i]!, buffers[i % buffers.length]));
+    const read = isDirectMapped(layer)
+      ? (c: ScanChunk, into: Uint8Array) => readChunk(layer.source, c, into)
+      : (c: ScanChunk, into: Uint8Array) => readChunkThroughLayer(layer, c, into);
+    const startRead = (i: number) => pending.push(read(chunks[i]!, buffers[i % buffers.length]!));
     for (let i = 0; i < Math.min(READ_AHEAD, chunks.length); i++) startRead(i);
     for (let i = 0; i < chunks.length; i++) {
       if (options.signal?.aborted) throw new MemscopeError('CANCELLED', 'physical scan cancelled', layer.source.name);
@@ -75,4 +78,11 @@ function copyInto(target: Uint8Array, data: Uint8Array): number {
   const n = Math.min(target.length, data.length);
   target.set(data.subarray(0, n));
   return n;
+}
+
+/** The chunk's bytes read through the layer (containers whose runs are not file ranges, e.g. AFF4). */
+async function readChunkThroughLayer(layer: PhysicalLayer, chunk: ScanChunk, into: Uint8Array): Promise<Uint8Array> {
+  const bytes = into.subarray(0, chunk.readLength);
+  bytes.set(await layer.read(chunk.address, chunk.readLength));
+  return bytes;
 }

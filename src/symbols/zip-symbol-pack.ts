@@ -1,12 +1,15 @@
 // The reader half of zip.js only: its writer and codec workers stay out of the engine bundle.
-import { ZipReader, type CreateReadableOptions, type FileEntry, type Reader } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import { ZipReader, type FileEntry } from '@zip.js/zip.js/lib/zip-core-reader.js';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { describeCause } from '../io/read-bounds.ts';
+import { byteSourceReader } from '../io/zip-byte-source-reader.ts';
 import { loadIsf } from './isf-table.ts';
 import { MAX_ISF_TEXT_BYTES } from './symbol-file-text.ts';
 import { checkIsfKey, type SymbolStore } from './symbol-store.ts';
 import { parsePdbKey, pdbKey, type SymbolTable } from './symbol-table.ts';
+
+export { isZipSignature } from '../io/zip-byte-source-reader.ts';
 
 /**
  * `…/<pdb>/<GUID>-<AGE>.json[.xz|.gz]` with nothing, `windows/` or `…/windows/` before it (Volatility's
@@ -17,8 +20,6 @@ const ISF_ENTRY = /^(?:(?:.*\/)?windows\/)?([^/]+)\/([0-9a-f]{32})-(\d{1,10})(\.
 const EXTENSION_RANK: Readonly<Record<string, number>> = { '.json': 0, '.json.xz': 1, '.json.gz': 2 };
 /** Volatility's windows.zip holds a few thousand entries; a central directory claiming more is garbage. */
 const MAX_ENTRIES = 1_000_000;
-/** Bytes per read while an entry is inflated. */
-const READ_CHUNK = 256 * 1024;
 /** zip.js would start codec workers from blob: URLs; one entry of a few MB inflates fast enough in place. */
 const IN_PLACE = { useWebWorkers: false } as const;
 
@@ -140,34 +141,6 @@ export class ZipSymbolPack implements SymbolStore {
   }
 }
 
-/**
- * zip.js's random-access `Reader` over any ByteSource (a `File` in the browser, a file handle in Node). zip.js
- * calls only these members; its `Reader` base class is not exported without the ZIP writer.
- */
-function byteSourceReader(source: ByteSource): Reader<ByteSource> {
-  const reader: Pick<Reader<ByteSource>, 'size' | 'readUint8Array' | 'createReadable'> = {
-    size: source.size,
-    readUint8Array: (offset, length) => source.read(offset, length),
-    createReadable: (options) => rangeStream(source, options),
-  };
-  return reader as Reader<ByteSource>;
-}
-
-/** Bytes `offset .. offset + size` of `source`, read chunk by chunk as the inflater pulls them. */
-function rangeStream(source: ByteSource, options: CreateReadableOptions = {}): ReadableStream<Uint8Array> {
-  const { offset = 0, size = source.size - offset } = options;
-  const end = Math.min(source.size, offset + size);
-  let at = offset;
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      const chunk = at < end ? await source.read(at, Math.min(READ_CHUNK, end - at)) : new Uint8Array(0);
-      at += chunk.length;
-      if (chunk.length > 0) controller.enqueue(chunk);
-      if (chunk.length === 0 || at >= end) controller.close();
-    },
-  });
-}
-
 function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
   if (chunks.length === 1) return chunks[0]!;
   const out = new Uint8Array(total);
@@ -177,9 +150,4 @@ function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
     at += chunk.length;
   }
   return out;
-}
-
-/** A local file header or an empty archive's end record: how every ZIP starts. */
-export function isZipSignature(head: Uint8Array): boolean {
-  return head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
 }

@@ -112,7 +112,7 @@ export class MemscopeApp extends LitElement {
     const busy = s.opening || s.job !== undefined;
     const opener = html`
       <drop-zone
-        label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME or Windows crash dump)'}
+        label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME, Windows crash dump or AFF4)'}
         ?disabled=${busy}
         @files-chosen=${(e: FilesChosenEvent) => s.open(e.detail[0]!, e.detail[0]!.name)}
       ></drop-zone>

@@ -1,7 +1,8 @@
 import * as Comlink from 'comlink';
 import { MemscopeError } from '../errors.ts';
 import type { ScanControl, ScanHit, ScanService, ScanSpec } from '../engine/scan-service.ts';
-import type { PhysicalLayer } from '../layers/physical-layer.ts';
+import { InlineScanService } from '../engine/inline-scan-service.ts';
+import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import { planChunks } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
 import type { ScanWorker } from './scan.worker.ts';
@@ -16,6 +17,7 @@ const CHUNK_BYTES = 16 * 1024 * 1024;
 export class WorkerScanService implements ScanService {
   private workers: Promise<Comlink.Remote<ScanWorker>[]> | undefined;
   private readonly raw: Worker[] = [];
+  private inline: InlineScanService | undefined;
 
   constructor(
     private readonly blob: Blob,
@@ -25,6 +27,9 @@ export class WorkerScanService implements ScanService {
   ) {}
 
   async scan(layer: PhysicalLayer, spec: ScanSpec, control: ScanControl = {}): Promise<ScanHit[]> {
+    // Scan workers read File slices at run file offsets; a layer whose bytes are compressed chunks (AFF4)
+    // has none, and its chunk caches live here: scan it on this thread, through the layer.
+    if (!isDirectMapped(layer)) return (this.inline ??= new InlineScanService(this.module)).scan(layer, spec, control);
     const workers = await (this.workers ??= this.start());
     const chunks = planChunks(layer.runs, CHUNK_BYTES, scanOverlap(spec));
     const total = chunks.reduce((n, c) => n + c.length, 0);

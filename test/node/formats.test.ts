@@ -360,7 +360,7 @@ describe('openImage', () => {
   it('lists the registered formats', () => {
     assert.deepEqual(
       containerFormats.map((f) => f.id),
-      ['elf', 'lime', 'crashdump', 'raw'],
+      ['elf', 'lime', 'crashdump', 'aff4', 'raw'],
     );
   });
 

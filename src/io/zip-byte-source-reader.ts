@@ -1,0 +1,39 @@
+import type { CreateReadableOptions, Reader } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import type { ByteSource } from './byte-source.ts';
+
+/** Bytes per read while zip.js inflates an entry. */
+const READ_CHUNK = 256 * 1024;
+
+/**
+ * zip.js's random-access `Reader` over any ByteSource (a `File` in the browser, a file handle in Node), so a
+ * ZIP is read in place: only the central directory and the entries asked for. zip.js calls only these
+ * members; its `Reader` base class is not exported without the ZIP writer.
+ */
+export function byteSourceReader(source: ByteSource): Reader<ByteSource> {
+  const reader: Pick<Reader<ByteSource>, 'size' | 'readUint8Array' | 'createReadable'> = {
+    size: source.size,
+    readUint8Array: (offset, length) => source.read(offset, length),
+    createReadable: (options) => rangeStream(source, options),
+  };
+  return reader as Reader<ByteSource>;
+}
+
+/** Bytes `offset .. offset + size` of `source`, read chunk by chunk as the inflater pulls them. */
+function rangeStream(source: ByteSource, options: CreateReadableOptions = {}): ReadableStream<Uint8Array> {
+  const { offset = 0, size = source.size - offset } = options;
+  const end = Math.min(source.size, offset + size);
+  let at = offset;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const chunk = at < end ? await source.read(at, Math.min(READ_CHUNK, end - at)) : new Uint8Array(0);
+      at += chunk.length;
+      if (chunk.length > 0) controller.enqueue(chunk);
+      if (chunk.length === 0 || at >= end) controller.close();
+    },
+  });
+}
+
+/** A local file header or an empty archive's end record: how every ZIP starts. */
+export function isZipSignature(head: Uint8Array): boolean {
+  return head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+}
