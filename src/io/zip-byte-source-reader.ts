@@ -1,4 +1,6 @@
-import type { CreateReadableOptions, Reader } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import type { CreateReadableOptions, FileEntry, Reader } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import { isMemscopeError } from '../errors.ts';
+import { describeCause } from './read-bounds.ts';
 import type { ByteSource } from './byte-source.ts';
 
 /** Bytes per read while zip.js inflates an entry. */
@@ -36,4 +38,47 @@ function rangeStream(source: ByteSource, options: CreateReadableOptions = {}): R
 /** A local file header or an empty archive's end record: how every ZIP starts. */
 export function isZipSignature(head: Uint8Array): boolean {
   return head[0] === 0x50 && head[1] === 0x4b && ((head[2] === 3 && head[3] === 4) || (head[2] === 5 && head[3] === 6));
+}
+
+/** zip.js options for reading on the calling thread (memscope runs its own workers). */
+export const IN_PLACE = { useWebWorkers: false } as const;
+
+/**
+ * Inflates one entry with its CRC checked, counting the bytes as they come: more than `maxBytes` (the declared
+ * size may lie) → `tooLarge()`, any other failure → `corrupt(cause)`.
+ */
+export async function inflateEntry(
+  entry: FileEntry,
+  maxBytes: number,
+  errors: { readonly tooLarge: () => Error; readonly corrupt: (cause: string) => Error },
+): Promise<Uint8Array> {
+  if (entry.uncompressedSize > maxBytes) throw errors.tooLarge();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let overflow = false;
+  const sink = new WritableStream<Uint8Array>({
+    write(chunk) {
+      total += chunk.length;
+      if (total > maxBytes) {
+        overflow = true;
+        throw errors.tooLarge();
+      }
+      chunks.push(chunk.slice());
+    },
+  });
+  try {
+    await entry.getData!(sink, { ...IN_PLACE, checkCrc32: true });
+  } catch (e) {
+    if (overflow) throw errors.tooLarge();
+    if (isMemscopeError(e)) throw e;
+    throw errors.corrupt(describeCause(e));
+  }
+  if (chunks.length === 1) return chunks[0]!;
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }

@@ -3,7 +3,7 @@ import { ZipReader, type FileEntry } from '@zip.js/zip.js/lib/zip-core-reader.js
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { describeCause } from '../io/read-bounds.ts';
-import { byteSourceReader } from '../io/zip-byte-source-reader.ts';
+import { byteSourceReader, inflateEntry, IN_PLACE } from '../io/zip-byte-source-reader.ts';
 import { loadIsf } from './isf-table.ts';
 import { MAX_ISF_TEXT_BYTES } from './symbol-file-text.ts';
 import { checkIsfKey, type SymbolStore } from './symbol-store.ts';
@@ -21,7 +21,6 @@ const EXTENSION_RANK: Readonly<Record<string, number>> = { '.json': 0, '.json.xz
 /** Volatility's windows.zip holds a few thousand entries; a central directory claiming more is garbage. */
 const MAX_ENTRIES = 1_000_000;
 /** zip.js would start codec workers from blob: URLs; one entry of a few MB inflates fast enough in place. */
-const IN_PLACE = { useWebWorkers: false } as const;
 
 export interface ZipSymbolPackOptions {
   /** Cap on one inflated entry (default: the cap on an ISF's JSON text). */
@@ -115,39 +114,9 @@ export class ZipSymbolPack implements SymbolStore {
     const max = this.maxEntryBytes;
     const tooLarge = () =>
       new MemscopeError('SYMBOLS_INVALID', `ZIP entry inflates to more than ${max} bytes; no symbol table is that large`, fileName);
-    // The declared size may lie, so the inflated bytes are counted too.
-    if (entry.uncompressedSize > max) throw tooLarge();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    let overflow = false;
-    const sink = new WritableStream<Uint8Array>({
-      write(chunk) {
-        total += chunk.length;
-        if (total > max) {
-          overflow = true;
-          throw tooLarge();
-        }
-        chunks.push(chunk.slice());
-      },
+    return inflateEntry(entry, max, {
+      tooLarge,
+      corrupt: (cause) => new MemscopeError('SYMBOLS_INVALID', `ZIP entry is corrupt (${cause})`, fileName),
     });
-    try {
-      await entry.getData(sink, { ...IN_PLACE, checkCrc32: true });
-    } catch (e) {
-      if (overflow) throw tooLarge();
-      if (isMemscopeError(e)) throw e;
-      throw new MemscopeError('SYMBOLS_INVALID', `ZIP entry is corrupt (${describeCause(e)})`, fileName);
-    }
-    return concat(chunks, total);
   }
-}
-
-function concat(chunks: readonly Uint8Array[], total: number): Uint8Array {
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
 }

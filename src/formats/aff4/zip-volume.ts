@@ -5,7 +5,7 @@ import type { ByteSource } from '../../io/byte-source.ts';
 import { hex } from '../../io/hex.ts';
 import { describeCause } from '../../io/read-bounds.ts';
 import { readExact } from '../../io/read-exact.ts';
-import { byteSourceReader } from '../../io/zip-byte-source-reader.ts';
+import { byteSourceReader, inflateEntry, IN_PLACE } from '../../io/zip-byte-source-reader.ts';
 
 /** A memory image has a few members per 64 MiB segment; a central directory claiming more is garbage. */
 const MAX_MEMBERS = 1_000_000;
@@ -13,7 +13,6 @@ const LOCAL_HEADER_SIGNATURE = 0x04034b50;
 const LOCAL_HEADER_SIZE = 30;
 const STORED = 0;
 /** zip.js would start codec workers from blob: URLs; metadata members are small enough to inflate in place. */
-const IN_PLACE = { useWebWorkers: false } as const;
 
 /** Where a stored (uncompressed) member's bytes lie in the container file. */
 export interface StoredMember {
@@ -96,38 +95,14 @@ export class ZipVolume {
   /** A whole (small) member, inflated; more than `maxBytes` → CORRUPT, since no metadata member is that large. */
   async readWhole(entry: FileEntry, maxBytes: number, what: string): Promise<Uint8Array> {
     const tooLarge = () => new MemscopeError('CORRUPT', `${what} is larger than ${maxBytes} bytes`, this.source.name);
-    if (entry.uncompressedSize > maxBytes) throw tooLarge();
     if (entry.compressionMethod === STORED) {
       const { dataOffset, size } = await this.storedMember(entry);
       return readExact(this.source, dataOffset, size, what);
     }
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    let overflow = false;
-    const sink = new WritableStream<Uint8Array>({
-      write(chunk) {
-        total += chunk.length;
-        if (total > maxBytes) {
-          overflow = true;
-          throw tooLarge();
-        }
-        chunks.push(chunk.slice());
-      },
+    return inflateEntry(entry, maxBytes, {
+      tooLarge,
+      corrupt: (cause) => new MemscopeError('CORRUPT', `${what} cannot be inflated (${cause})`, this.source.name),
     });
-    try {
-      await entry.getData(sink, { ...IN_PLACE, checkCrc32: true });
-    } catch (e) {
-      if (overflow) throw tooLarge();
-      if (isMemscopeError(e)) throw e;
-      throw new MemscopeError('CORRUPT', `${what} cannot be inflated (${describeCause(e)})`, this.source.name);
-    }
-    const out = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) {
-      out.set(chunk, at);
-      at += chunk.length;
-    }
-    return out;
   }
 
   async close(): Promise<void> {
