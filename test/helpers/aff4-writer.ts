@@ -2,6 +2,7 @@
 // one aff4:Map over one aff4:ImageStream. Options break it on purpose for the hostile-input tests.
 import { crc32 } from 'node:zlib';
 import snappy from 'snappyjs';
+import { concat } from '../fixtures/windows/encoding.ts';
 
 export interface Aff4WriterOptions {
   readonly chunkSize?: number;
@@ -156,12 +157,3 @@ function text(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
 
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

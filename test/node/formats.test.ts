@@ -9,22 +9,13 @@ import { CachedSource } from '../../src/io/block-cache.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
 import type { PhysicalRun } from '../../src/layers/physical-layer.ts';
 import { normalizeRuns, RunMappedLayer } from '../../src/layers/run-mapped-layer.ts';
+import { concat } from '../fixtures/windows/encoding.ts';
 
 // ---------- builders for synthetic containers (layouts from the ELF and LiME specifications) ----------
 
 /** Bytes whose value encodes their own position and a tag, so any misplaced byte shows. */
 function pattern(length: number, tag: number): Uint8Array {
   return Uint8Array.from({ length }, (_, i) => (i * 7 + tag * 31 + (i >> 8)) & 0xff);
-}
-
-function concat(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
 }
 
 interface Note {
