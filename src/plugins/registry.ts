@@ -1,11 +1,12 @@
 import type { PluginDefinition } from './plugin-definition.ts';
+import { cmdline } from './windows/cmdline.ts';
 import { info } from './windows/info.ts';
 import { pslist } from './windows/pslist.ts';
 import { psscan } from './windows/psscan.ts';
 import { pstree } from './windows/pstree.ts';
 
 /** Every built-in plugin, by Volatility 3 name. */
-export const builtinPlugins: readonly PluginDefinition[] = [info, pslist, pstree, psscan];
+export const builtinPlugins: readonly PluginDefinition[] = [info, pslist, pstree, psscan, cmdline];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {
   return plugins.find((p) => p.name === name);

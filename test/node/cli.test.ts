@@ -31,7 +31,7 @@ describe('memscope CLI (built bundle)', () => {
   it('lists its plugins', () => {
     const r = memscope('plugins');
     assert.equal(r.code, 0);
-    for (const name of ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan']) assert.match(r.stdout, new RegExp(`^${name}\\t`, 'm'));
+    for (const name of ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan', 'windows.cmdline']) assert.match(r.stdout, new RegExp(`^${name}\\t`, 'm'));
   });
 
   it('-r json prints Volatility 3 rows: the linked processes with exact offsets', () => {

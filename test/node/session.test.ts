@@ -97,6 +97,6 @@ describe('analysis session', () => {
     const { image } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
     const names = session.plugins().map((p) => p.name);
-    assert.deepEqual(names.sort(), ['windows.info', 'windows.pslist', 'windows.psscan', 'windows.pstree']);
+    assert.deepEqual(names.sort(), ['windows.cmdline', 'windows.info', 'windows.pslist', 'windows.psscan', 'windows.pstree']);
   });
 });

@@ -70,6 +70,20 @@ describe('Windows discovery and process plugins on a generated Windows 10 19041 
     }
   });
 
+  it('windows.cmdline gives each listed process its command line, or says why there is none', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    const session = await openWindowsSession(image);
+    const rows = await collect(session, 'windows.cmdline');
+    const linked = expected.processes.filter((p) => p.linked);
+    assert.deepEqual(rows.map((r) => r.values.slice(0, 2)), linked.map((p) => [p.pid, p.name]));
+    assert.ok(linked.some((p) => p.commandLine === null) && linked.some((p) => p.commandLine !== null));
+    rows.forEach((r, i) => {
+      const want = linked[i]!.commandLine;
+      if (want !== null) assert.equal(r.values[2], want, `Args of ${linked[i]!.pid}`);
+      else assert.match(String(r.values[2]), /^(No PEB|Required memory)/, `reason for ${linked[i]!.pid}`);
+    });
+  });
+
   it('windows.info reports the kernel, build and clock the generator wrote', async () => {
     const { image, expected } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
