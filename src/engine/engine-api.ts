@@ -53,6 +53,18 @@ export interface MissingSymbols {
   readonly age: number;
 }
 
+export type MemorySpace = 'physical' | 'kernel';
+
+/**
+ * Raw bytes at `address` (hex). `unmapped`: offsets into `bytes` where a page that is not mapped / not captured
+ * begins (0, or a page boundary); it reads as zeros up to the next page boundary.
+ */
+export interface MemoryRead {
+  readonly address: string;
+  readonly bytes: Uint8Array;
+  readonly unmapped: number[];
+}
+
 /** Errors cross the worker boundary as plain data. */
 export interface EngineFailure {
   readonly code: ErrorCode;
@@ -81,4 +93,9 @@ export interface EngineApi {
     onProgress: (p: JobProgress) => void,
   ): Promise<Outcome<RunSummary>>;
   cancel(jobId: string): void;
+  /**
+   * Up to 64 KiB (more → BAD_REQUEST) of physical memory or of the Windows kernel's virtual address space
+   * (OS_NOT_FOUND / SYMBOLS_MISSING without one); `address` is hex (0x…) or decimal.
+   */
+  readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>>;
 }

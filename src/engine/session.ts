@@ -13,8 +13,9 @@ import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
 import { pdbKey } from '../symbols/symbol-table.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
-import type { ImageSummary, MissingSymbols, PluginInfo } from './engine-api.ts';
+import type { ImageSummary, MemoryRead, MemorySpace, MissingSymbols, PluginInfo } from './engine-api.ts';
 import { imageFingerprint } from './image-fingerprint.ts';
+import { checkReadLength, parseAddress, readPhysical, readVirtual } from './memory-read.ts';
 import type { KeyValueCache } from './kv-cache.ts';
 import type { ScanService } from './scan-service.ts';
 import type { AnalysisSession, RunControl } from './session-api.ts';
@@ -128,6 +129,14 @@ export class Session implements AnalysisSession {
       warn: (m) => this.runWarnings.push(m),
     };
     yield* plugin.run(ctx);
+  }
+
+  /** Raw bytes of physical memory or of the Windows kernel address space (OS_NOT_FOUND / SYMBOLS_MISSING without one). */
+  async readMemory(space: MemorySpace, address: string, length: number): Promise<MemoryRead> {
+    const at = parseAddress(address);
+    checkReadLength(length);
+    if (space === 'physical') return readPhysical(this.physical, at, length);
+    return readVirtual((await this.requireWindows()).vm, at, length);
   }
 
   private async requireWindows(): Promise<WindowsKernel> {

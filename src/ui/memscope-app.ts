@@ -1,16 +1,20 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
-import type { EngineApi } from '../engine/engine-api.ts';
+import { customElement, property, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
+import type { EngineApi, MemorySpace } from '../engine/engine-api.ts';
 import './drop-zone.ts';
 import type { FilesChosenEvent } from './drop-zone.ts';
 import './error-message.ts';
 import './export-buttons.ts';
+import './hex-view.ts';
+import type { HexTarget } from './hex-view.ts';
 import './image-summary.ts';
 import './job-progress.ts';
 import './plugin-picker.ts';
 import type { RunPluginEvent } from './plugin-picker.ts';
 import './process-tree.ts';
 import './result-table.ts';
+import type { CellActivateEvent } from './result-table.ts';
 import { SessionController, type ResultSet } from './session-controller.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
@@ -57,7 +61,8 @@ export class MemscopeApp extends LitElement {
         width: 100%;
       }
       .side,
-      .results {
+      .results,
+      .result-pane {
         display: grid;
         gap: 0.8em;
         min-width: 0;
@@ -81,6 +86,17 @@ export class MemscopeApp extends LitElement {
         gap: 0.8em;
         align-items: center;
       }
+      [hidden] {
+        display: none !important;
+      }
+      .tabs {
+        display: flex;
+        gap: 0.4em;
+      }
+      .tabs button[aria-selected='true'] {
+        background: var(--ms-selected);
+        border-color: var(--ms-accent);
+      }
       .warnings {
         color: var(--ms-warning);
         margin: 0;
@@ -92,6 +108,8 @@ export class MemscopeApp extends LitElement {
   /** The engine (a comlink proxy of the engine worker, or a stand-in in tests). */
   @property({ attribute: false }) engine?: EngineApi;
   private session?: SessionController;
+  @state() private tab: 'results' | 'memory' = 'results';
+  @state() private hexTarget: HexTarget | undefined;
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('engine')) this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate()) : undefined;
@@ -141,16 +159,47 @@ export class MemscopeApp extends LitElement {
       <section class="side">
         <image-summary .summary=${s.summary}></image-summary>
         <plugin-picker .plugins=${s.plugins} ?disabled=${busy}
-          @run-plugin=${(e: RunPluginEvent) => s.run(e.detail.plugin, e.detail.options)}></plugin-picker>
+          @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}></plugin-picker>
         ${opener}
       </section>
       <section class="results">
-        ${s.job
-          ? html`<job-progress .label=${s.job.plugin} .progress=${s.job.progress} @cancel-job=${() => s.cancel()}></job-progress>`
-          : nothing}
-        ${s.result ? this.renderResult(s.result, s.summary.fileName) : nothing}
+        <nav class="tabs" role="tablist">
+          ${this.renderTab('results', 'Plugin results')}
+          ${this.renderTab('memory', 'Memory')}
+        </nav>
+        <div class="result-pane" ?hidden=${this.tab !== 'results'}>${this.renderResults(s)}</div>
+        ${keyed(s.summary, html`<hex-view ?hidden=${this.tab !== 'memory'} .read=${this.readMemory} .target=${this.hexTarget}></hex-view>`)}
       </section>
     </main>`;
+  }
+
+  private readonly readMemory: EngineApi['readMemory'] = (space, address, length) => this.engine!.readMemory(space, address, length);
+
+  private renderTab(tab: 'results' | 'memory', label: string) {
+    return html`<button role="tab" data-tab=${tab} aria-selected=${this.tab === tab ? 'true' : 'false'} @click=${() => (this.tab = tab)}>${label}</button>`;
+  }
+
+  private runPlugin(s: SessionController, e: RunPluginEvent): void {
+    this.tab = 'results';
+    void s.run(e.detail.plugin, e.detail.options);
+  }
+
+  /** Offset(V) is an address in the kernel's address space, Offset(P) a physical one. */
+  private openAddress(e: CellActivateEvent): void {
+    const spaces: Record<string, MemorySpace> = { 'Offset(V)': 'kernel', 'Offset(P)': 'physical' };
+    const space = spaces[e.detail.column.name];
+    if (!space) return;
+    this.hexTarget = { space, address: e.detail.value };
+    this.tab = 'memory';
+  }
+
+  private renderResults(s: SessionController) {
+    return html`
+      ${s.job
+        ? html`<job-progress .label=${s.job.plugin} .progress=${s.job.progress} @cancel-job=${() => s.cancel()}></job-progress>`
+        : nothing}
+      ${s.result && s.summary ? this.renderResult(s.result, s.summary.fileName) : nothing}
+    `;
   }
 
   private renderResult(result: ResultSet, fileName: string) {
@@ -172,7 +221,8 @@ export class MemscopeApp extends LitElement {
         : nothing}
       ${plugin.tree
         ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
-        : html`<result-table .columns=${columns} .rows=${rows} .version=${version}></result-table>`}
+        : html`<result-table .columns=${columns} .rows=${rows} .version=${version}
+            @cell-activate=${(e: CellActivateEvent) => this.openAddress(e)}></result-table>`}
     `;
   }
 }

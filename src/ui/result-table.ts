@@ -2,11 +2,15 @@ import '@lit-labs/virtualizer';
 import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
+import { formatCell } from '../render/format-cell.ts';
 import { gridMinWidth, gridStyles, gridTemplate, isNumeric, renderCells } from './grid-layout.ts';
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
 
-/** A plugin's rows as a virtualized table: click a header to sort, type to filter. */
+/** A click on a value of a `hex` column (an address), e.g. to open it in the hex view. */
+export type CellActivateEvent = CustomEvent<{ readonly column: Column; readonly value: string }>;
+
+/** A plugin's rows as a virtualized table: click a header to sort, type to filter; clicked addresses raise `cell-activate`. */
 @customElement('result-table')
 export class ResultTable extends LitElement {
   static override styles = [
@@ -76,7 +80,8 @@ export class ResultTable extends LitElement {
           </div>
           <lit-virtualizer scroller .items=${this.view}
             .renderItem=${(row: PluginRow) =>
-              html`<div class="grid-row" role="row" style="grid-template-columns: ${template}">${renderCells(this.columns, row)}</div>`}
+              html`<div class="grid-row" role="row" style="grid-template-columns: ${template}"
+                @click=${(e: MouseEvent) => this.activateCell(e, row)}>${renderCells(this.columns, row)}</div>`}
           ></lit-virtualizer>
         </div>
       </div>
@@ -91,6 +96,16 @@ export class ResultTable extends LitElement {
         ${column.name}${sorted ? (sorted.descending ? ' ▼' : ' ▲') : ''}
       </button>
     </div>`;
+  }
+
+  private activateCell(e: MouseEvent, row: PluginRow): void {
+    const cell = (e.target as Element).closest('[role=cell]');
+    const index = cell?.parentElement ? [...cell.parentElement.children].indexOf(cell) : -1;
+    const column = this.columns[index];
+    const value = row.values[index];
+    if (column?.type !== 'hex' || value === null || value === undefined) return;
+    const detail = { column, value: formatCell(value, 'hex') };
+    this.dispatchEvent(new CustomEvent('cell-activate', { detail, bubbles: true, composed: true }) satisfies CellActivateEvent);
   }
 
   private toggleSort(column: number): void {

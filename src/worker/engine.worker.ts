@@ -1,5 +1,5 @@
-import { expose, releaseProxy } from 'comlink';
-import type { EngineApi, EngineFailure, ImageSummary, JobProgress, Outcome, PluginInfo, RunSummary } from '../engine/engine-api.ts';
+import { expose, releaseProxy, transfer } from 'comlink';
+import type { EngineApi, EngineFailure, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, PluginInfo, RunSummary } from '../engine/engine-api.ts';
 import { IdbKeyValueCache } from '../engine/idb-kv-cache.ts';
 import { openSession, type Session } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
@@ -104,6 +104,16 @@ class EngineWorker implements EngineApi {
 
   cancel(jobId: string): void {
     this.jobs.get(jobId)?.abort();
+  }
+
+  async readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>> {
+    const session = this.session;
+    const outcome = await settle(async () => {
+      if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
+      return session.readMemory(space, address, length);
+    });
+    // The session hands back a buffer of its own, so it can move instead of being copied.
+    return outcome.ok ? transfer(outcome, [outcome.value.bytes.buffer]) : outcome;
   }
 
   private async closeImage(): Promise<void> {

@@ -2,7 +2,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import type { ExpectedProcess } from '../fixtures/windows/expected.ts';
 import { AppFrame, cellTexts, filterTable, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { pierce } from './dom.ts';
+import { pierce, waitFor } from './dom.ts';
 import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
 
 // A generated Windows image picked in the built app's drop zone (a disk-backed File read in slices by the
@@ -106,6 +106,32 @@ describe('end to end: a Windows image dropped into the built app', function () {
       await filterTable(table, p.eprocessVirtual);
       equal(rowCount(table).shown, 1, `${p.name} (PID ${p.pid}, ${p.hidden ? 'hidden' : 'exited'}) found by the filter`);
     }
+    await filterTable(table, '');
+  });
+
+  it('a clicked Offset(V) opens the kernel memory of that _EPROCESS: its ImageFileName where the ISF puts it', async () => {
+    const p = fixture.expected.processes.find((x) => x.hidden);
+    ok(p, 'the image has a hidden process');
+    const nameOffset = (await executeServerCommand('isf-field-offset', { struct: '_EPROCESS', field: 'ImageFileName' })) as number;
+    // The psscan result of the previous test (running the same plugin again would race its finished state).
+    equal(app.find('.result-head h2')?.textContent, 'windows.psscan');
+    const table = app.find('result-table')!;
+    await filterTable(table, p.eprocessVirtual);
+    const [row] = await app.allRows(table);
+    ok(row, `${p.name} (PID ${p.pid}) is listed`);
+    row.querySelectorAll<HTMLElement>('[role=cell]')[headers(table).indexOf('Offset(V)')]!.click();
+
+    const view = await waitFor(() => app.find('hex-view:not([hidden])'), 'the hex view');
+    const address = BigInt(p.eprocessVirtual);
+    const start = address - (address % 16n);
+    const rows = await waitFor(() => {
+      const shown = [...view.shadowRoot!.querySelectorAll('.row')];
+      return shown[0]?.querySelector('.address')?.textContent?.trim() === `0x${start.toString(16)}` ? shown : undefined;
+    }, `hex rows from ${p.eprocessVirtual}`);
+    const ascii = rows.map((r) => r.querySelector('.ascii')!.textContent!).join('');
+    const at = Number(address - start) + nameOffset;
+    equal(ascii.slice(at, at + p.name.length), p.name, `ImageFileName at _EPROCESS + 0x${nameOffset.toString(16)}`);
+    equal(view.shadowRoot!.querySelectorAll('.row.unmapped').length, 0, 'the _EPROCESS pages are mapped');
     await filterTable(table, '');
   });
 

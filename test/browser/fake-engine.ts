@@ -1,5 +1,6 @@
-import type { EngineApi, EngineFailure, ImageSummary, JobProgress, Outcome, PluginInfo, RunSummary } from '../../src/engine/engine-api.ts';
+import type { EngineApi, EngineFailure, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, PluginInfo, RunSummary } from '../../src/engine/engine-api.ts';
 import type { Column, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
+import { HOSTILE_NAME } from './fixtures.ts';
 
 /** What a plugin run does in the fake: stream these rows, then end as told. */
 export interface FakeRun {
@@ -12,12 +13,19 @@ export interface FakeRun {
   readonly warnings?: readonly string[];
 }
 
+/**
+ * The fake's memory, the same in both spaces: the byte at address a is a & 0xff, except `planted` text at its
+ * address; pages at and above `unmappedFrom` are not mapped.
+ */
+export const fakeMemory = { planted: { address: 0x2010, text: HOSTILE_NAME }, unmappedFrom: 0x10000 };
+
 /** An EngineApi stand-in with scripted answers; records what the page asked for. */
 export class FakeEngine implements EngineApi {
   readonly opened: { fileName: string; size: number }[] = [];
   readonly runs: { plugin: string; options: PluginOptions }[] = [];
   readonly symbolFiles: string[] = [];
   readonly cancelled: string[] = [];
+  readonly memoryReads: { space: MemorySpace; address: string; length: number }[] = [];
   openOutcome: Outcome<ImageSummary>;
   symbolOutcome: Outcome<string[]> | undefined;
   private readonly waiting = new Map<string, () => void>();
@@ -78,5 +86,19 @@ export class FakeEngine implements EngineApi {
   cancel(jobId: string): void {
     this.cancelled.push(jobId);
     this.waiting.get(jobId)?.();
+  }
+
+  async readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>> {
+    this.memoryReads.push({ space, address, length });
+    const start = Number(address);
+    const { planted, unmappedFrom } = fakeMemory;
+    const bytes = Uint8Array.from({ length }, (_, i) => {
+      const at = start + i;
+      const p = at - planted.address;
+      return at >= unmappedFrom ? 0 : p >= 0 && p < planted.text.length ? planted.text.charCodeAt(p) : at & 0xff;
+    });
+    const unmapped: number[] = [];
+    for (let i = 0; i < length; i = (Math.floor((start + i) / 4096) + 1) * 4096 - start) if (start + i >= unmappedFrom) unmapped.push(i);
+    return { ok: true, value: { address, bytes, unmapped } };
   }
 }

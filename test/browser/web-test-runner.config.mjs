@@ -117,6 +117,13 @@ const serverCommands = {
     return windowsImage({ size, seed });
   },
 
+  /** Offset of a field in the generator's default ISF (the one every generated image uses): `_EPROCESS` `ImageFileName`. */
+  async 'isf-field-offset'({ struct, field }) {
+    const { tsImport } = await import('tsx/esm/api');
+    const { loadIsf } = await tsImport('../fixtures/windows/isf.ts', import.meta.url);
+    return (await loadIsf()).offsetOf(struct, field);
+  },
+
   'file-sha256'({ path }) {
     return sha256(projectPath('file-sha256', path));
   },
