@@ -1,7 +1,7 @@
 import '../../src/ui/memscope-app.ts';
 import type { MemscopeApp } from '../../src/ui/memscope-app.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { clearBody, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
+import { trapAlertsAndClear, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
 import { FakeEngine, type FakeRun } from './fake-engine.ts';
 import { HOSTILE_NAME, plugins, pslistRows, pstreeRows, summary } from './fixtures.ts';
 
@@ -30,17 +30,7 @@ async function runPlugin(app: MemscopeApp, name: string): Promise<void> {
 }
 
 describe('memscope-app', () => {
-  const alerts: unknown[] = [];
-  const realAlert = window.alert;
-  // A script injected through a memory string would call alert(); a real dialog would block the page.
-  beforeEach(() => {
-    alerts.length = 0;
-    window.alert = (message?: unknown) => void alerts.push(message);
-  });
-  afterEach(() => {
-    clearBody();
-    window.alert = realAlert;
-  });
+  const alerts = trapAlertsAndClear();
 
   it('says that nothing is uploaded', async () => {
     const { app } = start();

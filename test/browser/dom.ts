@@ -50,3 +50,22 @@ export function mount<T extends HTMLElement>(element: T): T {
 export function clearBody(): void {
   document.body.replaceChildren();
 }
+
+/**
+ * For a describe block: replaces window.alert with a recorder (a script injected through a memory string
+ * would call it; a real dialog would block the page) and clears the body after each test. Returns the
+ * recorded alerts.
+ */
+export function trapAlertsAndClear(): unknown[] {
+  const alerts: unknown[] = [];
+  const realAlert = window.alert;
+  beforeEach(() => {
+    alerts.length = 0;
+    window.alert = (message?: unknown) => void alerts.push(message);
+  });
+  afterEach(() => {
+    clearBody();
+    window.alert = realAlert;
+  });
+  return alerts;
+}

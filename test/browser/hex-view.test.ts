@@ -2,7 +2,7 @@ import '../../src/ui/hex-view.ts';
 import '../../src/ui/memscope-app.ts';
 import type { HexView } from '../../src/ui/hex-view.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { clearBody, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
+import { trapAlertsAndClear, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
 import { FakeEngine, fakeMemory } from './fake-engine.ts';
 import { HOSTILE_NAME, plugins, pslistRows, summary } from './fixtures.ts';
 
@@ -38,16 +38,7 @@ function mountView(): { view: HexView; engine: FakeEngine } {
 }
 
 describe('hex-view', () => {
-  const alerts: unknown[] = [];
-  const realAlert = window.alert;
-  beforeEach(() => {
-    alerts.length = 0;
-    window.alert = (message?: unknown) => void alerts.push(message);
-  });
-  afterEach(() => {
-    clearBody();
-    window.alert = realAlert;
-  });
+  const alerts = trapAlertsAndClear();
 
   it('shows 16 bytes a row: address, hex and ASCII with non-printables as dots', async () => {
     const { view, engine } = mountView();
