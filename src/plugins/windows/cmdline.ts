@@ -1,7 +1,6 @@
-import { activeProcesses } from '../../os/windows/process-list.ts';
 import { processParameters } from '../../os/windows/process.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
-import { PROCESS_OPTIONS, wantedPid } from './process-columns.ts';
+import { listedProcesses, PROCESS_OPTIONS } from './process-columns.ts';
 
 export const cmdline: PluginDefinition = {
   name: 'windows.cmdline',
@@ -16,10 +15,7 @@ export const cmdline: PluginDefinition = {
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.windows();
-    const wanted = wantedPid(ctx);
-    for await (const p of activeProcesses(kernel, (m) => ctx.warn(m))) {
-      ctx.signal?.throwIfAborted();
-      if (!wanted(p)) continue;
+    for await (const p of listedProcesses(ctx, kernel)) {
       const { commandLine } = await processParameters(kernel, p);
       // Like Volatility, say why there is no command line rather than leaving the cell empty.
       const args = commandLine ?? (p.view.u64('Peb') === 0n ? 'No PEB (kernel process)' : 'Required memory is not valid (paged out, or process exited?)');

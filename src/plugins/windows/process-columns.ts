@@ -1,9 +1,10 @@
 import type { PluginContext } from '../plugin-definition.ts';
 import type { Column, OptionSpec, PluginOptions } from '../plugin.ts';
+import { activeProcesses } from '../../os/windows/process-list.ts';
 import { handleCount, sessionId, type WindowsProcess } from '../../os/windows/process.ts';
 import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
 
-/** Options and columns windows.pslist and windows.psscan share (as in Volatility 3). */
+/** Options, columns and the process walk the process plugins share (as in Volatility 3). */
 export const PROCESS_OPTIONS: readonly OptionSpec[] = [
   { name: 'pid', type: 'int', description: 'Only the process with this PID' },
   { name: 'physical', type: 'bool', description: 'Display physical offsets instead of virtual', default: false },
@@ -28,6 +29,15 @@ export function processColumns(options: PluginOptions): Column[] {
 export function wantedPid(ctx: PluginContext): (p: WindowsProcess) => boolean {
   const pid = ctx.options['pid'];
   return pid === undefined || pid === '' ? () => true : (p) => p.pid === Number(pid);
+}
+
+/** The active process list as the list plugins walk it: --pid applied, cancellation checked per process. */
+export async function* listedProcesses(ctx: PluginContext, kernel: WindowsKernel): AsyncGenerator<WindowsProcess> {
+  const wanted = wantedPid(ctx);
+  for await (const p of activeProcesses(kernel, (m) => ctx.warn(m))) {
+    ctx.signal?.throwIfAborted();
+    if (wanted(p)) yield p;
+  }
 }
 
 export async function processRowValues(kernel: WindowsKernel, p: WindowsProcess, physical: boolean) {
