@@ -73,6 +73,6 @@ export const gridStyles = css`
 export function renderCells(columns: readonly Column[], row: PluginRow, firstCellLead: TemplateResult | typeof nothing = nothing) {
   return columns.map((column, i) => {
     const text = formatCell(row.values[i] ?? null, column.type);
-    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''}" role="cell" title=${text}>${i === 0 ? firstCellLead : nothing}${text}</div>`;
+    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''} ${column.type}" role="cell" title=${text}>${i === 0 ? firstCellLead : nothing}${text}</div>`;
   });
 }

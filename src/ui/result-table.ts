@@ -17,6 +17,13 @@ export class ResultTable extends LitElement {
     controlStyles,
     gridStyles,
     css`
+      /* Addresses open in the hex view (cell-activate). */
+      .cell.hex {
+        cursor: pointer;
+      }
+      .cell.hex:hover {
+        text-decoration: underline;
+      }
       .toolbar {
         display: flex;
         gap: 0.8em;
