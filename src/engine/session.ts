@@ -151,6 +151,6 @@ export class Session implements AnalysisSession {
   }
 }
 
-export function pluginInfo(p: PluginDefinition, options: PluginOptions = {}): PluginInfo {
-  return { name: p.name, description: p.description, os: p.os, columns: columnsFor(p, options), options: p.options, tree: p.tree };
+function pluginInfo(p: PluginDefinition): PluginInfo {
+  return { name: p.name, description: p.description, os: p.os, columns: columnsFor(p, {}), options: p.options, tree: p.tree };
 }

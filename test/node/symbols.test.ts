@@ -9,7 +9,7 @@ import { isMemscopeError, type ErrorCode } from '../../src/errors.ts';
 import { DirectorySymbolStore } from '../../src/symbols/directory-symbol-store.ts';
 import { loadIsf, parseIsf, type IsfSymbolTable } from '../../src/symbols/isf-table.ts';
 import { MissingSymbolsError } from '../../src/symbols/missing-symbols.ts';
-import { fieldOffset, requireStruct, requireSymbol } from '../../src/symbols/symbol-access.ts';
+import { StructLayout } from '../../src/os/struct-layout.ts';
 import { symbolFileText } from '../../src/symbols/symbol-file-text.ts';
 import { ChainSymbolStore, identifyIsf, MemorySymbolStore } from '../../src/symbols/symbol-store.ts';
 import { pdbKey } from '../../src/symbols/symbol-table.ts';
@@ -163,17 +163,20 @@ test('symbol addresses (RVAs), enums and base types match the JSON', async () =>
   }
 });
 
-test('accessors resolve names without the leading underscore and name the table when something is missing', async () => {
+test('StructLayout resolves dotted field paths over the table and names the table when something is missing', async () => {
   const raw = truth(KERNEL_19041);
   const t = await table(KERNEL_19041);
-  assert.equal(fieldOffset(t, 'EPROCESS', 'ActiveProcessLinks'), raw.user_types._EPROCESS.fields.ActiveProcessLinks.offset);
-  assert.equal(fieldOffset(t, '_KPROCESS', 'DirectoryTableBase'), raw.user_types._KPROCESS.fields.DirectoryTableBase.offset);
-  assert.equal(requireStruct(t, 'ETHREAD').size, raw.user_types._ETHREAD.size);
-  assert.equal(requireSymbol(t, 'PsActiveProcessHead'), BigInt(raw.symbols.PsActiveProcessHead.address));
   const label = 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1';
-  await rejects(() => fieldOffset(t, 'EPROCESS', 'Bogus'), 'SYMBOLS_INVALID', new RegExp(`^_EPROCESS has no field Bogus in ${label}$`));
-  await rejects(() => requireStruct(t, 'NOPE'), 'SYMBOLS_INVALID', new RegExp(`^${label} has no structure NOPE$`));
-  await rejects(() => requireSymbol(t, 'Nope'), 'SYMBOLS_INVALID', new RegExp(`^${label} has no symbol Nope$`));
+  const layout = new StructLayout(t, label);
+  assert.equal(layout.offset('_EPROCESS', 'ActiveProcessLinks'), raw.user_types._EPROCESS.fields.ActiveProcessLinks.offset);
+  assert.equal(
+    layout.offset('_EPROCESS', 'Pcb.DirectoryTableBase'),
+    raw.user_types._EPROCESS.fields.Pcb.offset + raw.user_types._KPROCESS.fields.DirectoryTableBase.offset,
+  );
+  assert.equal(layout.size('_ETHREAD'), raw.user_types._ETHREAD.size);
+  assert.equal(t.symbol('PsActiveProcessHead'), BigInt(raw.symbols.PsActiveProcessHead.address));
+  await rejects(() => layout.offset('_EPROCESS', 'Bogus'), 'SYMBOLS_INVALID', new RegExp(`^${label}: _EPROCESS has no field Bogus$`));
+  await rejects(() => layout.size('NOPE'), 'SYMBOLS_INVALID', new RegExp(`^${label}: no type NOPE$`));
 });
 
 test('19041 kernel ISF load time (xz decode + JSON.parse)', async (t) => {
