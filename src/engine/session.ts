@@ -4,6 +4,9 @@ import { containerFormats, openImage } from '../formats/detect.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import { confirmDiscovery, discoverWindows, type DiscoveryOutcome, type WindowsDiscovery } from '../os/windows/discovery.ts';
+import { discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery, type LinuxOutcome } from '../os/linux/discovery.ts';
+import { loadKernelSymbolTable } from '../os/linux/kernel-symbols.ts';
+import { LinuxKernel } from '../os/linux/linux-kernel.ts';
 import type { KernelImage } from '../os/windows/kernel-locator.ts';
 import { readSharedUserData, windowsVersionLabel } from '../os/windows/kuser-shared-data.ts';
 import { WindowsKernel } from '../os/windows/windows-kernel.ts';
@@ -11,7 +14,8 @@ import { columnsFor, type PluginContext, type PluginDefinition } from '../plugin
 import type { PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
-import { pdbKey } from '../symbols/symbol-table.ts';
+import { linuxIdentity, pdbKey, symbolKey } from '../symbols/symbol-table.ts';
+import { isMemscopeError } from '../errors.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
 import type { ImageSummary, MemoryRead, MemorySpace, MissingSymbols, PluginInfo } from './engine-api.ts';
 import { imageFingerprint } from './image-fingerprint.ts';
@@ -33,17 +37,32 @@ type WindowsSearch = { readonly discovery: WindowsDiscovery; readonly image: Ker
 
 const DISCOVERY_CACHE_VERSION = 2;
 
-/** Opens an image: container detection, OS discovery (cached per image), symbols when available. */
+const LINUX_CACHE_VERSION = 1;
+const NOT_WINDOWS: WindowsSearch = { discovery: null, partial: false, why: 'this is a Linux image' };
+
+/**
+ * Opens an image: container detection, OS discovery (cached per image), symbols when available. Linux is
+ * recognised at once by VMCOREINFO in the container's notes; otherwise Windows discovery runs first and,
+ * when it finds nothing, physical memory is searched for Linux's VMCOREINFO.
+ */
 export async function openSession(source: ByteSource, env: SessionEnv): Promise<Session> {
   const physical = await openImage(source);
-  const windows = await findWindows(source, physical, env);
-  const session = new Session(source, physical, env, windows);
+  const fingerprint = await imageFingerprint(source);
+  const linuxKey = `linux/v${LINUX_CACHE_VERSION}/${fingerprint}`;
+  let linux = (await discoverLinuxFromNotes(physical, env.wasm)) ?? ((await env.discoveryCache?.get(linuxKey)) as LinuxOutcome | undefined) ?? null;
+  let windows = linux?.discovery ? NOT_WINDOWS : await findWindows(fingerprint, physical, env);
+  if (!windows.discovery && !linux) {
+    linux = await discoverLinux(physical, env.wasm, env.scanner, env.signal);
+    await env.discoveryCache?.set(linuxKey, linux);
+    if (linux.discovery) windows = NOT_WINDOWS;
+  }
+  const session = new Session(source, physical, env, windows, linux);
   await session.loadSymbols();
   return session;
 }
 
-async function findWindows(source: ByteSource, physical: PhysicalLayer, env: SessionEnv): Promise<WindowsSearch> {
-  const key = `windows/v${DISCOVERY_CACHE_VERSION}/${await imageFingerprint(source)}`;
+async function findWindows(fingerprint: string, physical: PhysicalLayer, env: SessionEnv): Promise<WindowsSearch> {
+  const key = `windows/v${DISCOVERY_CACHE_VERSION}/${fingerprint}`;
   const cached = (await env.discoveryCache?.get(key)) as DiscoveryOutcome | undefined;
   if (cached && !cached.discovery) return cached;
   if (cached?.discovery) {
@@ -59,6 +78,9 @@ async function findWindows(source: ByteSource, physical: PhysicalLayer, env: Ses
 
 export class Session implements AnalysisSession {
   private kernel: WindowsKernel | null = null;
+  private linuxKernel: LinuxKernel | null = null;
+  /** Why the Linux kernel context could not be built (no BTF and no ISF, BTF unreadable, ...). */
+  private linuxFailure: Error | undefined;
   private missing: MissingSymbols | undefined;
   private osVersion: string | undefined;
   private runWarnings: string[] = [];
@@ -68,10 +90,16 @@ export class Session implements AnalysisSession {
     readonly physical: PhysicalLayer,
     private readonly env: SessionEnv,
     private readonly windows: WindowsSearch,
-  ) {}
+    private readonly linuxOutcome: LinuxOutcome | null,
+  ) {
+    this.linux = linuxOutcome?.discovery ? { discovery: linuxOutcome.discovery } : null;
+  }
 
-  /** (Re)tries the symbol store for the kernel PDB; true when the kernel context is ready. */
+  private readonly linux: { readonly discovery: LinuxDiscovery } | null;
+
+  /** (Re)tries the symbol store (and, for Linux, the image's own BTF); true when the kernel context is ready. */
   async loadSymbols(): Promise<boolean> {
+    if (this.linux) return this.loadLinuxSymbols();
     if (!this.windows.discovery || this.kernel) return this.kernel !== null;
     const { discovery, image } = this.windows;
     const key = pdbKey(discovery.pdbName, discovery.guid, discovery.age);
@@ -87,8 +115,44 @@ export class Session implements AnalysisSession {
     return true;
   }
 
+  /** A Volatility 3 ISF for this banner from the symbol store wins; else the image's own BTF + kallsyms. */
+  private async loadLinuxSymbols(): Promise<boolean> {
+    if (this.linuxKernel) return true;
+    const d = this.linux!.discovery;
+    const vm = linuxKernelLayer(this.physical, this.env.wasm, d.dtb);
+    try {
+      const isf = await this.env.symbols.get(symbolKey(linuxIdentity(d.banner)));
+      const table = isf ?? (await loadKernelSymbolTable(vm, d, this.env.discoveryCache, this.env.signal));
+      this.linuxKernel = new LinuxKernel(this.physical, this.env.wasm, d, table, isf ? BigInt(d.kaslrOffset) : 0n);
+      this.linuxFailure = undefined;
+      return true;
+    } catch (e) {
+      if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
+      this.linuxFailure = e;
+      return false;
+    }
+  }
+
   get summary(): ImageSummary {
+    if (this.linux) return this.linuxSummary(this.linux.discovery);
     const d = this.windows.discovery;
+    return {
+      ...this.containerSummary(),
+      os: d ? 'windows' : null,
+      osVersion: this.osVersion ?? (d ? 'Windows x64 (symbols needed for the exact version)' : undefined),
+      dtb: d ? `0x${d.dtb.toString(16)}` : undefined,
+      kernelBase: d?.kernelBase,
+      symbols: this.kernel ? this.kernel.symbols.origin : d ? `missing: ${pdbKey(d.pdbName, d.guid, d.age)}` : undefined,
+      missingSymbols: this.missing,
+      warnings: [
+        ...this.physical.warnings,
+        ...(!this.windows.discovery && this.windows.partial ? [this.windows.why] : []),
+        ...(this.linuxOutcome && !this.linuxOutcome.discovery && this.linuxOutcome.partial ? [this.linuxOutcome.why] : []),
+      ],
+    };
+  }
+
+  private containerSummary(): Pick<ImageSummary, 'fileName' | 'format' | 'formatDescription' | 'fileSize' | 'physicalSize' | 'capturedBytes'> {
     return {
       fileName: this.source.name,
       format: this.physical.format,
@@ -96,13 +160,18 @@ export class Session implements AnalysisSession {
       fileSize: this.source.size,
       physicalSize: this.physical.size,
       capturedBytes: this.physical.capturedBytes,
-      os: d ? 'windows' : null,
-      osVersion: this.osVersion ?? (d ? 'Windows x64 (symbols needed for the exact version)' : undefined),
-      dtb: d ? `0x${d.dtb.toString(16)}` : undefined,
-      kernelBase: d?.kernelBase,
-      symbols: this.kernel ? this.kernel.symbols.origin : d ? `missing: ${pdbKey(d.pdbName, d.guid, d.age)}` : undefined,
-      missingSymbols: this.missing,
-      warnings: [...this.physical.warnings, ...(!this.windows.discovery && this.windows.partial ? [this.windows.why] : [])],
+    };
+  }
+
+  private linuxSummary(d: LinuxDiscovery): ImageSummary {
+    return {
+      ...this.containerSummary(),
+      os: 'linux',
+      osVersion: `Linux ${d.release}`,
+      dtb: `0x${d.dtb.toString(16)}`,
+      kernelBase: `0x${(vmcoreinfoOf(d).symbol('_stext') ?? 0n).toString(16)}`,
+      symbols: this.linuxKernel?.symbols.origin ?? (this.linuxFailure ? 'missing' : undefined),
+      warnings: [...this.physical.warnings, ...(this.linuxFailure ? [this.linuxFailure.message] : [])],
     };
   }
 
@@ -125,6 +194,7 @@ export class Session implements AnalysisSession {
       options,
       signal: control.signal,
       windows: () => this.requireWindows(),
+      linux: () => this.requireLinux(),
       progress: (done, total, stage) => control.onProgress?.(done, total, stage),
       warn: (m) => this.runWarnings.push(m),
     };
@@ -136,7 +206,17 @@ export class Session implements AnalysisSession {
     const at = parseAddress(address);
     checkReadLength(length);
     if (space === 'physical') return readPhysical(this.physical, at, length);
-    return readVirtual((await this.requireWindows()).vm, at, length);
+    return readVirtual(this.linux ? (await this.requireLinux()).vm : (await this.requireWindows()).vm, at, length);
+  }
+
+  private async requireLinux(): Promise<LinuxKernel> {
+    if (this.linuxKernel) return this.linuxKernel;
+    if (!this.linux) {
+      const why = this.windows.discovery ? 'this is a Windows image' : this.linuxOutcome && !this.linuxOutcome.discovery ? this.linuxOutcome.why : 'no Linux kernel found';
+      throw new MemscopeError('OS_NOT_FOUND', why, this.source.name);
+    }
+    if (await this.loadLinuxSymbols()) return this.linuxKernel!;
+    throw this.linuxFailure!;
   }
 
   private async requireWindows(): Promise<WindowsKernel> {

@@ -1,5 +1,6 @@
 import type { ScanService } from '../engine/scan-service.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
+import type { LinuxKernel } from '../os/linux/linux-kernel.ts';
 import type { WindowsKernel } from '../os/windows/windows-kernel.ts';
 import type { Column, OptionSpec, PluginOptions, PluginRow } from './plugin.ts';
 
@@ -11,6 +12,8 @@ export interface PluginContext {
   readonly signal?: AbortSignal;
   /** The Windows kernel context; throws (OS_NOT_FOUND / SYMBOLS_MISSING) when the image has none. */
   windows(): Promise<WindowsKernel>;
+  /** The Linux kernel context; throws (OS_NOT_FOUND / SYMBOLS_MISSING) when the image has none. */
+  linux(): Promise<LinuxKernel>;
   progress(done: number, total: number, stage: string): void;
   warn(message: string): void;
 }

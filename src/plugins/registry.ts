@@ -1,4 +1,9 @@
 import type { PluginDefinition } from './plugin-definition.ts';
+import { envars as linuxEnvars } from './linux/envars.ts';
+import { info as linuxInfo } from './linux/info.ts';
+import { psaux as linuxPsaux } from './linux/psaux.ts';
+import { pslist as linuxPslist } from './linux/pslist.ts';
+import { pstree as linuxPstree } from './linux/pstree.ts';
 import { cmdline } from './windows/cmdline.ts';
 import { info } from './windows/info.ts';
 import { pslist } from './windows/pslist.ts';
@@ -6,7 +11,18 @@ import { psscan } from './windows/psscan.ts';
 import { pstree } from './windows/pstree.ts';
 
 /** Every built-in plugin, by Volatility 3 name. */
-export const builtinPlugins: readonly PluginDefinition[] = [info, pslist, pstree, psscan, cmdline];
+export const builtinPlugins: readonly PluginDefinition[] = [
+  info,
+  pslist,
+  pstree,
+  psscan,
+  cmdline,
+  linuxInfo,
+  linuxPslist,
+  linuxPstree,
+  linuxPsaux,
+  linuxEnvars,
+];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {
   return plugins.find((p) => p.name === name);

@@ -5,7 +5,7 @@ import { NodeFileSource } from '../io/node-file-source.ts';
 import { loadIsf } from './isf-table.ts';
 import { MAX_ISF_TEXT_BYTES } from './symbol-file-text.ts';
 import { checkIsfKey, type SymbolStore } from './symbol-store.ts';
-import { parsePdbKey, type SymbolTable } from './symbol-table.ts';
+import { parsePdbKey, symbolKey, type SymbolTable } from './symbol-table.ts';
 import { ZipSymbolPack } from './zip-symbol-pack.ts';
 
 /** Plain JSON first (the user may have edited it), as Volatility 3 does. */
@@ -14,6 +14,7 @@ const EXTENSIONS = ['.json', '.json.xz', '.json.gz'];
 /**
  * A folder laid out like Volatility 3's symbol path (Node only): `DIR/windows/<pdb>/<GUID>-<AGE>.json.xz`,
  * or `DIR/<pdb>/<GUID>-<AGE>.json.xz` when DIR is the `windows` folder itself. Names match case-insensitively.
+ * Linux ISFs: any name in `DIR/linux/` (or DIR), matched by the banner inside.
  *
  * Symbol packs: Volatility 3 reads every `*.zip` below a symbols folder in place (its symbol cache indexes each
  * ISF inside by content; the documented layout is `symbols/windows.zip` as downloaded, entries
@@ -23,10 +24,13 @@ const EXTENSIONS = ['.json', '.json.xz', '.json.gz'];
  */
 export class DirectorySymbolStore implements SymbolStore {
   private readonly packs = new Map<string, Promise<ZipSymbolPack>>();
+  /** Linux ISF path → the key its banner gives ('' for files that are not Linux ISFs). */
+  private readonly linuxKeys = new Map<string, string>();
 
   constructor(readonly dir: string) {}
 
   async get(key: string): Promise<SymbolTable | undefined> {
+    if (key.startsWith('linux/')) return this.findLinux(key);
     const path = await this.find(key);
     if (path) return loadFile(path, key);
     if (!parsePdbKey(key)) return undefined;
@@ -45,6 +49,25 @@ export class DirectorySymbolStore implements SymbolStore {
     const packs = [...this.packs.values()];
     this.packs.clear();
     for (const pack of await Promise.allSettled(packs)) if (pack.status === 'fulfilled') await pack.value.close();
+  }
+
+  /**
+   * Linux ISFs are named freely (Volatility 3 identifies them by their linux_banner): every ISF in DIR/linux
+   * (or DIR itself) is read once and remembered by the banner it describes.
+   */
+  private async findLinux(key: string): Promise<SymbolTable | undefined> {
+    const linuxDir = (await entryIn(this.dir, 'linux')) ?? this.dir;
+    const names = (await readdir(linuxDir).catch(() => [] as string[])).filter((n) => EXTENSIONS.some((ext) => n.toLowerCase().endsWith(ext))).sort();
+    for (const name of names) {
+      const path = join(linuxDir, name);
+      if (this.linuxKeys.has(path) && this.linuxKeys.get(path) !== key.toLowerCase()) continue;
+      if ((await stat(path)).size > MAX_ISF_TEXT_BYTES) continue;
+      const table = await loadIsf(await readFile(path), path).catch(() => undefined);
+      const found = table?.identity?.kind === 'linux' ? symbolKey(table.identity).toLowerCase() : '';
+      this.linuxKeys.set(path, found);
+      if (found === key.toLowerCase()) return table;
+    }
+    return undefined;
   }
 
   /** Path of the ISF file for a PDB key, or undefined. */

@@ -42,7 +42,7 @@ export class ImageSummaryView extends LitElement {
   override render() {
     const s = this.summary;
     if (!s) return nothing;
-    const os = s.os === null ? 'not identified (Windows x64 kernels are recognised; Linux analysis is not available yet)' : (s.osVersion ?? s.os);
+    const os = s.os === null ? 'not identified (Windows x64 kernels and x86-64 Linux kernels with VMCOREINFO are recognised)' : (s.osVersion ?? s.os);
     return html`
       <h2>Image</h2>
       <dl>

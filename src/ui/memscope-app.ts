@@ -184,9 +184,9 @@ export class MemscopeApp extends LitElement {
     void s.run(e.detail.plugin, e.detail.options);
   }
 
-  /** Offset(V) is an address in the kernel's address space, Offset(P) a physical one. */
+  /** Offset(V) / OFFSET (V) (Windows / Linux plugins) are kernel addresses, Offset(P) a physical one. */
   private openAddress(e: CellActivateEvent): void {
-    const spaces: Record<string, MemorySpace> = { 'Offset(V)': 'kernel', 'Offset(P)': 'physical' };
+    const spaces: Record<string, MemorySpace> = { 'Offset(V)': 'kernel', 'OFFSET (V)': 'kernel', 'Offset(P)': 'physical' };
     const space = spaces[e.detail.column.name];
     if (!space) return;
     this.hexTarget = { space, address: e.detail.value };

@@ -1,6 +1,7 @@
 /**
  * npm run bench: figures measured side by side in one run on generated Windows images (1 GiB and
- * 256 MiB, to show memory does not grow with image size). Prints ratios against the raw read bandwidth.
+ * 256 MiB, to show memory does not grow with image size) and the real Linux fixture. Prints ratios
+ * against the raw read bandwidth.
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { writeWindowsImage } from '../fixtures/windows/generate.ts';
 import { nodeReadBandwidth, sessionBenchInChild, wasmScanBandwidth } from './node-bench.ts';
 import { browserBench } from './browser-bench.ts';
+import { linuxOpenToFirstRow } from './linux-bench.ts';
+import { linuxFixtureFile } from '../helpers/linux-fixture.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -41,6 +44,11 @@ console.log(`open (discovery) 1 GiB                         ${ms(s1.openSeconds)
 console.log(`pslist 1 GiB                                   ${ms(s1.pslistSeconds)} (${s1.pslistRows} rows); reopen + pslist with cached discovery ${ms(s1.reopenPslistSeconds)}`);
 console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
 console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
+
+for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.kdump']) {
+  const first = await linuxOpenToFirstRow(await linuxFixtureFile(capture));
+  console.log(`${`Linux ${capture}: open → first linux.pslist row`.padEnd(46)} ${ms(first.coldSeconds)} (cold), ${ms(first.cachedSeconds)} (cached)`);
+}
 
 const b = await browserBench(big.path, big.symbols);
 if (b) {

@@ -1,12 +1,13 @@
 import type { PluginContext } from '../plugin-definition.ts';
 import type { Column, OptionSpec, PluginOptions } from '../plugin.ts';
+import { PID_OPTION, wantedPid } from '../pid-filter.ts';
 import { activeProcesses } from '../../os/windows/process-list.ts';
 import { handleCount, sessionId, type WindowsProcess } from '../../os/windows/process.ts';
 import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
 
 /** Options, columns and the process walk the process plugins share (as in Volatility 3). */
 export const PROCESS_OPTIONS: readonly OptionSpec[] = [
-  { name: 'pid', type: 'int', description: 'Only the process with this PID' },
+  PID_OPTION,
   { name: 'physical', type: 'bool', description: 'Display physical offsets instead of virtual', default: false },
 ];
 
@@ -24,11 +25,6 @@ export function processColumns(options: PluginOptions): Column[] {
     { name: 'ExitTime', type: 'datetime' },
     { name: 'File output', type: 'str' },
   ];
-}
-
-export function wantedPid(ctx: PluginContext): (p: WindowsProcess) => boolean {
-  const pid = ctx.options['pid'];
-  return pid === undefined || pid === '' ? () => true : (p) => p.pid === Number(pid);
 }
 
 /** The active process list as the list plugins walk it: --pid applied, cancellation checked per process. */

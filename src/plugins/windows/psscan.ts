@@ -1,6 +1,7 @@
 import { scanProcesses } from '../../os/windows/process-scan.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
-import { PROCESS_OPTIONS, processColumns, processRowValues, wantedPid } from './process-columns.ts';
+import { PROCESS_OPTIONS, processColumns, processRowValues } from './process-columns.ts';
+import { wantedPid } from '../pid-filter.ts';
 
 export const psscan: PluginDefinition = {
   name: 'windows.psscan',

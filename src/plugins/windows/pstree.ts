@@ -4,7 +4,9 @@ import { readUnicodeString } from '../../os/windows/unicode-string.ts';
 import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
 import type { Cell, PluginOptions } from '../plugin.ts';
-import { PROCESS_OPTIONS, processColumns, processRowValues, wantedPid } from './process-columns.ts';
+import { treeOrder } from '../process-tree-order.ts';
+import { PROCESS_OPTIONS, processColumns, processRowValues } from './process-columns.ts';
+import { wantedPid } from '../pid-filter.ts';
 
 export const pstree: PluginDefinition = {
   name: 'windows.pstree',
@@ -20,37 +22,11 @@ export const pstree: PluginDefinition = {
   tree: true,
   async *run(ctx) {
     const kernel = await ctx.windows();
-    const byPid = new Map<number, WindowsProcess>();
-    for await (const p of activeProcesses(kernel, (m) => ctx.warn(m))) if (!byPid.has(p.pid)) byPid.set(p.pid, p);
-
-    const children = new Map<number, number[]>();
-    const roots: number[] = [];
-    for (const p of byPid.values()) {
-      if (p.ppid !== p.pid && byPid.has(p.ppid)) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
-      else roots.push(p.pid);
-    }
-    const wanted = wantedPid(ctx);
-    const inFilteredTree = (pid: number, seen = new Set<number>()): boolean => {
-      const p = byPid.get(pid)!;
-      if (wanted(p)) return true;
-      seen.add(pid);
-      return (children.get(pid) ?? []).some((c) => !seen.has(c) && inFilteredTree(c, seen));
-    };
-
-    const emitted = new Set<number>();
+    const processes: WindowsProcess[] = [];
+    for await (const p of activeProcesses(kernel, (m) => ctx.warn(m))) processes.push(p);
     const physical = ctx.options['physical'] === true;
-    // Iterative pre-order walk; `emitted` breaks PPID cycles that smear can create.
-    const stack = roots.map((pid) => ({ pid, depth: 0, descendant: false })).reverse();
-    while (stack.length > 0) {
-      ctx.signal?.throwIfAborted();
-      const { pid, depth, descendant } = stack.pop()!;
-      if (emitted.has(pid)) continue;
-      emitted.add(pid);
-      if (!descendant && !inFilteredTree(pid)) continue;
-      const p = byPid.get(pid)!;
+    for (const { process: p, depth } of treeOrder(processes, wantedPid(ctx), ctx.signal)) {
       yield { depth, values: [...(await processRowValues(kernel, p, physical)).slice(0, 10), ...(await treeExtras(kernel, p))] };
-      const kids = [...(children.get(pid) ?? [])].sort((a, b) => b - a);
-      for (const c of kids) stack.push({ pid: c, depth: depth + 1, descendant: descendant || wanted(p) });
     }
   },
 };

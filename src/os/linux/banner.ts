@@ -1,0 +1,49 @@
+import type { VirtualLayer } from '../../layers/virtual-layer.ts';
+import type { Vmcoreinfo } from './vmcoreinfo.ts';
+
+const CHUNK = 1024 * 1024;
+/** linux_banner lives in .rodata, a few tens of MiB after _stext at most. */
+const SEARCH_LIMIT = 96 * 1024 * 1024;
+const MAX_BANNER = 512;
+const latin1 = new TextDecoder('latin1');
+
+/** A built banner's version field starts with the build number ("#1 SMP", "#38~22.04.1-Ubuntu"). */
+const BUILT = / #\d/;
+
+/**
+ * The kernel banner ("Linux version <release> (...) #1 SMP ..."), searched for in the kernel image from
+ * _stext on: the first copy naming this release whose version has a build number (6.x kernels also keep
+ * the unbuilt "... # SMP" weak default). Null when the image has none.
+ */
+export async function findBanner(kernel: VirtualLayer, info: Vmcoreinfo): Promise<string | null> {
+  const needle = new TextEncoder().encode(`Linux version ${info.osRelease} (`);
+  const start = info.symbol('_stext')!;
+  let fallback: string | null = null;
+  for (let at = 0; at < SEARCH_LIMIT; at += CHUNK) {
+    const chunk = await kernel.readPadded(start + BigInt(at), CHUNK + MAX_BANNER);
+    for (let hit = indexOf(chunk, needle, 0, CHUNK); hit >= 0; hit = indexOf(chunk, needle, hit + 1, CHUNK)) {
+      const banner = bannerAt(chunk.subarray(hit, hit + MAX_BANNER));
+      if (BUILT.test(banner)) return banner;
+      fallback ??= banner;
+    }
+  }
+  return fallback;
+}
+
+/** Banner text from its first byte: up to the newline or NUL that ends it. */
+export function bannerAt(bytes: Uint8Array): string {
+  let end = 0;
+  while (end < bytes.length && bytes[end] !== 0 && bytes[end] !== 0x0a) end++;
+  return latin1.decode(bytes.subarray(0, end));
+}
+
+/** First index in [from, limit) where needle starts in haystack, or -1. */
+function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number, limit: number): number {
+  const first = needle[0];
+  for (let i = haystack.indexOf(first, from); i >= 0 && i < limit; i = haystack.indexOf(first, i + 1)) {
+    let j = 1;
+    while (j < needle.length && haystack[i + j] === needle[j]) j++;
+    if (j === needle.length) return i;
+  }
+  return -1;
+}

@@ -1,0 +1,107 @@
+import type { StructView } from '../struct-view.ts';
+import { cString, type LinuxKernel } from './linux-kernel.ts';
+import { listEntries } from './list-walk.ts';
+
+/** include/linux/sched.h: set for kernel threads since 2.6. */
+const PF_KTHREAD = 0x00200000;
+/** /proc's one-letter states by highest set bit of TASK_REPORT (fs/proc/array.c task_state_index). */
+const STATE_LETTERS = ['S', 'D', 'T', 't', 'X', 'Z', 'P', 'I'] as const;
+const TASK_IDLE = 0x402;
+
+export interface LinuxTask {
+  /** Kernel virtual address of the task_struct. */
+  readonly address: bigint;
+  /** Thread-group id: what ps calls the PID. */
+  readonly pid: number;
+  /** The task's own id: the TID. */
+  readonly tid: number;
+  /** tgid of real_parent (0 for init and kthreadd, whose parent is the idle task). */
+  readonly ppid: number;
+  readonly comm: string;
+  readonly uid: number | null;
+  readonly gid: number | null;
+  readonly euid: number | null;
+  readonly egid: number | null;
+  readonly kernelThread: boolean;
+  /** /proc's state letter: R, S, D, T, t, X, Z, P, I. */
+  readonly state: string;
+  /** mm_struct address; 0n for kernel threads. */
+  readonly mm: bigint;
+  readonly view: StructView;
+}
+
+/**
+ * Thread-group leaders in init_task.tasks order (init_task itself, PID 0, excluded as ps does), each
+ * followed by its other threads when `threads` is set. Cycle, length and smear guarded.
+ */
+export async function* listTasks(kernel: LinuxKernel, warn: (m: string) => void, threads = false): AsyncGenerator<LinuxTask> {
+  const init = kernel.symbolAddress('init_task');
+  const tasksOffset = BigInt(kernel.layout.offset('task_struct', 'tasks'));
+  for await (const link of listEntries(kernel, init + tasksOffset, 'task list (init_task.tasks)', warn)) {
+    const task = await readTask(kernel, link - tasksOffset);
+    if (!task) {
+      warn(`task_struct at 0x${(link - tasksOffset).toString(16)} is not readable: task list truncated`);
+      return;
+    }
+    yield task;
+    if (threads) yield* threadsOf(kernel, task, warn);
+  }
+}
+
+/** The other threads of a thread-group leader (signal->thread_head, or thread_group on old kernels). */
+async function* threadsOf(kernel: LinuxKernel, leader: LinuxTask, warn: (m: string) => void): AsyncGenerator<LinuxTask> {
+  const layout = kernel.layout;
+  let head: bigint;
+  let member: bigint;
+  if (layout.has('signal_struct', 'thread_head') && layout.has('task_struct', 'thread_node')) {
+    const signal = leader.view.u64('signal');
+    if (signal === 0n) return;
+    head = signal + BigInt(layout.offset('signal_struct', 'thread_head'));
+    member = BigInt(layout.offset('task_struct', 'thread_node'));
+  } else {
+    head = leader.view.addressOf('thread_group');
+    member = BigInt(layout.offset('task_struct', 'thread_group'));
+  }
+  for await (const link of listEntries(kernel, head, `threads of PID ${leader.pid}`, warn)) {
+    if (link - member === leader.address) continue;
+    const task = await readTask(kernel, link - member);
+    if (!task) return warn(`thread at 0x${(link - member).toString(16)} of PID ${leader.pid} is not readable`);
+    yield task;
+  }
+}
+
+export async function readTask(kernel: LinuxKernel, address: bigint): Promise<LinuxTask | null> {
+  const view = await kernel.readStruct('task_struct', address);
+  if (!view) return null;
+  const layout = kernel.layout;
+  const parent = view.u64('real_parent');
+  const ppid = parent === 0n || parent === address ? 0 : await kernel.vm.readU32(parent + BigInt(layout.offset('task_struct', 'tgid')));
+  const creds = await readCreds(kernel, view.u64('cred'));
+  return {
+    address,
+    pid: view.u32('tgid'),
+    tid: view.u32('pid'),
+    ppid: ppid ?? 0,
+    comm: cString(view.raw('comm')),
+    ...creds,
+    kernelThread: (view.u32('flags') & PF_KTHREAD) !== 0,
+    state: stateLetter(view),
+    mm: view.u64('mm'),
+    view,
+  };
+}
+
+async function readCreds(kernel: LinuxKernel, cred: bigint): Promise<Pick<LinuxTask, 'uid' | 'gid' | 'euid' | 'egid'>> {
+  const view = cred === 0n ? null : await kernel.readStruct('cred', cred);
+  const id = (path: string): number | null => (view ? view.u32(path) : null);
+  return { uid: id('uid.val'), gid: id('gid.val'), euid: id('euid.val'), egid: id('egid.val') };
+}
+
+function stateLetter(view: StructView): string {
+  const state = view.has('__state') ? view.u32('__state') : Number(view.u64('state') & 0xffffffffn);
+  const exit = view.has('exit_state') ? view.u32('exit_state') : 0;
+  if (state === TASK_IDLE) return 'I';
+  const bits = (state | exit) & 0x7f;
+  if (bits === 0) return 'R';
+  return STATE_LETTERS[31 - Math.clz32(bits)] ?? '?';
+}

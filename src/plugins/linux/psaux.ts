@@ -1,0 +1,25 @@
+import { readArgv } from '../../os/linux/process-memory.ts';
+import type { PluginDefinition } from '../plugin-definition.ts';
+import { displayName, listedTasks, TASK_OPTIONS } from './task-rows.ts';
+
+export const psaux: PluginDefinition = {
+  name: 'linux.psaux',
+  description: 'Lists processes with their command line arguments (read from process memory).',
+  os: 'linux',
+  columns: [
+    { name: 'PID', type: 'int' },
+    { name: 'PPID', type: 'int' },
+    { name: 'COMM', type: 'str' },
+    { name: 'ARGS', type: 'str' },
+  ],
+  options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
+  tree: false,
+  async *run(ctx) {
+    const kernel = await ctx.linux();
+    for await (const task of listedTasks(ctx, kernel)) {
+      const argv = task.kernelThread ? null : await readArgv(kernel, task);
+      const args = task.kernelThread ? displayName(task) : argv === null ? null : argv.join(' ');
+      yield { depth: 0, values: [task.pid, task.ppid, task.comm, args] };
+    }
+  },
+};

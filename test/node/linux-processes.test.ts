@@ -1,0 +1,136 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Session } from '../../src/engine/session.ts';
+import type { Cell, PluginRow } from '../../src/plugins/plugin.ts';
+import { linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
+import { collect, LINUX_CAPTURES, openLinuxSession } from '../helpers/linux-session.ts';
+
+interface TruthProcess {
+  pid: number;
+  ppid: number;
+  uid: number;
+  euid: number;
+  gid: number;
+  egid: number;
+  comm: string;
+  state: string;
+  kernel_thread: boolean;
+  cmdline: string;
+  argv: string[];
+  env: Record<string, string>;
+}
+interface TruthKernel {
+  version_string: string;
+  release: string;
+  hostname: string;
+  cmdline: string;
+  kaslr_offset: string;
+  derived_from_raw: { init_top_pgt_phys: string };
+}
+
+const skip = linuxFixtureSkipReason();
+const truthProcesses = (): TruthProcess[] => linuxTruth()['processes'] as TruthProcess[];
+const kernelTruth = (): TruthKernel => linuxTruth()['kernel'] as TruthKernel;
+
+/** Rows as objects keyed by column name. */
+function byColumn(session: Session, plugin: string, rows: PluginRow[]): Record<string, Cell>[] {
+  const columns = session.plugins().find((p) => p.name === plugin)!.columns.map((c) => c.name);
+  return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r.values[i]!])));
+}
+
+for (const capture of LINUX_CAPTURES) {
+  describe(`Linux processes from ${capture} (no symbol files)`, { skip }, () => {
+    let session: Session;
+    let unavailable: string | undefined;
+    before(async () => {
+      try {
+        session = await openLinuxSession(capture);
+      } catch (e) {
+        if (capture === 'linux-a.kdump' && /UNKNOWN_FORMAT|UNSUPPORTED/.test(String((e as { code?: string }).code))) unavailable = String(e);
+        else throw e;
+      }
+    });
+    after(() => session?.close());
+
+    test('the image is recognised as Linux with the kernel the guest ran', (t) => {
+      if (unavailable) return t.skip(unavailable);
+      const s = session.summary;
+      assert.equal(s.os, 'linux');
+      assert.equal(s.osVersion, `Linux ${kernelTruth().release}`);
+      assert.equal(BigInt(s.dtb!), BigInt(kernelTruth().derived_from_raw.init_top_pgt_phys));
+      assert.match(s.symbols!, /BTF/);
+    });
+
+    test('linux.info: banner, KASLR offset, DTB, hostname and kernel command line', async (t) => {
+      if (unavailable) return t.skip(unavailable);
+      const info = new Map((await collect(session, 'linux.info')).map((r) => [r.values[0], r.values[1]]));
+      const k = kernelTruth();
+      assert.equal(info.get('Banner'), k.version_string);
+      assert.equal(BigInt(info.get('KASLR offset') as string), BigInt(k.kaslr_offset));
+      assert.equal(BigInt(info.get('DTB (init_top_pgt)') as string), BigInt(k.derived_from_raw.init_top_pgt_phys));
+      assert.equal(info.get('Hostname'), k.hostname);
+      assert.equal(info.get('Kernel command line'), k.cmdline);
+    });
+
+    test('linux.pslist lists exactly the processes alive in the guest, with ids, credentials and state', async (t) => {
+      if (unavailable) return t.skip(unavailable);
+      const rows = byColumn(session, 'linux.pslist', await collect(session, 'linux.pslist'));
+      const got = rows.map((r) => ({
+        pid: r['PID'],
+        ppid: r['PPID'],
+        comm: r['COMM'],
+        uid: r['UID'],
+        euid: r['EUID'],
+        gid: r['GID'],
+        egid: r['EGID'],
+        kernel_thread: r['KERNEL THREAD'],
+      }));
+      const want = truthProcesses().map((p) => ({
+        pid: p.pid,
+        ppid: p.ppid,
+        comm: p.comm,
+        uid: p.uid,
+        euid: p.euid,
+        gid: p.gid,
+        egid: p.egid,
+        kernel_thread: p.kernel_thread,
+      }));
+      const order = (a: { pid: Cell }, b: { pid: Cell }) => Number(a.pid) - Number(b.pid);
+      assert.deepEqual(got.sort(order), want.sort(order));
+      for (const r of rows) assert.equal(r['PID'], r['TID'], 'without --threads only thread-group leaders are listed');
+    });
+
+    test('linux.pstree nests every process under its parent', async (t) => {
+      if (unavailable) return t.skip(unavailable);
+      const rows = await collect(session, 'linux.pstree');
+      const pids = rows.map((r) => r.values[1]);
+      assert.deepEqual([...pids].sort((a, b) => Number(a) - Number(b)), truthProcesses().map((p) => p.pid).sort((a, b) => a - b));
+      const ppidOf = new Map(truthProcesses().map((p) => [p.pid, p.ppid]));
+      const stack: Cell[] = [];
+      for (const r of rows) {
+        stack.length = r.depth;
+        if (r.depth > 0) assert.equal(ppidOf.get(Number(r.values[1])), stack[r.depth - 1], `parent of PID ${r.values[1]}`);
+        else assert.ok(!ppidOf.has(ppidOf.get(Number(r.values[1]))!), `PID ${r.values[1]} is a root only if its parent is not listed`);
+        stack.push(r.values[1]);
+      }
+    });
+
+    test('linux.psaux shows the full command line of every user process', async (t) => {
+      if (unavailable) return t.skip(unavailable);
+      const args = new Map((await collect(session, 'linux.psaux')).map((r) => [r.values[0], r.values[3]]));
+      for (const p of truthProcesses()) {
+        assert.equal(args.get(p.pid), p.kernel_thread ? `[${p.comm}]` : p.argv.join(' '), `PID ${p.pid} ${p.comm}`);
+      }
+    });
+
+    test('linux.envars gives every user process its environment', async (t) => {
+      if (unavailable) return t.skip(unavailable);
+      const env = new Map<number, Record<string, string>>();
+      for (const r of await collect(session, 'linux.envars')) {
+        const pid = Number(r.values[0]);
+        env.set(pid, { ...env.get(pid), [String(r.values[3])]: String(r.values[4]) });
+      }
+      for (const p of truthProcesses().filter((p) => !p.kernel_thread)) assert.deepEqual(env.get(p.pid) ?? {}, p.env, `PID ${p.pid} ${p.comm}`);
+    });
+  });
+}
