@@ -5,13 +5,14 @@ import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import { aff4Format } from './aff4/aff4.ts';
 import { PROBE_BYTES, type ContainerFormat } from './container-format.ts';
 import { elfCoreFormat } from './elf-core.ts';
+import { kdumpFormat } from './kdump.ts';
 import { findForeignSignature } from './foreign-signatures.ts';
 import { limeFormat } from './lime.ts';
 import { rawFormat } from './raw.ts';
 import { windowsCrashDumpFormat } from './windows-crash-dump.ts';
 
-/** Registered container formats. New modules (VMware, kdump) are added here, before raw. */
-export const containerFormats: readonly ContainerFormat[] = [elfCoreFormat, limeFormat, windowsCrashDumpFormat, aff4Format, rawFormat];
+/** Registered container formats. New modules (VMware, ...) are added here, before raw. */
+export const containerFormats: readonly ContainerFormat[] = [elfCoreFormat, limeFormat, windowsCrashDumpFormat, kdumpFormat, aff4Format, rawFormat];
 
 /** Smaller than one page cannot be a memory image. */
 const MIN_IMAGE_BYTES = 4096;

@@ -25,7 +25,6 @@ export const foreignSignatures: readonly ForeignSignature[] = [
   { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], code: 'UNKNOWN_FORMAT', what: 'a 7-Zip archive', advice: decompress('7z x') },
   { magic: ascii('BZh'), code: 'UNKNOWN_FORMAT', what: 'a bzip2-compressed file', advice: decompress('bunzip2 -k') },
   { magic: [0x28, 0xb5, 0x2f, 0xfd], code: 'UNKNOWN_FORMAT', what: 'a zstd-compressed file', advice: decompress('zstd -d') },
-  { magic: ascii('KDUMP   '), code: 'UNSUPPORTED', what: 'a kdump-compressed dump', advice: notYet },
   { magic: ascii('PAGEDUMP'), code: 'UNSUPPORTED', what: 'a 32-bit Windows crash dump', advice: notYet },
 ];
 

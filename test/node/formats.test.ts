@@ -351,7 +351,7 @@ describe('openImage', () => {
   it('lists the registered formats', () => {
     assert.deepEqual(
       containerFormats.map((f) => f.id),
-      ['elf', 'lime', 'crashdump', 'aff4', 'raw'],
+      ['elf', 'lime', 'crashdump', 'kdump', 'aff4', 'raw'],
     );
   });
 
@@ -390,8 +390,8 @@ describe('openImage', () => {
 
   it('refuses memory formats that have no module yet instead of misreading them as raw', async () => {
     const bytes = pattern(0x10000, 15);
-    bytes.set(new TextEncoder().encode('KDUMP   '));
-    await rejectsWith(open(bytes, 'vmcore'), 'UNSUPPORTED', 'vmcore', 'kdump');
+    bytes.set(new TextEncoder().encode('PAGEDUMP'));
+    await rejectsWith(open(bytes, 'memory.dmp'), 'UNSUPPORTED', 'memory.dmp', '32-bit Windows crash dump');
   });
 });
 
