@@ -1,6 +1,8 @@
 import type { PluginDefinition } from './plugin-definition.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
+import { lsmod as linuxLsmod } from './linux/lsmod.ts';
+import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
@@ -22,6 +24,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxPstree,
   linuxPsaux,
   linuxEnvars,
+  linuxLsmod,
+  linuxMountinfo,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {

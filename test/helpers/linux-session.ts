@@ -1,7 +1,9 @@
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { openSession, type Session, type SessionEnv } from '../../src/engine/session.ts';
 import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import type { Cell, PluginOptions } from '../../src/plugins/plugin.ts';
 import { linuxFixtureFile } from './linux-fixture.ts';
+import { collect } from './windows-session.ts';
 
 export type LinuxCapture = 'linux-a.raw' | 'linux-a.elf' | 'linux-a.lime' | 'linux-a.kdump';
 export const LINUX_CAPTURES: readonly LinuxCapture[] = ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kdump'];
@@ -12,4 +14,13 @@ export async function openLinuxSession(capture: LinuxCapture, env: Partial<Sessi
   return openSession(await NodeFileSource.open(await linuxFixtureFile(capture)), { ...base, ...env });
 }
 
-export { collect } from './windows-session.ts';
+export { collect };
+
+/** Rows keyed by column name (the plugin's columns for these options). */
+export async function rowsByColumn(session: Session, plugin: string, options: PluginOptions = {}): Promise<Record<string, Cell>[]> {
+  const info = session.plugins().find((p) => p.name === plugin)!;
+  const rows = await collect(session, plugin, options);
+  const columns = rows.length && rows[0]!.values.length !== info.columns.length ? undefined : info.columns.map((c) => c.name);
+  if (!columns) throw new Error(`${plugin} with options ${JSON.stringify(options)} has other columns than its default ones`);
+  return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r.values[i]!])));
+}

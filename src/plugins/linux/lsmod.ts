@@ -1,0 +1,26 @@
+import { listModules } from '../../os/linux/modules.ts';
+import type { PluginDefinition } from '../plugin-definition.ts';
+
+export const lsmod: PluginDefinition = {
+  name: 'linux.lsmod',
+  description: 'Lists loaded kernel modules.',
+  os: 'linux',
+  columns: [
+    { name: 'Offset', type: 'hex' },
+    { name: 'Name', type: 'str' },
+    { name: 'Size', type: 'int' },
+    { name: 'Refcount', type: 'int' },
+    { name: 'State', type: 'str' },
+    { name: 'Base', type: 'hex' },
+    { name: 'Used by', type: 'str' },
+  ],
+  options: [],
+  tree: false,
+  async *run(ctx) {
+    const kernel = await ctx.linux();
+    for await (const m of listModules(kernel, (w) => ctx.warn(w))) {
+      ctx.signal?.throwIfAborted();
+      yield { depth: 0, values: [m.address, m.name, m.size, m.refcount, m.state, m.base, m.usedBy.join(',')] };
+    }
+  },
+};
