@@ -6,6 +6,7 @@ import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
+import { sockstat as linuxSockstat } from './linux/sockstat.ts';
 import { cmdline } from './windows/cmdline.ts';
 import { info } from './windows/info.ts';
 import { pslist } from './windows/pslist.ts';
@@ -26,6 +27,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxEnvars,
   linuxLsmod,
   linuxMountinfo,
+  linuxSockstat,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe, it, test } from 'node:test';
+import { ipv6 } from '../../src/os/linux/sockets.ts';
 import type { Session } from '../../src/engine/session.ts';
 import { linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { collect, LINUX_CAPTURES, openLinuxSession, rowsByColumn } from '../helpers/linux-session.ts';
@@ -22,7 +23,28 @@ interface TruthMount {
   dev: string;
 }
 
+interface TruthInetSocket {
+  proto: string;
+  family: string;
+  local_ip: string;
+  local_port: number;
+  remote_ip: string;
+  remote_port: number;
+  state: string;
+  uid: number;
+  inode: number;
+  pid: number;
+}
+interface TruthUnixSocket {
+  inode: number;
+  type: string;
+  path: string;
+  pids: number[];
+}
+
 const skip = linuxFixtureSkipReason();
+/** ss/netstat state names in the truth → sockstat's (Volatility's) names. */
+const STATE = (s: string) => (s === 'UNCONN' ? 'UNCONNECTED' : s);
 
 for (const capture of LINUX_CAPTURES) {
   describe(`Linux kernel state from ${capture} (no symbol files)`, { skip }, () => {
@@ -37,6 +59,51 @@ for (const capture of LINUX_CAPTURES) {
       const got = rows.map((r) => ({ name: r['Name'], size: r['Size'], refcount: r['Refcount'], state: r['State'], address: r['Base'], deps: String(r['Used by']).split(',').filter(Boolean) }));
       const want = (linuxTruth()['modules'] as TruthModule[]).map((m) => ({ name: m.name, size: m.size, refcount: m.refcount, state: m.state, address: BigInt(m.address), deps: m.deps }));
       assert.deepEqual(got, want);
+    });
+
+    test('linux.sockstat: every TCP and UDP socket of the guest, with addresses, ports, state, owner and inode, and nothing else', async () => {
+      const rows = await rowsByColumn(session, 'linux.sockstat');
+      const inet = rows
+        .filter((r) => r['Family'] === 'AF_INET' || r['Family'] === 'AF_INET6')
+        .map((r) => ({
+          proto: String(r['Proto']).toLowerCase(),
+          family: r['Family'] === 'AF_INET' ? 'inet' : 'inet6',
+          local_ip: r['Source Addr'],
+          local_port: r['Source Port'],
+          remote_ip: r['Destination Addr'],
+          remote_port: r['Destination Port'],
+          state: r['State'],
+          uid: r['UID'],
+          inode: r['Inode'],
+          pid: r['PID'],
+        }));
+      const truth = linuxTruth();
+      const want = [...(truth['tcp'] as TruthInetSocket[]), ...(truth['udp'] as TruthInetSocket[])].map((t) => ({
+        proto: t.proto,
+        family: t.family,
+        local_ip: t.local_ip,
+        local_port: t.local_port,
+        remote_ip: t.remote_ip,
+        remote_port: t.remote_port,
+        state: STATE(t.state),
+        uid: t.uid,
+        inode: t.inode,
+        pid: t.pid,
+      }));
+      const order = (a: { inode: unknown }, b: { inode: unknown }) => Number(a.inode) - Number(b.inode);
+      assert.deepEqual(inet.sort(order), want.sort(order));
+    });
+
+    test('linux.sockstat: every UNIX socket the guest listed, with type, path and owning process', async () => {
+      const unix = (await rowsByColumn(session, 'linux.sockstat')).filter((r) => r['Family'] === 'AF_UNIX');
+      for (const t of linuxTruth()['unix_sockets'] as TruthUnixSocket[]) {
+        const found = unix.filter((r) => r['Inode'] === t.inode);
+        assert.deepEqual(
+          found.map((r) => [r['Type'], r['Source Addr'], r['PID']]),
+          t.pids.map((pid) => [t.type, t.path, pid]),
+          `unix socket inode ${t.inode}`,
+        );
+      }
     });
 
     test('linux.mountinfo lists exactly the mounts with ids, devices, paths, types and sources', async () => {
@@ -54,3 +121,15 @@ for (const capture of LINUX_CAPTURES) {
     });
   });
 }
+
+describe('socket address text', () => {
+  it('IPv6 as RFC 5952 (longest zero run compressed, v4-mapped dotted)', () => {
+    const v6 = (hex: string) => ipv6(Uint8Array.from(hex.match(/../g)!.map((h) => parseInt(h, 16))));
+    assert.equal(v6('00000000000000000000000000000000'), '::');
+    assert.equal(v6('00000000000000000000000000000001'), '::1');
+    assert.equal(v6('fe80000000000000146c57fffe55378e'), 'fe80::146c:57ff:fe55:378e');
+    assert.equal(v6('00000000000000000000ffff7f000001'), '::ffff:127.0.0.1');
+    assert.equal(v6('20010db8000000010000000000000001'), '2001:db8:0:1::1');
+    assert.equal(v6('20010db8000100020003000400050006'), '2001:db8:1:2:3:4:5:6');
+  });
+});
