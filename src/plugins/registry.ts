@@ -1,4 +1,5 @@
 import type { PluginDefinition } from './plugin-definition.ts';
+import { arp as linuxArp } from './linux/arp.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
@@ -28,6 +29,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxLsmod,
   linuxMountinfo,
   linuxSockstat,
+  linuxArp,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {

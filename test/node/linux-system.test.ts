@@ -35,6 +35,13 @@ interface TruthInetSocket {
   inode: number;
   pid: number;
 }
+interface TruthArp {
+  ip: string;
+  mac: string;
+  dev: string;
+  flags: string;
+  state: string;
+}
 interface TruthUnixSocket {
   inode: number;
   type: string;
@@ -104,6 +111,18 @@ for (const capture of LINUX_CAPTURES) {
           `unix socket inode ${t.inode}`,
         );
       }
+    });
+
+    test('linux.arp: the guest’s ARP table (as /proc/net/arp shows it: NOARP entries hidden) and plausible IPv6 neighbours', async () => {
+      const rows = await rowsByColumn(session, 'linux.arp');
+      const arp = rows
+        .filter((r) => r['Family'] === 'IPv4' && r['State'] !== 'NOARP')
+        .map((r) => ({ ip: r['IP Address'], mac: r['MAC Address'], dev: r['Device'], flags: `0x${Number(r['Flags']).toString(16)}`, state: r['State'] }));
+      const want = (linuxTruth()['arp'] as TruthArp[]).map((a) => ({ ip: a.ip, mac: a.mac, dev: a.dev, flags: a.flags, state: a.state }));
+      const order = (a: { ip: unknown }, b: { ip: unknown }) => String(a.ip).localeCompare(String(b.ip));
+      assert.deepEqual(arp.sort(order), want.sort(order));
+      const devices = new Set((linuxTruth()['interfaces'] as { name: string }[]).map((i) => i.name));
+      for (const r of rows) assert.ok(devices.has(String(r['Device'])), `${r['IP Address']} on ${r['Device']}`);
     });
 
     test('linux.mountinfo lists exactly the mounts with ids, devices, paths, types and sources', async () => {

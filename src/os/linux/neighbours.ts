@@ -1,0 +1,93 @@
+import type { StructView } from '../struct-view.ts';
+import { cString, type LinuxKernel } from './linux-kernel.ts';
+import { ipv4, ipv6 } from './sockets.ts';
+
+/** include/uapi/linux/neighbour.h NUD_* bits, as `ip neigh` names them. */
+const NUD_STATES: readonly [number, string][] = [
+  [0x01, 'INCOMPLETE'],
+  [0x02, 'REACHABLE'],
+  [0x04, 'STALE'],
+  [0x08, 'DELAY'],
+  [0x10, 'PROBE'],
+  [0x20, 'FAILED'],
+  [0x40, 'NOARP'],
+  [0x80, 'PERMANENT'],
+];
+const NUD_VALID = 0x80 | 0x40 | 0x02 | 0x10 | 0x04 | 0x08;
+/** /proc/net/arp flags: ATF_COM (completed), ATF_PERM (permanent). */
+const ATF_COM = 0x2;
+const ATF_PERM = 0x4;
+const MAX_HASH_SHIFT = 24;
+const MAX_CHAIN = 4096;
+const MAX_ENTRIES = 1 << 20;
+
+export interface Neighbour {
+  readonly address: bigint;
+  readonly family: 'IPv4' | 'IPv6';
+  readonly ip: string;
+  readonly mac: string;
+  readonly device: string;
+  readonly state: string;
+  /** /proc/net/arp's Flags value. */
+  readonly flags: number;
+}
+
+/** Entries of the ARP (arp_tbl) and NDP (nd_tbl) neighbour tables, walking each hash bucket's chain. */
+export async function* listNeighbours(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<Neighbour> {
+  for (const [symbol, family] of [['arp_tbl', 'IPv4'], ['nd_tbl', 'IPv6']] as const) {
+    if (!kernel.hasSymbol(symbol)) continue;
+    const table = await kernel.readStruct('neigh_table', kernel.symbolAddress(symbol));
+    const hash = table && (await kernel.readStruct('neigh_hash_table', table.u64('nht')));
+    if (!table || !hash) {
+      warn(`${symbol}: neighbour table not readable`);
+      continue;
+    }
+    const shift = hash.u32('hash_shift');
+    if (shift > MAX_HASH_SHIFT) {
+      warn(`${symbol}: hash table of 2^${shift} buckets is implausible; skipped`);
+      continue;
+    }
+    const buckets = await kernel.vm.read(hash.u64('hash_buckets'), 8 << shift);
+    if (!buckets) {
+      warn(`${symbol}: hash buckets not readable`);
+      continue;
+    }
+    const dv = new DataView(buckets.buffer, buckets.byteOffset, buckets.byteLength);
+    const seen = new Set<bigint>();
+    for (let b = 0; b < 1 << shift; b++) {
+      let entry = dv.getBigUint64(b * 8, true);
+      for (let n = 0; entry !== 0n; n++) {
+        if (seen.has(entry) || n >= MAX_CHAIN || seen.size >= MAX_ENTRIES) {
+          warn(`${symbol}: bucket ${b} loops or is too long; rest of the chain skipped`);
+          break;
+        }
+        seen.add(entry);
+        const view = await kernel.readStruct('neighbour', entry);
+        if (!view) {
+          warn(`${symbol}: neighbour at 0x${entry.toString(16)} not readable; rest of the chain skipped`);
+          break;
+        }
+        const neighbour = await readNeighbour(kernel, view, family, table.int('key_len'));
+        if (neighbour) yield neighbour;
+        entry = view.u64('next');
+      }
+    }
+  }
+}
+
+async function readNeighbour(kernel: LinuxKernel, view: StructView, family: 'IPv4' | 'IPv6', keyLength: number): Promise<Neighbour | null> {
+  const key = await kernel.vm.read(view.addressOf('primary_key'), family === 'IPv4' ? 4 : 16);
+  if (!key || keyLength !== key.length) return null;
+  const dev = await kernel.readStruct('net_device', view.u64('dev'));
+  const addrLength = Math.min(dev ? dev.u8('addr_len') : 6, view.raw('ha').length);
+  const nud = view.u8('nud_state');
+  return {
+    address: view.address,
+    family,
+    ip: family === 'IPv4' ? ipv4(key) : ipv6(key),
+    mac: Array.from(view.raw('ha').subarray(0, addrLength), (b) => b.toString(16).padStart(2, '0')).join(':'),
+    device: dev ? cString(dev.raw('name')) : '?',
+    state: NUD_STATES.filter(([bit]) => nud & bit).map(([, name]) => name).join(',') || 'NONE',
+    flags: (nud & NUD_VALID ? ATF_COM : 0) | (nud & 0x80 ? ATF_PERM : 0),
+  };
+}

@@ -1,0 +1,26 @@
+import { listNeighbours } from '../../os/linux/neighbours.ts';
+import type { PluginDefinition } from '../plugin-definition.ts';
+
+export const arp: PluginDefinition = {
+  name: 'linux.arp',
+  description: 'Lists the kernel neighbour tables: ARP (IPv4) and NDP (IPv6) entries with MAC, device and state.',
+  os: 'linux',
+  columns: [
+    { name: 'Family', type: 'str' },
+    { name: 'IP Address', type: 'str' },
+    { name: 'MAC Address', type: 'str' },
+    { name: 'Device', type: 'str' },
+    { name: 'State', type: 'str' },
+    { name: 'Flags', type: 'hex' },
+    { name: 'Offset', type: 'hex' },
+  ],
+  options: [],
+  tree: false,
+  async *run(ctx) {
+    const kernel = await ctx.linux();
+    for await (const n of listNeighbours(kernel, (w) => ctx.warn(w))) {
+      ctx.signal?.throwIfAborted();
+      yield { depth: 0, values: [n.family, n.ip, n.mac, n.device, n.state, n.flags, n.address] };
+    }
+  },
+};
