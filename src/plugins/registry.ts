@@ -2,6 +2,7 @@ import type { PluginDefinition } from './plugin-definition.ts';
 import { arp as linuxArp } from './linux/arp.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
+import { kmsg as linuxKmsg } from './linux/kmsg.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
@@ -30,6 +31,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxMountinfo,
   linuxSockstat,
   linuxArp,
+  linuxKmsg,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it, test } from 'node:test';
 import { ipv6 } from '../../src/os/linux/sockets.ts';
 import type { Session } from '../../src/engine/session.ts';
-import { linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
+import { LINUX_FIXTURE_DIR, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { collect, LINUX_CAPTURES, openLinuxSession, rowsByColumn } from '../helpers/linux-session.ts';
 
 interface TruthModule {
@@ -50,6 +52,12 @@ interface TruthUnixSocket {
 }
 
 const skip = linuxFixtureSkipReason();
+
+/** Kernel lines of the serial console log: "[    1.234567] text" → ["1.234567", "text"]. */
+function consoleKernelLines(): [string, string][] {
+  const text = readFileSync(join(LINUX_FIXTURE_DIR, 'linux-a.console'), 'latin1');
+  return [...text.matchAll(/^\[\s*(\d+\.\d{6})\] (.*?)\r?$/gm)].map((m) => [m[1]!, m[2]!]);
+}
 /** ss/netstat state names in the truth → sockstat's (Volatility's) names. */
 const STATE = (s: string) => (s === 'UNCONN' ? 'UNCONNECTED' : s);
 
@@ -123,6 +131,17 @@ for (const capture of LINUX_CAPTURES) {
       assert.deepEqual(arp.sort(order), want.sort(order));
       const devices = new Set((linuxTruth()['interfaces'] as { name: string }[]).map((i) => i.name));
       for (const r of rows) assert.ok(devices.has(String(r['Device'])), `${r['IP Address']} on ${r['Device']}`);
+    });
+
+    test('linux.kmsg: the kernel log as the guest’s serial console printed it, from the banner on', async () => {
+      const rows = await rowsByColumn(session, 'linux.kmsg');
+      const logged = new Set(rows.map((r) => `${r['timestamp']} ${r['line']}`));
+      const consoleLines = consoleKernelLines();
+      const first = Number(rows[0]!['timestamp']);
+      const missing = consoleLines.filter(([ts, text]) => Number(ts) >= first && !logged.has(`${ts} ${text}`));
+      assert.deepEqual(missing, []);
+      assert.ok(consoleLines.length >= 100, `${consoleLines.length} console lines`);
+      assert.equal(rows[0]!['line'], (linuxTruth()['kernel'] as { version_string: string }).version_string);
     });
 
     test('linux.mountinfo lists exactly the mounts with ids, devices, paths, types and sources', async () => {

@@ -1,0 +1,33 @@
+import { readPrintkRingbuffer } from '../../os/linux/printk-ringbuffer.ts';
+import type { PluginDefinition } from '../plugin-definition.ts';
+
+const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
+const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp'];
+
+/** Seconds since boot with microseconds, as dmesg and Volatility print them: "12.345678". */
+export function kernelTimestamp(ns: bigint): string {
+  return `${ns / 1_000_000_000n}.${((ns % 1_000_000_000n) / 1000n).toString().padStart(6, '0')}`;
+}
+
+export const kmsg: PluginDefinition = {
+  name: 'linux.kmsg',
+  description: 'Kernel log buffer reader (the printk ring buffer, as dmesg shows it).',
+  os: 'linux',
+  columns: [
+    { name: 'facility', type: 'str' },
+    { name: 'level', type: 'str' },
+    { name: 'timestamp', type: 'str' },
+    { name: 'caller', type: 'str' },
+    { name: 'line', type: 'str' },
+  ],
+  options: [],
+  tree: false,
+  async *run(ctx) {
+    const kernel = await ctx.linux();
+    for await (const r of readPrintkRingbuffer(kernel, (w) => ctx.warn(w))) {
+      ctx.signal?.throwIfAborted();
+      const prefix = [FACILITIES[r.facility] ?? String(r.facility), LEVELS[r.level] ?? String(r.level), kernelTimestamp(r.timestampNs), r.caller];
+      for (const line of r.text.split('\n')) yield { depth: 0, values: [...prefix, line] };
+    }
+  },
+};
