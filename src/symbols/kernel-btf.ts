@@ -139,6 +139,26 @@ export class KernelBtf {
     return this.names.get(name) ?? [];
   }
 
+  /** Every type by the name this table answers to, for export: aggregates, enums and base types. */
+  *typeNames(): Generator<{ kind: 'aggregate' | 'enum' | 'base'; name: string }> {
+    const seen = new Set<string>();
+    for (let id = 1; id < this.offsets.length; id++) {
+      const kind = this.kind(id);
+      const entry =
+        kind === Kind.Struct || kind === Kind.Union
+          ? { kind: 'aggregate' as const, name: this.typeName(id, kind === Kind.Struct ? 'struct' : 'union') }
+          : kind === Kind.Enum || kind === Kind.Enum64
+            ? { kind: 'enum' as const, name: this.typeName(id, 'enum') }
+            : kind === Kind.Int || kind === Kind.Float
+              ? { kind: 'base' as const, name: this.name(id) }
+              : undefined;
+      if (entry && !seen.has(`${entry.kind}:${entry.name}`)) {
+        seen.add(`${entry.kind}:${entry.name}`);
+        yield entry;
+      }
+    }
+  }
+
   /** Follows typedefs and modifiers to the type that gives the layout; 0 for void or a broken chain. */
   private resolve(id: number): number {
     for (let step = 0; step < MAX_CHAIN; step++) {

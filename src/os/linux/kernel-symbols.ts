@@ -48,13 +48,20 @@ export async function loadKernelSymbolTable(vm: VirtualLayer, d: LinuxDiscovery,
   const identity = linuxIdentity(d.banner || `Linux version ${d.release}`);
   const start = slid(symbols.address('__start_BTF'), slide);
   const stop = slid(symbols.address('__stop_BTF'), slide);
-  if (start === undefined || stop === undefined) throw noBtf(d);
+  if (start === undefined || stop === undefined) throw noBtf(d, 'this kernel carries no BTF type information (built without CONFIG_DEBUG_INFO_BTF)');
   const size = stop - start;
   if (size <= 0n || size > BigInt(MAX_BTF)) throw new MemscopeError('SYMBOLS_INVALID', `the kernel's BTF section has an implausible size (${size} bytes)`);
   const blob = await vm.read(start, Number(size));
   if (!blob) throw new MemscopeError('SYMBOLS_MISSING', `the kernel's BTF (${size} bytes at 0x${start.toString(16)}) is not in the captured memory: the capture may be truncated`);
   const origin = `BTF + kallsyms in the image${fromCache ? ' (kallsyms from cache)' : ''}`;
-  return new LinuxSymbolTable(identity, origin, new KernelBtf(blob, origin), symbols, slide);
+  let types: KernelBtf;
+  try {
+    types = new KernelBtf(blob, origin);
+  } catch (e) {
+    if (isMemscopeError(e) && (e.code === 'SYMBOLS_INVALID' || e.code === 'UNSUPPORTED')) throw noBtf(d, `the kernel's BTF (at 0x${start.toString(16)}) cannot be used: ${e.message}`);
+    throw e;
+  }
+  return new LinuxSymbolTable(identity, origin, types, symbols, slide);
 }
 
 /** kallsyms through the table addresses VMCOREINFO names (6.0+), else found by shape in the kernel image. */
@@ -88,11 +95,11 @@ async function decodeKernelKallsyms(vm: VirtualLayer, info: Vmcoreinfo, signal?:
   throw new MemscopeError('OS_NOT_FOUND', `Linux ${info.osRelease}: the kernel symbol table (kallsyms) was not found in memory${why}`);
 }
 
-function noBtf(d: LinuxDiscovery): MemscopeError {
+function noBtf(d: LinuxDiscovery, why: string): MemscopeError {
   return new MemscopeError(
     'SYMBOLS_MISSING',
     [
-      `Linux ${d.release}: this kernel carries no BTF type information (built without CONFIG_DEBUG_INFO_BTF), so its structures cannot be read without a symbol table.`,
+      `Linux ${d.release}: ${why}, so its structures cannot be read without a symbol table.`,
       `Provide a Volatility 3 Linux ISF for "${d.banner || d.release}": build it with dwarf2json from the kernel's debug package ` +
         `(e.g. linux-image-${d.release}-dbg: dwarf2json linux --elf /usr/lib/debug/boot/vmlinux-${d.release} > ${d.release}.json), ` +
         'put it under <dir>/linux/ and pass -s <dir>, or drop the .json/.json.xz onto the page.',

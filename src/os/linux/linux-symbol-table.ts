@@ -42,6 +42,15 @@ export class LinuxSymbolTable implements SymbolTable {
     return this.types.sizeOf(type);
   }
 
+  typeNames(): ReturnType<KernelBtf['typeNames']> {
+    return this.types.typeNames();
+  }
+
+  /** Every kallsyms entry at its address in this image. */
+  *entries(): Generator<{ name: string; type: string; address: bigint }> {
+    for (const e of this.kallsyms.entries()) yield { ...e, address: slid(e.address, this.slide)! };
+  }
+
   symbol(name: string): bigint | undefined {
     return slid(this.kallsyms.address(name), this.slide);
   }

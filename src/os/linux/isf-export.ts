@@ -1,0 +1,46 @@
+import type { LinuxDiscovery } from './discovery.ts';
+import type { LinuxSymbolTable } from './linux-symbol-table.ts';
+
+/** Kernel text/data addresses are relocated by KASLR; lower values (per-CPU offsets) are absolute. */
+const START_KERNEL_MAP = 0xffffffff80000000n;
+const BIG = '\u0000big:';
+
+/**
+ * The table memscope built from an image's BTF and kallsyms, as a Volatility 3 ISF (format 6.2): types with
+ * anonymous members already folded in, symbols at their link-time (unrelocated) addresses and linux_banner's
+ * text, so Volatility and memscope can identify it by banner and apply the KASLR shift themselves.
+ */
+export function linuxIsfText(table: LinuxSymbolTable, d: LinuxDiscovery, producerVersion: string): string {
+  const kaslr = BigInt(d.kaslrOffset);
+  const user_types: Record<string, unknown> = {};
+  const enums: Record<string, unknown> = {};
+  const base_types: Record<string, unknown> = { pointer: { kind: 'int', size: 8, signed: false, endian: 'little' } };
+  for (const { kind, name } of table.typeNames()) {
+    if (kind === 'aggregate') {
+      const s = table.struct(name)!;
+      user_types[name] = { kind: s.kind, size: s.size, fields: Object.fromEntries([...s.fields].map(([f, info]) => [f, { offset: info.offset, type: info.type }])) };
+    } else if (kind === 'enum') {
+      const e = table.enumeration(name)!;
+      enums[name] = { size: e.size, base: e.base, constants: Object.fromEntries(e.constants) };
+    } else if (name) {
+      const b = table.baseType(name)!;
+      base_types[name] = { kind: b.kind, size: b.size, signed: b.signed, endian: 'little' };
+    }
+  }
+  const symbols: Record<string, unknown> = {};
+  for (const { name, address } of table.entries()) {
+    if (name in symbols) continue;
+    const linkTime = address >= START_KERNEL_MAP ? BigInt.asUintN(64, address - kaslr) : address;
+    symbols[name] = { address: `${BIG}${linkTime}` };
+  }
+  if (symbols['linux_banner'] && d.banner) (symbols['linux_banner'] as Record<string, unknown>)['constant_data'] = btoa(`${d.banner}\n\0`);
+  const isf = {
+    metadata: { format: '6.2.0', producer: { name: 'memscope', version: producerVersion }, linux: { symbols: [{ kind: 'btf+kallsyms', name: d.banner }] } },
+    base_types,
+    user_types,
+    enums,
+    symbols,
+  };
+  // Kernel addresses exceed 2^53: written as JSON integers, as Volatility's own ISFs have them.
+  return JSON.stringify(isf).replace(/"\\u0000big:(\d+)"/g, '$1');
+}
