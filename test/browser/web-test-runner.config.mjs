@@ -124,6 +124,18 @@ const serverCommands = {
     return (await loadIsf()).offsetOf(struct, field);
   },
 
+  /**
+   * A capture of the real Linux fixture (decompressed once into .cache/fixtures): its project-relative path and
+   * truth.json, or { skip } saying why it is not available here.
+   */
+  async 'linux-fixture'({ capture }) {
+    const { tsImport } = await import('tsx/esm/api');
+    const fixture = await tsImport('../helpers/linux-fixture.ts', import.meta.url);
+    const skip = fixture.linuxFixtureSkipReason();
+    if (skip) return { skip };
+    return { path: relative(ROOT, await fixture.linuxFixtureFile(capture)), truth: fixture.linuxTruth() };
+  },
+
   'file-sha256'({ path }) {
     return sha256(projectPath('file-sha256', path));
   },
