@@ -10,6 +10,7 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'plugins' }
+  | { kind: 'linux-isf'; file: string; cache: boolean }
   | { kind: 'run'; file: string; symbolDirs: string[]; renderer: Renderer; cache: boolean; plugin: PluginDefinition; options: PluginOptions };
 
 const GLOBAL_OPTIONS = {
@@ -38,6 +39,10 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   if (positionals.length === 0) return { kind: 'help' };
   if (positionals.length > 1) throw new MemscopeError('BAD_REQUEST', `unexpected arguments: ${positionals.slice(1).join(' ')}`);
   if (positionals[0] === 'plugins') return { kind: 'plugins' };
+  if (positionals[0] === 'linux-isf') {
+    if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
+    return { kind: 'linux-isf', file: values.file, cache: !values['no-cache'] };
+  }
   if (!plugin) throw new MemscopeError('BAD_REQUEST', `unknown plugin "${positionals[0]}" (memscope plugins lists them)`);
   if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
   const renderer = values.renderer as Renderer;
@@ -58,12 +63,14 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
     'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] PLUGIN [PLUGIN OPTIONS]',
     '       memscope plugins',
+    '       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel\'s BTF + kallsyms as a Volatility 3 ISF)',
     '',
     'Memory forensics on a local image. Nothing leaves this machine.',
     '',
-    '  -f, --file IMAGE       memory image (raw, ELF core, LiME, Windows crash dump, AFF4)',
+    '  -f, --file IMAGE       memory image (raw, ELF core, LiME, kdump, Windows crash dump, AFF4)',
     '  -s, --symbols DIR      Volatility 3 symbol directory (DIR/windows/ntkrnlmp.pdb/GUID-AGE.json.xz,',
-    '                         or DIR/windows.zip as downloaded); repeatable',
+    '                         DIR/windows.zip as downloaded, Linux ISFs in DIR/linux/); repeatable.',
+    '                         Linux images need none unless the kernel lacks BTF.',
     '  -r, --renderer FORMAT  table (default), json (Volatility 3 shape), jsonl, csv',
     '      --no-cache         do not read or write the discovery cache',
     '',

@@ -1,7 +1,8 @@
 import { isMemscopeError } from '../errors.ts';
 import { builtinPlugins } from '../plugins/registry.ts';
 import { helpText, parseCli } from './args.ts';
-import { runPlugin } from './run-plugin.ts';
+import { runPlugin, writeLinuxIsf } from './run-plugin.ts';
+import { MEMSCOPE_VERSION } from './version.ts';
 
 async function main(argv: readonly string[]): Promise<number> {
   const command = parseCli(argv, builtinPlugins);
@@ -10,13 +11,15 @@ async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(helpText(builtinPlugins) + '\n');
       return 0;
     case 'version':
-      process.stdout.write('memscope 0.1.0\n');
+      process.stdout.write(`memscope ${MEMSCOPE_VERSION}\n`);
       return 0;
     case 'plugins':
       for (const p of builtinPlugins) process.stdout.write(`${p.name}\t${p.description}\n`);
       return 0;
     case 'run':
       return runPlugin(command);
+    case 'linux-isf':
+      return writeLinuxIsf(command);
   }
 }
 

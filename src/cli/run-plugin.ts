@@ -8,9 +8,22 @@ import { textTable } from '../render/text-table.ts';
 import { VolJsonWriter } from '../render/vol-json.ts';
 import type { CliCommand } from './args.ts';
 import { createNodeEnv } from './node-env.ts';
+import { MEMSCOPE_VERSION } from './version.ts';
 import { ProgressBar } from './progress-bar.ts';
 
 type RunCommand = Extract<CliCommand, { kind: 'run' }>;
+
+/** Writes the table memscope derived from a Linux image (BTF + kallsyms) to stdout as a Volatility 3 ISF. */
+export async function writeLinuxIsf(command: Extract<CliCommand, { kind: 'linux-isf' }>): Promise<number> {
+  const env = await createNodeEnv({ symbolDirs: [], cache: command.cache });
+  const session = await openSession(await NodeFileSource.open(command.file), env);
+  try {
+    process.stdout.write(await session.linuxIsf(MEMSCOPE_VERSION));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
 
 /** Opens the image, runs one plugin and writes its rows to stdout in the chosen format. */
 export async function runPlugin(command: RunCommand): Promise<number> {

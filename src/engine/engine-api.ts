@@ -46,12 +46,10 @@ export interface RunSummary {
   readonly elapsedMs: number;
 }
 
-/** A symbol table the image needs and the store does not hold. */
-export interface MissingSymbols {
-  readonly pdbName: string;
-  readonly guid: string;
-  readonly age: number;
-}
+/** A symbol table the image needs and the store does not hold: a Windows PDB's, or a Linux kernel's without BTF. */
+export type MissingSymbols =
+  | { readonly kind: 'pdb'; readonly pdbName: string; readonly guid: string; readonly age: number }
+  | { readonly kind: 'linux'; readonly release: string; readonly banner: string; readonly reason: string };
 
 export type MemorySpace = 'physical' | 'kernel';
 

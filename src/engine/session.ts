@@ -6,7 +6,9 @@ import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import { confirmDiscovery, discoverWindows, type DiscoveryOutcome, type WindowsDiscovery } from '../os/windows/discovery.ts';
 import { discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery, type LinuxOutcome } from '../os/linux/discovery.ts';
 import { loadKernelSymbolTable } from '../os/linux/kernel-symbols.ts';
+import { linuxIsfText } from '../os/linux/isf-export.ts';
 import { LinuxKernel } from '../os/linux/linux-kernel.ts';
+import { LinuxSymbolTable } from '../os/linux/linux-symbol-table.ts';
 import type { KernelImage } from '../os/windows/kernel-locator.ts';
 import { readSharedUserData, windowsVersionLabel } from '../os/windows/kuser-shared-data.ts';
 import { WindowsKernel } from '../os/windows/windows-kernel.ts';
@@ -105,7 +107,7 @@ export class Session implements AnalysisSession {
     const key = pdbKey(discovery.pdbName, discovery.guid, discovery.age);
     const table = await this.env.symbols.get(key);
     if (!table) {
-      this.missing = { pdbName: discovery.pdbName, guid: discovery.guid, age: discovery.age };
+      this.missing = { kind: 'pdb', pdbName: discovery.pdbName, guid: discovery.guid, age: discovery.age };
       return false;
     }
     this.missing = undefined;
@@ -171,6 +173,10 @@ export class Session implements AnalysisSession {
       dtb: `0x${d.dtb.toString(16)}`,
       kernelBase: `0x${(vmcoreinfoOf(d).symbol('_stext') ?? 0n).toString(16)}`,
       symbols: this.linuxKernel?.symbols.origin ?? (this.linuxFailure ? 'missing' : undefined),
+      missingSymbols:
+        isMemscopeError(this.linuxFailure) && this.linuxFailure.code === 'SYMBOLS_MISSING'
+          ? { kind: 'linux', release: d.release, banner: d.banner, reason: this.linuxFailure.message }
+          : undefined,
       warnings: [...this.physical.warnings, ...(this.linuxFailure ? [this.linuxFailure.message] : [])],
     };
   }
@@ -209,6 +215,15 @@ export class Session implements AnalysisSession {
     return readVirtual(this.linux ? (await this.requireLinux()).vm : (await this.requireWindows()).vm, at, length);
   }
 
+  /** The Linux kernel's own table (BTF + kallsyms) as Volatility 3 ISF text. */
+  async linuxIsf(producerVersion: string): Promise<string> {
+    const kernel = await this.requireLinux();
+    if (!(kernel.symbols instanceof LinuxSymbolTable)) {
+      throw new MemscopeError('BAD_REQUEST', `the symbols in use already come from an ISF (${kernel.symbols.origin})`, this.source.name);
+    }
+    return linuxIsfText(kernel.symbols, kernel.discovery, producerVersion);
+  }
+
   private async requireLinux(): Promise<LinuxKernel> {
     if (this.linuxKernel) return this.linuxKernel;
     if (!this.linux) {
@@ -223,7 +238,9 @@ export class Session implements AnalysisSession {
     if (this.kernel) return this.kernel;
     if (!this.windows.discovery) throw new MemscopeError('OS_NOT_FOUND', this.windows.why, this.source.name);
     if (await this.loadSymbols()) return this.kernel!;
-    throw new MissingSymbolsError({ kind: 'pdb', ...this.missing! }, this.env.symbols.describe());
+    const missing = this.missing;
+    if (missing?.kind !== 'pdb') throw new MemscopeError('SYMBOLS_MISSING', 'the kernel symbol table could not be loaded', this.source.name);
+    throw new MissingSymbolsError(missing, this.env.symbols.describe());
   }
 
   async close(): Promise<void> {

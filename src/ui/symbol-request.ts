@@ -43,6 +43,10 @@ export class SymbolRequest extends LitElement {
   override render() {
     const m = this.missing;
     if (!m) return nothing;
+    return m.kind === 'pdb' ? this.renderPdb(m) : this.renderLinux(m);
+  }
+
+  private renderPdb(m: Extract<MissingSymbols, { kind: 'pdb' }>) {
     const key = pdbKey(m.pdbName, m.guid, m.age);
     const fileName = key.slice(key.indexOf('/') + 1);
     return html`
@@ -67,9 +71,29 @@ export class SymbolRequest extends LitElement {
           server; copy the file here.
         </li>
       </ul>
+      ${this.dropZone('Drop symbol files (.json, .json.xz) or windows.zip here')}
+    `;
+  }
+
+  /** A Linux kernel without usable BTF: a Volatility 3 Linux ISF for its banner is needed. */
+  private renderLinux(m: Extract<MissingSymbols, { kind: 'linux' }>) {
+    return html`
+      <h2>Symbols needed: Linux <code>${m.release}</code></h2>
+      <p class="reason">${m.reason.split('\n')[0]}</p>
+      <p>
+        memscope needs a Volatility 3 Linux ISF for the kernel <code class="banner">${m.banner}</code>. Build it with
+        <code>dwarf2json linux --elf vmlinux</code> from this kernel's debug package (for Debian and Ubuntu
+        <code>linux-image-${m.release}-dbg</code>); the file is recognised by the banner inside, whatever its name.
+      </p>
+      ${this.dropZone('Drop the Linux ISF (.json, .json.xz) here')}
+    `;
+  }
+
+  private dropZone(label: string) {
+    return html`
       <p>The file is kept in this browser for later sessions.</p>
       <drop-zone
-        label="Drop symbol files (.json, .json.xz) or windows.zip here"
+        label=${label}
         buttonLabel="Add symbol files…"
         accept=".json,.xz,.json.xz,.zip"
         multiple

@@ -144,10 +144,10 @@ class EngineWorker implements EngineApi {
     const pack = await ZipSymbolPack.open(source);
     this.packs.add(pack);
     const missing = this.session?.summary.missingSymbols;
-    if (!missing) return [];
+    if (missing?.kind !== 'pdb') return [];
     const key = pdbKey(missing.pdbName, missing.guid, missing.age);
     if (added.includes(key)) return [];
-    if (!(await this.packs.take(pack, key))) throw new MissingSymbolsError({ kind: 'pdb', ...missing }, pack.describe());
+    if (!(await this.packs.take(pack, key))) throw new MissingSymbolsError(missing, pack.describe());
     return [key];
   }
 
@@ -177,7 +177,7 @@ async function settle<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<
 function toFailure(e: unknown): EngineFailure {
   if (e instanceof MissingSymbolsError) {
     const { pdbName, guid, age } = e.missing;
-    return { code: e.code, message: e.message, missingSymbols: { pdbName, guid, age } };
+    return { code: e.code, message: e.message, missingSymbols: { kind: 'pdb', pdbName, guid, age } };
   }
   if (isMemscopeError(e)) return { code: e.code, message: e.message };
   // Not a typed error: most likely data the readers did not expect.

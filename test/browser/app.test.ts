@@ -165,7 +165,7 @@ describe('memscope-app', () => {
   });
 
   it('asks for missing symbols, adds the dropped file and retries the run', async () => {
-    const missing = { pdbName: 'ntkrnlmp.pdb', guid: '606FF669409B00F7FC8C61A9C1670129', age: 1 };
+    const missing = { kind: 'pdb' as const, pdbName: 'ntkrnlmp.pdb', guid: '606FF669409B00F7FC8C61A9C1670129', age: 1 };
     const { app, engine } = start({
       'windows.pslist': { rows: [], failure: { code: 'SYMBOLS_MISSING', message: 'Symbols needed', missingSymbols: missing } },
     });
@@ -187,11 +187,28 @@ describe('memscope-app', () => {
 
   it('asks for symbols right after opening when the summary says they are missing', async () => {
     const { app, engine } = start();
-    const missing = { pdbName: 'ntkrnlmp.pdb', guid: '0CE4A95C0CD782A7596B034D8648E585', age: 1 };
+    const missing = { kind: 'pdb' as const, pdbName: 'ntkrnlmp.pdb', guid: '0CE4A95C0CD782A7596B034D8648E585', age: 1 };
     engine.openOutcome = { ok: true, value: { ...summary, missingSymbols: missing } };
     await openImage(app);
     const request = await waitFor(() => pierce(app, 'symbol-request'), 'symbol request');
     ok(request.shadowRoot!.textContent!.includes('0CE4A95C0CD782A7596B034D8648E585'));
+  });
+
+  it('a Linux kernel without BTF: names the kernel, takes the dropped ISF and reopens', async () => {
+    const { app, engine } = start();
+    const banner = 'Linux version 5.10.0-8-amd64 (debian-kernel@lists.debian.org) #1 SMP Debian 5.10.46-4';
+    const missing = { kind: 'linux' as const, release: '5.10.0-8-amd64', banner, reason: 'Linux 5.10.0-8-amd64: this kernel carries no BTF type information\nmore' };
+    engine.openOutcome = { ok: true, value: { ...summary, os: 'linux', osVersion: 'Linux 5.10.0-8-amd64', missingSymbols: missing } };
+    await openImage(app);
+    const request = await waitFor(() => pierce(app, 'symbol-request'), 'symbol request');
+    equal(pierce(request, 'code.banner')?.textContent, banner);
+    ok(request.shadowRoot!.textContent!.includes('linux-image-5.10.0-8-amd64-dbg'), 'names the debug package');
+    ok(pierce(request, '.reason')!.textContent!.includes('no BTF'), 'says why');
+    engine.openOutcome = { ok: true, value: { ...summary, os: 'linux', osVersion: 'Linux 5.10.0-8-amd64' } };
+    dropFiles(pierce(request, 'drop-zone', '.zone')!, [new File(['{}'], 'debian-5.10.json.xz')]);
+    await waitFor(() => pierce(app, 'symbol-request') === null, 'symbol request gone after reopening');
+    deepEqual(engine.symbolFiles, ['debian-5.10.json.xz']);
+    equal(engine.opened.length, 2, 'reopened with the symbols');
   });
 
   it('shows a typed error as a clear message', async () => {

@@ -7,11 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { writeWindowsImage, type WrittenWindowsImage } from '../fixtures/windows/generate.ts';
 import { toVolatilityTime } from '../helpers/windows-session.ts';
+import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
 
 function memscope(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -87,5 +88,36 @@ describe('memscope CLI (built bundle)', () => {
 
     const badOption = memscope('-f', image.imagePath, 'windows.pslist', '--pid', 'four');
     assert.equal(badOption.code, 2);
+  });
+});
+
+describe('memscope CLI on the real Linux image (built bundle)', { skip: linuxFixtureSkipReason() }, () => {
+  before(() => {
+    assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
+    cacheHome = mkdtempSync(join(tmpdir(), 'memscope-cli-linux-'));
+  });
+
+  it('lists the processes of the LiME capture as Volatility 3 JSON, with no symbol file', async () => {
+    const r = memscope('-f', await linuxFixtureFile('linux-a.lime'), '-r', 'json', 'linux.pslist');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    const truth = linuxTruth()['processes'] as { pid: number; comm: string }[];
+    assert.deepEqual(rows.map((row) => [row['PID'], row['COMM']]).sort((a, b) => Number(a[0]) - Number(b[0])), truth.map((p) => [p.pid, p.comm]).sort((a, b) => Number(a[0]) - Number(b[0])));
+  });
+
+  it('linux-isf writes the kernel’s table as a Volatility 3 ISF: banner, link-time symbols, types', async () => {
+    const r = memscope('-f', await linuxFixtureFile('linux-a.elf'), 'linux-isf');
+    assert.equal(r.code, 0, r.stderr);
+    const kernel = linuxTruth()['kernel'] as { version_string: string; kaslr_offset: string; kallsyms_selected: Record<string, string> };
+    const isf = JSON.parse(r.stdout.replace(/"address": ?(\d{16,})/g, '"address": "$1"')) as {
+      metadata: { format: string };
+      symbols: Record<string, { address: number | string; constant_data?: string }>;
+      user_types: Record<string, { size: number; fields: Record<string, unknown> }>;
+    };
+    assert.match(isf.metadata.format, /^6\./);
+    assert.equal(atob(isf.symbols['linux_banner']!.constant_data!).replace(/\n\0$/, ''), kernel.version_string);
+    const linkTime = BigInt(kernel.kallsyms_selected['init_task']!) - BigInt(kernel.kaslr_offset);
+    assert.equal(BigInt(isf.symbols['init_task']!.address), linkTime);
+    assert.ok(isf.user_types['task_struct']!.fields['comm'], 'task_struct.comm');
   });
 });

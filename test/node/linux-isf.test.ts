@@ -51,6 +51,8 @@ describe('Linux kernels without BTF: the ISF route', { skip }, () => {
     const session = await openSession(new MemorySource(image, 'no-btf.raw'), await createNodeEnv({ symbolDirs: [], cache: false }));
     assert.equal(session.summary.os, 'linux');
     assert.equal(session.summary.symbols, 'missing');
+    const missing = session.summary.missingSymbols;
+    assert.ok(missing?.kind === 'linux' && missing.banner === (linuxTruth()['kernel'] as { version_string: string }).version_string, JSON.stringify(missing));
     assert.ok(session.summary.warnings.some((w) => /BTF .*cannot be used/.test(w) && /Volatility 3 Linux ISF/.test(w) && /dwarf2json/.test(w)), session.summary.warnings.join('\n'));
     await assert.rejects(collect(session, 'linux.pslist'), (e) => isMemscopeError(e) && e.code === 'SYMBOLS_MISSING' && /-s <dir>/.test(e.message));
   });

@@ -42,7 +42,7 @@ describe('analysis session', () => {
     const { image, expected } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image, { symbolDirs: [] });
     const pdb = expected.kernel.pdb;
-    assert.deepEqual(session.summary.missingSymbols, { pdbName: pdb.name, guid: pdb.guid, age: pdb.age });
+    assert.deepEqual(session.summary.missingSymbols, { kind: 'pdb', pdbName: pdb.name, guid: pdb.guid, age: pdb.age });
     assert.equal(session.summary.dtb, expected.kernel.dtb);
     await assert.rejects(collect(session, 'windows.pslist'), (e) => {
       assert.ok(isMemscopeError(e));
