@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
+import { linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
+import { collect, openLinuxSession } from '../helpers/linux-session.ts';
+
+/** Remembers which keys were written. */
+class RecordingCache extends MemoryKeyValueCache {
+  readonly written = new Set<string>();
+  override async set(key: string, value: unknown): Promise<void> {
+    this.written.add(key);
+    return super.set(key, value);
+  }
+}
+
+describe('the Linux symbol cache', { skip: linuxFixtureSkipReason() }, () => {
+  it('is keyed by the kernel banner: another capture of the same kernel reuses the decoded kallsyms, with the same results', async () => {
+    const cache = new MemoryKeyValueCache();
+    const raw = await openLinuxSession('linux-a.raw', { discoveryCache: cache });
+    assert.equal(raw.summary.symbols, 'BTF + kallsyms in the image');
+    const first = await collect(raw, 'linux.pslist');
+    await raw.close();
+
+    const elf = await openLinuxSession('linux-a.elf', { discoveryCache: cache });
+    assert.equal(elf.summary.symbols, 'BTF + kallsyms in the image (kallsyms from cache)');
+    assert.deepEqual(await collect(elf, 'linux.pslist'), first);
+    await elf.close();
+
+    const again = await openLinuxSession('linux-a.raw', { discoveryCache: cache });
+    assert.equal(again.summary.symbols, 'BTF + kallsyms in the image (kallsyms from cache)');
+    assert.deepEqual(await collect(again, 'linux.pslist'), first);
+    await again.close();
+  });
+
+  it('an unreadable cache entry is ignored: kallsyms are decoded again', async () => {
+    const cache = new RecordingCache();
+    const s = await openLinuxSession('linux-a.elf', { discoveryCache: cache });
+    await s.close();
+    const keys = [...cache.written].filter((k) => k.startsWith('linux-symbols/'));
+    assert.equal(keys.length, 1);
+    await cache.set(keys[0]!, { kaslrOffset: '0x0', symbols: { names: 'a\nb', types: 'T', addresses: 'zz' } });
+    const again = await openLinuxSession('linux-a.elf', { discoveryCache: cache });
+    assert.equal(again.summary.symbols, 'BTF + kallsyms in the image');
+    assert.equal((await collect(again, 'linux.pslist')).length, (linuxTruth()['processes'] as unknown[]).length);
+    await again.close();
+  });
+});
