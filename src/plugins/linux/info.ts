@@ -1,23 +1,9 @@
 import { cString, type LinuxKernel } from '../../os/linux/linux-kernel.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import { infoPlugin } from '../info-plugin.ts';
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 
-export const info: PluginDefinition = {
-  name: 'linux.info',
-  description: 'Show OS & kernel details of the memory sample being analyzed.',
-  os: 'linux',
-  columns: [
-    { name: 'Variable', type: 'str' },
-    { name: 'Value', type: 'str' },
-  ],
-  options: [],
-  tree: false,
-  async *run(ctx) {
-    const kernel = await ctx.linux();
-    for (const [variable, value] of await infoRows(kernel)) yield { depth: 0, values: [variable, value] };
-  },
-};
+export const info = infoPlugin('linux', async (ctx) => infoRows(await ctx.linux()));
 
 async function infoRows(kernel: LinuxKernel): Promise<[string, string][]> {
   const d = kernel.discovery;

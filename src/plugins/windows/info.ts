@@ -1,24 +1,10 @@
 import { readSharedUserData } from '../../os/windows/kuser-shared-data.ts';
 import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import { infoPlugin } from '../info-plugin.ts';
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 
-export const info: PluginDefinition = {
-  name: 'windows.info',
-  description: 'Show OS & kernel details of the memory sample being analyzed.',
-  os: 'windows',
-  columns: [
-    { name: 'Variable', type: 'str' },
-    { name: 'Value', type: 'str' },
-  ],
-  options: [],
-  tree: false,
-  async *run(ctx) {
-    const kernel = await ctx.windows();
-    for (const [variable, value] of await infoRows(kernel)) yield { depth: 0, values: [variable, value] };
-  },
-};
+export const info = infoPlugin('windows', async (ctx) => infoRows(await ctx.windows()));
 
 async function infoRows(kernel: WindowsKernel): Promise<[string, string][]> {
   const rows: [string, string][] = [

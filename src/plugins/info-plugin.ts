@@ -1,0 +1,19 @@
+import type { PluginContext, PluginDefinition } from './plugin-definition.ts';
+
+/** An OS's `info` plugin: Variable / Value rows, as Volatility 3's windows.info. */
+export function infoPlugin(os: 'windows' | 'linux', rows: (ctx: PluginContext) => Promise<[string, string][]>): PluginDefinition {
+  return {
+    name: `${os}.info`,
+    description: 'Show OS & kernel details of the memory sample being analyzed.',
+    os,
+    columns: [
+      { name: 'Variable', type: 'str' },
+      { name: 'Value', type: 'str' },
+    ],
+    options: [],
+    tree: false,
+    async *run(ctx) {
+      for (const [variable, value] of await rows(ctx)) yield { depth: 0, values: [variable, value] };
+    },
+  };
+}
