@@ -51,7 +51,11 @@ export async function openSession(source: ByteSource, env: SessionEnv): Promise<
   const physical = await openImage(source);
   const fingerprint = await imageFingerprint(source);
   const linuxKey = `linux/v${LINUX_CACHE_VERSION}/${fingerprint}`;
-  let linux = (await discoverLinuxFromNotes(physical, env.wasm)) ?? ((await env.discoveryCache?.get(linuxKey)) as LinuxOutcome | undefined) ?? null;
+  let linux = ((await env.discoveryCache?.get(linuxKey)) as LinuxOutcome | undefined) ?? null;
+  if (!linux) {
+    linux = await discoverLinuxFromNotes(physical, env.wasm);
+    if (linux) await env.discoveryCache?.set(linuxKey, linux);
+  }
   let windows = linux?.discovery ? NOT_WINDOWS : await findWindows(fingerprint, physical, env);
   if (!windows.discovery && !linux) {
     linux = await discoverLinux(physical, env.wasm, env.scanner, env.signal);
