@@ -4,7 +4,7 @@ import { containerFormats, openImage } from '../formats/detect.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import { confirmDiscovery, discoverWindows, type DiscoveryOutcome, type WindowsDiscovery } from '../os/windows/discovery.ts';
-import { discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery, type LinuxOutcome } from '../os/linux/discovery.ts';
+import { confirmLinux, discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery, type LinuxOutcome } from '../os/linux/discovery.ts';
 import { loadKernelSymbolTable } from '../os/linux/kernel-symbols.ts';
 import { linuxIsfText } from '../os/linux/isf-export.ts';
 import { LinuxKernel } from '../os/linux/linux-kernel.ts';
@@ -52,6 +52,7 @@ export async function openSession(source: ByteSource, env: SessionEnv): Promise<
   const fingerprint = await imageFingerprint(source);
   const linuxKey = `linux/v${LINUX_CACHE_VERSION}/${fingerprint}`;
   let linux = ((await env.discoveryCache?.get(linuxKey)) as LinuxOutcome | undefined) ?? null;
+  if (linux?.discovery && !(await confirmLinux(physical, env.wasm, linux.discovery))) linux = null;
   if (!linux) {
     linux = await discoverLinuxFromNotes(physical, env.wasm);
     if (linux) await env.discoveryCache?.set(linuxKey, linux);

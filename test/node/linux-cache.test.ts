@@ -44,4 +44,18 @@ describe('the Linux symbol cache', { skip: linuxFixtureSkipReason() }, () => {
     assert.equal((await collect(again, 'linux.pslist')).length, (linuxTruth()['processes'] as unknown[]).length);
     await again.close();
   });
+
+  it('a remembered discovery that does not fit the image is discovered again', async () => {
+    const cache = new RecordingCache();
+    const first = await openLinuxSession('linux-a.elf', { discoveryCache: cache });
+    const dtb = first.summary.dtb;
+    await first.close();
+    const key = [...cache.written].find((k) => k.startsWith('linux/'))!;
+    const remembered = (await cache.get(key)) as { discovery: Record<string, unknown> };
+    await cache.set(key, { discovery: { ...remembered.discovery, dtb: 0x1000 } });
+    const again = await openLinuxSession('linux-a.elf', { discoveryCache: cache });
+    assert.equal(again.summary.dtb, dtb);
+    assert.equal((await collect(again, 'linux.pslist')).length, (linuxTruth()['processes'] as unknown[]).length);
+    await again.close();
+  });
 });

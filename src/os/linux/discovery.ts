@@ -74,6 +74,14 @@ async function fromCandidates(physical: PhysicalLayer, wasm: MemscopeWasm, candi
   return { discovery: null, partial: true, why };
 }
 
+/** Whether a remembered discovery still fits this image: its page tables map the kernel text where it says. */
+export async function confirmLinux(physical: PhysicalLayer, wasm: MemscopeWasm, d: LinuxDiscovery): Promise<boolean> {
+  const info = typeof d.vmcoreinfo === 'string' ? Vmcoreinfo.parse(d.vmcoreinfo) : null;
+  if (!info) return false;
+  const checked = await checkCandidate(physical, wasm, info);
+  return typeof checked !== 'string' && checked.dtb === d.dtb;
+}
+
 /** Physical address of a kernel-text virtual address. */
 export function textPhysical(vaddr: bigint, physBase: bigint): bigint {
   return (vaddr - START_KERNEL_MAP + physBase) & U64;
