@@ -1,3 +1,4 @@
+import { MemscopeError } from '../../errors.ts';
 import { StructView } from '../struct-view.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 
@@ -24,6 +25,9 @@ export interface KernelLogRecord {
  * (tail) to the newest (head) descriptor; only committed and finalized ones, with their text from the data ring.
  */
 export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<KernelLogRecord> {
+  if (!kernel.hasSymbol('prb') && kernel.hasSymbol('log_buf')) {
+    throw new MemscopeError('UNSUPPORTED', 'this kernel (before 5.10) keeps its log in log_buf; memscope reads only the 5.10+ printk ring buffer so far');
+  }
   const rbAddress = await kernel.readPointer(kernel.symbolAddress('prb'));
   const rb = rbAddress && (await kernel.readStruct('printk_ringbuffer', rbAddress));
   if (!rb) return warn('the kernel log ring buffer (prb) is not readable');
