@@ -184,11 +184,9 @@ export class MemscopeApp extends LitElement {
     void s.run(e.detail.plugin, e.detail.options);
   }
 
-  /** Offset(V) / OFFSET (V) (Windows / Linux plugins) are kernel addresses, Offset(P) a physical one. */
+  /** Hex columns are addresses: physical for Offset(P), else in the kernel's address space (Offset(V), OFFSET (V), Sock Offset, Base, ...). */
   private openAddress(e: CellActivateEvent): void {
-    const spaces: Record<string, MemorySpace> = { 'Offset(V)': 'kernel', 'OFFSET (V)': 'kernel', 'Offset(P)': 'physical' };
-    const space = spaces[e.detail.column.name];
-    if (!space) return;
+    const space: MemorySpace = e.detail.column.name.endsWith('(P)') ? 'physical' : 'kernel';
     this.hexTarget = { space, address: e.detail.value };
     this.tab = 'memory';
   }

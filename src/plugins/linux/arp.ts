@@ -11,7 +11,7 @@ export const arp: PluginDefinition = {
     { name: 'MAC Address', type: 'str' },
     { name: 'Device', type: 'str' },
     { name: 'State', type: 'str' },
-    { name: 'Flags', type: 'hex' },
+    { name: 'Flags', type: 'str' },
     { name: 'Offset', type: 'hex' },
   ],
   options: [],
@@ -20,7 +20,7 @@ export const arp: PluginDefinition = {
     const kernel = await ctx.linux();
     for await (const n of listNeighbours(kernel, (w) => ctx.warn(w))) {
       ctx.signal?.throwIfAborted();
-      yield { depth: 0, values: [n.family, n.ip, n.mac, n.device, n.state, n.flags, n.address] };
+      yield { depth: 0, values: [n.family, n.ip, n.mac, n.device, n.state, `0x${n.flags.toString(16)}`, n.address] };
     }
   },
 };
