@@ -15,6 +15,7 @@ interface TruthProcess {
   comm: string;
   state: string;
   kernel_thread: boolean;
+  start_time_ticks: number;
   cmdline: string;
   argv: string[];
   env: Record<string, string>;
@@ -83,6 +84,13 @@ for (const capture of LINUX_CAPTURES) {
       const order = (a: { pid: Cell }, b: { pid: Cell }) => Number(a.pid) - Number(b.pid);
       assert.deepEqual(got.sort(order), want.sort(order));
       for (const r of rows) assert.equal(r['PID'], r['TID'], 'without --threads only thread-group leaders are listed');
+      // CREATION TIME (boot time + start_boottime, whole seconds) against /proc's start times in clock ticks (USER_HZ 100).
+      const created = new Map(rows.map((r) => [r['PID'], Date.parse(String(r['CREATION TIME'])) / 1000]));
+      const init = truthProcesses().find((p) => p.pid === 1)!;
+      for (const p of truthProcesses()) {
+        const apart = created.get(p.pid)! - created.get(1)!;
+        assert.ok(Math.abs(apart - (p.start_time_ticks - init.start_time_ticks) / 100) <= 1, `PID ${p.pid} started ${apart} s after init`);
+      }
     });
 
     test('linux.pstree nests every process under its parent', async () => {

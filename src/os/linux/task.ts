@@ -27,6 +27,8 @@ export interface LinuxTask {
   readonly state: string;
   /** mm_struct address; 0n for kernel threads. */
   readonly mm: bigint;
+  /** When the task started, in nanoseconds since boot (start_boottime, real_start_time before 5.5). */
+  readonly startBootNs: bigint | null;
   readonly view: StructView;
 }
 
@@ -87,6 +89,7 @@ export async function readTask(kernel: LinuxKernel, address: bigint): Promise<Li
     kernelThread: (view.u32('flags') & PF_KTHREAD) !== 0,
     state: stateLetter(view),
     mm: view.u64('mm'),
+    startBootNs: view.has('start_boottime') ? view.u64('start_boottime') : view.has('real_start_time') ? view.u64('real_start_time') : null,
     view,
   };
 }

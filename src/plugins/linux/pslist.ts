@@ -1,3 +1,4 @@
+import { bootTimeNs } from '../../os/linux/boot-time.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
 import { TASK_COLUMNS, taskRowValues } from './task-columns.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
@@ -11,6 +12,7 @@ export const pslist: PluginDefinition = {
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.linux();
-    for await (const task of listedTasks(ctx, kernel)) yield { depth: 0, values: taskRowValues(task) };
+    const boot = await bootTimeNs(kernel);
+    for await (const task of listedTasks(ctx, kernel)) yield { depth: 0, values: taskRowValues(task, boot) };
   },
 };

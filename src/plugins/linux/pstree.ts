@@ -1,3 +1,4 @@
+import { bootTimeNs } from '../../os/linux/boot-time.ts';
 import { listTasks, type LinuxTask } from '../../os/linux/task.ts';
 import { wantedPid } from '../pid-filter.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
@@ -14,10 +15,11 @@ export const pstree: PluginDefinition = {
   tree: true,
   async *run(ctx) {
     const kernel = await ctx.linux();
+    const boot = await bootTimeNs(kernel);
     const tasks: LinuxTask[] = [];
     for await (const task of listTasks(kernel, (m) => ctx.warn(m))) tasks.push(task);
     for (const { process, depth } of treeOrder(tasks, wantedPid<LinuxTask>(ctx), ctx.signal)) {
-      yield { depth, values: taskRowValues(process) };
+      yield { depth, values: taskRowValues(process, boot) };
     }
   },
 };
