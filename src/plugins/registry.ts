@@ -4,6 +4,7 @@ import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
 import { kmsg as linuxKmsg } from './linux/kmsg.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
+import { lsof as linuxLsof } from './linux/lsof.ts';
 import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
@@ -32,6 +33,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxSockstat,
   linuxArp,
   linuxKmsg,
+  linuxLsof,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {

@@ -18,6 +18,7 @@ interface TruthProcess {
   start_time_ticks: number;
   cmdline: string;
   argv: string[];
+  fds: { fd: number; target: string }[];
   env: Record<string, string>;
 }
 interface TruthKernel {
@@ -112,6 +113,15 @@ for (const capture of LINUX_CAPTURES) {
       for (const p of truthProcesses()) {
         assert.equal(args.get(p.pid), p.kernel_thread ? `[${p.comm}]` : p.argv.join(' '), `PID ${p.pid} ${p.comm}`);
       }
+    });
+
+    test('linux.lsof: every open file descriptor of every process, named as /proc/<pid>/fd shows it', async () => {
+      const rows = await rowsByColumn(session, 'linux.lsof');
+      const got = rows.map((r) => `${r['PID']} ${r['FD']} ${r['Path']}`).sort();
+      const want = truthProcesses()
+        .flatMap((p) => p.fds.map((f) => `${p.pid} ${f.fd} ${f.target}`))
+        .sort();
+      assert.deepEqual(got, want);
     });
 
     test('linux.envars gives every user process its environment', async () => {

@@ -1,6 +1,7 @@
 import type { StructView } from '../struct-view.ts';
-import { cString, type LinuxKernel } from './linux-kernel.ts';
+import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
+import { dentryPath, mountPointPath } from './vfs-path.ts';
 
 /** include/linux/mount.h mnt_flags shown by /proc (show_mnt_opts), in the kernel's order. */
 const MNT_OPTIONS: readonly [number, string][] = [
@@ -24,7 +25,6 @@ const SB_OPTIONS: readonly [number, string][] = [
 ];
 const SB_RDONLY = 0x1;
 const MAX_MOUNTS = 1 << 16;
-const MAX_PATH_DEPTH = 256;
 const MAX_NAME = 256;
 
 export interface MountInfo {
@@ -116,7 +116,7 @@ async function readMount(kernel: LinuxKernel, address: bigint, namespaceId: numb
     parentId: parentView ? parentView.u32('mnt_id') : 0,
     device: `${dev >>> 20}:${dev & 0xfffff}`,
     root: await dentryPath(kernel, mount.u64('mnt.mnt_root')),
-    mountPoint: await mountPath(kernel, mount, warn),
+    mountPoint: await mountPointPath(kernel, mount, warn),
     mountOptions,
     fields,
     fsType: fsType ?? '?',
@@ -129,55 +129,6 @@ async function readMount(kernel: LinuxKernel, address: bigint, namespaceId: numb
 async function pointer(kernel: LinuxKernel, address: bigint, struct: string, field: string): Promise<bigint> {
   if (address === 0n) return 0n;
   return (await kernel.vm.readU64(address + BigInt(kernel.layout.offset(struct, field)))) ?? 0n;
-}
-
-/** A dentry's name (qstr d_name). */
-async function dentryName(kernel: LinuxKernel, dentry: StructView): Promise<string> {
-  const length = Math.min(dentry.u32('d_name.len'), MAX_NAME);
-  const bytes = await kernel.vm.read(dentry.u64('d_name.name'), length);
-  return bytes ? cString(bytes) : '?';
-}
-
-/** Path from the filesystem root (a dentry that is its own parent) to `dentry`. */
-async function dentryPath(kernel: LinuxKernel, dentry: bigint): Promise<string> {
-  const parts: string[] = [];
-  for (let depth = 0; depth < MAX_PATH_DEPTH; depth++) {
-    const view = await kernel.readStruct('dentry', dentry);
-    if (!view) return `?/${parts.reverse().join('/')}`;
-    const parent = view.u64('d_parent');
-    if (parent === dentry || parent === 0n) break;
-    parts.push(await dentryName(kernel, view));
-    dentry = parent;
-  }
-  return `/${parts.reverse().join('/')}`;
-}
-
-/** Where a mount is mounted: the mountpoint's dentry path, crossing into parent mounts at their roots (d_path). */
-async function mountPath(kernel: LinuxKernel, mount: StructView, warn: (m: string) => void): Promise<string> {
-  if (mount.u64('mnt_parent') === mount.address) return '/';
-  const parts: string[] = [];
-  let holder = await kernel.readStruct('mount', mount.u64('mnt_parent'));
-  let dentry = mount.u64('mnt_mountpoint');
-  for (let depth = 0; depth < MAX_PATH_DEPTH; depth++) {
-    if (!holder) {
-      warn(`mount at 0x${mount.address.toString(16)}: a parent mount is not readable; its path may be incomplete`);
-      break;
-    }
-    if (dentry === holder.u64('mnt.mnt_root')) {
-      const parent = holder.u64('mnt_parent');
-      if (parent === holder.address) break;
-      dentry = holder.u64('mnt_mountpoint');
-      holder = await kernel.readStruct('mount', parent);
-      continue;
-    }
-    const view = await kernel.readStruct('dentry', dentry);
-    if (!view) break;
-    parts.push(await dentryName(kernel, view));
-    const up = view.u64('d_parent');
-    if (up === dentry) break;
-    dentry = up;
-  }
-  return `/${parts.reverse().join('/')}`;
 }
 
 /**
