@@ -1,5 +1,6 @@
 import type { ScanService } from '../../engine/scan-service.ts';
 import type { PhysicalLayer } from '../../layers/physical-layer.ts';
+import { physicalWindow } from '../../layers/physical-window.ts';
 import { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../../layers/wasm-module.ts';
 import { findBanner } from './banner.ts';
@@ -42,11 +43,20 @@ export async function discoverLinuxFromNotes(physical: PhysicalLayer, wasm: Mems
   return candidates.length ? fromCandidates(physical, wasm, candidates) : null;
 }
 
+/** The kernel and its VMCOREINFO are loaded low: the first 4 GiB are searched before the rest. */
+const FIRST_WINDOW = 4 * 1024 ** 3;
+
 /** Linux discovery by searching physical memory for VMCOREINFO. */
 export async function discoverLinux(physical: PhysicalLayer, wasm: MemscopeWasm, scanner: ScanService, signal?: AbortSignal): Promise<LinuxOutcome> {
-  const candidates = await scanForVmcoreinfo(physical, scanner, signal);
-  if (!candidates.length) return { discovery: null, partial: false, why: 'no Linux VMCOREINFO in memory' };
-  return fromCandidates(physical, wasm, candidates);
+  let outcome: LinuxOutcome = { discovery: null, partial: false, why: 'no Linux VMCOREINFO in memory' };
+  for (const [start, end] of [[0, FIRST_WINDOW], [FIRST_WINDOW, physical.size]] as const) {
+    if (start >= physical.size) break;
+    const candidates = await scanForVmcoreinfo(physicalWindow(physical, start, end), scanner, signal);
+    if (!candidates.length) continue;
+    outcome = await fromCandidates(physical, wasm, candidates);
+    if (outcome.discovery) return outcome;
+  }
+  return outcome;
 }
 
 /** The first candidate whose page tables map the kernel text where VMCOREINFO says it is. */
