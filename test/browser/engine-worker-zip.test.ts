@@ -42,12 +42,12 @@ describe('engine worker (dist build): symbol packs', () => {
       const engine = wrap<EngineApi>(first);
       const opened = await engine.open(image, image.name);
       ok(opened.ok, `open: ${JSON.stringify(!opened.ok && opened.error)}`);
-      deepEqual(opened.value.missingSymbols, { pdbName, guid, age: Number(age) });
+      deepEqual(opened.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
 
       const refused = await engine.addSymbolFiles([{ name: otherZip.name, blob: otherZip }]);
       ok(!refused.ok, 'a pack without the kernel PDB is refused');
       equal(refused.error.code, 'SYMBOLS_MISSING');
-      deepEqual(refused.error.missingSymbols, { pdbName, guid, age: Number(age) });
+      deepEqual(refused.error.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
       match(refused.error.message, new RegExp(`GUID ${guid} age ${age}; not found in symbol pack other\\.zip`));
 
       const added = await engine.addSymbolFiles([{ name: windowsZip.name, blob: windowsZip }]);

@@ -36,13 +36,13 @@ describe('engine worker (dist build, sample image)', () => {
       ok(first.ok, `open: ${JSON.stringify(!first.ok && first.error)}`);
       equal(first.value.os, 'windows');
       equal(first.value.fileSize, image.size);
-      deepEqual(first.value.missingSymbols, { pdbName, guid, age: Number(age) });
+      deepEqual(first.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
 
       const noRows: PluginRow[][] = [];
       const refused = await engine.run('job-1', 'windows.pslist', {}, proxy((rows: PluginRow[]) => void noRows.push(rows)), proxy(() => {}));
       ok(!refused.ok, 'pslist without symbols fails');
       equal(refused.error.code, 'SYMBOLS_MISSING');
-      deepEqual(refused.error.missingSymbols, { pdbName, guid, age: Number(age) });
+      deepEqual(refused.error.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
 
       const pack = await (await get(`sample/${packPath}`)).blob();
       const added = await engine.addSymbolFiles([{ name: packPath.split('/').pop()!, blob: pack }]);
