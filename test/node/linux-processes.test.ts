@@ -19,6 +19,7 @@ interface TruthProcess {
   cmdline: string;
   argv: string[];
   fds: { fd: number; target: string }[];
+  exe: string | null;
   env: Record<string, string>;
 }
 interface TruthKernel {
@@ -108,10 +109,11 @@ for (const capture of LINUX_CAPTURES) {
       }
     });
 
-    test('linux.psaux shows the full command line of every user process', async () => {
-      const args = new Map((await collect(session, 'linux.psaux')).map((r) => [r.values[0], r.values[3]]));
+    test('linux.psaux shows the full command line and the executable of every user process', async () => {
+      const rows = new Map((await rowsByColumn(session, 'linux.psaux')).map((r) => [r['PID'], r]));
       for (const p of truthProcesses()) {
-        assert.equal(args.get(p.pid), p.kernel_thread ? `[${p.comm}]` : p.argv.join(' '), `PID ${p.pid} ${p.comm}`);
+        assert.equal(rows.get(p.pid)?.['ARGS'], p.kernel_thread ? `[${p.comm}]` : p.argv.join(' '), `PID ${p.pid} ${p.comm}`);
+        assert.equal(rows.get(p.pid)?.['EXE'], p.exe, `executable of PID ${p.pid} ${p.comm}`);
       }
     });
 

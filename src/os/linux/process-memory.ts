@@ -1,9 +1,18 @@
+import { describeFile } from './file-info.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import type { LinuxTask } from './task.ts';
 
 /** /proc caps what it shows of argv/envp far below this; a larger range is smear. */
 const MAX_AREA = 256 * 1024;
 const utf8 = new TextDecoder('utf-8');
+
+/** The executable's path (mm->exe_file, as /proc/<pid>/exe); null for kernel threads or when unreadable. */
+export async function executablePath(kernel: LinuxKernel, task: LinuxTask, warn: (m: string) => void): Promise<string | null> {
+  if (task.mm === 0n) return null;
+  const mm = await kernel.readStruct('mm_struct', task.mm);
+  const file = mm?.has('exe_file') ? mm.u64('exe_file') : 0n;
+  return file === 0n ? null : ((await describeFile(kernel, file, warn))?.path ?? null);
+}
 
 /** argv from the process's memory (mm->arg_start..arg_end); null when a kernel thread or unreadable. */
 export async function readArgv(kernel: LinuxKernel, task: LinuxTask): Promise<string[] | null> {

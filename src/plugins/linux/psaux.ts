@@ -1,16 +1,17 @@
-import { readArgv } from '../../os/linux/process-memory.ts';
+import { executablePath, readArgv } from '../../os/linux/process-memory.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
 import { displayName, listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
 export const psaux: PluginDefinition = {
   name: 'linux.psaux',
-  description: 'Lists processes with their command line arguments (read from process memory).',
+  description: 'Lists processes with their command line arguments (read from process memory) and executable.',
   os: 'linux',
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'PPID', type: 'int' },
     { name: 'COMM', type: 'str' },
     { name: 'ARGS', type: 'str' },
+    { name: 'EXE', type: 'str' },
   ],
   options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
   tree: false,
@@ -19,7 +20,7 @@ export const psaux: PluginDefinition = {
     for await (const task of listedTasks(ctx, kernel)) {
       const argv = task.kernelThread ? null : await readArgv(kernel, task);
       const args = task.kernelThread ? displayName(task) : argv === null ? null : argv.join(' ');
-      yield { depth: 0, values: [task.pid, task.ppid, task.comm, args] };
+      yield { depth: 0, values: [task.pid, task.ppid, task.comm, args, await executablePath(kernel, task, (m) => ctx.warn(m))] };
     }
   },
 };
