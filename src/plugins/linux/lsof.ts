@@ -1,5 +1,5 @@
 import { describeFile } from '../../os/linux/file-info.ts';
-import { openFiles } from '../../os/linux/open-files.ts';
+import { openFiles } from '../../os/linux/fd-table.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 

@@ -1,5 +1,6 @@
-import { openFiles } from '../../os/linux/open-files.ts';
-import { fileSocket } from '../../os/linux/sockets.ts';
+import { isMemscopeError } from '../../errors.ts';
+import { openFiles } from '../../os/linux/fd-table.ts';
+import { SocketReader } from '../../os/linux/sockets.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
@@ -26,19 +27,29 @@ export const sockstat: PluginDefinition = {
     { name: 'Inode', type: 'int' },
     { name: 'UID', type: 'int' },
   ],
-  options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
+  options: [...TASK_OPTIONS.filter((o) => o.name === 'pid'), { name: 'netns', type: 'int', description: 'Only sockets of this network namespace (inode number)' }],
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.linux();
+    const sockets = new SocketReader(kernel);
+    const netns = ctx.options['netns'] === undefined || ctx.options['netns'] === '' ? null : Number(ctx.options['netns']);
     for await (const task of listedTasks(ctx, kernel)) {
-      if (task.kernelThread) continue;
       for await (const { fd, file } of openFiles(kernel, task, (m) => ctx.warn(m))) {
-        const s = await fileSocket(kernel, file);
-        if (!s) continue;
-        yield {
-          depth: 0,
-          values: [s.netns, task.comm, task.pid, task.tid, fd, s.sock, s.family, s.type, s.protocol, s.source, s.sourcePort, s.destination, s.destinationPort, s.state, s.filter, s.inode, s.uid],
-        };
+        ctx.signal?.throwIfAborted();
+        const warn = (m: string) => ctx.warn(`PID ${task.pid} (${task.comm}) fd ${fd}: ${m}`);
+        try {
+          const socket = await sockets.socketOf(file, warn);
+          const s = socket === null ? null : await sockets.describe(socket, warn);
+          if (!s || (netns !== null && s.netns !== netns)) continue;
+          yield {
+            depth: 0,
+            values: [s.netns, task.comm, task.pid, task.tid, fd, s.sock, s.family, s.type, s.protocol, s.source, s.sourcePort, s.destination, s.destinationPort, s.state, s.filter, s.inode, s.uid],
+          };
+        } catch (e) {
+          // A socket whose structures do not decode costs its row, not the run.
+          if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
+          warn(`socket not decoded: ${e.message}`);
+        }
       }
     }
   },
