@@ -6,6 +6,7 @@ import { kmsg as linuxKmsg } from './linux/kmsg.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { lsof as linuxLsof } from './linux/lsof.ts';
 import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
+import { procMaps as linuxProcMaps } from './linux/proc-maps.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
@@ -34,6 +35,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxArp,
   linuxKmsg,
   linuxLsof,
+  linuxProcMaps,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {

@@ -126,6 +126,18 @@ for (const capture of LINUX_CAPTURES) {
       assert.deepEqual(got, want);
     });
 
+    test('linux.proc.Maps: each user process maps its executable (with an executable mapping) a stack and the vDSO, in order, without overlap', async () => {
+      const rows = await rowsByColumn(session, 'linux.proc.Maps');
+      for (const p of truthProcesses().filter((x) => !x.kernel_thread)) {
+        const maps = rows.filter((r) => r['PID'] === p.pid);
+        assert.ok(maps.some((r) => r['File Path'] === p.exe && String(r['Flags']).includes('x')), `PID ${p.pid} maps ${p.exe} executable`);
+        assert.equal(maps.filter((r) => r['File Path'] === '[stack]').length, 1, `PID ${p.pid} has one stack`);
+        assert.equal(maps.filter((r) => r['File Path'] === '[vdso]').length, 1, `PID ${p.pid} has the vDSO`);
+        for (let i = 1; i < maps.length; i++) assert.ok((maps[i]!['Start'] as bigint) >= (maps[i - 1]!['End'] as bigint), `PID ${p.pid} mappings ordered`);
+      }
+      assert.ok(!rows.some((r) => truthProcesses().find((p) => p.pid === r['PID'])?.kernel_thread), 'kernel threads have no user mappings');
+    });
+
     test('linux.envars gives every user process its environment', async () => {
       const env = new Map<number, Record<string, string>>();
       for (const r of await collect(session, 'linux.envars')) {

@@ -1,0 +1,68 @@
+import { describeFile } from '../../os/linux/file-info.ts';
+import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
+import type { LinuxTask } from '../../os/linux/task.ts';
+import { listVmas, type Vma } from '../../os/linux/vmas.ts';
+import type { PluginDefinition } from '../plugin-definition.ts';
+import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
+
+/** include/linux/mm.h VM_READ / VM_WRITE / VM_EXEC / VM_SHARED. */
+const VM_READ = 0x1n;
+const VM_WRITE = 0x2n;
+const VM_EXEC = 0x4n;
+const VM_SHARED = 0x8n;
+
+export const procMaps: PluginDefinition = {
+  name: 'linux.proc.Maps',
+  description: 'Lists all memory maps for all processes (like /proc/<pid>/maps).',
+  os: 'linux',
+  columns: [
+    { name: 'PID', type: 'int' },
+    { name: 'Process', type: 'str' },
+    { name: 'Start', type: 'hex' },
+    { name: 'End', type: 'hex' },
+    { name: 'Flags', type: 'str' },
+    { name: 'PgOff', type: 'hex' },
+    { name: 'Major', type: 'int' },
+    { name: 'Minor', type: 'int' },
+    { name: 'Inode', type: 'int' },
+    { name: 'File Path', type: 'str' },
+  ],
+  options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
+  tree: false,
+  async *run(ctx) {
+    const kernel = await ctx.linux();
+    for await (const task of listedTasks(ctx, kernel)) {
+      if (task.kernelThread) continue;
+      const names = await anonymousNames(kernel, task);
+      for (const vma of await listVmas(kernel, task, (m) => ctx.warn(m))) {
+        const file = vma.file === 0n ? null : await describeFile(kernel, vma.file, (m) => ctx.warn(m));
+        const special = file ? null : await specialMappingName(kernel, vma);
+        const [major, minor] = file ? file.device.split(':').map(Number) : [0, 0];
+        yield {
+          depth: 0,
+          values: [task.pid, task.comm, vma.start, vma.end, permissions(vma.flags), file ? vma.pgoff * 4096n : 0n, major!, minor!, file?.inode ?? 0, file?.path ?? special ?? names(vma)],
+        };
+      }
+    }
+  },
+};
+
+function permissions(flags: bigint): string {
+  return `${flags & VM_READ ? 'r' : '-'}${flags & VM_WRITE ? 'w' : '-'}${flags & VM_EXEC ? 'x' : '-'}${flags & VM_SHARED ? 's' : 'p'}`;
+}
+
+/** The name of a kernel-installed mapping ([vdso], [vvar], ...): vm_ops is special_mapping_vmops, vm_private_data a struct vm_special_mapping. */
+async function specialMappingName(kernel: LinuxKernel, vma: Vma): Promise<string | null> {
+  const special = ['special_mapping_vmops', 'legacy_special_mapping_vmops'].some((s) => kernel.hasSymbol(s) && kernel.symbolAddress(s) === vma.ops);
+  if (!special || vma.privateData === 0n || !kernel.hasStruct('vm_special_mapping')) return null;
+  const name = await kernel.readPointer(vma.privateData + BigInt(kernel.layout.offset('vm_special_mapping', 'name')));
+  return name ? kernel.readCString(name, 64) : null;
+}
+
+/** How /proc names anonymous mappings: [heap] (brk area) and [stack] (holds start_stack); others stay blank. */
+async function anonymousNames(kernel: LinuxKernel, task: LinuxTask): Promise<(vma: Vma) => string> {
+  const mm = await kernel.readStruct('mm_struct', task.mm);
+  if (!mm) return () => '';
+  const [startBrk, brk, stack] = [mm.u64('start_brk'), mm.u64('brk'), mm.u64('start_stack')];
+  return (vma) => (vma.start <= startBrk && vma.end >= brk && brk > startBrk ? '[heap]' : vma.start <= stack && stack < vma.end ? '[stack]' : '');
+}
