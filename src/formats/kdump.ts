@@ -9,18 +9,19 @@ import type { ContainerNote, PhysicalLayer, PhysicalRun } from '../layers/physic
 import { LruCache } from './aff4/lru-cache.ts';
 import type { ContainerFormat } from './container-format.ts';
 import { parseElfNotes } from './elf-notes.ts';
+import { ascii, FLATTENED_SIGNATURE, KDUMP_SIGNATURE, readKdumpHeader, type FileRange, type KdumpHeader } from './kdump-header.ts';
 import { lzo1xDecompress } from './lzo1x.ts';
 
-const SIGNATURE = 'KDUMP   ';
-const FLATTENED = 'makedumpfile';
+/** page_desc_t: offset i64, size u32, flags u32, page_flags u64. */
 const DESCRIPTOR = 24;
 /** Descriptors read per block: 4096 × 24 bytes. */
 const DESCRIPTORS_PER_BLOCK = 4096;
-const PAGE_CACHE = 256;
 const DESCRIPTOR_CACHE = 16;
-/** 2^40 pages = 4 PiB at 4 KiB: more than any x86-64 machine addresses. */
-const MAX_PAGES = 2 ** 40;
-const MAX_BITMAP_BYTES = 512 * 1024 * 1024;
+const PAGE_CACHE = 256;
+/** Reads of up to this many pages go through the page cache (structure reads); larger ones (scans) do not. */
+const CACHED_READ_PAGES = 8;
+/** Most bytes of page data fetched with one source read in a large read. */
+const MAX_SPAN = 1024 * 1024;
 const MAX_NOTES = 16 * 1024 * 1024;
 
 const enum Compression {
@@ -30,111 +31,93 @@ const enum Compression {
   Zstd = 0x20,
 }
 
-interface KdumpHeader {
-  readonly version: number;
-  readonly blockSize: number;
-  readonly subHeaderBlocks: number;
-  readonly bitmapBlocks: number;
-  readonly maxMapnr: number;
-  readonly vmcoreinfo: { readonly offset: number; readonly size: number };
-  readonly notes: { readonly offset: number; readonly size: number };
-}
-
 /**
  * makedumpfile's kdump-compressed format ("KDUMP   ", also written by QEMU dump-guest-memory -z): a header,
  * a sub-header with VMCOREINFO and ELF notes, two page bitmaps (valid / dumped) and one descriptor per dumped
- * page pointing at its zlib / LZO / snappy / zstd or stored data. The sub-header's phys_base is not used (QEMU
- * writes garbage there); Linux discovery takes phys_base from VMCOREINFO.
+ * page pointing at its zlib / LZO / snappy / zstd or stored data. Pages not dumped (excluded zero or free
+ * pages) are holes.
  */
 export const kdumpFormat: ContainerFormat = {
   id: 'kdump',
   description: 'kdump-compressed dump (makedumpfile, QEMU dump-guest-memory -z)',
 
   probe(head) {
-    if (ascii(head, 0, 8) === SIGNATURE) return 1;
-    return ascii(head, 0, FLATTENED.length) === FLATTENED ? 0.9 : 0;
+    if (ascii(head, 0, 8) === KDUMP_SIGNATURE) return 1;
+    return ascii(head, 0, FLATTENED_SIGNATURE.length) === FLATTENED_SIGNATURE ? 0.9 : 0;
   },
 
   async open(source: ByteSource): Promise<PhysicalLayer> {
-    if (ascii(await readExact(source, 0, 12, 'kdump signature'), 0, FLATTENED.length) === FLATTENED) {
-      throw new MemscopeError('UNSUPPORTED', `this is a flattened makedumpfile stream: convert it first with makedumpfile -R ${source.name}.kdump < ${source.name}`, source.name);
+    const magic = await readExact(source, 0, FLATTENED_SIGNATURE.length, 'kdump signature');
+    if (ascii(magic, 0, FLATTENED_SIGNATURE.length) === FLATTENED_SIGNATURE) {
+      const advice = `convert it first with makedumpfile -R ${source.name}.kdump < ${source.name}`;
+      throw new MemscopeError('UNSUPPORTED', `this is a flattened makedumpfile stream (makedumpfile -F): ${advice}`, source.name);
     }
-    const header = await readHeader(source);
+    const header = await readKdumpHeader(source);
     const bitmapBytes = (header.bitmapBlocks * header.blockSize) / 2;
-    const bitmapsAt = (1 + header.subHeaderBlocks) * header.blockSize;
-    const dumped = await readExact(source, bitmapsAt + bitmapBytes, bitmapBytes, 'kdump page bitmap');
     const pages = Math.min(header.maxMapnr, bitmapBytes * 8);
+    const dumpedBitmapAt = (1 + header.subHeaderBlocks) * header.blockSize + bitmapBytes;
+    const dumped = await readExact(source, dumpedBitmapAt, Math.ceil(pages / 32) * 4, 'kdump bitmap of dumped pages');
     const index = new DumpedPageIndex(dumped, pages);
+    const descriptorsAt = dumpedBitmapAt + bitmapBytes;
     const notes = await readNotes(source, header);
     const warnings = [...notes.warnings];
     if (pages < header.maxMapnr) warnings.push(`the page bitmap covers ${pages} of the ${header.maxMapnr} pages the header announces; the rest read as zeros`);
-    return new KdumpLayer(source, header, index, (bitmapsAt + bitmapBytes * 2), notes.notes, warnings);
+    const truncation = await checkTruncation(source, descriptorsAt, index.dumpedCount);
+    if (truncation) warnings.push(truncation);
+    if (header.incomplete) warnings.push('makedumpfile marked this dump incomplete (it ran out of space while writing): pages it did not write read as zeros');
+    return new KdumpLayer(source, header, index, descriptorsAt, notes.notes, warnings, truncation !== undefined || header.incomplete);
   },
 };
-
-function ascii(bytes: Uint8Array, at: number, length: number): string {
-  return String.fromCharCode(...bytes.subarray(at, at + length));
-}
-
-async function readHeader(source: ByteSource): Promise<KdumpHeader> {
-  const head = new DataView((await readExact(source, 0, 464, 'kdump header')).buffer);
-  const corrupt = (why: string) => new MemscopeError('CORRUPT', `kdump header: ${why}`, source.name);
-  const version = head.getInt32(8, true);
-  const blockSize = head.getInt32(428, true);
-  const subHeaderBlocks = head.getInt32(432, true);
-  const bitmapBlocks = head.getUint32(436, true);
-  let maxMapnr = head.getUint32(440, true);
-  if (blockSize < 1024 || blockSize > 65536 || (blockSize & (blockSize - 1)) !== 0) throw corrupt(`block size ${blockSize} is not a page size`);
-  if (subHeaderBlocks < 1 || subHeaderBlocks > 1024) throw corrupt(`sub-header size ${subHeaderBlocks} blocks is implausible`);
-  if (bitmapBlocks === 0 || bitmapBlocks % 2 !== 0 || bitmapBlocks * blockSize > MAX_BITMAP_BYTES) throw corrupt(`bitmap size ${bitmapBlocks} blocks is implausible`);
-  if (version < 1 || version > 64) throw corrupt(`header version ${version} is unknown`);
-  const sub = new DataView((await readExact(source, blockSize, 104, 'kdump sub-header')).buffer);
-  const field = (at: number) => Number(sub.getBigUint64(at, true));
-  if (version >= 6) {
-    const wide = sub.getBigUint64(96, true);
-    if (wide > 0n && wide <= BigInt(MAX_PAGES)) maxMapnr = Number(wide);
-  }
-  return {
-    version,
-    blockSize,
-    subHeaderBlocks,
-    bitmapBlocks,
-    maxMapnr,
-    vmcoreinfo: version >= 3 ? { offset: field(32), size: field(40) } : { offset: 0, size: 0 },
-    notes: version >= 4 ? { offset: field(48), size: field(56) } : { offset: 0, size: 0 },
-  };
-}
 
 /** VMCOREINFO as a note of its own (as in ELF cores) plus the ELF notes (CPU state); problems become warnings. */
 async function readNotes(source: ByteSource, header: KdumpHeader): Promise<{ notes: ContainerNote[]; warnings: string[] }> {
   const notes: ContainerNote[] = [];
   const warnings: string[] = [];
-  const fits = (r: { offset: number; size: number }) => r.size > 0 && r.size <= MAX_NOTES && r.offset + r.size <= source.size;
+  const fits = (r: FileRange) => r.size > 0 && r.size <= MAX_NOTES && r.offset + r.size <= source.size;
+  const outside = (what: string, r: FileRange) => `the ${what} the header points to (${hex(r.offset)}, ${r.size} bytes) is outside the file or too large; ignored`;
   if (fits(header.notes)) {
     const parsed = parseElfNotes(await source.read(header.notes.offset, header.notes.size));
     notes.push(...parsed.notes.filter((n) => n.name !== 'VMCOREINFO'));
     warnings.push(...parsed.warnings);
-  }
+  } else if (header.notes.size > 0) warnings.push(outside('ELF notes', header.notes));
   if (fits(header.vmcoreinfo)) notes.push({ name: 'VMCOREINFO', type: 0, desc: await source.read(header.vmcoreinfo.offset, header.vmcoreinfo.size) });
-  else if (header.vmcoreinfo.size > 0) warnings.push(`the VMCOREINFO the header points to (${hex(header.vmcoreinfo.offset)}, ${header.vmcoreinfo.size} bytes) is outside the file`);
+  else if (header.vmcoreinfo.size > 0) warnings.push(outside('VMCOREINFO', header.vmcoreinfo));
   return { notes, warnings };
+}
+
+/**
+ * Whether the file ends before the last dumped page's descriptor or data (a cut download): a warning, or
+ * TRUNCATED when not even the first descriptor is left. makedumpfile writes page data in pfn order, so the
+ * last descriptor points at the end of the data.
+ */
+async function checkTruncation(source: ByteSource, descriptorsAt: number, dumped: number): Promise<string | undefined> {
+  if (dumped === 0) return undefined;
+  const inFile = Math.min(dumped, Math.max(0, Math.floor((source.size - descriptorsAt) / DESCRIPTOR)));
+  if (inFile === 0) await readExact(source, descriptorsAt, DESCRIPTOR, 'kdump page descriptors');
+  const last = new DataView((await source.read(descriptorsAt + (inFile - 1) * DESCRIPTOR, DESCRIPTOR)).buffer);
+  const dataEnd = Number(last.getBigInt64(0, true)) + last.getUint32(8, true);
+  if (inFile === dumped && dataEnd <= source.size) return undefined;
+  const table = inFile < dumped ? `only ${inFile} of the ${dumped} page descriptors are in it, and ` : '';
+  return `file is truncated (it ends at ${hex(source.size)}): ${table}dumped pages whose data lies past its end read as zeros`;
 }
 
 /** Which pages were dumped, and each one's descriptor index (the number of dumped pages before it). */
 class DumpedPageIndex {
-  /** Dumped pages before each 64-page word. */
-  private readonly before: Float64Array;
   private readonly words: Uint32Array;
+  /** Dumped pages before each 32-page word (at most 2^31: the bitmap size is bounded). */
+  private readonly before: Uint32Array;
 
   constructor(
     bitmap: Uint8Array,
     readonly pages: number,
   ) {
     const wordCount = Math.ceil(pages / 32);
-    this.words = new Uint32Array(wordCount);
     const dv = new DataView(bitmap.buffer, bitmap.byteOffset, bitmap.byteLength);
-    for (let w = 0; w < wordCount; w++) this.words[w] = w * 4 + 4 <= bitmap.length ? dv.getUint32(w * 4, true) : 0;
-    this.before = new Float64Array(wordCount + 1);
+    this.words = new Uint32Array(wordCount);
+    for (let w = 0; w < wordCount; w++) this.words[w] = dv.getUint32(w * 4, true);
+    const tail = pages % 32;
+    if (tail !== 0) this.words[wordCount - 1]! &= (1 << tail) - 1;
+    this.before = new Uint32Array(wordCount + 1);
     for (let w = 0; w < wordCount; w++) this.before[w + 1] = this.before[w]! + popcount(this.words[w]!);
   }
 
@@ -144,25 +127,30 @@ class DumpedPageIndex {
 
   /** Descriptor index of a page, or -1 when it was not dumped. */
   descriptorOf(pfn: number): number {
-    if (pfn >= this.pages) return -1;
+    if (pfn < 0 || pfn >= this.pages) return -1;
     const word = this.words[pfn >>> 5]!;
     const bit = pfn & 31;
     if (((word >>> bit) & 1) === 0) return -1;
     return this.before[pfn >>> 5]! + popcount(word & ((1 << bit) - 1));
   }
 
-  /** Runs of consecutive dumped pages. */
+  /** Runs of consecutive dumped pages; whole empty or full words are skipped at once. */
   runs(): { first: number; count: number }[] {
     const runs: { first: number; count: number }[] = [];
     let start = -1;
-    for (let pfn = 0; pfn <= this.pages; pfn++) {
-      const set = pfn < this.pages && ((this.words[pfn >>> 5]! >>> (pfn & 31)) & 1) === 1;
+    const edge = (pfn: number, set: boolean) => {
       if (set && start < 0) start = pfn;
       else if (!set && start >= 0) {
         runs.push({ first: start, count: pfn - start });
         start = -1;
       }
+    };
+    for (let w = 0; w < this.words.length; w++) {
+      const word = this.words[w]!;
+      if (word === 0 || word === 0xffffffff) edge(w * 32, word !== 0);
+      else for (let bit = 0; bit < 32; bit++) edge(w * 32 + bit, ((word >>> bit) & 1) === 1);
     }
+    edge(this.pages, false);
     return runs;
   }
 }
@@ -196,6 +184,8 @@ class KdumpLayer implements PhysicalLayer {
     private readonly descriptorsAt: number,
     readonly notes: readonly ContainerNote[],
     readonly warnings: readonly string[],
+    /** Truncated or incomplete dump: a page whose descriptor or data is missing reads as zeros, not CORRUPT. */
+    private readonly missingReadsAsZero: boolean,
   ) {
     const block = header.blockSize;
     this.runs = index.runs().map((r) => ({ start: r.first * block, length: r.count * block, fileOffset: -1 }));
@@ -207,24 +197,51 @@ class KdumpLayer implements PhysicalLayer {
   async read(address: number, length: number): Promise<Uint8Array> {
     const out = new Uint8Array(length);
     const block = this.header.blockSize;
-    for (let at = address; at < address + length; ) {
-      const pfn = Math.floor(at / block);
-      const inPage = at - pfn * block;
-      const n = Math.min(block - inPage, address + length - at);
-      const page = await this.page(pfn);
-      out.set(page.subarray(inPage, inPage + n), at - address);
-      at += n;
+    const end = address + length;
+    const first = Math.floor(address / block);
+    const place = (pfn: number, page: Uint8Array) => {
+      const at = pfn * block;
+      const from = Math.max(address, at);
+      out.set(page.subarray(from - at, Math.min(end, at + block) - at), from - address);
+    };
+    if (Math.ceil(end / block) - first <= CACHED_READ_PAGES) {
+      for (let pfn = first; pfn * block < end; pfn++) place(pfn, await this.page(pfn));
+      return out;
     }
+    // Large reads (scans) bypass the page cache and fetch the data of many pages with one source read.
+    let batch: { pfn: number; d: PageDescriptor }[] = [];
+    let spanStart = 0;
+    let spanEnd = 0;
+    const flush = async () => {
+      const span = await this.source.read(spanStart, spanEnd - spanStart);
+      for (const { pfn, d } of batch) place(pfn, this.decode(pfn, d, span.subarray(d.offset - spanStart, d.offset - spanStart + d.size)));
+      batch = [];
+    };
+    for (let pfn = first; pfn * block < end; pfn++) {
+      const i = this.index.descriptorOf(pfn);
+      if (i < 0) continue;
+      const d = await this.descriptor(i);
+      if (!this.usable(pfn, d)) continue;
+      if (batch.length > 0 && (d.offset < spanStart || d.offset + d.size > spanStart + MAX_SPAN)) await flush();
+      if (batch.length === 0) spanStart = spanEnd = d.offset;
+      spanEnd = Math.max(spanEnd, d.offset + d.size);
+      batch.push({ pfn, d });
+    }
+    if (batch.length > 0) await flush();
     return out;
   }
 
   private page(pfn: number): Promise<Uint8Array> {
     const descriptor = this.index.descriptorOf(pfn);
     if (descriptor < 0) return Promise.resolve(this.zero);
-    return this.pageCache.get(pfn, async () => this.decode(pfn, await this.descriptor(descriptor)));
+    return this.pageCache.get(pfn, async () => {
+      const d = await this.descriptor(descriptor);
+      return this.usable(pfn, d) ? this.decode(pfn, d, await this.source.read(d.offset, d.size)) : this.zero;
+    });
   }
 
-  private async descriptor(i: number): Promise<PageDescriptor> {
+  /** Undefined when the descriptor lies past the end of the file. */
+  private async descriptor(i: number): Promise<PageDescriptor | undefined> {
     const blockNo = Math.floor(i / DESCRIPTORS_PER_BLOCK);
     const view = await this.descriptorBlocks.get(blockNo, async () => {
       const start = this.descriptorsAt + blockNo * DESCRIPTORS_PER_BLOCK * DESCRIPTOR;
@@ -232,32 +249,77 @@ class KdumpLayer implements PhysicalLayer {
       return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     });
     const at = (i % DESCRIPTORS_PER_BLOCK) * DESCRIPTOR;
-    if (at + DESCRIPTOR > view.byteLength) throw this.corrupt(`the descriptor of dumped page ${i} lies past the end of the file (truncated?)`);
+    if (at + DESCRIPTOR > view.byteLength) return undefined;
     return { offset: Number(view.getBigInt64(at, true)), size: view.getUint32(at + 8, true), flags: view.getUint32(at + 12, true) };
   }
 
-  private async decode(pfn: number, d: PageDescriptor): Promise<Uint8Array> {
-    const block = this.header.blockSize;
-    const where = `page at physical ${hex(pfn * block)}`;
-    if (d.size === 0 || d.size > block || d.offset < 0 || d.offset + d.size > this.source.size) {
-      throw this.corrupt(`${where}: descriptor points at ${d.size} bytes at file offset ${hex(d.offset)}, outside the file or larger than a page`);
+  /**
+   * Whether the page's data can be read. False when it is missing from a truncated or incomplete dump (the page
+   * reads as zeros); CORRUPT when the descriptor is damaged.
+   */
+  private usable(pfn: number, d: PageDescriptor | undefined): d is PageDescriptor {
+    const missing = d === undefined || d.offset + d.size > this.source.size || (d.offset === 0 && d.size === 0);
+    if (missing && this.missingReadsAsZero) return false;
+    const where = `page at physical ${hex(pfn * this.header.blockSize)}`;
+    if (d === undefined) throw this.corrupt(`${where}: its descriptor lies past the end of the file`);
+    if (d.size === 0 || d.size > this.header.blockSize || d.offset <= 0 || missing) {
+      throw this.corrupt(`${where}: its descriptor points at ${d.size} bytes at file offset ${hex(d.offset)}, outside the file or larger than a page`);
     }
-    const stored = await this.source.read(d.offset, d.size);
-    let page: Uint8Array;
+    return true;
+  }
+
+  private decode(pfn: number, d: PageDescriptor, stored: Uint8Array): Uint8Array {
     try {
-      if (d.flags & Compression.Zlib) page = unzlibSync(stored, { out: new Uint8Array(block) });
-      else if (d.flags & Compression.Lzo) page = lzo1xDecompress(stored, block);
-      else if (d.flags & Compression.Snappy) page = snappy.uncompress(stored, block) as Uint8Array;
-      else if (d.flags & Compression.Zstd) page = zstdDecompress(stored, new Uint8Array(block));
-      else page = stored;
+      return decompressPage(stored, d.flags, this.header.blockSize);
     } catch (e) {
-      throw this.corrupt(`${where}: compressed data is damaged (${e instanceof Error ? e.message : String(e)})`);
+      throw this.corrupt(`page at physical ${hex(pfn * this.header.blockSize)}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    if (page.length !== block) throw this.corrupt(`${where}: decompresses to ${page.length} bytes, not ${block}`);
-    return page;
   }
 
   private corrupt(why: string): MemscopeError {
     return new MemscopeError('CORRUPT', `kdump: ${why}`, this.source.name);
   }
+}
+
+/** One page from its stored bytes; throws (plain Error) when the data does not decode to exactly `block` bytes. */
+function decompressPage(stored: Uint8Array, flags: number, block: number): Uint8Array {
+  let page: Uint8Array;
+  let codec = 'stored';
+  try {
+    if (flags & Compression.Zlib) {
+      codec = 'zlib';
+      // One spare byte: fflate stops silently at the end of `out`, so a full spare byte means too much data.
+      page = unzlibSync(stored, { out: new Uint8Array(block + 1) });
+    } else if (flags & Compression.Lzo) {
+      codec = 'LZO';
+      page = lzo1xDecompress(stored, block);
+    } else if (flags & Compression.Snappy) {
+      codec = 'snappy';
+      page = snappy.uncompress(stored, block);
+    } else if (flags & Compression.Zstd) {
+      codec = 'zstd';
+      // fzstd hands back the whole `out` buffer, so the frame's declared size is the only length check.
+      const declared = zstdContentSize(stored);
+      if (declared !== undefined && declared !== block) throw new Error(`the frame declares ${declared} bytes`);
+      page = zstdDecompress(stored, new Uint8Array(block));
+    } else page = stored;
+  } catch (e) {
+    throw new Error(`its ${codec} data is damaged (${e instanceof Error ? e.message : String(e)})`);
+  }
+  if (page.length !== block) throw new Error(`its ${codec} data holds ${page.length > block ? 'more than ' : ''}${Math.min(page.length, block)} bytes, not a ${block}-byte page`);
+  return page;
+}
+
+/** Frame_Content_Size of a zstd frame header (RFC 8878 3.1.1.1), undefined when the header leaves it out. */
+function zstdContentSize(frame: Uint8Array): number | undefined {
+  if (frame.length < 6) throw new Error('the zstd frame is shorter than its header');
+  const descriptor = frame[4]!;
+  const singleSegment = (descriptor >> 5) & 1;
+  const sizeBytes = [singleSegment, 2, 4, 8][descriptor >> 6]!;
+  if (sizeBytes === 0) return undefined;
+  const at = 5 + (singleSegment ? 0 : 1) + [0, 1, 2, 4][descriptor & 3]!;
+  if (at + sizeBytes > frame.length) throw new Error('the zstd frame is shorter than its header');
+  let size = 0;
+  for (let i = sizeBytes - 1; i >= 0; i--) size = size * 256 + frame[at + i]!;
+  return sizeBytes === 2 ? size + 256 : size;
 }
