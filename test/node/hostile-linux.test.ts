@@ -26,7 +26,8 @@ describe('hostile Linux images', { skip }, () => {
   let original: Uint8Array;
   let tasks: bigint[];
   let toPhysical: (vaddr: bigint) => Promise<number>;
-  let offsets: { tasks: number; moduleList: number };
+  let offsets: { tasks: number; moduleList: number; mm: number; mapleRoot: number };
+  let readU64: (vaddr: bigint) => Promise<bigint>;
   let modulesHead: bigint;
 
   before(async () => {
@@ -37,7 +38,13 @@ describe('hostile Linux images', { skip }, () => {
     const d = (await discoverLinux(physical, env.wasm, env.scanner)).discovery!;
     const vm = linuxKernelLayer(physical, env.wasm, d.dtb);
     const table = await loadKernelSymbolTable(vm, d);
-    offsets = { tasks: table.struct('task_struct')!.fields.get('tasks')!.offset, moduleList: table.struct('module')!.fields.get('list')!.offset };
+    offsets = {
+      tasks: table.struct('task_struct')!.fields.get('tasks')!.offset,
+      moduleList: table.struct('module')!.fields.get('list')!.offset,
+      mm: table.struct('task_struct')!.fields.get('mm')!.offset,
+      mapleRoot: table.struct('mm_struct')!.fields.get('mm_mt')!.offset + table.struct('maple_tree')!.fields.get('ma_root')!.offset,
+    };
+    readU64 = async (v) => (await vm.readU64(v))!;
     modulesHead = table.symbol('modules')!;
     toPhysical = async (v) => (await vm.translate(v))!;
     const session = await openSession(new MemorySource(original, 'linux-a.raw'), env);
@@ -66,6 +73,21 @@ describe('hostile Linux images', { skip }, () => {
     assert.equal(rows, 21);
     assert.ok(warnings.some((w) => /not readable: task list truncated/.test(w)), warnings.join('\n'));
     for (const plugin of ['linux.psaux', 'linux.envars', 'linux.sockstat']) await run(session, plugin);
+  });
+
+  it('memory map trees smeared to garbage or to a loop: the other processes’ maps, warnings, no hang', async () => {
+    const user = await Promise.all(tasks.map(async (t) => ({ task: t, mm: await readU64(t + BigInt(offsets.mm)) })));
+    const [first, second] = user.filter((u) => u.mm !== 0n);
+    const session = await patched(async (image) => {
+      writeU64(image, await toPhysical(first!.mm + BigInt(offsets.mapleRoot)), 0x4141414141414142n);
+      // A root node whose every slot points back at itself.
+      const root = await readU64(second!.mm + BigInt(offsets.mapleRoot));
+      const node = root & ~0xffn;
+      for (let slot = 0; slot < 32; slot++) writeU64(image, await toPhysical(node) + slot * 8, root);
+    });
+    const { rows, warnings } = await run(session, 'linux.proc.Maps');
+    assert.ok(rows > 0, 'the intact processes are listed');
+    assert.ok(warnings.some((w) => /memory map tree/.test(w)), warnings.join('\n'));
   });
 
   it('a module list pointing at itself mid-way, and a NULL link: partial lists with warnings', async () => {
