@@ -3,10 +3,11 @@ import type { StructView } from '../struct-view.ts';
 import { cString, type LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 
-/** include/linux/module.h: refcnt starts at MODULE_REF_BASE, /proc/modules shows the count above it. */
+/** include/linux/module.h: refcnt starts at MODULE_REF_BASE, module_refcount() is the count above it. */
 const MODULE_REF_BASE = 1;
 /** No system loads more modules; a longer walk is smear. */
 const MAX_MODULES = 65536;
+/** /proc/modules' words for module_state (kernel/module/procfs.c m_show). */
 const STATE_NAMES: Readonly<Record<string, string>> = {
   MODULE_STATE_LIVE: 'Live',
   MODULE_STATE_COMING: 'Loading',
@@ -19,18 +20,19 @@ export interface KernelModule {
   readonly name: string;
   /** Bytes of module memory as /proc/modules counts them (core + init). */
   readonly size: number;
-  readonly refcount: number;
+  /** module_refcount(); null on kernels built without module unloading. */
+  readonly refcount: number | null;
   readonly state: string;
-  /** Where its core (text) is loaded. */
+  /** Where its core text is loaded (/proc/modules' address). */
   readonly base: bigint;
-  /** Modules that use this one (/proc/modules' "used by"). */
+  /** /proc/modules' "used by": the modules using this one, then [permanent] for one that cannot be unloaded. */
   readonly usedBy: readonly string[];
 }
 
 /** The loaded modules, in the order of the `modules` list (most recently loaded first). */
 export async function* listModules(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<KernelModule> {
   const listOffset = BigInt(kernel.layout.offset('module', 'list'));
-  const states = kernel.symbols.enumeration('module_state');
+  const states = new Map([...(kernel.symbols.enumeration('module_state')?.constants ?? [])].map(([name, value]) => [value, STATE_NAMES[name] ?? name]));
   for await (const link of listEntries(kernel, kernel.symbolAddress('modules'), 'module list', warn, MAX_MODULES)) {
     const address = link - listOffset;
     const view = await kernel.readStruct('module', address);
@@ -38,46 +40,54 @@ export async function* listModules(kernel: LinuxKernel, warn: (m: string) => voi
       warn(`module at 0x${address.toString(16)} is not readable: module list truncated`);
       return;
     }
-    const stateValue = view.u32('state');
-    const stateName = [...(states?.constants ?? [])].find(([, v]) => v === stateValue)?.[0];
+    const state = view.u32('state');
     yield {
       address,
       name: cString(view.raw('name')),
       ...memory(kernel, view),
-      refcount: view.u32('refcnt.counter') - MODULE_REF_BASE,
-      state: (stateName && STATE_NAMES[stateName]) ?? String(stateValue),
-      usedBy: await users(kernel, view, warn),
+      refcount: view.has('refcnt.counter') ? (view.u32('refcnt.counter') | 0) - MODULE_REF_BASE : null,
+      state: states.get(state) ?? String(state),
+      usedBy: await usedBy(kernel, view, warn),
     };
   }
 }
 
-/** 6.4+: mem[MOD_TEXT ...]; before: core_layout / init_layout (4.5+) or module_core / core_size. */
+/** Size and text base: mem[] (6.4+), core_layout/init_layout (4.5+, data_layout where present), module_core/core_size before. */
 function memory(kernel: LinuxKernel, view: StructView): { size: number; base: bigint } {
+  const layout = kernel.layout;
   if (view.has('mem')) {
-    const regionSize = kernel.layout.size('module_memory');
-    const count = kernel.layout.fieldSize('module', 'mem') / regionSize;
-    const memOffset = view.offsetOf('mem');
+    const regionSize = layout.size('module_memory');
+    const count = layout.fieldSize('module', 'mem') / regionSize;
     const dv = new DataView(view.bytes.buffer, view.bytes.byteOffset, view.bytes.byteLength);
-    const baseAt = kernel.layout.offset('module_memory', 'base');
-    const sizeAt = kernel.layout.offset('module_memory', 'size');
+    const region = (i: number) => view.offsetOf('mem') + i * regionSize;
     let size = 0;
-    for (let i = 0; i < count; i++) size += dv.getUint32(memOffset + i * regionSize + sizeAt, true);
-    return { size, base: dv.getBigUint64(memOffset + baseAt, true) };
+    for (let i = 0; i < count; i++) size += dv.getUint32(region(i) + layout.offset('module_memory', 'size'), true);
+    const text = kernel.symbols.enumeration('mod_mem_type')?.constants.get('MOD_TEXT') ?? 0;
+    return { size, base: dv.getBigUint64(region(text) + layout.offset('module_memory', 'base'), true) };
   }
-  if (view.has('core_layout')) return { size: view.u32('core_layout.size') + view.u32('init_layout.size'), base: view.u64('core_layout.base') };
+  if (view.has('core_layout')) {
+    const data = view.has('data_layout') ? view.u32('data_layout.size') : 0;
+    return { size: view.u32('core_layout.size') + view.u32('init_layout.size') + data, base: view.u64('core_layout.base') };
+  }
   if (view.has('core_size')) return { size: view.u32('core_size') + view.u32('init_size'), base: view.u64('module_core') };
-  throw new MemscopeError('SYMBOLS_INVALID', 'struct module has neither mem[], core_layout nor core_size', kernel.symbols.origin);
+  throw new MemscopeError('SYMBOLS_INVALID', 'struct module has neither mem[], core_layout nor core_size: cannot size kernel modules', kernel.symbols.origin);
 }
 
-/** Names of the modules on this one's source_list (struct module_use: source_list, source). */
-async function users(kernel: LinuxKernel, view: StructView, warn: (m: string) => void): Promise<string[]> {
-  if (!view.has('source_list') || !kernel.hasStruct('module_use')) return [];
-  const member = BigInt(kernel.layout.offset('module_use', 'source_list'));
+/** print_unload_info: the names on source_list (struct module_use), then [permanent] for an init without exit. */
+async function usedBy(kernel: LinuxKernel, view: StructView, warn: (m: string) => void): Promise<string[]> {
   const names: string[] = [];
-  for await (const link of listEntries(kernel, view.addressOf('source_list'), `users of module ${cString(view.raw('name'))}`, warn, MAX_MODULES)) {
-    const use = await kernel.readStruct('module_use', link - member);
-    const source = use && (await kernel.readStruct('module', use.u64('source')));
-    if (source) names.push(cString(source.raw('name')));
+  if (view.has('source_list') && kernel.hasStruct('module_use')) {
+    const member = BigInt(kernel.layout.offset('module_use', 'source_list'));
+    const sourceAt = BigInt(kernel.layout.offset('module_use', 'source'));
+    const nameAt = BigInt(kernel.layout.offset('module', 'name'));
+    const nameSize = kernel.layout.fieldSize('module', 'name');
+    for await (const link of listEntries(kernel, view.addressOf('source_list'), `users of module ${cString(view.raw('name'))}`, warn, MAX_MODULES)) {
+      const source = await kernel.vm.readU64(link - member + sourceAt);
+      const name = source ? await kernel.vm.read(source + nameAt, nameSize) : null;
+      if (name) names.push(cString(name));
+      else warn(`a user of module ${cString(view.raw('name'))} is not readable`);
+    }
   }
+  if (view.has('exit') && view.u64('init') !== 0n && view.u64('exit') === 0n) names.push('[permanent]');
   return names;
 }

@@ -1,37 +1,39 @@
 import type { StructView } from '../struct-view.ts';
-import type { LinuxKernel } from './linux-kernel.ts';
+import { cString, type LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
+import {
+  accessOption,
+  FilesystemOptions,
+  MNT_READONLY,
+  MNT_SHARED,
+  MNT_UNBINDABLE,
+  mountFlagOptions,
+  SB_RDONLY,
+  superBlockFlagOptions,
+} from './mount-options.ts';
+import { listTasks } from './task.ts';
 import { dentryPath, mountPointPath } from './vfs-path.ts';
 
-/** include/linux/mount.h mnt_flags shown by /proc (show_mnt_opts), in the kernel's order. */
-const MNT_OPTIONS: readonly [number, string][] = [
-  [0x01, 'nosuid'],
-  [0x02, 'nodev'],
-  [0x04, 'noexec'],
-  [0x08, 'noatime'],
-  [0x10, 'nodiratime'],
-  [0x20, 'relatime'],
-  [0x80, 'nosymfollow'],
-];
-const MNT_READONLY = 0x40;
-const MNT_SHARED = 0x1000;
-const MNT_UNBINDABLE = 0x2000;
-/** include/linux/fs.h superblock flags shown by /proc (show_sb_opts). */
-const SB_OPTIONS: readonly [number, string][] = [
-  [0x10, 'sync'],
-  [0x80, 'dirsync'],
-  [0x40, 'mand'],
-  [1 << 25, 'lazytime'],
-];
-const SB_RDONLY = 0x1;
-const MAX_MOUNTS = 1 << 16;
+/** No namespace holds more mounts (the default sysctl fs.mount-max is 100000); a longer walk is smear. */
+const MAX_MOUNTS = 1 << 17;
+/** Bounds for the propagation walks (master chains, peer rings, mounts and dentries up to the root). */
+const MAX_PROPAGATION_STEPS = 1024;
+const MAX_DENTRY_DEPTH = 256;
 const MAX_NAME = 256;
+
+export interface MountNamespace {
+  readonly address: bigint;
+  /** Inode number of the namespace (/proc/<pid>/ns/mnt); null on kernels without one. */
+  readonly id: number | null;
+  /** struct mount of the namespace's root (mnt_namespace.root). */
+  readonly root: bigint;
+}
 
 export interface MountInfo {
   readonly address: bigint;
-  readonly namespaceId: number;
   readonly id: number;
-  readonly parentId: number;
+  /** Null when the parent mount is unreadable. */
+  readonly parentId: number | null;
   /** "major:minor" of the superblock's device. */
   readonly device: string;
   /** Path of the mount's root inside its filesystem. */
@@ -39,7 +41,7 @@ export interface MountInfo {
   readonly mountPoint: string;
   /** ro/rw then the per-mount flags, as /proc/<pid>/mountinfo. */
   readonly mountOptions: readonly string[];
-  /** Optional fields: shared:N, master:N, unbindable. */
+  /** Optional fields: shared:N, master:N, propagate_from:N, unbindable. */
   readonly fields: readonly string[];
   readonly fsType: string;
   readonly source: string;
@@ -49,120 +51,233 @@ export interface MountInfo {
   readonly procMountsOptions: readonly string[];
 }
 
-/** The mounts of init's mount namespace, in the namespace's list order. */
-export async function* listMounts(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<MountInfo> {
+/** The mount namespace a task is in (task->nsproxy->mnt_ns); null for exited tasks or unreadable structures. */
+export async function taskMountNamespace(kernel: LinuxKernel, task: StructView): Promise<MountNamespace | null> {
+  const nsproxy = task.u64('nsproxy');
+  const view = nsproxy === 0n ? null : await kernel.readStruct('nsproxy', nsproxy);
+  const ns = view ? view.u64('mnt_ns') : 0n;
+  return ns === 0n ? null : readNamespace(kernel, ns);
+}
+
+async function readNamespace(kernel: LinuxKernel, address: bigint): Promise<MountNamespace | null> {
+  const ns = await kernel.readStruct('mnt_namespace', address);
+  if (!ns) return null;
+  const id = ns.has('ns.inum') ? ns.u32('ns.inum') : ns.has('proc_inum') ? ns.u32('proc_inum') : null;
+  return { address, id, root: ns.u64('root') };
+}
+
+/** init_task's mount namespace, then every other namespace a process is in, each once. */
+export async function* mountNamespaces(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<MountNamespace> {
+  const seen = new Set<bigint>();
   const init = await kernel.readStruct('task_struct', kernel.symbolAddress('init_task'));
-  const nsproxy = init && (await kernel.readStruct('nsproxy', init.u64('nsproxy')));
-  const ns = nsproxy && (await kernel.readStruct('mnt_namespace', nsproxy.u64('mnt_ns')));
-  if (!ns) {
-    warn('the initial mount namespace (init_task.nsproxy->mnt_ns) is not readable');
-    return;
+  const first = init && (await taskMountNamespace(kernel, init));
+  if (first) {
+    seen.add(first.address);
+    yield first;
+  } else warn('the initial mount namespace (init_task.nsproxy->mnt_ns) is not readable');
+  for await (const task of listTasks(kernel, warn)) {
+    const ns = await taskMountNamespace(kernel, task.view);
+    if (!ns || seen.has(ns.address)) continue;
+    seen.add(ns.address);
+    yield ns;
   }
-  const namespaceId = ns.has('ns.inum') ? ns.u32('ns.inum') : 0;
-  const shmem = new ShmemOptions(kernel);
+}
+
+/** The mounts of a namespace in its own order (mount order), as its /proc/<pid>/mountinfo lists them. */
+export async function* listMounts(kernel: LinuxKernel, ns: MountNamespace, warn: (m: string) => void): AsyncGenerator<MountInfo> {
+  const reader = new MountReader(kernel, ns, warn);
   for await (const mount of namespaceMounts(kernel, ns, warn)) {
-    const info = await readMount(kernel, mount, namespaceId, shmem, warn);
+    const info = await reader.read(mount);
     if (info) yield info;
   }
 }
 
-/** struct mount addresses of a namespace: its `list` (before 6.8) or its rbtree `mounts`. */
-async function* namespaceMounts(kernel: LinuxKernel, ns: StructView, warn: (m: string) => void): AsyncGenerator<bigint> {
-  if (ns.has('list')) {
-    const member = BigInt(kernel.layout.offset('mount', 'mnt_list'));
-    for await (const link of listEntries(kernel, ns.addressOf('list'), 'mount list', warn, MAX_MOUNTS)) yield link - member;
+/** struct mount addresses of a namespace: its `list` (before 6.8) or, in order, its rbtree `mounts`. */
+async function* namespaceMounts(kernel: LinuxKernel, ns: MountNamespace, warn: (m: string) => void): AsyncGenerator<bigint> {
+  const layout = kernel.layout;
+  const what = `mount list of namespace ${ns.id ?? `0x${ns.address.toString(16)}`}`;
+  if (layout.has('mnt_namespace', 'list')) {
+    const member = BigInt(layout.offset('mount', 'mnt_list'));
+    const head = ns.address + BigInt(layout.offset('mnt_namespace', 'list'));
+    for await (const link of listEntries(kernel, head, what, warn, MAX_MOUNTS)) yield link - member;
     return;
   }
-  const member = BigInt(kernel.layout.offset('mount', 'mnt_node'));
-  const stack: bigint[] = [ns.u64('mounts.rb_node')];
+  const member = BigInt(layout.offset('mount', 'mnt_node'));
+  const root = await kernel.vm.readU64(ns.address + BigInt(layout.offset('mnt_namespace', 'mounts.rb_node')));
+  if (root === null) return warn(`${what}: tree root unreadable`);
+  for await (const node of rbInOrder(kernel, root, what, warn)) yield node - member;
+}
+
+/** In-order walk of an rbtree (rb_first/rb_next order): each rb_node's address. Guarded against loops and smear. */
+export async function* rbInOrder(kernel: LinuxKernel, root: bigint, what: string, warn: (m: string) => void): AsyncGenerator<bigint> {
+  const left = BigInt(kernel.layout.offset('rb_node', 'rb_left'));
+  const right = BigInt(kernel.layout.offset('rb_node', 'rb_right'));
   const seen = new Set<bigint>();
-  while (stack.length) {
-    const node = stack.pop()!;
-    if (node === 0n || seen.has(node)) continue;
-    if (seen.size >= MAX_MOUNTS) return warn(`mount tree larger than ${MAX_MOUNTS} entries: walk stopped`);
-    seen.add(node);
-    const children = await kernel.vm.read(node + 8n, 16);
-    if (!children) continue;
-    const dv = new DataView(children.buffer, children.byteOffset, 16);
-    stack.push(dv.getBigUint64(8, true), dv.getBigUint64(0, true));
-    yield node - member;
+  const stack: bigint[] = [];
+  let node: bigint | null = root;
+  while (node !== 0n || stack.length) {
+    while (node !== 0n) {
+      if (node === null) return warn(`${what}: link unreadable after ${seen.size} entries: walk stopped`);
+      if (seen.has(node)) return warn(`${what} loops back to 0x${node.toString(16)}: walk stopped`);
+      if (seen.size >= MAX_MOUNTS) return warn(`${what} larger than ${MAX_MOUNTS} entries: walk stopped`);
+      seen.add(node);
+      stack.push(node);
+      node = await kernel.vm.readU64(node + left);
+    }
+    const next = stack.pop()!;
+    yield next;
+    node = await kernel.vm.readU64(next + right);
   }
 }
 
-async function readMount(kernel: LinuxKernel, address: bigint, namespaceId: number, shmem: ShmemOptions, warn: (m: string) => void): Promise<MountInfo | null> {
-  const mount = await kernel.readStruct('mount', address);
-  const sb = mount && (await kernel.readStruct('super_block', mount.u64('mnt.mnt_sb')));
-  if (!mount || !sb) {
-    warn(`mount at 0x${address.toString(16)} is not readable; skipped`);
-    return null;
+/** A NUL-terminated string that may end just before an unmapped page; null when its start is unmapped. */
+async function readString(kernel: LinuxKernel, address: bigint, max = MAX_NAME): Promise<string | null> {
+  if (address === 0n || !(await kernel.vm.read(address, 1))) return null;
+  return cString(await kernel.vm.readPadded(address, max));
+}
+
+interface PathRoot {
+  readonly mount: bigint;
+  readonly dentry: bigint;
+}
+
+/** Decodes the mounts of one namespace (show_mountinfo and show_vfsmnt of fs/proc_namespace.c). */
+class MountReader {
+  private readonly fsOptions: FilesystemOptions;
+  private root: Promise<PathRoot | null> | undefined;
+
+  constructor(
+    private readonly kernel: LinuxKernel,
+    private readonly ns: MountNamespace,
+    private readonly warn: (m: string) => void,
+  ) {
+    this.fsOptions = new FilesystemOptions(kernel);
   }
-  const parent = mount.u64('mnt_parent');
-  const parentView = parent === address ? mount : await kernel.readStruct('mount', parent);
-  const mntFlags = mount.u32('mnt.mnt_flags');
-  const sbFlags = Number(sb.u64('s_flags') & 0xffffffffn);
-  const access = mntFlags & MNT_READONLY || sbFlags & SB_RDONLY ? 'ro' : 'rw';
-  const mountOptions = [mntFlags & MNT_READONLY ? 'ro' : 'rw', ...MNT_OPTIONS.filter(([bit]) => mntFlags & bit).map(([, name]) => name)];
-  const sbOptions = SB_OPTIONS.filter(([bit]) => sbFlags & bit).map(([, name]) => name);
-  const fsOptions = await shmem.options(sb);
-  const fsType = await kernel.readCString(await pointer(kernel, sb.u64('s_type'), 'file_system_type', 'name'), MAX_NAME);
-  const dev = sb.u32('s_dev');
-  const fields: string[] = [];
-  if (mntFlags & MNT_SHARED) fields.push(`shared:${mount.u32('mnt_group_id')}`);
-  if (mntFlags & MNT_UNBINDABLE) fields.push('unbindable');
-  return {
-    address,
-    namespaceId,
-    id: mount.u32('mnt_id'),
-    parentId: parentView ? parentView.u32('mnt_id') : 0,
-    device: `${dev >>> 20}:${dev & 0xfffff}`,
-    root: await dentryPath(kernel, mount.u64('mnt.mnt_root')),
-    mountPoint: await mountPointPath(kernel, mount, warn),
-    mountOptions,
-    fields,
-    fsType: fsType ?? '?',
-    source: (await kernel.readCString(mount.u64('mnt_devname'), MAX_NAME)) || 'none',
-    superOptions: [sbFlags & SB_RDONLY ? 'ro' : 'rw', ...sbOptions, ...fsOptions],
-    procMountsOptions: [access, ...sbOptions, ...mountOptions.slice(1), ...fsOptions],
-  };
-}
 
-async function pointer(kernel: LinuxKernel, address: bigint, struct: string, field: string): Promise<bigint> {
-  if (address === 0n) return 0n;
-  return (await kernel.vm.readU64(address + BigInt(kernel.layout.offset(struct, field)))) ?? 0n;
-}
-
-/**
- * tmpfs / devtmpfs / shmem-backed rootfs options as shmem_show_options prints them: size and nr_inodes when
- * not the defaults (half of RAM), mode when not 1777, uid/gid when not root, inode64 for 64-bit inode numbers.
- */
-class ShmemOptions {
-  private defaults: Promise<bigint | null> | undefined;
-
-  constructor(private readonly kernel: LinuxKernel) {}
-
-  async options(sb: StructView): Promise<string[]> {
+  async read(address: bigint): Promise<MountInfo | null> {
     const k = this.kernel;
-    if (!k.hasSymbol('shmem_ops') || sb.u64('s_op') !== k.symbolAddress('shmem_ops') || !k.hasStruct('shmem_sb_info')) return [];
-    const info = await k.readStruct('shmem_sb_info', sb.u64('s_fs_info'));
-    if (!info) return [];
-    const half = await (this.defaults ??= this.halfOfRam());
+    const mount = await k.readStruct('mount', address);
+    const sb = mount && (await k.readStruct('super_block', mount.u64('mnt.mnt_sb')));
+    if (!mount || !sb) {
+      this.warn(`mount at 0x${address.toString(16)} or its superblock is not readable; skipped`);
+      return null;
+    }
+    const parent = mount.u64('mnt_parent');
+    const parentId = parent === address ? mount.u32('mnt_id') : await k.vm.readU32(parent + BigInt(k.layout.offset('mount', 'mnt_id')));
+    const mntFlags = mount.u32('mnt.mnt_flags');
+    const sbFlags = Number(sb.u64('s_flags') & 0xffffffffn);
+    const mntNames = mountFlagOptions(mntFlags, await this.idmapped(mount));
+    const sbNames = superBlockFlagOptions(sbFlags);
+    const fsNames = await this.fsOptions.of(sb, this.warn);
+    const dev = sb.u32('s_dev');
+    const source = await readString(k, mount.u64('mnt_devname'));
+    return {
+      address,
+      id: mount.u32('mnt_id'),
+      parentId,
+      device: `${dev >>> 20}:${dev & 0xfffff}`,
+      root: await dentryPath(k, mount.u64('mnt.mnt_root')),
+      mountPoint: await mountPointPath(k, mount, this.warn),
+      mountOptions: [accessOption((mntFlags & MNT_READONLY) !== 0), ...mntNames],
+      fields: await this.fields(mount, mntFlags),
+      fsType: await this.fsType(sb),
+      source: source || 'none',
+      superOptions: [accessOption((sbFlags & SB_RDONLY) !== 0), ...sbNames, ...fsNames],
+      procMountsOptions: [accessOption((mntFlags & MNT_READONLY) !== 0 || (sbFlags & SB_RDONLY) !== 0), ...sbNames, ...mntNames, ...fsNames],
+    };
+  }
+
+  /** show_type: the type name, ".subtype" for FUSE-style subtypes. */
+  private async fsType(sb: StructView): Promise<string> {
+    const type = sb.u64('s_type');
+    const namePointer = type === 0n ? null : await this.kernel.vm.readU64(type + BigInt(this.kernel.layout.offset('file_system_type', 'name')));
+    const name = namePointer ? await readString(this.kernel, namePointer) : null;
+    const subtype = sb.has('s_subtype') ? await readString(this.kernel, sb.u64('s_subtype')) : null;
+    return `${name ?? '?'}${subtype ? `.${subtype}` : ''}`;
+  }
+
+  /** is_idmapped_mnt: a user namespace other than init's (5.12-6.2) or an idmap other than the no-op one (6.3+). */
+  private async idmapped(mount: StructView): Promise<boolean> {
+    const k = this.kernel;
+    if (mount.has('mnt.mnt_idmap') && k.hasSymbol('nop_mnt_idmap')) return mount.u64('mnt.mnt_idmap') !== k.symbolAddress('nop_mnt_idmap');
+    if (mount.has('mnt.mnt_userns') && k.hasSymbol('init_user_ns')) return mount.u64('mnt.mnt_userns') !== k.symbolAddress('init_user_ns');
+    return false;
+  }
+
+  /** The tagged fields of show_mountinfo. */
+  private async fields(mount: StructView, mntFlags: number): Promise<string[]> {
     const out: string[] = [];
-    const blocks = info.u64('max_blocks');
-    if (half !== null && blocks !== half) out.push(`size=${blocks * 4n}k`);
-    const inodes = info.u64('max_inodes');
-    if (half !== null && inodes !== half) out.push(`nr_inodes=${inodes}`);
-    const mode = info.u16('mode') & 0o7777;
-    if (mode !== 0o1777) out.push(`mode=${mode.toString(8).padStart(3, '0')}`);
-    if (info.has('uid.val') && info.u32('uid.val') !== 0) out.push(`uid=${info.u32('uid.val')}`);
-    if (info.has('gid.val') && info.u32('gid.val') !== 0) out.push(`gid=${info.u32('gid.val')}`);
-    if (info.has('full_inums') && info.u8('full_inums')) out.push('inode64');
+    if (mntFlags & MNT_SHARED) out.push(`shared:${mount.u32('mnt_group_id')}`);
+    const master = mount.u64('mnt_master');
+    if (master !== 0n) {
+      const group = await this.kernel.vm.readU32(master + BigInt(this.kernel.layout.offset('mount', 'mnt_group_id')));
+      if (group === null) this.warn(`master of mount ${mount.u32('mnt_id')} is not readable`);
+      else {
+        out.push(`master:${group}`);
+        const dominating = await this.dominatingGroup(mount);
+        if (dominating && dominating !== group) out.push(`propagate_from:${dominating}`);
+      }
+    }
+    if (mntFlags & MNT_UNBINDABLE) out.push('unbindable');
     return out;
   }
 
-  /** totalram_pages() / 2: the default size and inode count of a tmpfs. */
-  private async halfOfRam(): Promise<bigint | null> {
-    if (!this.kernel.hasSymbol('_totalram_pages')) return null;
-    const pages = await this.kernel.vm.readU64(this.kernel.symbolAddress('_totalram_pages'));
-    return pages === null ? null : pages / 2n;
+  /** get_dominating_id (fs/pnode.c): the closest master's peer group with a member visible from the namespace root. */
+  private async dominatingGroup(mount: StructView): Promise<number> {
+    const root = await (this.root ??= this.readRoot());
+    if (!root) return 0;
+    const seen = new Set<bigint>();
+    for (let master = mount.u64('mnt_master'); master !== 0n && !seen.has(master) && seen.size < MAX_PROPAGATION_STEPS; ) {
+      seen.add(master);
+      const m = await this.kernel.readStruct('mount', master);
+      if (!m) return 0;
+      const peer = await this.peerUnderRoot(m, root);
+      if (peer) return peer.u32('mnt_group_id');
+      master = m.u64('mnt_master');
+    }
+    return 0;
+  }
+
+  /** get_peer_under_root: a peer of `mount` (mnt_share ring) in this namespace and reachable from `root`. */
+  private async peerUnderRoot(mount: StructView, root: PathRoot): Promise<StructView | null> {
+    const share = BigInt(this.kernel.layout.offset('mount', 'mnt_share'));
+    const seen = new Set<bigint>();
+    let m: StructView | null = mount;
+    while (m && !seen.has(m.address) && seen.size < MAX_PROPAGATION_STEPS) {
+      if (m.u64('mnt_ns') === this.ns.address && (await this.reachable(m, root))) return m;
+      seen.add(m.address);
+      const next: bigint = m.u64('mnt_share.next') - share;
+      m = next === mount.address ? null : await this.kernel.readStruct('mount', next);
+    }
+    return null;
+  }
+
+  /** is_path_reachable(mnt, mnt->mnt_root, root): up the mounts to root's, then the dentries to root's. */
+  private async reachable(mount: StructView, root: PathRoot): Promise<boolean> {
+    let dentry = mount.u64('mnt.mnt_root');
+    let m: StructView | null = mount;
+    for (let steps = 0; m && m.address !== root.mount; steps++) {
+      const parent = m.u64('mnt_parent');
+      if (parent === m.address || steps >= MAX_PROPAGATION_STEPS) return false;
+      dentry = m.u64('mnt_mountpoint');
+      m = await this.kernel.readStruct('mount', parent);
+    }
+    return m !== null && (await this.isSubdir(dentry, root.dentry));
+  }
+
+  private async isSubdir(dentry: bigint, ancestor: bigint): Promise<boolean> {
+    const parentAt = BigInt(this.kernel.layout.offset('dentry', 'd_parent'));
+    for (let depth = 0; depth < MAX_DENTRY_DEPTH; depth++) {
+      if (dentry === ancestor) return true;
+      const up = await this.kernel.vm.readU64(dentry + parentAt);
+      if (up === null || up === dentry) return false;
+      dentry = up;
+    }
+    return false;
+  }
+
+  private async readRoot(): Promise<PathRoot | null> {
+    const dentry = await this.kernel.vm.readU64(this.ns.root + BigInt(this.kernel.layout.offset('mount', 'mnt.mnt_root')));
+    return dentry === null ? null : { mount: this.ns.root, dentry };
   }
 }

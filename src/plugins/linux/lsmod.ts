@@ -3,7 +3,7 @@ import type { PluginDefinition } from '../plugin-definition.ts';
 
 export const lsmod: PluginDefinition = {
   name: 'linux.lsmod',
-  description: 'Lists loaded kernel modules.',
+  description: 'Lists loaded kernel modules with size, refcount, state, load address and users, as /proc/modules shows them.',
   os: 'linux',
   columns: [
     { name: 'Offset', type: 'hex' },

@@ -1,9 +1,12 @@
-import { listMounts } from '../../os/linux/mounts.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
-import type { Column, PluginOptions } from '../plugin.ts';
+import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
+import { listMounts, mountNamespaces, taskMountNamespace, type MountInfo, type MountNamespace } from '../../os/linux/mounts.ts';
+import { PID_OPTION } from '../pid-filter.ts';
+import type { PluginContext, PluginDefinition } from '../plugin-definition.ts';
+import type { Cell, Column, PluginOptions } from '../plugin.ts';
+import { listedTasks } from './task-rows.ts';
 
+/** /proc/<pid>/mountinfo's fields, as Volatility 3 names them. */
 const MOUNTINFO_COLUMNS: readonly Column[] = [
-  { name: 'MNT_NS_ID', type: 'int' },
   { name: 'MOUNT ID', type: 'int' },
   { name: 'PARENT_ID', type: 'int' },
   { name: 'MAJOR:MINOR', type: 'str' },
@@ -15,31 +18,65 @@ const MOUNTINFO_COLUMNS: readonly Column[] = [
   { name: 'MOUNT_SRC', type: 'str' },
   { name: 'SB_OPTIONS', type: 'str' },
 ];
-/** --mount-format: /proc/mounts' shape (device, path, type, options). */
+/** --mount-format: /proc/mounts' fields (device, path, type, options). */
 const MOUNTS_COLUMNS: readonly Column[] = [
-  { name: 'MNT_NS_ID', type: 'int' },
   { name: 'DEVNAME', type: 'str' },
   { name: 'PATH', type: 'str' },
   { name: 'FSTYPE', type: 'str' },
   { name: 'MNT_OPTS', type: 'str' },
 ];
 
+const isSet = (value: PluginOptions[string]): boolean => value !== undefined && value !== '';
+
+function columns(options: PluginOptions): readonly Column[] {
+  return [
+    { name: 'MNT_NS_ID', type: 'int' },
+    ...(isSet(options['pid']) ? [{ name: 'PID', type: 'int' } as const] : []),
+    ...(options['mount-format'] ? MOUNTS_COLUMNS : MOUNTINFO_COLUMNS),
+  ];
+}
+
+function cells(m: MountInfo, brief: boolean): Cell[] {
+  return brief
+    ? [m.source, m.mountPoint, m.fsType, m.procMountsOptions.join(',')]
+    : [m.id, m.parentId, m.device, m.root, m.mountPoint, m.mountOptions.join(','), m.fields.join(' '), m.fsType, m.source, m.superOptions.join(',')];
+}
+
+/** Every mount namespace once, or with --pid the namespace of that process (rows carry its PID). */
+async function* namespaces(ctx: PluginContext, kernel: LinuxKernel): AsyncGenerator<{ ns: MountNamespace; pid: number | null }> {
+  if (!isSet(ctx.options['pid'])) {
+    for await (const ns of mountNamespaces(kernel, (w) => ctx.warn(w))) yield { ns, pid: null };
+    return;
+  }
+  for await (const task of listedTasks(ctx, kernel)) {
+    const ns = await taskMountNamespace(kernel, task.view);
+    if (ns) yield { ns, pid: task.pid };
+    else ctx.warn(`PID ${task.pid} (${task.comm}) has no readable mount namespace (exited?)`);
+  }
+}
+
 export const mountinfo: PluginDefinition = {
   name: 'linux.mountinfo',
-  description: 'Lists mount points of the initial mount namespace (like /proc/1/mountinfo).',
+  description: 'Lists mount points of every mount namespace (like /proc/<pid>/mountinfo), or of one process with --pid.',
   os: 'linux',
-  columns: (options: PluginOptions) => (options['mount-format'] ? MOUNTS_COLUMNS : MOUNTINFO_COLUMNS),
-  options: [{ name: 'mount-format', type: 'bool', description: 'Show /proc/mounts-style rows (device, path, type, options)', default: false }],
+  columns,
+  options: [
+    PID_OPTION,
+    { name: 'mntns', type: 'int', description: 'Only the mount namespace with this inode number' },
+    { name: 'mount-format', type: 'bool', description: 'Show /proc/mounts-style rows (device, path, type, options)', default: false },
+  ],
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.linux();
     const brief = ctx.options['mount-format'] === true;
-    for await (const m of listMounts(kernel, (w) => ctx.warn(w))) {
-      ctx.signal?.throwIfAborted();
-      const values = brief
-        ? [m.namespaceId, m.source, m.mountPoint, m.fsType, m.procMountsOptions.join(',')]
-        : [m.namespaceId, m.id, m.parentId, m.device, m.root, m.mountPoint, m.mountOptions.join(','), m.fields.join(' '), m.fsType, m.source, m.superOptions.join(',')];
-      yield { depth: 0, values };
+    const wantedNs = isSet(ctx.options['mntns']) ? Number(ctx.options['mntns']) : null;
+    for await (const { ns, pid } of namespaces(ctx, kernel)) {
+      if (wantedNs !== null && ns.id === null) ctx.warn('this kernel has no mount namespace inode numbers: --mntns matches nothing');
+      if (wantedNs !== null && ns.id !== wantedNs) continue;
+      for await (const m of listMounts(kernel, ns, (w) => ctx.warn(w))) {
+        ctx.signal?.throwIfAborted();
+        yield { depth: 0, values: [ns.id, ...(pid === null ? [] : [pid]), ...cells(m, brief)] };
+      }
     }
   },
 };

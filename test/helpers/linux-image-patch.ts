@@ -1,0 +1,77 @@
+// Node-only test helper: the real linux-a.raw with kernel structures rewritten by a test, opened as a session.
+import { readFile } from 'node:fs/promises';
+import { createNodeEnv } from '../../src/cli/node-env.ts';
+import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
+import { openSession, type Session } from '../../src/engine/session.ts';
+import { openImage } from '../../src/formats/detect.ts';
+import { MemorySource } from '../../src/io/memory-source.ts';
+import { discoverLinux, linuxKernelLayer } from '../../src/os/linux/discovery.ts';
+import { loadKernelSymbolTable } from '../../src/os/linux/kernel-symbols.ts';
+import { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
+import { linuxFixtureFile } from './linux-fixture.ts';
+
+const PAGE = 4096;
+
+/** The unmodified raw image and a kernel context over it (to find structures and field offsets). */
+export interface LinuxImage {
+  readonly bytes: Uint8Array;
+  readonly kernel: LinuxKernel;
+  /** Shared by the patched copies' sessions: discovery runs once (patches leave its structures alone). */
+  readonly discoveryCache: MemoryKeyValueCache;
+}
+
+export async function loadLinuxImage(): Promise<LinuxImage> {
+  const bytes = new Uint8Array(await readFile(await linuxFixtureFile('linux-a.raw')));
+  const env = await createNodeEnv({ symbolDirs: [], cache: false });
+  const physical = await openImage(new MemorySource(bytes, 'linux-a.raw'));
+  const d = (await discoverLinux(physical, env.wasm, env.scanner)).discovery!;
+  const table = await loadKernelSymbolTable(linuxKernelLayer(physical, env.wasm, d.dtb), d);
+  return { bytes, kernel: new LinuxKernel(physical, env.wasm, d, table, 0n), discoveryCache: new MemoryKeyValueCache() };
+}
+
+/** A copy of the image with fields rewritten at kernel virtual addresses; scratch memory from all-zero pages. */
+export class ImagePatch {
+  private readonly bytes: Uint8Array;
+  private nextScratchPage: number;
+
+  constructor(private readonly image: LinuxImage) {
+    this.bytes = image.bytes.slice();
+    this.nextScratchPage = image.bytes.length - PAGE;
+  }
+
+  async write(vaddr: bigint, data: Uint8Array): Promise<void> {
+    const phys = await this.image.kernel.vm.translate(vaddr);
+    if (phys === null) throw new Error(`0x${vaddr.toString(16)} is not mapped`);
+    if ((phys % PAGE) + data.length > PAGE) throw new Error(`write at 0x${vaddr.toString(16)} crosses a page`);
+    this.bytes.set(data, phys);
+  }
+
+  /** Writes `value` into struct field `path` of the structure at `address`, sized as the field. */
+  async field(struct: string, address: bigint, path: string, value: number | bigint): Promise<void> {
+    const layout = this.image.kernel.layout;
+    const size = layout.fieldSize(struct, path);
+    const data = new Uint8Array(size);
+    let v = BigInt.asUintN(size * 8, BigInt(value));
+    for (let i = 0; i < size; i++, v >>= 8n) data[i] = Number(v & 0xffn);
+    await this.write(address + BigInt(layout.offset(struct, path)), data);
+  }
+
+  /** A zeroed structure in a page that is all zeros in the image (free memory), by its direct-map address. */
+  async scratch(struct: string): Promise<bigint> {
+    const size = this.image.kernel.layout.size(struct);
+    if (size > PAGE) throw new Error(`${struct} is larger than a page`);
+    const pageOffsetBase = (await this.image.kernel.vm.readU64(this.image.kernel.symbolAddress('page_offset_base')))!;
+    for (let page = this.nextScratchPage; page > 0; page -= PAGE) {
+      const vaddr = pageOffsetBase + BigInt(page);
+      if (this.bytes.subarray(page, page + PAGE).some((b) => b !== 0) || (await this.image.kernel.vm.translate(vaddr)) !== page) continue;
+      this.nextScratchPage = page - PAGE;
+      return vaddr;
+    }
+    throw new Error('no free page for scratch memory');
+  }
+
+  async open(name = 'patched.raw'): Promise<Session> {
+    const env = await createNodeEnv({ symbolDirs: [], cache: false });
+    return openSession(new MemorySource(this.bytes, name), { ...env, discoveryCache: this.image.discoveryCache });
+  }
+}
