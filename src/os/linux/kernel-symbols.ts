@@ -1,7 +1,7 @@
 import type { KeyValueCache } from '../../engine/kv-cache.ts';
 import { isMemscopeError, MemscopeError } from '../../errors.ts';
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
-import { KernelBtf } from '../../symbols/kernel-btf.ts';
+import { parseBtf, type BtfTypes } from '../../symbols/btf.ts';
 import { linuxIdentity } from '../../symbols/symbol-table.ts';
 import { vmcoreinfoOf, type LinuxDiscovery } from './discovery.ts';
 import { kallsymsCandidates } from './kallsyms-locate.ts';
@@ -54,9 +54,9 @@ export async function loadKernelSymbolTable(vm: VirtualLayer, d: LinuxDiscovery,
   const blob = await vm.read(start, Number(size));
   if (!blob) throw new MemscopeError('SYMBOLS_MISSING', `the kernel's BTF (${size} bytes at 0x${start.toString(16)}) is not in the captured memory: the capture may be truncated`);
   const origin = `BTF + kallsyms in the image${fromCache ? ' (kallsyms from cache)' : ''}`;
-  let types: KernelBtf;
+  let types: BtfTypes;
   try {
-    types = new KernelBtf(blob, origin);
+    types = parseBtf(blob, origin);
   } catch (e) {
     if (isMemscopeError(e) && (e.code === 'SYMBOLS_INVALID' || e.code === 'UNSUPPORTED')) throw noBtf(d, `the kernel's BTF (at 0x${start.toString(16)}) cannot be used: ${e.message}`);
     throw e;

@@ -1,5 +1,5 @@
 import type { BaseTypeInfo, EnumInfo, StructInfo, SymbolIdentity, SymbolTable, TypeDescriptor } from '../../symbols/symbol-table.ts';
-import type { KernelBtf } from '../../symbols/kernel-btf.ts';
+import type { BtfTypes } from '../../symbols/btf.ts';
 import type { KernelSymbols } from './kallsyms-tables.ts';
 
 /** Kernel text, data and bss sit at or above __START_KERNEL_map; lower kallsyms values are absolute (per-CPU offsets). */
@@ -12,7 +12,7 @@ export class LinuxSymbolTable implements SymbolTable {
   constructor(
     readonly identity: SymbolIdentity,
     readonly origin: string,
-    private readonly types: KernelBtf,
+    private readonly types: BtfTypes,
     private readonly kallsyms: KernelSymbols,
     /** Added to relocatable symbols: KASLR slide of this image minus that of the image the symbols were decoded from. */
     private readonly slide: bigint = 0n,
@@ -42,7 +42,7 @@ export class LinuxSymbolTable implements SymbolTable {
     return this.types.sizeOf(type);
   }
 
-  typeNames(): ReturnType<KernelBtf['typeNames']> {
+  typeNames(): ReturnType<BtfTypes['typeNames']> {
     return this.types.typeNames();
   }
 
