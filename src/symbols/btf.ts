@@ -1,6 +1,6 @@
 import { MemscopeError } from '../errors.ts';
 import { BtfKind, BtfReader } from './btf-reader.ts';
-import type { BaseTypeInfo, EnumInfo, FieldInfo, StructInfo, SymbolTable, TypeDescriptor } from './symbol-table.ts';
+import { typeSize, type BaseTypeInfo, type EnumInfo, type FieldInfo, type StructInfo, type SymbolTable, type TypeDescriptor } from './symbol-table.ts';
 
 /** Typedef / modifier chains longer than this are corrupt (or cyclic). */
 const MAX_CHAIN = 64;
@@ -87,24 +87,7 @@ export class BtfTypes implements Omit<SymbolTable, 'identity' | 'symbol'> {
   }
 
   sizeOf(type: TypeDescriptor): number {
-    switch (type.kind) {
-      case 'base':
-        return (this.baseType(type.name) ?? this.undefinedType('base type', type.name)).size;
-      case 'pointer':
-        return this.pointerSize;
-      case 'struct':
-      case 'union':
-      case 'class':
-        return (this.struct(type.name) ?? this.undefinedType(type.kind, type.name)).size;
-      case 'enum':
-        return (this.enumeration(type.name) ?? this.undefinedType('enum', type.name)).size;
-      case 'array':
-        return type.count * this.sizeOf(type.subtype);
-      case 'bitfield':
-        return this.sizeOf(type.type);
-      case 'function':
-        return 0; // code, only ever reached through a pointer
-    }
+    return typeSize(this, type, (kind, name) => this.undefinedType(kind, name));
   }
 
   /** Every name `struct`, `enumeration` and `baseType` answer, once each (for writing the table out as an ISF). */

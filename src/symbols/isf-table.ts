@@ -2,6 +2,7 @@ import { MemscopeError } from '../errors.ts';
 import { symbolFileText } from './symbol-file-text.ts';
 import {
   linuxIdentity,
+  typeSize,
   type BaseTypeInfo,
   type EnumInfo,
   type FieldInfo,
@@ -131,24 +132,7 @@ export class IsfSymbolTable implements SymbolTable {
   }
 
   sizeOf(type: TypeDescriptor): number {
-    switch (type.kind) {
-      case 'base':
-        return (this.baseType(type.name) ?? this.undefinedType('base type', type.name)).size;
-      case 'pointer':
-        return this.pointerSize;
-      case 'struct':
-      case 'union':
-      case 'class':
-        return (this.struct(type.name) ?? this.undefinedType(type.kind, type.name)).size;
-      case 'enum':
-        return (this.enumeration(type.name) ?? this.undefinedType('enum', type.name)).size;
-      case 'array':
-        return type.count * this.sizeOf(type.subtype);
-      case 'bitfield':
-        return this.sizeOf(type.type);
-      case 'function':
-        return 0; // code, only ever reached through a pointer
-    }
+    return typeSize(this, type, (kind, name) => this.undefinedType(kind, name));
   }
 
   private collectFields(raw: unknown, base: number, where: string, into: Map<string, FieldInfo>, depth: number): void {

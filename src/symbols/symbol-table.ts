@@ -76,3 +76,33 @@ export function linuxIdentity(bannerText: string): Extract<SymbolIdentity, { kin
   const nul = bannerText.indexOf('\0');
   return { kind: 'linux', banner: (nul < 0 ? bannerText : bannerText.slice(0, nul)).trimEnd() };
 }
+
+/** The lookups a type's size depends on, and what to say when a referenced type is not defined. */
+export interface TypeSizing {
+  readonly pointerSize: number;
+  baseType(name: string): BaseTypeInfo | undefined;
+  struct(name: string): StructInfo | undefined;
+  enumeration(name: string): EnumInfo | undefined;
+}
+
+/** Size in bytes of a type descriptor; `undefinedType` throws for a name the table does not define. */
+export function typeSize(table: TypeSizing, type: TypeDescriptor, undefinedType: (kind: string, name: string) => never): number {
+  switch (type.kind) {
+    case 'base':
+      return (table.baseType(type.name) ?? undefinedType('base type', type.name)).size;
+    case 'pointer':
+      return table.pointerSize;
+    case 'struct':
+    case 'union':
+    case 'class':
+      return (table.struct(type.name) ?? undefinedType(type.kind, type.name)).size;
+    case 'enum':
+      return (table.enumeration(type.name) ?? undefinedType('enum', type.name)).size;
+    case 'array':
+      return type.count * typeSize(table, type.subtype, undefinedType);
+    case 'bitfield':
+      return typeSize(table, type.type, undefinedType);
+    case 'function':
+      return 0; // code, only ever reached through a pointer
+  }
+}
