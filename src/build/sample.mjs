@@ -8,6 +8,7 @@ import { ROOT } from './paths.mjs';
 
 const GENERATOR = join(ROOT, 'test/fixtures/windows/write-image.ts');
 const SIZE = '16MiB';
+const ISF_LICENSE = join(ROOT, 'test/fixtures/windows/symbols/LICENSE-JPCERTCC');
 
 /**
  * Generates dist/sample/sample.raw and its symbol pack, and sample/sample.json listing them (relative
@@ -31,6 +32,8 @@ export async function writeSample(sampleDir) {
     await rename(join(work, image), join(sampleDir, 'sample.raw')).catch(() => cp(join(work, image), join(sampleDir, 'sample.raw')));
     const symbols = existsSync(join(work, 'symbols')) ? await listFiles(join(work, 'symbols')) : [];
     if (symbols.length > 0) await cp(join(work, 'symbols'), join(sampleDir, 'symbols'), { recursive: true });
+    // The sample's symbols are cut from JPCERT/CC's table (BSD-3-Clause): its licence travels with them.
+    if (symbols.length > 0) await cp(ISF_LICENSE, join(sampleDir, 'symbols', 'LICENSE-JPCERTCC'));
     const manifest = { image: 'sample.raw', symbols: symbols.map((f) => ['symbols', ...f.split(sep)].join('/')) };
     await writeFile(join(sampleDir, 'sample.json'), JSON.stringify(manifest, null, 2) + '\n');
     return true;

@@ -2,8 +2,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDevServer } from '@web/dev-server';
 import puppeteer, { type ElementHandle, type Page } from 'puppeteer-core';
+import { findChromium, NO_CHROMIUM } from '../helpers/chromium.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const DIST = new URL('../../dist/', import.meta.url).pathname;
 
 export interface BrowserBench {
@@ -52,8 +52,9 @@ async function runPlugin(page: Page, name: string): Promise<number> {
  * as a user's would be. Returns null (with a note) when Chromium or the build is missing.
  */
 export async function browserBench(imagePath: string, symbolDir: string): Promise<BrowserBench | null> {
-  if (!existsSync(CHROMIUM) || !existsSync(join(DIST, 'index.html'))) {
-    console.log('(Chromium figures skipped: needs /usr/bin/chromium and npm run build)');
+  const chromium = findChromium();
+  if (!chromium || !existsSync(join(DIST, 'index.html'))) {
+    console.log(`(Chromium figures skipped: ${chromium ? 'run npm run build first' : NO_CHROMIUM})`);
     return null;
   }
   const port = 18000 + Math.floor(Math.random() * 1000);
@@ -64,7 +65,7 @@ export async function browserBench(imagePath: string, symbolDir: string): Promis
     logStartMessage: false,
   });
   const browser = await puppeteer.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromium,
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
   });

@@ -10,7 +10,7 @@ import { writeWindowsImage } from '../fixtures/windows/generate.ts';
 import { nodeReadBandwidth, sessionBenchInChild, wasmScanBandwidth } from './node-bench.ts';
 import { browserBench } from './browser-bench.ts';
 import { linuxOpenToFirstRow } from './linux-bench.ts';
-import { linuxFixtureFile } from '../helpers/linux-fixture.ts';
+import { linuxFixtureFile, linuxFixtureMissing } from '../helpers/linux-fixture.ts';
 
 const GiB = 1024 ** 3;
 const MiB = 1024 ** 2;
@@ -45,7 +45,9 @@ console.log(`pslist 1 GiB                                   ${ms(s1.pslistSecond
 console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
 console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
 
-for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kdump']) {
+const linuxMissing = linuxFixtureMissing();
+if (linuxMissing) console.log(`(Linux figures skipped: ${linuxMissing})`);
+else for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kdump']) {
   const first = await linuxOpenToFirstRow(await linuxFixtureFile(capture));
   console.log(`${`Linux ${capture}: open → first linux.pslist row`.padEnd(46)} ${ms(first.coldSeconds)} (cold), ${ms(first.cachedSeconds)} (cached)`);
 }

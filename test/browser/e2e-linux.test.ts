@@ -43,9 +43,9 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
     let fixture: LinuxFixture;
     let app: AppFrame;
 
-    before(async () => {
+    before(async function () {
       fixture = (await executeServerCommand('linux-fixture', { capture })) as LinuxFixture;
-      if (fixture.skip) throw new Error(`the Linux fixture is not available: ${fixture.skip}`);
+      if (fixture.skip) this.skip();
       await deleteDatabase(DISCOVERY_DB);
       app = await AppFrame.open();
     });

@@ -7,8 +7,16 @@ import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
+import { tsImport } from 'tsx/esm/api';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const { findChromium, NO_CHROMIUM } = await tsImport('../helpers/chromium.ts', import.meta.url);
+const testData = await tsImport('../helpers/test-data.ts', import.meta.url);
+const CHROMIUM = findChromium();
+if (!CHROMIUM) throw new Error(`browser tests: ${NO_CHROMIUM}`);
+
+/** Why tests asked for test data that is missing (printed in one line when the run ends). */
+const missingData = new Set();
 
 /** Mirrors public/index.html's policy; 'unsafe-inline' scripts are the runner's own glue. */
 const CSP =
@@ -39,7 +47,6 @@ function windowsImage({ size, seed }) {
   const key = `${size}/${seed ?? 'default'}`;
   if (!windowsImages.has(key)) {
     const generate = async () => {
-      const { tsImport } = await import('tsx/esm/api');
       const { writeWindowsImage } = await tsImport('../fixtures/windows/generate.ts', import.meta.url);
       const name = `win-${size / 1024 / 1024}MiB-seed${seed ?? 'default'}`;
       const written = await writeWindowsImage(await runFixtureDir(), { size, seed, name });
@@ -119,20 +126,22 @@ const serverCommands = {
 
   /** Offset of a field in the generator's default ISF (the one every generated image uses): `_EPROCESS` `ImageFileName`. */
   async 'isf-field-offset'({ struct, field }) {
-    const { tsImport } = await import('tsx/esm/api');
     const { loadIsf } = await tsImport('../fixtures/windows/isf.ts', import.meta.url);
     return (await loadIsf()).offsetOf(struct, field);
   },
 
   /**
    * A capture of the real Linux fixture (decompressed once into .cache/fixtures): its project-relative path and
-   * truth.json, or { skip } saying why it is not available here.
+   * truth.json, or { skip } saying why it is not available here (an error with CI=true: see test/helpers/test-data.ts).
    */
   async 'linux-fixture'({ capture }) {
-    const { tsImport } = await import('tsx/esm/api');
     const fixture = await tsImport('../helpers/linux-fixture.ts', import.meta.url);
-    const skip = fixture.linuxFixtureSkipReason();
-    if (skip) return { skip };
+    const skip = fixture.linuxFixtureMissing();
+    if (skip && testData.dataRequired()) throw new Error(`${skip} (CI=true: test data is required)`);
+    if (skip) {
+      missingData.add(skip.slice(testData.MISSING_DATA.length).trim());
+      return { skip };
+    }
     return { path: relative(ROOT, await fixture.linuxFixtureFile(capture)), truth: fixture.linuxTruth() };
   },
 
@@ -251,7 +260,7 @@ export default {
   browsers: [
     chromeLauncher({
       launchOptions: {
-        executablePath: '/usr/bin/chromium',
+        executablePath: CHROMIUM,
         headless: true,
         args: [
           '--no-sandbox',
@@ -272,6 +281,7 @@ export default {
       name: 'memscope-server-commands',
       async serverStop() {
         if (fixtureDir) await rm(await fixtureDir, { recursive: true, force: true });
+        if (missingData.size > 0) console.log(`\n${testData.MISSING_DATA} browser tests skipped (${[...missingData].join('; ')}): ${testData.PROVIDE_DATA}`);
       },
       async executeCommand({ command, payload, session }) {
         const run = serverCommands[command];

@@ -1,12 +1,15 @@
-// Node-only test helper: the real Linux 6.1 image in /work/shared/fixtures/linux-6.1-a, decompressed once
+// Node-only test helper: the real Linux 6.1 image in the test data (fixtures/linux-6.1-a), decompressed once
 // into <project>/.cache/fixtures/linux-6.1-a/ (git-ignored) with `xz -dc`.
-import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { needTestData } from './need-test-data.ts';
+import { testDataMissing, testDataPath } from './test-data.ts';
 
-export const LINUX_FIXTURE_DIR = process.env.MEMSCOPE_LINUX_FIXTURE ?? '/work/shared/fixtures/linux-6.1-a';
+const LINUX_FIXTURE = 'fixtures/linux-6.1-a';
+export const LINUX_FIXTURE_DIR = testDataPath(LINUX_FIXTURE);
 const CACHE_DIR = fileURLToPath(new URL('../../.cache/fixtures/linux-6.1-a/', import.meta.url));
 
 /** The parts of truth.json the format and OS tests use. Hex values are strings ("0x1180"). */
@@ -23,12 +26,11 @@ export interface LinuxTruth {
   readonly [key: string]: unknown;
 }
 
-/** Why the fixture tests cannot run here, or undefined when they can. */
-export function linuxFixtureSkipReason(): string | undefined {
-  if (!existsSync(join(LINUX_FIXTURE_DIR, 'truth.json'))) return `no Linux fixture at ${LINUX_FIXTURE_DIR}`;
-  if (spawnSync('xz', ['--version']).status !== 0) return 'the xz command is not installed';
-  return undefined;
-}
+/** Why the fixture cannot be used here, or undefined when it can (for the browser test server). */
+export const linuxFixtureMissing = (): string | undefined => testDataMissing(`${LINUX_FIXTURE}/truth.json`, ['xz']);
+
+/** node:test `skip` for tests of the fixture (a failure with CI=true when it is missing). */
+export const linuxFixtureSkipReason = (): string | false => needTestData(`${LINUX_FIXTURE}/truth.json`, ['xz']);
 
 let truth: LinuxTruth | undefined;
 export function linuxTruth(): LinuxTruth {

@@ -1,17 +1,24 @@
 /**
- * The Windows kernels whose ISFs sit in the shared symbol store, with what their builds are known to be
- * (from /work/shared/symbols/README.md) — the truth tests compare the generator and the analyzer against.
+ * The Windows kernels the generator and the analyzer are tested on, with what their builds are known to be
+ * (from the test data's symbols/README.md). The 19041 ISF is in the repository (the sample's kernel); the others
+ * come from the external test data, so their tests skip when it is missing.
  * Imports nothing from src/, so the generator's self-check can use it too.
  */
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { DEFAULT_ISF_PATH, REPO_SYMBOLS } from '../fixtures/windows/isf.ts';
+import { needTestData } from './need-test-data.ts';
+import { testDataPath } from './test-data.ts';
 
-/** The real Windows ISF packs beside the project (Volatility layout). */
-export const SHARED_SYMBOLS = fileURLToPath(new URL('../../../shared/symbols', import.meta.url));
+/** The real Windows ISF packs of the test data (Volatility layout). */
+export const SHARED_SYMBOLS = testDataPath('symbols');
 
 export interface WindowsKernel {
   readonly name: string;
   readonly isfPath: string;
+  /** The Volatility symbol directory holding isfPath. */
+  readonly symbolDir: string;
+  /** node:test `skip` value: false when the ISF is here. */
+  readonly skip: string | false;
   readonly guid: string;
   readonly age: number;
   readonly major: number;
@@ -22,8 +29,11 @@ export interface WindowsKernel {
 }
 
 function kernel(name: string, guid: string, build: number, osVersion: string): WindowsKernel {
-  const isfPath = join(SHARED_SYMBOLS, 'windows', 'ntkrnlmp.pdb', `${guid}-1.json.xz`);
-  return { name, isfPath, guid, age: 1, major: 10, minor: 0, build, osVersion };
+  const file = join('windows', 'ntkrnlmp.pdb', `${guid}-1.json.xz`);
+  const inRepo = join(REPO_SYMBOLS, file) === DEFAULT_ISF_PATH;
+  const symbolDir = inRepo ? REPO_SYMBOLS : SHARED_SYMBOLS;
+  const skip = inRepo ? false : needTestData(join('symbols', file));
+  return { name, isfPath: join(symbolDir, file), symbolDir, skip, guid, age: 1, major: 10, minor: 0, build, osVersion };
 }
 
 export const WINDOWS_KERNELS: readonly WindowsKernel[] = [

@@ -3,7 +3,7 @@ import { openSession, type Session, type SessionEnv } from '../../src/engine/ses
 import { MemorySource } from '../../src/io/memory-source.ts';
 import type { PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
 import { buildWindowsImage, type BuiltWindowsImage, type WindowsImageOptions } from '../fixtures/windows/generate.ts';
-import { SHARED_SYMBOLS } from './windows-kernels.ts';
+import { REPO_SYMBOLS } from '../fixtures/windows/isf.ts';
 
 const images = new Map<string, Promise<BuiltWindowsImage>>();
 
@@ -19,7 +19,7 @@ export async function openWindowsSession(
   image: Uint8Array,
   env: Partial<SessionEnv> & { symbolDirs?: string[] } = {},
 ): Promise<Session> {
-  const base = await createNodeEnv({ symbolDirs: env.symbolDirs ?? [SHARED_SYMBOLS], cache: false });
+  const base = await createNodeEnv({ symbolDirs: env.symbolDirs ?? [REPO_SYMBOLS], cache: false });
   return openSession(new MemorySource(image, 'generated.raw'), { ...base, ...env });
 }
 
