@@ -1,5 +1,9 @@
-/** Why an image, symbol file or request could not be used. Every failure the user can cause maps to one code. */
+/**
+ * Why an image, symbol file or request could not be used. Every failure the user can cause maps to one code;
+ * INTERNAL marks memscope's own bugs: whatever is thrown that is not a MemscopeError.
+ */
 export type ErrorCode =
+  | 'INTERNAL'
   | 'UNKNOWN_FORMAT'
   | 'TRUNCATED'
   | 'CORRUPT'
@@ -25,4 +29,9 @@ export class MemscopeError extends Error {
 
 export function isMemscopeError(e: unknown): e is MemscopeError {
   return e instanceof Error && (e as MemscopeError).name === 'MemscopeError' && typeof (e as MemscopeError).code === 'string';
+}
+
+/** What is known about something thrown that is not a MemscopeError (a bug in memscope). */
+export function describeInternal(e: unknown): { readonly message: string; readonly stack?: string } {
+  return e instanceof Error ? { message: e.message, stack: e.stack } : { message: String(e) };
 }

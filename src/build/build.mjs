@@ -5,6 +5,7 @@ import { chmod, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as esbuild from 'esbuild';
 import { generateSW } from 'workbox-build';
+import { buildIdDefine, computeBuildId } from './build-id.mjs';
 import { iconPng, iconSvg } from './icons.mjs';
 import { DIST, ROOT } from './paths.mjs';
 import { writeSample } from './sample.mjs';
@@ -21,6 +22,8 @@ const APP_ENTRIES = {
 };
 const CLI_ENTRY = 'src/cli/main.ts';
 const WASM = 'build/memscope.wasm';
+/** Compiled into the bundles: lets the engine tell its own cached results from another build's. */
+const define = buildIdDefine(await computeBuildId(ROOT));
 
 await rm(DIST, { recursive: true, force: true });
 await mkdir(APP, { recursive: true });
@@ -56,6 +59,7 @@ async function bundleApp() {
     sourcemap: true,
     metafile: true,
     absWorkingDir: ROOT,
+    define,
     logLevel: 'warning',
   });
   return outputSizes(result.metafile);
@@ -78,6 +82,7 @@ async function bundleCli() {
     banner: { js: '#!/usr/bin/env node' },
     metafile: true,
     absWorkingDir: ROOT,
+    define,
     logLevel: 'warning',
   });
   await chmod(outfile, 0o755);

@@ -2,6 +2,8 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MemscopeError } from '../errors.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
 import type { PluginOptions } from '../plugins/plugin.ts';
+import { parseOptions } from '../plugins/plugin-options.ts';
+import { EXIT_BAD_REQUEST, EXIT_DATA_ERROR, EXIT_INTERNAL } from './report-failure.ts';
 
 export type Renderer = 'table' | 'json' | 'jsonl' | 'csv';
 const RENDERERS: readonly Renderer[] = ['table', 'json', 'jsonl', 'csv'];
@@ -10,14 +12,15 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'plugins' }
-  | { kind: 'linux-isf'; file: string; cache: boolean }
-  | { kind: 'run'; file: string; symbolDirs: string[]; renderer: Renderer; cache: boolean; plugin: PluginDefinition; options: PluginOptions };
+  | { kind: 'linux-isf'; file: string; cache: boolean; debug: boolean }
+  | { kind: 'run'; file: string; symbolDirs: string[]; renderer: Renderer; cache: boolean; debug: boolean; plugin: PluginDefinition; options: PluginOptions };
 
 const GLOBAL_OPTIONS = {
   file: { type: 'string', short: 'f' },
   symbols: { type: 'string', short: 's', multiple: true },
   renderer: { type: 'string', short: 'r', default: 'table' },
   'no-cache': { type: 'boolean' },
+  debug: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
@@ -41,27 +44,19 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   if (positionals[0] === 'plugins') return { kind: 'plugins' };
   if (positionals[0] === 'linux-isf') {
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
-    return { kind: 'linux-isf', file: values.file, cache: !values['no-cache'] };
+    return { kind: 'linux-isf', file: values.file, cache: !values['no-cache'], debug: values.debug ?? false };
   }
   if (!plugin) throw new MemscopeError('BAD_REQUEST', `unknown plugin "${positionals[0]}" (memscope plugins lists them)`);
   if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
   const renderer = values.renderer as Renderer;
   if (!RENDERERS.includes(renderer)) throw new MemscopeError('BAD_REQUEST', `unknown renderer "${renderer}" (one of ${RENDERERS.join(', ')})`);
-  const options: Record<string, boolean | number | string> = {};
-  for (const o of plugin.options) {
-    const v = (values as Record<string, unknown>)[o.name];
-    if (v === undefined) continue;
-    if (o.type === 'int') {
-      if (!/^(0x[0-9a-f]+|\d+)$/i.test(String(v))) throw new MemscopeError('BAD_REQUEST', `--${o.name} needs an integer, got "${v}"`);
-      options[o.name] = Number(v);
-    } else options[o.name] = v as boolean | string;
-  }
-  return { kind: 'run', file: values.file, symbolDirs: values.symbols ?? [], renderer, cache: !values['no-cache'], plugin, options };
+  const options = parseOptions(plugin.options, values);
+  return { kind: 'run', file: values.file, symbolDirs: values.symbols ?? [], renderer, cache: !values['no-cache'], debug: values.debug ?? false, plugin, options };
 }
 
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
-    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] PLUGIN [PLUGIN OPTIONS]',
+    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] [--debug] PLUGIN [PLUGIN OPTIONS]',
     '       memscope plugins',
     '       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel\'s BTF + kallsyms as a Volatility 3 ISF)',
     '',
@@ -73,6 +68,10 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '                         Linux images need none unless the kernel lacks BTF.',
     '  -r, --renderer FORMAT  table (default), json (Volatility 3 shape), jsonl, csv',
     '      --no-cache         do not read or write the discovery cache',
+    '      --debug            on an internal error (a bug in memscope), print its stack too',
+    '',
+    `exit status: 0 done, ${EXIT_DATA_ERROR} the image or symbols could not be used, ${EXIT_BAD_REQUEST} invalid command line,`,
+    `             ${EXIT_INTERNAL} internal error (a bug in memscope: please report it); the reason is one line on stderr`,
     '',
     'plugins:',
     ...plugins.map((p) => `  ${p.name.padEnd(18)} ${p.description}`),

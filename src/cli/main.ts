@@ -1,11 +1,21 @@
-import { isMemscopeError } from '../errors.ts';
 import { builtinPlugins } from '../plugins/registry.ts';
-import { helpText, parseCli } from './args.ts';
+import { helpText, parseCli, type CliCommand } from './args.ts';
+import { reportFailure } from './report-failure.ts';
 import { runPlugin, writeLinuxIsf } from './run-plugin.ts';
 import { MEMSCOPE_VERSION } from './version.ts';
 
+/** Runs the command line and returns the exit status; whatever it throws, plugin runs included, is reported here. */
 async function main(argv: readonly string[]): Promise<number> {
-  const command = parseCli(argv, builtinPlugins);
+  let command: CliCommand | undefined;
+  try {
+    command = parseCli(argv, builtinPlugins);
+    return await execute(command);
+  } catch (e) {
+    return reportFailure(e, command !== undefined && 'debug' in command && command.debug, process.stderr);
+  }
+}
+
+async function execute(command: CliCommand): Promise<number> {
   switch (command.kind) {
     case 'help':
       process.stdout.write(helpText(builtinPlugins) + '\n');
@@ -23,13 +33,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    const message = isMemscopeError(e) ? e.message : e instanceof Error ? `internal error: ${e.message}` : String(e);
-    // One line: the first line of the message carries the reason; the rest (e.g. where symbols come from) follows on stderr.
-    process.stderr.write(`memscope: ${message.replace(/\s*\n\s*/g, " ")}\n`);
-    if (!isMemscopeError(e) && e instanceof Error && process.env['MEMSCOPE_DEBUG']) process.stderr.write(`${e.stack}\n`);
-    process.exitCode = isMemscopeError(e) && e.code === 'BAD_REQUEST' ? 2 : 1;
-  },
-);
+// A reader that stops early (`memscope ... | head`) closes the pipe: the output ends there, and that is no error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code !== 'EPIPE') throw e;
+  process.exit(0);
+});
+process.exitCode = await main(process.argv.slice(2));

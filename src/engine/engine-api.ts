@@ -51,7 +51,13 @@ export type MissingSymbols =
   | { readonly kind: 'pdb'; readonly pdbName: string; readonly guid: string; readonly age: number }
   | { readonly kind: 'linux'; readonly release: string; readonly banner: string; readonly reason: string };
 
-export type MemorySpace = 'physical' | 'kernel';
+/** A process's own address space, found by PID (plain data, so it crosses the worker boundary as it is). */
+export interface ProcessSpace {
+  readonly kind: 'process';
+  readonly pid: number;
+}
+
+export type MemorySpace = 'physical' | 'kernel' | ProcessSpace;
 
 /**
  * Raw bytes at `address` (hex). `unmapped`: offsets into `bytes` where a page that is not mapped / not captured
@@ -68,6 +74,8 @@ export interface EngineFailure {
   readonly code: ErrorCode;
   readonly message: string;
   readonly missingSymbols?: MissingSymbols;
+  /** INTERNAL only: where memscope failed, for the bug report. */
+  readonly stack?: string;
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineFailure };
@@ -92,8 +100,9 @@ export interface EngineApi {
   ): Promise<Outcome<RunSummary>>;
   cancel(jobId: string): void;
   /**
-   * Up to 64 KiB (more → BAD_REQUEST) of physical memory or of the Windows kernel's virtual address space
-   * (OS_NOT_FOUND / SYMBOLS_MISSING without one); `address` is hex (0x…) or decimal.
+   * Up to 64 KiB (more → BAD_REQUEST) of physical memory, of the kernel's virtual address space or of a
+   * process's (OS_NOT_FOUND / SYMBOLS_MISSING without a kernel context; BAD_REQUEST for a PID with no user
+   * address space); `address` is hex (0x…) or decimal.
    */
   readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>>;
 }

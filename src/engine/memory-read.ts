@@ -1,7 +1,7 @@
 import { MemscopeError } from '../errors.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { VirtualLayer } from '../layers/virtual-layer.ts';
-import type { MemoryRead } from './engine-api.ts';
+import type { MemoryRead, MemorySpace } from './engine-api.ts';
 
 /** Largest read the hex view may ask for. */
 export const MAX_MEMORY_READ = 64 * 1024;
@@ -21,6 +21,13 @@ export function checkReadLength(length: number): void {
   if (!Number.isSafeInteger(length) || length < 1 || length > MAX_MEMORY_READ) {
     throw new MemscopeError('BAD_REQUEST', `read length must be 1 to ${MAX_MEMORY_READ} bytes, got ${length}`);
   }
+}
+
+/** A space that came over the worker boundary must be one of MemorySpace's shapes (a PID a whole number), else BAD_REQUEST. */
+export function checkSpace(space: MemorySpace): void {
+  if (space === 'physical' || space === 'kernel') return;
+  if (space?.kind === 'process' && Number.isSafeInteger(space.pid) && space.pid >= 0) return;
+  throw new MemscopeError('BAD_REQUEST', 'the address space must be "physical", "kernel" or a process by its PID');
 }
 
 /** The result offsets where the pages of [address, address + length) begin: 0, then each page boundary. */

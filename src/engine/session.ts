@@ -2,6 +2,7 @@ import { MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { containerFormats, openImage } from '../formats/detect.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
+import type { VirtualLayer } from '../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import { confirmDiscovery, discoverWindows, type DiscoveryOutcome, type WindowsDiscovery } from '../os/windows/discovery.ts';
 import { confirmLinux, discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery, type LinuxOutcome } from '../os/linux/discovery.ts';
@@ -9,19 +10,24 @@ import { loadKernelSymbolTable } from '../os/linux/kernel-symbols.ts';
 import { linuxIsfText } from '../os/linux/isf-export.ts';
 import { LinuxKernel } from '../os/linux/linux-kernel.ts';
 import { LinuxSymbolTable } from '../os/linux/linux-symbol-table.ts';
+import { userAddressSpace } from '../os/linux/process-memory.ts';
 import type { KernelImage } from '../os/windows/kernel-locator.ts';
 import { readSharedUserData, windowsVersionLabel } from '../os/windows/kuser-shared-data.ts';
+import { processAddressSpace } from '../os/windows/process-list.ts';
 import { WindowsKernel } from '../os/windows/windows-kernel.ts';
 import { columnsFor, type PluginContext, type PluginDefinition } from '../plugins/plugin-definition.ts';
 import type { PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import { checkOptions } from '../plugins/plugin-options.ts';
 import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
 import { linuxIdentity, pdbKey, symbolKey } from '../symbols/symbol-table.ts';
 import { isMemscopeError } from '../errors.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
-import type { ImageSummary, MemoryRead, MemorySpace, MissingSymbols, PluginInfo } from './engine-api.ts';
+import type { ImageSummary, MemoryRead, MemorySpace, MissingSymbols, PluginInfo, ProcessSpace } from './engine-api.ts';
+import { BUILD_ID } from './build-id.ts';
+import { DiscoveryCache } from './discovery-cache.ts';
 import { imageFingerprint } from './image-fingerprint.ts';
-import { checkReadLength, parseAddress, readPhysical, readVirtual } from './memory-read.ts';
+import { checkReadLength, checkSpace, parseAddress, readPhysical, readVirtual } from './memory-read.ts';
 import type { KeyValueCache } from './kv-cache.ts';
 import type { ScanService } from './scan-service.ts';
 import type { AnalysisSession, RunControl } from './session-api.ts';
@@ -32,6 +38,8 @@ export interface SessionEnv {
   readonly scanner: ScanService;
   /** Remembers discovery per image so reopening repeats none. */
   readonly discoveryCache?: KeyValueCache;
+  /** Which build writes and reads "no OS found" in the discovery cache; defaults to the compiled-in BUILD_ID. */
+  readonly buildId?: string;
   readonly signal?: AbortSignal;
 }
 
@@ -50,17 +58,18 @@ const NOT_WINDOWS: WindowsSearch = { discovery: null, partial: false, why: 'this
 export async function openSession(source: ByteSource, env: SessionEnv): Promise<Session> {
   const physical = await openImage(source);
   const fingerprint = await imageFingerprint(source);
+  const cache = new DiscoveryCache(env.discoveryCache, env.buildId ?? BUILD_ID);
   const linuxKey = `linux/v${LINUX_CACHE_VERSION}/${fingerprint}`;
-  let linux = ((await env.discoveryCache?.get(linuxKey)) as LinuxOutcome | undefined) ?? null;
+  let linux = (await cache.get<LinuxOutcome>(linuxKey)) ?? null;
   if (linux?.discovery && !(await confirmLinux(physical, env.wasm, linux.discovery))) linux = null;
   if (!linux) {
     linux = await discoverLinuxFromNotes(physical, env.wasm);
-    if (linux) await env.discoveryCache?.set(linuxKey, linux);
+    if (linux) await cache.set(linuxKey, linux);
   }
-  let windows = linux?.discovery ? NOT_WINDOWS : await findWindows(fingerprint, physical, env);
+  let windows = linux?.discovery ? NOT_WINDOWS : await findWindows(fingerprint, physical, env, cache);
   if (!windows.discovery && !linux) {
     linux = await discoverLinux(physical, env.wasm, env.scanner, env.signal);
-    await env.discoveryCache?.set(linuxKey, linux);
+    await cache.set(linuxKey, linux);
     if (linux.discovery) windows = NOT_WINDOWS;
   }
   const session = new Session(source, physical, env, windows, linux);
@@ -68,16 +77,16 @@ export async function openSession(source: ByteSource, env: SessionEnv): Promise<
   return session;
 }
 
-async function findWindows(fingerprint: string, physical: PhysicalLayer, env: SessionEnv): Promise<WindowsSearch> {
+async function findWindows(fingerprint: string, physical: PhysicalLayer, env: SessionEnv, cache: DiscoveryCache): Promise<WindowsSearch> {
   const key = `windows/v${DISCOVERY_CACHE_VERSION}/${fingerprint}`;
-  const cached = (await env.discoveryCache?.get(key)) as DiscoveryOutcome | undefined;
+  const cached = await cache.get<DiscoveryOutcome>(key);
   if (cached && !cached.discovery) return cached;
   if (cached?.discovery) {
     const image = await confirmDiscovery(physical, env.wasm, cached.discovery);
     if (image) return { discovery: cached.discovery, image };
   }
   const outcome = await discoverWindows(physical, env.wasm, env.signal);
-  await env.discoveryCache?.set(key, outcome);
+  await cache.set(key, outcome);
   if (!outcome.discovery) return outcome;
   const image = await confirmDiscovery(physical, env.wasm, outcome.discovery);
   return image ? { discovery: outcome.discovery, image } : { discovery: null, partial: true, why: 'the kernel image found during discovery could not be read again' };
@@ -198,6 +207,7 @@ export class Session implements AnalysisSession {
   async *run(name: string, options: PluginOptions, control: RunControl): AsyncIterable<PluginRow> {
     const plugin = findPlugin(name);
     if (!plugin) throw new MemscopeError('BAD_REQUEST', `no plugin named ${name}; see the plugin list`);
+    checkOptions(plugin.options, options);
     this.runWarnings = [];
     const ctx: PluginContext = {
       physical: this.physical,
@@ -212,12 +222,26 @@ export class Session implements AnalysisSession {
     yield* plugin.run(ctx);
   }
 
-  /** Raw bytes of physical memory or of the Windows kernel address space (OS_NOT_FOUND / SYMBOLS_MISSING without one). */
+  /**
+   * Raw bytes of physical memory, of the kernel address space or of a process's (OS_NOT_FOUND / SYMBOLS_MISSING
+   * without a kernel context, BAD_REQUEST for a PID without a user address space).
+   */
   async readMemory(space: MemorySpace, address: string, length: number): Promise<MemoryRead> {
     const at = parseAddress(address);
     checkReadLength(length);
+    checkSpace(space);
     if (space === 'physical') return readPhysical(this.physical, at, length);
-    return readVirtual(this.linux ? (await this.requireLinux()).vm : (await this.requireWindows()).vm, at, length);
+    return readVirtual(await this.virtualSpace(space), at, length);
+  }
+
+  /** The kernel's address space, or a process's through its own page tables. */
+  private async virtualSpace(space: 'kernel' | ProcessSpace): Promise<VirtualLayer> {
+    if (this.linux) {
+      const kernel = await this.requireLinux();
+      return space === 'kernel' ? kernel.vm : userAddressSpace(kernel, space.pid);
+    }
+    const kernel = await this.requireWindows();
+    return space === 'kernel' ? kernel.vm : processAddressSpace(kernel, space.pid);
   }
 
   /** The Linux kernel's own table (BTF + kallsyms) as Volatility 3 ISF text. */

@@ -1,9 +1,14 @@
 /** How a column's values are typed and shown. Matches Volatility 3's renderer types. */
 export type ColumnType = 'int' | 'hex' | 'str' | 'datetime' | 'bool' | 'bytes';
 
+/** The address space a column's values point into; 'process' is the own space of the row's PID. */
+export type AddressKind = 'physical' | 'kernel' | 'process';
+
 export interface Column {
   readonly name: string;
   readonly type: ColumnType;
+  /** Set on `hex` columns that hold addresses (the page opens them in the hex view); others are plain numbers. */
+  readonly address?: AddressKind;
 }
 
 /**

@@ -5,6 +5,7 @@ import type { ErrorCode } from '../errors.ts';
 import { controlStyles } from './shared-styles.ts';
 
 const TITLES: Record<ErrorCode, string> = {
+  INTERNAL: 'memscope hit an internal error',
   UNKNOWN_FORMAT: 'Not a memory image memscope can read',
   TRUNCATED: 'The file is truncated',
   CORRUPT: 'The file is damaged',
@@ -42,6 +43,15 @@ export class ErrorMessage extends LitElement {
         margin: 0.2em 0 0;
         overflow-wrap: anywhere;
       }
+      details {
+        margin-top: 0.4em;
+      }
+      pre {
+        margin: 0.3em 0 0;
+        max-height: 20em;
+        overflow: auto;
+        font-size: 0.85em;
+      }
     `,
   ];
 
@@ -53,6 +63,12 @@ export class ErrorMessage extends LitElement {
       <div class="text">
         <strong>${TITLES[this.failure.code] ?? 'Error'}</strong>
         <p class="message">${this.failure.message}</p>
+        ${this.failure.stack
+          ? html`<details class="stack">
+              <summary>Technical details</summary>
+              <pre>${this.failure.stack}</pre>
+            </details>`
+          : nothing}
       </div>
       <button @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { bubbles: true, composed: true }))}>Dismiss</button>
     </div>`;

@@ -69,10 +69,10 @@ export const gridStyles = css`
   }
 `;
 
-/** One cell per column; text via Lit bindings only (memory-derived strings are never parsed as HTML). */
+/** One cell per column (class `address` when its column holds addresses); text via Lit bindings only (memory-derived strings are never parsed as HTML). */
 export function renderCells(columns: readonly Column[], row: PluginRow, firstCellLead: TemplateResult | typeof nothing = nothing) {
   return columns.map((column, i) => {
     const text = formatCell(row.values[i] ?? null, column.type);
-    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''} ${column.type}" role="cell" title=${text}>${i === 0 ? firstCellLead : nothing}${text}</div>`;
+    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''} ${column.type} ${column.address ? 'address' : ''}" role="cell" title=${text}>${i === 0 ? firstCellLead : nothing}${text}</div>`;
   });
 }

@@ -5,17 +5,27 @@ import { parseAddress } from '../engine/memory-read.ts';
 import { isMemscopeError } from '../errors.ts';
 import { controlStyles } from './shared-styles.ts';
 
-/** Where the hex view should look; a new object re-targets it (e.g. a clicked Offset(V) cell). */
+/** Where the hex view should look; a new object re-targets it (e.g. a clicked address in a result table). */
 export interface HexTarget {
   readonly space: MemorySpace;
   readonly address: string;
+  /** Names a process space in the selector: "Process 104 (memimg_alpha)". */
+  readonly processName?: string;
+}
+
+/** An entry of the space selector. */
+interface SpaceChoice {
+  readonly value: 'physical' | 'kernel' | 'process';
+  readonly space: MemorySpace;
+  readonly label: string;
 }
 
 const ROW = 16;
 const PAGE = 4096;
 const LENGTHS = [256, 1024, 4096] as const;
 const ADDRESS_END = 1n << 64n;
-const SPACE_LABELS: Record<MemorySpace, string> = { physical: 'Physical', kernel: 'Kernel virtual' };
+const PHYSICAL: SpaceChoice = { value: 'physical', space: 'physical', label: 'Physical' };
+const KERNEL: SpaceChoice = { value: 'kernel', space: 'kernel', label: 'Kernel virtual' };
 
 interface HexRow {
   readonly address: string;
@@ -24,7 +34,7 @@ interface HexRow {
   readonly unmapped: boolean;
 }
 
-/** Raw bytes of physical memory or the kernel address space, 16 to a row: address, hex, ASCII. */
+/** Raw bytes of physical memory, the kernel address space or a process's, 16 to a row: address, hex, ASCII. */
 @customElement('hex-view')
 export class HexView extends LitElement {
   static override styles = [
@@ -77,7 +87,9 @@ export class HexView extends LitElement {
   /** The engine's readMemory (a function: a comlink proxy itself cannot be a Lit binding value). */
   @property({ attribute: false }) read?: EngineApi['readMemory'];
   @property({ attribute: false }) target?: HexTarget;
-  @state() private space: MemorySpace = 'kernel';
+  @state() private space: SpaceChoice = KERNEL;
+  /** The process space last opened, offered beside physical and kernel so the user can switch back to it. */
+  @state() private process: SpaceChoice | undefined;
   @state() private start: bigint | undefined;
   @state() private length: number = 4096;
   @state() private memory: MemoryRead | undefined;
@@ -87,18 +99,21 @@ export class HexView extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('target') && this.target) {
-      this.space = this.target.space;
+      const { space, processName } = this.target;
+      if (typeof space === 'string') this.space = space === 'physical' ? PHYSICAL : KERNEL;
+      else this.space = this.process = { value: 'process', space, label: `Process ${space.pid}${processName ? ` (${processName})` : ''}` };
       this.goTo(this.target.address);
     }
   }
 
   override render() {
+    const choices = [PHYSICAL, KERNEL, ...(this.process ? [this.process] : [])];
     return html`
       <form @submit=${this.submit}>
         <label>Address <input type="text" name="address" class="mono" size="20" spellcheck="false"
           .value=${this.start === undefined ? '' : hex(this.start)} /></label>
-        <select name="space" aria-label="Address space" @change=${(e: Event) => (this.space = (e.target as HTMLSelectElement).value as MemorySpace)}>
-          ${(['physical', 'kernel'] as const).map((s) => html`<option value=${s} ?selected=${s === this.space}>${SPACE_LABELS[s]}</option>`)}
+        <select name="space" aria-label="Address space" @change=${(e: Event) => (this.space = choices.find((c) => c.value === (e.target as HTMLSelectElement).value)!)}>
+          ${choices.map((c) => html`<option value=${c.value} ?selected=${c === this.space}>${c.label}</option>`)}
         </select>
         <select name="length" aria-label="Bytes shown" @change=${(e: Event) => this.setLength(Number((e.target as HTMLSelectElement).value))}>
           ${LENGTHS.map((n) => html`<option value=${n} ?selected=${n === this.length}>${n} bytes</option>`)}
@@ -110,11 +125,11 @@ export class HexView extends LitElement {
       </form>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${this.memory
-        ? html`<div class="dump" tabindex="0" role="table" aria-label="${SPACE_LABELS[this.space]} memory at ${this.memory.address} (PageUp / PageDown to move)"
+        ? html`<div class="dump" tabindex="0" role="table" aria-label="${this.space.label} memory at ${this.memory.address} (PageUp / PageDown to move)"
             @keydown=${this.keydown}>${rowsOf(this.memory).map(
               (r) => html`<div class="row ${r.unmapped ? 'unmapped' : ''}" role="row"><span class="address" role="cell">${r.address}</span><span class="hex" role="cell">${r.hex}</span><span class="ascii" role="cell">${r.ascii}</span></div>`,
             )}</div>`
-        : html`<p class="muted">Enter an address, or click an Offset(V) / Offset(P) value in a result table.</p>`}
+        : html`<p class="muted">Enter an address, or click an address (an offset, a mapping's start) in a result table.</p>`}
     `;
   }
 
@@ -156,7 +171,7 @@ export class HexView extends LitElement {
     this.start = start;
     this.error = '';
     this.loading = true;
-    const outcome = await this.read?.(this.space, hex(start), this.length);
+    const outcome = await this.read?.(this.space.space, hex(start), this.length);
     if (request !== this.requests) return;
     this.loading = false;
     if (!outcome) return;

@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import type { EngineApi, MemorySpace } from '../engine/engine-api.ts';
+import type { EngineApi } from '../engine/engine-api.ts';
+import type { Column } from '../plugins/plugin.ts';
+import { addressTarget } from './address-target.ts';
 import './drop-zone.ts';
 import type { FilesChosenEvent } from './drop-zone.ts';
 import './error-message.ts';
@@ -184,10 +186,11 @@ export class MemscopeApp extends LitElement {
     void s.run(e.detail.plugin, e.detail.options);
   }
 
-  /** Hex columns are addresses: physical for Offset(P), else in the kernel's address space (Offset(V), OFFSET (V), Sock Offset, Base, ...). */
-  private openAddress(e: CellActivateEvent): void {
-    const space: MemorySpace = e.detail.column.name.endsWith('(P)') ? 'physical' : 'kernel';
-    this.hexTarget = { space, address: e.detail.value };
+  /** Opens a clicked address in the hex view, in the space its column declares. */
+  private openAddress(columns: readonly Column[], e: CellActivateEvent): void {
+    const target = addressTarget(columns, e.detail);
+    if (!target) return;
+    this.hexTarget = target;
     this.tab = 'memory';
   }
 
@@ -220,7 +223,7 @@ export class MemscopeApp extends LitElement {
       ${plugin.tree
         ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
         : html`<result-table .columns=${columns} .rows=${rows} .version=${version}
-            @cell-activate=${(e: CellActivateEvent) => this.openAddress(e)}></result-table>`}
+            @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}></result-table>`}
     `;
   }
 }

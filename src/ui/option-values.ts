@@ -1,3 +1,5 @@
+import { isMemscopeError } from '../errors.ts';
+import { parseOptions } from '../plugins/plugin-options.ts';
 import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
 
 /** What an options form holds: checkbox states and the text typed. */
@@ -11,24 +13,13 @@ export function defaultOptionValues(specs: readonly OptionSpec[]): OptionFormVal
   return values;
 }
 
-/** Form values → plugin options, or a message naming the option whose integer does not parse. */
+/** Form values → plugin options as the CLI parses them, or the CLI's message. A blank text field is an unset option. */
 export function parseOptionValues(specs: readonly OptionSpec[], values: OptionFormValues): PluginOptions | string {
-  const options: Record<string, boolean | number | string> = {};
-  for (const spec of specs) {
-    const value = values[spec.name];
-    if (typeof value === 'boolean') {
-      options[spec.name] = value;
-      continue;
-    }
-    const text = value?.trim() ?? '';
-    if (text === '') continue;
-    if (spec.type !== 'int') {
-      options[spec.name] = text;
-      continue;
-    }
-    const n = Number(text);
-    if (!Number.isSafeInteger(n)) return `${spec.name}: "${text}" is not an integer.`;
-    options[spec.name] = n;
+  const given = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'boolean' || v.trim() !== ''));
+  try {
+    return parseOptions(specs, given);
+  } catch (e) {
+    if (isMemscopeError(e)) return e.message;
+    throw e;
   }
-  return options;
 }

@@ -7,10 +7,10 @@ import { gridMinWidth, gridStyles, gridTemplate, isNumeric, renderCells } from '
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
 
-/** A click on a value of a `hex` column (an address), e.g. to open it in the hex view. */
-export type CellActivateEvent = CustomEvent<{ readonly column: Column; readonly value: string }>;
+/** A click on a value of an address column, e.g. to open it in the hex view; `row` is the whole row (a process address needs its PID). */
+export type CellActivateEvent = CustomEvent<{ readonly column: Column; readonly value: string; readonly row: PluginRow }>;
 
-/** A plugin's rows as a virtualized table: click a header to sort, type to filter; clicked addresses raise `cell-activate`. */
+/** A plugin's rows as a virtualized table: click a header to sort, type to filter; clicked addresses (columns with `address`) raise `cell-activate`. */
 @customElement('result-table')
 export class ResultTable extends LitElement {
   static override styles = [
@@ -18,10 +18,10 @@ export class ResultTable extends LitElement {
     gridStyles,
     css`
       /* Addresses open in the hex view (cell-activate). */
-      .cell.hex {
+      .cell.address {
         cursor: pointer;
       }
-      .cell.hex:hover {
+      .cell.address:hover {
         text-decoration: underline;
       }
       .toolbar {
@@ -110,8 +110,8 @@ export class ResultTable extends LitElement {
     const index = cell?.parentElement ? [...cell.parentElement.children].indexOf(cell) : -1;
     const column = this.columns[index];
     const value = row.values[index];
-    if (column?.type !== 'hex' || value === null || value === undefined) return;
-    const detail = { column, value: formatCell(value, 'hex') };
+    if (!column?.address || value === null || value === undefined) return;
+    const detail = { column, value: formatCell(value, column.type), row };
     this.dispatchEvent(new CustomEvent('cell-activate', { detail, bubbles: true, composed: true }) satisfies CellActivateEvent);
   }
 

@@ -1,5 +1,6 @@
 import { expose, releaseProxy, transfer } from 'comlink';
-import type { EngineApi, EngineFailure, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, PluginInfo, RunSummary } from '../engine/engine-api.ts';
+import type { EngineApi, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, PluginInfo, RunSummary } from '../engine/engine-api.ts';
+import { toFailure } from '../engine/failure.ts';
 import { IdbKeyValueCache } from '../engine/idb-kv-cache.ts';
 import { openSession, type Session } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
@@ -172,17 +173,6 @@ async function settle<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<
   } catch (e) {
     return { ok: false, error: signal?.aborted ? { code: 'CANCELLED', message: 'Cancelled.' } : toFailure(e) };
   }
-}
-
-function toFailure(e: unknown): EngineFailure {
-  if (e instanceof MissingSymbolsError) {
-    const { pdbName, guid, age } = e.missing;
-    return { code: e.code, message: e.message, missingSymbols: { kind: 'pdb', pdbName, guid, age } };
-  }
-  if (isMemscopeError(e)) return { code: e.code, message: e.message };
-  // Not a typed error: most likely data the readers did not expect.
-  const message = e instanceof Error ? e.message : String(e);
-  return { code: 'CORRUPT', message: `Unexpected error while analysing the image: ${message}` };
 }
 
 /** Closes the message port of a callback the page passed with comlink.proxy (no-op for plain functions). */

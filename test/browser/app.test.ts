@@ -220,7 +220,26 @@ describe('memscope-app', () => {
     const text = error.shadowRoot!.textContent!;
     ok(text.includes('Not a memory image memscope can read'));
     ok(text.includes('not a memory image (no known header)'));
+    equal(error.shadowRoot!.querySelector('details'), null, 'no technical details for a data error');
     equal(pierce(app, 'image-summary'), null);
+  });
+
+  it('shows an internal error as a bug, its stack as text in collapsed technical details', async () => {
+    const { app, engine } = start();
+    const message = `This is a bug in memscope — please report it, with the steps that led to it: ${HOSTILE_NAME}`;
+    const stack = `TypeError: ${HOSTILE_NAME}\n    at openSession (session.ts:70:5)`;
+    engine.openOutcome = { ok: false, error: { code: 'INTERNAL', message, stack } };
+    dropFiles(await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone'), [new File(['hello'], 'win10.raw')]);
+    const root = (await waitFor(() => pierce(app, 'error-message'), 'error message')).shadowRoot!;
+    equal(root.querySelector('strong')!.textContent, 'memscope hit an internal error');
+    equal(root.querySelector('.message')!.textContent, message);
+    const details = root.querySelector('details')!;
+    equal(details.open, false, 'collapsed');
+    equal(details.querySelector('summary')!.textContent, 'Technical details');
+    equal(details.querySelector('pre')!.textContent, stack);
+    equal(root.querySelectorAll('img').length, 0, 'no <img> from the message or the stack');
+    await new Promise((r) => setTimeout(r, 50));
+    deepEqual(alerts, [], 'no script ran');
   });
 });
 

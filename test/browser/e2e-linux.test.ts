@@ -1,6 +1,7 @@
 import { executeServerCommand } from '@web/test-runner-commands';
-import { AppFrame, cellTexts } from './app-frame.ts';
+import { AppFrame, cellTexts, filterTable } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
+import { pierce, waitFor } from './dom.ts';
 import { DISCOVERY_DB, deleteDatabase } from './idb.ts';
 
 // The real Linux image picked in the built app, in each capture format: discovery (for the raw image by
@@ -8,7 +9,7 @@ import { DISCOVERY_DB, deleteDatabase } from './idb.ts';
 // anywhere. Every plugin's rows are checked against the truth the guest printed.
 interface LinuxTruth {
   readonly kernel: { readonly release: string };
-  readonly processes: readonly { pid: number; ppid: number; comm: string }[];
+  readonly processes: readonly { pid: number; ppid: number; comm: string; kernel_thread: boolean; exe: string | null }[];
   readonly tcp: readonly { local_port: number }[];
   readonly udp: readonly { local_port: number }[];
   readonly arp: readonly { ip: string }[];
@@ -99,5 +100,35 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
       deepEqual(initRows.map((r) => r[mounts.columns.indexOf('MOUNT_POINT')]), fixture.truth.mounts.map((m) => m.mountpoint));
       deepEqual((await column(app, 'linux.lsmod', 'Name')).values, fixture.truth.modules.map((m) => m.name));
     });
+
+    // One capture suffices: the hex view reads every format through the same engine call.
+    if (capture === 'linux-a.elf') {
+      it("linux.proc.Maps: a Start address opens the hex view in that process's own space, at its ELF header; PgOff is no address", async () => {
+        const p = fixture.truth.processes.find((x) => !x.kernel_thread && x.exe?.endsWith(`/${x.comm}`))!;
+        const grid = await app.run('linux.proc.Maps', 60000);
+        const columns = headers(grid);
+        await filterTable(grid, p.comm);
+        // Mappings are in address order: the executable's first holds its ELF header.
+        const row = (await app.allRows(grid)).find((r) => {
+          const texts = cellTexts(r).map((t) => t.trim());
+          return texts[columns.indexOf('PID')] === String(p.pid) && texts[columns.indexOf('File Path')] === p.exe;
+        });
+        ok(row, `a mapping of ${p.exe} by PID ${p.pid}`);
+        const cells = row.querySelectorAll<HTMLElement>('[role=cell]');
+        const [start, pgoff] = [cells[columns.indexOf('Start')]!, cells[columns.indexOf('PgOff')]!];
+        ok(start.classList.contains('address') && !pgoff.classList.contains('address'), 'Start is shown as an address, PgOff is not');
+        pgoff.click();
+        await new Promise((r) => setTimeout(r, 200));
+        ok(app.find('hex-view')!.hidden, 'a file offset opens nothing');
+
+        start.click();
+        const view = app.find('hex-view')!;
+        const first = await waitFor(() => !view.hidden && view.shadowRoot!.querySelector('.row'), 'the hex view', 15000);
+        equal(first.querySelector('.address')!.textContent!.trim(), start.textContent!.trim());
+        equal(first.querySelector('.hex')!.textContent!.slice(0, 11), '7f 45 4c 46', 'the ELF magic');
+        const space = pierce(view, 'select[name=space]') as HTMLSelectElement;
+        equal(space.selectedOptions[0]!.textContent, `Process ${p.pid} (${p.comm})`);
+      });
+    }
   });
 }

@@ -55,7 +55,7 @@ export class FakeEngine implements EngineApi {
   /** Plugin columns, with pslist's `physical` option switching Offset(V) to Offset(P) as the real plugin does. */
   async columns(plugin: string, options: PluginOptions): Promise<Column[]> {
     const columns = this.pluginList.find((p) => p.name === plugin)?.columns ?? [];
-    return columns.map((c) => (options['physical'] && c.name === 'Offset(V)' ? { ...c, name: 'Offset(P)' } : c));
+    return columns.map((c) => (options['physical'] && c.name === 'Offset(V)' ? { ...c, name: 'Offset(P)', address: 'physical' } : c));
   }
 
   async run(

@@ -23,7 +23,7 @@ export const processColumns: Column[] = [
   { name: 'PID', type: 'int' },
   { name: 'PPID', type: 'int' },
   { name: 'ImageFileName', type: 'str' },
-  { name: 'Offset(V)', type: 'hex' },
+  { name: 'Offset(V)', type: 'hex', address: 'kernel' },
   { name: 'Wow64', type: 'bool' },
   { name: 'CreateTime', type: 'datetime' },
 ];

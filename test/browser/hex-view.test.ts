@@ -101,6 +101,23 @@ describe('hex-view', () => {
     equal(engine.memoryReads.length, 6, 'nothing read for a bad address');
   });
 
+  it('names a process space in the selector and switches between it and the kernel', async () => {
+    const { view, engine } = mountView();
+    const space = { kind: 'process', pid: 104 } as const;
+    view.target = { space, address: '0x400000', processName: 'memimg_alpha' };
+    await rowsAt(view, '0x400000');
+    const select = pierce(view, 'select[name=space]') as HTMLSelectElement;
+    deepEqual([...select.options].map((o) => o.textContent), ['Physical', 'Kernel virtual', 'Process 104 (memimg_alpha)']);
+    equal(select.selectedOptions[0]!.textContent, 'Process 104 (memimg_alpha)');
+    for (const choice of ['kernel', 'process']) {
+      select.value = choice;
+      select.dispatchEvent(new Event('change'));
+      pierce(view, 'button[type=submit]')!.click();
+      await waitFor(() => engine.memoryReads.length === (choice === 'kernel' ? 2 : 3), `a read in the ${choice} space`);
+    }
+    deepEqual(engine.memoryReads.map((r) => r.space), [space, 'kernel', space]);
+  });
+
   it('opens from a clicked Offset(V) in the app: the kernel address space at that address', async () => {
     const engine = new FakeEngine(summary, plugins, { 'windows.pslist': { rows: pslistRows } });
     const app = mount(document.createElement('memscope-app'));

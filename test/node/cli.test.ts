@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,6 +89,17 @@ describe('memscope CLI (built bundle)', () => {
 
     const badOption = memscope('-f', image.imagePath, 'windows.pslist', '--pid', 'four');
     assert.equal(badOption.code, 2);
+  });
+
+  it('stops quietly with status 0 when its reader closes the pipe early (memscope ... | head)', async () => {
+    // Far more rows than a pipe buffers, so writes go on after the reader has gone.
+    const many = await writeWindowsImage(join(cacheHome, '..', 'many'), { size: 64 * 1024 * 1024, seed: 22, processes: 600 });
+    const child = spawn(process.execPath, [CLI, '-f', many.imagePath, '-s', join(cacheHome, '..', 'many', 'symbols'), '--no-cache', '-r', 'jsonl', 'windows.psscan']);
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.stdout.once('data', () => child.stdout.destroy());
+    const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
+    assert.deepEqual({ code, signal, stderr }, { code: 0, signal: null, stderr: '' });
   });
 });
 

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
-import { linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
+import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { cacheWithNoOsFound } from '../helpers/cached-no-os.ts';
+import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { collect, openLinuxSession } from '../helpers/linux-session.ts';
 
 /** Remembers which keys were written. */
@@ -43,6 +45,20 @@ describe('the Linux symbol cache', { skip: linuxFixtureSkipReason() }, () => {
     assert.equal(again.summary.symbols, 'BTF + kallsyms in the image');
     assert.equal((await collect(again, 'linux.pslist')).length, (linuxTruth()['processes'] as unknown[]).length);
     await again.close();
+  });
+
+  it('"no OS found" is reused by the build that cached it only: another build finds the kernel in memory again', async () => {
+    const source = await NodeFileSource.open(await linuxFixtureFile('linux-a.raw'));
+    const cache = await cacheWithNoOsFound(source, 'build-a');
+    await source.close();
+    const same = await openLinuxSession('linux-a.raw', { discoveryCache: cache, buildId: 'build-a' });
+    assert.equal(same.summary.os, null);
+    await same.close();
+
+    const other = await openLinuxSession('linux-a.raw', { discoveryCache: cache, buildId: 'build-b' });
+    assert.equal(other.summary.os, 'linux');
+    assert.equal((await collect(other, 'linux.pslist')).length, (linuxTruth()['processes'] as unknown[]).length);
+    await other.close();
   });
 
   it('a remembered discovery that does not fit the image is discovered again', async () => {

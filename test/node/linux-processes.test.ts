@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import type { MemorySpace } from '../../src/engine/engine-api.ts';
 import type { Session } from '../../src/engine/session.ts';
+import { isMemscopeError } from '../../src/errors.ts';
 import type { Cell } from '../../src/plugins/plugin.ts';
 import { linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { collect, LINUX_CAPTURES, openLinuxSession, rowsByColumn } from '../helpers/linux-session.ts';
@@ -146,5 +148,43 @@ for (const capture of LINUX_CAPTURES) {
       }
       for (const p of truthProcesses().filter((p) => !p.kernel_thread)) assert.deepEqual(env.get(p.pid) ?? {}, p.env, `PID ${p.pid} ${p.comm}`);
     });
+
+    test('readMemory in a process space: its executable starts with the ELF magic, its stack holds its argv and environment; kernel space holds neither', async () => {
+      const maps = await rowsByColumn(session, 'linux.proc.Maps');
+      const text = async (space: MemorySpace, from: bigint, length: number) => Buffer.from((await session.readMemory(space, hex(from), length)).bytes).toString('latin1');
+      for (const p of truthProcesses().filter((x) => !x.kernel_thread)) {
+        const space: MemorySpace = { kind: 'process', pid: p.pid };
+        const mine = maps.filter((r) => r['PID'] === p.pid);
+        // Mappings are in address order: the first of the executable holds its ELF header.
+        const image = mine.find((r) => r['File Path'] === p.exe)!['Start'] as bigint;
+        assert.equal(await text(space, image, 4), '\x7fELF', `PID ${p.pid} ${p.comm}: ${p.exe} at ${hex(image)}`);
+        assert.notEqual(await text('kernel', image, 4), '\x7fELF', `PID ${p.pid}: ${hex(image)} in kernel space`);
+
+        // argv and then the environment lie at the top of the stack, NUL-separated (fs/exec.c copy_strings).
+        const stack = mine.find((r) => r['File Path'] === '[stack]')!;
+        const [start, end] = [stack['Start'] as bigint, stack['End'] as bigint];
+        const from = end - start > 0x10000n ? end - 0x10000n : start;
+        const strings = [p.argv.join('\0'), ...Object.entries(p.env).map(([k, v]) => `${k}=${v}`)];
+        const own = await text(space, from, Number(end - from));
+        const kernel = await text('kernel', from, Number(end - from));
+        for (const s of strings) {
+          assert.ok(own.includes(`\0${s}\0`), `PID ${p.pid} ${p.comm}: "${s}" on its stack`);
+          assert.ok(!kernel.includes(s), `PID ${p.pid}: "${s}" not at the same addresses in kernel space`);
+        }
+      }
+    });
+
+    test('readMemory refuses a PID no process has and a kernel thread, which has no user address space', async () => {
+      const pids = truthProcesses().map((p) => p.pid);
+      const unknown = Math.max(...pids) + 1000;
+      await assert.rejects(session.readMemory({ kind: 'process', pid: unknown }, '0x400000', 16), (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST' && e.message.includes(`no process with PID ${unknown}`));
+      const thread = truthProcesses().find((p) => p.kernel_thread)!;
+      await assert.rejects(
+        session.readMemory({ kind: 'process', pid: thread.pid }, '0x400000', 16),
+        (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST' && e.message.includes(`PID ${thread.pid} (${thread.comm})`) && e.message.includes('kernel thread'),
+      );
+    });
   });
 }
+
+const hex = (n: bigint): string => `0x${n.toString(16)}`;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isMemscopeError } from '../../src/errors.ts';
+import { Isf } from '../fixtures/windows/isf.ts';
 import { openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 const OPTIONS = { size: 16 * 1024 * 1024, seed: 11 };
@@ -47,6 +48,26 @@ describe('Session.readMemory', () => {
     assert.ok(read.bytes.every((b) => b === 0));
   });
 
+  it("reads a process's own address space: its PEB where the generator put it, the command line it was given", async () => {
+    const { image, expected, symbols } = await windowsImage(OPTIONS);
+    const session = await openWindowsSession(image);
+    const parametersAt = new Isf(symbols).offsetOf('_PEB', 'ProcessParameters');
+    const withPeb = expected.processes.filter((p) => p.linked && p.commandLine !== null);
+    assert.ok(withPeb.length > 2);
+    for (const p of withPeb) {
+      const space = { kind: 'process', pid: p.pid } as const;
+      const peb = expected.translations.find((t) => t.dtb === p.dtb && t.what === 'PEB')!;
+      const read = await session.readMemory(space, peb.virtual, 4096);
+      assert.deepEqual(read.bytes, image.subarray(Number(peb.physical), Number(peb.physical) + 4096), `PEB of ${p.name} (PID ${p.pid})`);
+      assert.deepEqual(read.unmapped, []);
+      assert.deepEqual((await session.readMemory('kernel', peb.virtual, 4096)).unmapped, [0], 'user space is not in the kernel address space');
+      // The command line (UTF-16) is inside the parameters block, at most two pages from its start.
+      const parameters = new DataView(read.bytes.buffer).getBigUint64(parametersAt, true);
+      const block = await session.readMemory(space, `0x${parameters.toString(16)}`, 8192);
+      assert.ok(Buffer.from(block.bytes).toString('utf16le').includes(p.commandLine!), `command line of ${p.name} (PID ${p.pid})`);
+    }
+  });
+
   it('refuses reads over 64 KiB, empty reads and addresses that are not numbers', async () => {
     const { image } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
@@ -54,6 +75,8 @@ describe('Session.readMemory', () => {
     await assert.rejects(session.readMemory('physical', '0', 0), badRequest);
     await assert.rejects(session.readMemory('physical', '<img src=x>', 16), badRequest);
     await assert.rejects(session.readMemory('kernel', '0x10000000000000000', 16), badRequest);
+    // PIDs are multiples of 4: no process has 3.
+    await assert.rejects(session.readMemory({ kind: 'process', pid: 3 }, '0x1000', 16), (e) => badRequest(e) && /no process with PID 3\b/.test(String(e)));
     assert.equal((await session.readMemory('physical', '0', 64 * 1024)).bytes.length, 64 * 1024);
   });
 });

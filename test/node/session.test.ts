@@ -3,7 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
 import { isMemscopeError } from '../../src/errors.ts';
+import { MemorySource } from '../../src/io/memory-source.ts';
 import { loadIsf } from '../fixtures/windows/isf.ts';
+import { cacheWithNoOsFound } from '../helpers/cached-no-os.ts';
 import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 const OPTIONS = { size: 16 * 1024 * 1024, seed: 11 };
@@ -36,6 +38,37 @@ describe('analysis session', () => {
     await cache.set(key, { discovery: { dtb: Number(other.expected.kernel.dtb), kernelBase: other.expected.kernel.base, pdbName: 'ntkrnlmp.pdb', guid: '0'.repeat(32), age: 9, method: 'low-stub' } });
     const session = await openWindowsSession(image, { discoveryCache: cache });
     assert.equal(session.summary.dtb, expected.kernel.dtb);
+  });
+
+  it('finds Windows again when another build cached "no OS found" for the image', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    const cache = await cacheWithNoOsFound(new MemorySource(image, 'generated.raw'), 'build-a');
+    const session = await openWindowsSession(image, { discoveryCache: cache, buildId: 'build-b' });
+    assert.equal(session.summary.os, 'windows');
+    assert.equal(session.summary.dtb, expected.kernel.dtb);
+  });
+
+  it('reuses "no OS found" in the very build that cached it', async () => {
+    const { image } = await windowsImage(OPTIONS);
+    const cache = await cacheWithNoOsFound(new MemorySource(image, 'generated.raw'), 'build-a');
+    const session = await openWindowsSession(image, { discoveryCache: cache, buildId: 'build-a' });
+    assert.equal(session.summary.os, null);
+  });
+
+  it('never reuses "no OS found" without a build identity (run from source)', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    const cache = await cacheWithNoOsFound(new MemorySource(image, 'generated.raw'), undefined);
+    const session = await openWindowsSession(image, { discoveryCache: cache });
+    assert.equal(session.summary.dtb, expected.kernel.dtb);
+  });
+
+  it('reuses what was found in any build', async () => {
+    const { image } = await windowsImage(OPTIONS);
+    const cache = new CountingCache();
+    const first = await openWindowsSession(image, { discoveryCache: cache, buildId: 'build-a' });
+    const second = await openWindowsSession(image, { discoveryCache: cache, buildId: 'build-b' });
+    assert.equal(cache.sets, 1);
+    assert.deepEqual(second.summary, first.summary);
   });
 
   it('says exactly which PDB is needed when symbols are missing', async () => {

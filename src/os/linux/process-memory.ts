@@ -1,6 +1,8 @@
+import { MemscopeError } from '../../errors.ts';
+import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import { describeFile } from './file-info.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
-import type { LinuxTask } from './task.ts';
+import { listTasks, type LinuxTask } from './task.ts';
 
 /** /proc caps what it shows of argv/envp far below this; a larger range is smear. */
 const MAX_AREA = 256 * 1024;
@@ -12,6 +14,29 @@ export async function executablePath(kernel: LinuxKernel, task: LinuxTask, warn:
   const mm = await kernel.readStruct('mm_struct', task.mm);
   const file = mm?.has('exe_file') ? mm.u64('exe_file') : 0n;
   return file === 0n ? null : ((await describeFile(kernel, file, warn))?.path ?? null);
+}
+
+/**
+ * The user address space of the process `pid` (its mm->pgd), to read its memory: BAD_REQUEST when no process
+ * has that PID or it has none (a kernel thread, a process whose memory is released), CORRUPT when unreadable.
+ */
+export async function userAddressSpace(kernel: LinuxKernel, pid: number): Promise<VirtualLayer> {
+  const task = await findProcess(kernel, pid);
+  if (!task) throw new MemscopeError('BAD_REQUEST', `no process with PID ${pid} in the task list`);
+  const who = `PID ${pid} (${task.comm})`;
+  if (task.mm === 0n) {
+    throw new MemscopeError('BAD_REQUEST', `${who} has no user address space: ${task.kernelThread ? 'it is a kernel thread' : 'its memory is already released'}`);
+  }
+  const mm = await kernel.readStruct('mm_struct', task.mm);
+  const layer = mm && (await kernel.processLayer(mm.u64('pgd')));
+  if (!layer) throw new MemscopeError('CORRUPT', `the page tables of ${who} are not readable in this image`);
+  return layer;
+}
+
+async function findProcess(kernel: LinuxKernel, pid: number): Promise<LinuxTask | undefined> {
+  // A broken list shows as "no process with PID": a memory read has nowhere to put walk warnings.
+  for await (const task of listTasks(kernel, () => undefined)) if (task.pid === pid) return task;
+  return undefined;
 }
 
 /** argv from the process's memory (mm->arg_start..arg_end); null when a kernel thread or unreadable. */

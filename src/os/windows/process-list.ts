@@ -1,3 +1,5 @@
+import { MemscopeError } from '../../errors.ts';
+import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import { processFromView, type WindowsProcess } from './process.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
@@ -36,4 +38,11 @@ export async function* activeProcesses(kernel: WindowsKernel, warn: (msg: string
     yield processFromView(view, address, await kernel.vm.translate(address));
     entry = view.u64('ActiveProcessLinks.Flink');
   }
+}
+
+/** The address space of the listed process `pid` (its DirectoryTableBase), to read its memory; BAD_REQUEST when none has that PID. */
+export async function processAddressSpace(kernel: WindowsKernel, pid: number): Promise<VirtualLayer> {
+  // A broken list shows as "no process with PID": a memory read has nowhere to put walk warnings.
+  for await (const p of activeProcesses(kernel, () => undefined)) if (p.pid === pid) return kernel.processLayer(p.dtb);
+  throw new MemscopeError('BAD_REQUEST', `no process with PID ${pid} in the active process list`);
 }

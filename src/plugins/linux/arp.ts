@@ -12,7 +12,7 @@ export const arp: PluginDefinition = {
     { name: 'Device', type: 'str' },
     { name: 'State', type: 'str' },
     { name: 'Flags', type: 'str' },
-    { name: 'Offset', type: 'hex' },
+    { name: 'Offset', type: 'hex', address: 'kernel' },
   ],
   options: [],
   tree: false,

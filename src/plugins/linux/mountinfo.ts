@@ -26,12 +26,10 @@ const MOUNTS_COLUMNS: readonly Column[] = [
   { name: 'MNT_OPTS', type: 'str' },
 ];
 
-const isSet = (value: PluginOptions[string]): boolean => value !== undefined && value !== '';
-
 function columns(options: PluginOptions): readonly Column[] {
   return [
     { name: 'MNT_NS_ID', type: 'int' },
-    ...(isSet(options['pid']) ? [{ name: 'PID', type: 'int' } as const] : []),
+    ...(options['pid'] !== undefined ? [{ name: 'PID', type: 'int' } as const] : []),
     ...(options['mount-format'] ? MOUNTS_COLUMNS : MOUNTINFO_COLUMNS),
   ];
 }
@@ -44,7 +42,7 @@ function cells(m: MountInfo, brief: boolean): Cell[] {
 
 /** Every mount namespace once, or with --pid the namespace of that process (rows carry its PID). */
 async function* namespaces(ctx: PluginContext, kernel: LinuxKernel): AsyncGenerator<{ ns: MountNamespace; pid: number | null }> {
-  if (!isSet(ctx.options['pid'])) {
+  if (ctx.options['pid'] === undefined) {
     for await (const ns of mountNamespaces(kernel, (w) => ctx.warn(w))) yield { ns, pid: null };
     return;
   }
@@ -69,7 +67,7 @@ export const mountinfo: PluginDefinition = {
   async *run(ctx) {
     const kernel = await ctx.linux();
     const brief = ctx.options['mount-format'] === true;
-    const wantedNs = isSet(ctx.options['mntns']) ? Number(ctx.options['mntns']) : null;
+    const wantedNs = ctx.options['mntns'] !== undefined ? Number(ctx.options['mntns']) : null;
     for await (const { ns, pid } of namespaces(ctx, kernel)) {
       if (wantedNs !== null && ns.id === null) ctx.warn('this kernel has no mount namespace inode numbers: --mntns matches nothing');
       if (wantedNs !== null && ns.id !== wantedNs) continue;

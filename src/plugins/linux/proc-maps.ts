@@ -18,9 +18,10 @@ export const procMaps: PluginDefinition = {
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'Process', type: 'str' },
-    { name: 'Start', type: 'hex' },
-    { name: 'End', type: 'hex' },
+    { name: 'Start', type: 'hex', address: 'process' },
+    { name: 'End', type: 'hex', address: 'process' },
     { name: 'Flags', type: 'str' },
+    // A file offset, not an address.
     { name: 'PgOff', type: 'hex' },
     { name: 'Major', type: 'int' },
     { name: 'Minor', type: 'int' },

@@ -14,7 +14,7 @@ export const sockstat: PluginDefinition = {
     { name: 'PID', type: 'int' },
     { name: 'TID', type: 'int' },
     { name: 'FD', type: 'int' },
-    { name: 'Sock Offset', type: 'hex' },
+    { name: 'Sock Offset', type: 'hex', address: 'kernel' },
     { name: 'Family', type: 'str' },
     { name: 'Type', type: 'str' },
     { name: 'Proto', type: 'str' },

@@ -4,7 +4,7 @@ import type { Cell, Column } from '../plugin.ts';
 
 /** linux.pslist / linux.pstree columns: Volatility 3's, plus the credentials and state a responder checks first. */
 export const TASK_COLUMNS: readonly Column[] = [
-  { name: 'OFFSET (V)', type: 'hex' },
+  { name: 'OFFSET (V)', type: 'hex', address: 'kernel' },
   { name: 'PID', type: 'int' },
   { name: 'TID', type: 'int' },
   { name: 'PPID', type: 'int' },

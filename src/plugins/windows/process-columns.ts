@@ -16,7 +16,7 @@ export function processColumns(options: PluginOptions): Column[] {
     { name: 'PID', type: 'int' },
     { name: 'PPID', type: 'int' },
     { name: 'ImageFileName', type: 'str' },
-    { name: options['physical'] ? 'Offset(P)' : 'Offset(V)', type: 'hex' },
+    options['physical'] ? { name: 'Offset(P)', type: 'hex', address: 'physical' } : { name: 'Offset(V)', type: 'hex', address: 'kernel' },
     { name: 'Threads', type: 'int' },
     { name: 'Handles', type: 'int' },
     { name: 'SessionId', type: 'int' },
