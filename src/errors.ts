@@ -13,7 +13,13 @@ export type ErrorCode =
   | 'OS_NOT_FOUND'
   | 'UNSUPPORTED'
   | 'CANCELLED'
-  | 'BAD_REQUEST';
+  | 'BAD_REQUEST'
+  /** A plugin needs another plugin that is missing, too old or too new, or part of a requirement cycle. */
+  | 'REQUIREMENTS_UNMET'
+  /** A third-party plugin's declaration is not valid (or its module does not load). */
+  | 'BAD_PLUGIN'
+  /** A third-party plugin threw or yielded rows that do not fit its columns: its author's bug, not memscope's. */
+  | 'PLUGIN_FAILED';
 
 /** One typed error with a message a person understands; `subject` names the file or object concerned. */
 export class MemscopeError extends Error {

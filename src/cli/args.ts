@@ -1,8 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { MemscopeError } from '../errors.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
-import type { PluginOptions } from '../plugins/plugin.ts';
-import { parseOptions } from '../plugins/plugin-options.ts';
+import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
+import { isMultiple, parseOptions } from '../plugins/plugin-options.ts';
 import { EXIT_BAD_REQUEST, EXIT_DATA_ERROR, EXIT_INTERNAL } from './report-failure.ts';
 
 export type Renderer = 'table' | 'json' | 'jsonl' | 'csv';
@@ -11,9 +11,20 @@ const RENDERERS: readonly Renderer[] = ['table', 'json', 'jsonl', 'csv'];
 export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'plugins' }
+  | { kind: 'plugins'; json: boolean }
   | { kind: 'linux-isf'; file: string; cache: boolean; debug: boolean }
-  | { kind: 'run'; file: string; symbolDirs: string[]; renderer: Renderer; cache: boolean; debug: boolean; plugin: PluginDefinition; options: PluginOptions };
+  | {
+      kind: 'run';
+      file: string;
+      symbolDirs: string[];
+      renderer: Renderer;
+      cache: boolean;
+      debug: boolean;
+      plugin: PluginDefinition;
+      options: PluginOptions;
+      /** Every plugin the session offers (the built-ins and those from --plugin-dir): `plugin` may build on them. */
+      plugins: readonly PluginDefinition[];
+    };
 
 const GLOBAL_OPTIONS = {
   file: { type: 'string', short: 'f' },
@@ -21,15 +32,24 @@ const GLOBAL_OPTIONS = {
   renderer: { type: 'string', short: 'r', default: 'table' },
   'no-cache': { type: 'boolean' },
   debug: { type: 'boolean' },
+  json: { type: 'boolean' },
+  'plugin-dir': { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
+
+/** The --plugin-dir folders, read before the rest of the command line (which may name their plugins). */
+export function pluginDirsOf(argv: readonly string[]): string[] {
+  const { values } = parseArgs({ args: [...argv], options: { 'plugin-dir': GLOBAL_OPTIONS['plugin-dir'] }, allowPositionals: true, strict: false });
+  return (values['plugin-dir'] as string[] | undefined) ?? [];
+}
 
 /** `memscope -f IMAGE [-s DIR] [-r table|json|jsonl|csv] PLUGIN [plugin options]` and `memscope plugins`. */
 export function parseCli(argv: readonly string[], plugins: readonly PluginDefinition[]): CliCommand {
   const plugin = plugins.find((p) => argv.includes(p.name));
   const pluginOptions: NonNullable<ParseArgsConfig['options']> = {};
-  for (const o of plugin?.options ?? []) pluginOptions[o.name] = { type: o.type === 'bool' ? 'boolean' : 'string' };
+  // A `multiple` option may be repeated (`--pid 4 --pid 8`): parseArgs then hands over every text given.
+  for (const o of plugin?.options ?? []) pluginOptions[o.name] = o.type === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: isMultiple(o) };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...pluginOptions }, allowPositionals: true, strict: true });
@@ -41,7 +61,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   if (values.version) return { kind: 'version' };
   if (positionals.length === 0) return { kind: 'help' };
   if (positionals.length > 1) throw new MemscopeError('BAD_REQUEST', `unexpected arguments: ${positionals.slice(1).join(' ')}`);
-  if (positionals[0] === 'plugins') return { kind: 'plugins' };
+  if (positionals[0] === 'plugins') return { kind: 'plugins', json: values.json ?? false };
   if (positionals[0] === 'linux-isf') {
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
     return { kind: 'linux-isf', file: values.file, cache: !values['no-cache'], debug: values.debug ?? false };
@@ -51,13 +71,13 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   const renderer = values.renderer as Renderer;
   if (!RENDERERS.includes(renderer)) throw new MemscopeError('BAD_REQUEST', `unknown renderer "${renderer}" (one of ${RENDERERS.join(', ')})`);
   const options = parseOptions(plugin.options, values);
-  return { kind: 'run', file: values.file, symbolDirs: values.symbols ?? [], renderer, cache: !values['no-cache'], debug: values.debug ?? false, plugin, options };
+  return { kind: 'run', file: values.file, symbolDirs: values.symbols ?? [], renderer, cache: !values['no-cache'], debug: values.debug ?? false, plugin, options, plugins };
 }
 
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
-    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] [--debug] PLUGIN [PLUGIN OPTIONS]',
-    '       memscope plugins',
+    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] [--debug] [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
+    '       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin\'s declaration)',
     '       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel\'s BTF + kallsyms as a Volatility 3 ISF)',
     '',
     'Memory forensics on a local image. Nothing leaves this machine.',
@@ -69,11 +89,23 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '  -r, --renderer FORMAT  table (default), json (Volatility 3 shape), jsonl, csv',
     '      --no-cache         do not read or write the discovery cache',
     '      --debug            on an internal error (a bug in memscope), print its stack too',
+    '      --plugin-dir DIR   also offer the third-party plugins in DIR (ES modules, *.mjs / *.js); repeatable.',
+    '                         They run with your rights, like any program you start: use plugins you trust.',
     '',
     `exit status: 0 done, ${EXIT_DATA_ERROR} the image or symbols could not be used, ${EXIT_BAD_REQUEST} invalid command line,`,
     `             ${EXIT_INTERNAL} internal error (a bug in memscope: please report it); the reason is one line on stderr`,
     '',
     'plugins:',
-    ...plugins.map((p) => `  ${p.name.padEnd(18)} ${p.description}`),
+    ...plugins.flatMap((p) => [`  ${p.name.padEnd(18)} ${p.description}${p.origin ? ` (third-party: ${p.origin})` : ''}`, ...p.options.map((o) => `      ${optionUsage(o).padEnd(22)} ${optionHelp(o)}`)]),
   ].join('\n');
+}
+
+/** `--physical`, `--pid N`, `--kind {a,b}`: how the option is written. */
+function optionUsage(o: OptionSpec): string {
+  const value = o.type === 'bool' ? '' : o.type === 'int' ? ' N' : o.choices ? ` {${o.choices.join(',')}}` : ' TEXT';
+  return `--${o.name}${value}`;
+}
+
+function optionHelp(o: OptionSpec): string {
+  return isMultiple(o) ? `${o.description} (repeatable; values may also be comma-separated)` : o.description;
 }

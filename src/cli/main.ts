@@ -1,5 +1,8 @@
+import { pluginInfo } from '../engine/plugin-info.ts';
 import { builtinPlugins } from '../plugins/registry.ts';
-import { helpText, parseCli, type CliCommand } from './args.ts';
+import type { PluginDefinition } from '../plugins/plugin-definition.ts';
+import { helpText, parseCli, pluginDirsOf, type CliCommand } from './args.ts';
+import { loadPluginDirs } from './plugin-dirs.ts';
 import { reportFailure } from './report-failure.ts';
 import { runPlugin, writeLinuxIsf } from './run-plugin.ts';
 import { MEMSCOPE_VERSION } from './version.ts';
@@ -8,23 +11,27 @@ import { MEMSCOPE_VERSION } from './version.ts';
 async function main(argv: readonly string[]): Promise<number> {
   let command: CliCommand | undefined;
   try {
-    command = parseCli(argv, builtinPlugins);
-    return await execute(command);
+    const loaded = await loadPluginDirs(pluginDirsOf(argv), builtinPlugins);
+    for (const problem of loaded.problems) process.stderr.write(`memscope: warning: ${problem}\n`);
+    const plugins = [...builtinPlugins, ...loaded.plugins];
+    command = parseCli(argv, plugins);
+    return await execute(command, plugins);
   } catch (e) {
     return reportFailure(e, command !== undefined && 'debug' in command && command.debug, process.stderr);
   }
 }
 
-async function execute(command: CliCommand): Promise<number> {
+async function execute(command: CliCommand, plugins: readonly PluginDefinition[]): Promise<number> {
   switch (command.kind) {
     case 'help':
-      process.stdout.write(helpText(builtinPlugins) + '\n');
+      process.stdout.write(helpText(plugins) + '\n');
       return 0;
     case 'version':
       process.stdout.write(`memscope ${MEMSCOPE_VERSION}\n`);
       return 0;
     case 'plugins':
-      for (const p of builtinPlugins) process.stdout.write(`${p.name}\t${p.description}\n`);
+      if (command.json) process.stdout.write(`${JSON.stringify(plugins.map(pluginInfo), null, 2)}\n`);
+      else for (const p of plugins) process.stdout.write(`${[p.name, p.version, p.description, ...(p.origin ? [`third-party: ${p.origin}`] : [])].join('\t')}\n`);
       return 0;
     case 'run':
       return runPlugin(command);

@@ -4,12 +4,14 @@ import { columnsFor } from '../plugins/plugin-definition.ts';
 import type { PluginRow } from '../plugins/plugin.ts';
 import { csvHeader, csvRow } from '../render/csv.ts';
 import { jsonlRow } from '../render/jsonl.ts';
+import { escapeControls } from '../render/terminal-text.ts';
 import { textTable } from '../render/text-table.ts';
 import { VolJsonWriter } from '../render/vol-json.ts';
 import type { CliCommand } from './args.ts';
 import { createNodeEnv } from './node-env.ts';
 import { MEMSCOPE_VERSION } from './version.ts';
 import { ProgressBar } from './progress-bar.ts';
+import { warningLine } from './warning-line.ts';
 
 type RunCommand = Extract<CliCommand, { kind: 'run' }>;
 
@@ -30,35 +32,37 @@ export async function runPlugin(command: RunCommand): Promise<number> {
   const env = await createNodeEnv({ symbolDirs: command.symbolDirs, cache: command.cache });
   const source = await NodeFileSource.open(command.file);
   const bar = new ProgressBar();
-  const session = await openSession(source, env);
+  const session = await openSession(source, { ...env, plugins: command.plugins });
   try {
     const columns = columnsFor(command.plugin, command.options);
     const out = process.stdout;
-    const rows = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
+    const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
     switch (command.renderer) {
       case 'table': {
         const all: PluginRow[] = [];
-        for await (const row of rows) all.push(row);
+        for await (const row of run) all.push(row);
         bar.clear();
         out.write(textTable(columns, all));
         break;
       }
       case 'json': {
         const writer = new VolJsonWriter(columns);
-        for await (const row of rows) write(out, writer.push(row), bar);
+        for await (const row of run) write(out, writer.push(row), bar);
         out.write(writer.end());
         break;
       }
       case 'jsonl':
-        for await (const row of rows) write(out, jsonlRow(columns, row), bar);
+        for await (const row of run) write(out, jsonlRow(columns, row), bar);
         break;
       case 'csv':
         out.write(csvHeader(columns));
-        for await (const row of rows) write(out, csvRow(columns, row), bar);
+        for await (const row of run) write(out, csvRow(columns, row), bar);
         break;
     }
     bar.clear();
-    for (const w of [...session.summary.warnings, ...session.warnings]) process.stderr.write(`memscope: warning: ${w}\n`);
+    // On stderr whatever the renderer, so stdout stays pure data.
+    for (const w of session.summary.warnings) process.stderr.write(`memscope: warning: ${escapeControls(w)}\n`);
+    for (const w of run.warnings) process.stderr.write(warningLine(w));
     return 0;
   } finally {
     bar.clear();

@@ -1,5 +1,6 @@
-import type { Column, OptionSpec, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import type { Column, CountedWarning, OptionSpec, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import type { ErrorCode } from '../errors.ts';
+import type { OsName, Requirement } from '../plugins/plugin-definition.ts';
 
 /** What the UI shows about an opened image. Addresses are hex strings ("0x1aa000"). */
 export interface ImageSummary {
@@ -24,14 +25,24 @@ export interface ImageSummary {
   readonly warnings: readonly string[];
 }
 
+/** A plugin's declaration as the page and `memscope plugins --json` see it (plain data). */
 export interface PluginInfo {
   readonly name: string;
+  readonly version: string;
   readonly description: string;
-  readonly os: 'windows' | 'linux' | 'any';
+  readonly os: OsName | 'any';
+  readonly requirements: readonly Requirement[];
   readonly columns: readonly Column[];
   readonly options: readonly OptionSpec[];
   /** Rows nest (`depth`), e.g. pstree. */
   readonly tree: boolean;
+  /** Where a third-party plugin came from; unset for memscope's own. */
+  readonly origin?: string;
+}
+
+/** A plugin offered for an opened image, with one reason per requirement it lacks there (empty: it can run). */
+export interface ImagePluginInfo extends PluginInfo {
+  readonly unmet: readonly string[];
 }
 
 export interface JobProgress {
@@ -42,7 +53,8 @@ export interface JobProgress {
 
 export interface RunSummary {
   readonly rowCount: number;
-  readonly warnings: readonly string[];
+  /** This run's own warnings (the image's are in ImageSummary.warnings). */
+  readonly warnings: readonly CountedWarning[];
   readonly elapsedMs: number;
 }
 
@@ -88,7 +100,7 @@ export interface EngineApi {
    * Volatility's windows.zip), kept for the session and read in place. Returns the keys added.
    */
   addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>>;
-  plugins(): Promise<PluginInfo[]>;
+  plugins(): Promise<ImagePluginInfo[]>;
   /** The columns a run with these options yields (options may change them, e.g. Offset(V) → Offset(P)). */
   columns(plugin: string, options: PluginOptions): Promise<Column[]>;
   run(

@@ -1,17 +1,21 @@
-import type { ImageSummary, PluginInfo } from './engine-api.ts';
-import type { PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import type { ImagePluginInfo, ImageSummary } from './engine-api.ts';
+import type { CountedWarning, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 
 export interface RunControl {
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number, stage: string) => void;
 }
 
+/** One plugin run, its own warnings kept apart from any other run's (runs may interleave on one session). */
+export interface PluginRun extends AsyncIterable<PluginRow> {
+  readonly warnings: readonly CountedWarning[];
+}
+
 /** An opened image with its OS context, built once and shared by every plugin run (engine worker and CLI). */
 export interface AnalysisSession {
   readonly summary: ImageSummary;
-  plugins(): PluginInfo[];
-  /** Streams rows; warnings collected during the run are in `warnings` afterwards. */
-  run(plugin: string, options: PluginOptions, control: RunControl): AsyncIterable<PluginRow>;
-  readonly warnings: readonly string[];
+  plugins(): ImagePluginInfo[];
+  /** One run: its rows stream from the handle, its own warnings are on it (all of them once the rows are read). */
+  run(plugin: string, options: PluginOptions, control: RunControl): PluginRun;
   close(): Promise<void>;
 }

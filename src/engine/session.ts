@@ -15,22 +15,25 @@ import type { KernelImage } from '../os/windows/kernel-locator.ts';
 import { readSharedUserData, windowsVersionLabel } from '../os/windows/kuser-shared-data.ts';
 import { processAddressSpace } from '../os/windows/process-list.ts';
 import { WindowsKernel } from '../os/windows/windows-kernel.ts';
-import { columnsFor, type PluginContext, type PluginDefinition } from '../plugins/plugin-definition.ts';
-import type { PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import { columnsFor, pluginOs, type OsName, type PluginContext, type PluginDefinition, type PluginRecord } from '../plugins/plugin-definition.ts';
+import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { checkOptions } from '../plugins/plugin-options.ts';
 import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
 import { linuxIdentity, pdbKey, symbolKey } from '../symbols/symbol-table.ts';
 import { isMemscopeError } from '../errors.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
-import type { ImageSummary, MemoryRead, MemorySpace, MissingSymbols, PluginInfo, ProcessSpace } from './engine-api.ts';
+import type { ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, MissingSymbols, ProcessSpace } from './engine-api.ts';
+import { pluginInfo } from './plugin-info.ts';
 import { BUILD_ID } from './build-id.ts';
 import { DiscoveryCache } from './discovery-cache.ts';
 import { imageFingerprint } from './image-fingerprint.ts';
+import { requirementsError, unmetRequirements, type Unmet } from './requirements.ts';
 import { checkReadLength, checkSpace, parseAddress, readPhysical, readVirtual } from './memory-read.ts';
 import type { KeyValueCache } from './kv-cache.ts';
 import type { ScanService } from './scan-service.ts';
-import type { AnalysisSession, RunControl } from './session-api.ts';
+import type { AnalysisSession, PluginRun, RunControl } from './session-api.ts';
+import { RunWarnings } from './run-warnings.ts';
 
 export interface SessionEnv {
   readonly wasm: MemscopeWasm;
@@ -38,6 +41,8 @@ export interface SessionEnv {
   readonly scanner: ScanService;
   /** Remembers discovery per image so reopening repeats none. */
   readonly discoveryCache?: KeyValueCache;
+  /** The plugins this session offers: the built-ins unless given (e.g. with third-party plugins added). */
+  readonly plugins?: readonly PluginDefinition[];
   /** Which build writes and reads "no OS found" in the discovery cache; defaults to the compiled-in BUILD_ID. */
   readonly buildId?: string;
   readonly signal?: AbortSignal;
@@ -92,14 +97,18 @@ async function findWindows(fingerprint: string, physical: PhysicalLayer, env: Se
   return image ? { discovery: outcome.discovery, image } : { discovery: null, partial: true, why: 'the kernel image found during discovery could not be read again' };
 }
 
+/** A run's control and the warnings it collects, which the plugins it reads (ctx.runPlugin) add to. */
+interface ActiveRun extends RunControl {
+  readonly warnings: RunWarnings;
+}
+
 export class Session implements AnalysisSession {
   private kernel: WindowsKernel | null = null;
   private linuxKernel: LinuxKernel | null = null;
   /** Why the Linux kernel context could not be built (no BTF and no ISF, BTF unreadable, ...). */
-  private linuxFailure: Error | undefined;
+  private linuxFailure: MemscopeError | undefined;
   private missing: MissingSymbols | undefined;
   private osVersion: string | undefined;
-  private runWarnings: string[] = [];
 
   constructor(
     readonly source: ByteSource,
@@ -195,31 +204,99 @@ export class Session implements AnalysisSession {
     };
   }
 
-  get warnings(): readonly string[] {
-    return this.runWarnings;
-  }
-
-  plugins(): PluginInfo[] {
+  /** The plugins for this image's OS, each with the reasons it cannot run here (none when it can). */
+  plugins(): ImagePluginInfo[] {
     const os = this.summary.os;
-    return builtinPlugins.filter((p) => p.os === 'any' || p.os === os).map((p) => pluginInfo(p));
+    return this.pluginSet
+      .filter((p) => pluginOs(p) === 'any' || pluginOs(p) === os)
+      .map((p) => ({ ...pluginInfo(p), unmet: this.unmet(p).map((u) => u.reason) }));
   }
 
-  async *run(name: string, options: PluginOptions, control: RunControl): AsyncIterable<PluginRow> {
-    const plugin = findPlugin(name);
-    if (!plugin) throw new MemscopeError('BAD_REQUEST', `no plugin named ${name}; see the plugin list`);
+  /** The columns a run of `name` with these options yields (options may change them). */
+  columns(name: string, options: PluginOptions): Column[] {
+    return [...columnsFor(this.plugin(name), options)];
+  }
+
+  /** A run whose rows stream once its options and every requirement have been checked; the handle holds this run's warnings. */
+  run(name: string, options: PluginOptions, control: RunControl): PluginRun {
+    const run: ActiveRun = { ...control, warnings: new RunWarnings() };
+    const rows = this.rows(name, options, run);
+    return {
+      [Symbol.asyncIterator]: () => rows,
+      get warnings() {
+        return run.warnings.list;
+      },
+    };
+  }
+
+  private async *rows(name: string, options: PluginOptions, control: ActiveRun): AsyncGenerator<PluginRow> {
+    const plugin = this.plugin(name);
     checkOptions(plugin.options, options);
-    this.runWarnings = [];
-    const ctx: PluginContext = {
+    await this.loadSymbols(); // symbols may have arrived since the image was opened
+    const unmet = this.unmet(plugin);
+    if (unmet.length > 0) throw requirementsError(plugin, unmet);
+    yield* plugin.run(this.context(plugin, options, control));
+  }
+
+  private get pluginSet(): readonly PluginDefinition[] {
+    return this.env.plugins ?? builtinPlugins;
+  }
+
+  private plugin(name: string): PluginDefinition {
+    const plugin = findPlugin(name, this.pluginSet);
+    if (!plugin) throw new MemscopeError('BAD_REQUEST', `no plugin named ${name}; see the plugin list`);
+    return plugin;
+  }
+
+  private context(plugin: PluginDefinition, options: PluginOptions, control: ActiveRun): PluginContext {
+    return {
       physical: this.physical,
       scanner: this.env.scanner,
       options,
       signal: control.signal,
       windows: () => this.requireWindows(),
       linux: () => this.requireLinux(),
+      runPlugin: (name, depOptions = {}) => this.records(plugin, name, depOptions, control),
       progress: (done, total, stage) => control.onProgress?.(done, total, stage),
-      warn: (m) => this.runWarnings.push(m),
+      warn: (w) => control.warnings.add(w),
     };
-    yield* plugin.run(ctx);
+  }
+
+  /** A declared dependency's rows for ctx.runPlugin, cells keyed by column name; it runs in the same run. */
+  private async *records(parent: PluginDefinition, name: string, options: PluginOptions, control: ActiveRun): AsyncIterable<PluginRecord> {
+    if (!parent.requirements.some((r) => r.kind === 'plugin' && r.name === name)) {
+      throw new MemscopeError('BAD_REQUEST', `${parent.name} reads plugin ${name} without declaring it among its requirements`);
+    }
+    const dependency = this.plugin(name);
+    checkOptions(dependency.options, options);
+    const columns = columnsFor(dependency, options);
+    for await (const row of dependency.run(this.context(dependency, options, control))) {
+      yield { depth: row.depth, cells: Object.fromEntries(columns.map((c, i) => [c.name, row.values[i] ?? null])) };
+    }
+  }
+
+  private unmet(plugin: PluginDefinition): Unmet[] {
+    return unmetRequirements(plugin, this.pluginSet, (os) => this.kernelUnmet(os));
+  }
+
+  /** Why the image offers no ready `os` kernel (none found, another OS, symbols missing), or undefined. */
+  private kernelUnmet(os: OsName): Unmet | undefined {
+    if (os === 'windows' ? this.kernel : this.linuxKernel) return undefined;
+    const name = os === 'windows' ? 'Windows' : 'Linux';
+    const notFound = os === 'windows' ? (this.windows.discovery ? undefined : this.windows.why) : this.linux ? undefined : this.noLinuxReason();
+    if (notFound !== undefined) return { reason: `needs a ${name} kernel: ${notFound}`, error: new MemscopeError('OS_NOT_FOUND', notFound, this.source.name) };
+    const missing = os === 'windows' ? this.missing : undefined;
+    if (missing?.kind === 'pdb') {
+      const table = pdbKey(missing.pdbName, missing.guid, missing.age);
+      return { reason: `needs the symbol table ${table}: drop it (or a symbol pack) on the page, or pass -s DIR`, error: new MissingSymbolsError(missing, this.env.symbols.describe()) };
+    }
+    const failure = (os === 'linux' && this.linuxFailure) || new MemscopeError('SYMBOLS_MISSING', 'the kernel symbol table could not be loaded', this.source.name);
+    return { reason: `needs the ${name} kernel's symbols: ${failure.message.split('\n')[0]}`, error: failure };
+  }
+
+  private noLinuxReason(): string {
+    if (this.windows.discovery) return 'this is a Windows image';
+    return this.linuxOutcome && !this.linuxOutcome.discovery ? this.linuxOutcome.why : 'no Linux kernel found';
   }
 
   /**
@@ -254,29 +331,18 @@ export class Session implements AnalysisSession {
   }
 
   private async requireLinux(): Promise<LinuxKernel> {
+    if (!this.linuxKernel && this.linux) await this.loadLinuxSymbols();
     if (this.linuxKernel) return this.linuxKernel;
-    if (!this.linux) {
-      const why = this.windows.discovery ? 'this is a Windows image' : this.linuxOutcome && !this.linuxOutcome.discovery ? this.linuxOutcome.why : 'no Linux kernel found';
-      throw new MemscopeError('OS_NOT_FOUND', why, this.source.name);
-    }
-    if (await this.loadLinuxSymbols()) return this.linuxKernel!;
-    throw this.linuxFailure!;
+    throw this.kernelUnmet('linux')!.error;
   }
 
   private async requireWindows(): Promise<WindowsKernel> {
+    if (!this.kernel && this.windows.discovery) await this.loadSymbols();
     if (this.kernel) return this.kernel;
-    if (!this.windows.discovery) throw new MemscopeError('OS_NOT_FOUND', this.windows.why, this.source.name);
-    if (await this.loadSymbols()) return this.kernel!;
-    const missing = this.missing;
-    if (missing?.kind !== 'pdb') throw new MemscopeError('SYMBOLS_MISSING', 'the kernel symbol table could not be loaded', this.source.name);
-    throw new MissingSymbolsError(missing, this.env.symbols.describe());
+    throw this.kernelUnmet('windows')!.error;
   }
 
   async close(): Promise<void> {
     await this.source.close?.();
   }
-}
-
-function pluginInfo(p: PluginDefinition): PluginInfo {
-  return { name: p.name, description: p.description, os: p.os, columns: columnsFor(p, {}), options: p.options, tree: p.tree };
 }

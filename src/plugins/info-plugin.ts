@@ -5,7 +5,8 @@ export function infoPlugin(os: 'windows' | 'linux', rows: (ctx: PluginContext) =
   return {
     name: `${os}.info`,
     description: 'Show OS & kernel details of the memory sample being analyzed.',
-    os,
+    version: '1.0.0',
+    requirements: [{ kind: 'kernel', os }],
     columns: [
       { name: 'Variable', type: 'str' },
       { name: 'Value', type: 'str' },

@@ -1,10 +1,13 @@
 import type { PluginContext } from './plugin-definition.ts';
 import type { OptionSpec } from './plugin.ts';
 
-export const PID_OPTION: OptionSpec = { name: 'pid', type: 'int', description: 'Only the process with this PID' };
+export const PID_OPTION: OptionSpec = { name: 'pid', type: 'int', multiple: true, description: 'Only the processes with these PIDs' };
 
-/** The --pid filter: everything when the option is unset (the engine has checked it is an integer). */
+/** The --pid filter: everything when the option is unset. */
 export function wantedPid<P extends { readonly pid: number }>(ctx: PluginContext): (p: P) => boolean {
-  const pid = ctx.options['pid'];
-  return pid === undefined ? () => true : (p) => p.pid === pid;
+  // The engine has checked that a given --pid is a non-empty list of integers.
+  const pids = ctx.options['pid'] as readonly number[] | undefined;
+  if (pids === undefined) return () => true;
+  const wanted = new Set(pids);
+  return (p) => wanted.has(p.pid);
 }

@@ -1,5 +1,6 @@
 import type { Cell, Column, ColumnType, PluginRow } from '../plugins/plugin.ts';
 import { formatCell } from './format-cell.ts';
+import { escapeControls } from './terminal-text.ts';
 
 /** Volatility's text renderer shows datetimes as "2019-12-07 09:09:48.000000 UTC". */
 function textCell(value: Cell, type: ColumnType): string {
@@ -7,7 +8,7 @@ function textCell(value: Cell, type: ColumnType): string {
     const m = /^(\d{4}-\d\d-\d\d)T(\d\d:\d\d:\d\d)(?:\.(\d+))?(?:Z|\+00:00)$/.exec(value);
     if (m) return `${m[1]} ${m[2]}.${(m[3] ?? '').padEnd(6, '0').slice(0, 6)} UTC`;
   }
-  return formatCell(value, type).replace(/[\x00-\x1f\x7f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeControls(formatCell(value, type));
 }
 
 /**

@@ -16,6 +16,9 @@ const TITLES: Record<ErrorCode, string> = {
   UNSUPPORTED: 'Not supported yet',
   CANCELLED: 'Cancelled',
   BAD_REQUEST: 'The request was not valid',
+  REQUIREMENTS_UNMET: 'The plugin cannot run on this image',
+  BAD_PLUGIN: 'The plugin could not be loaded',
+  PLUGIN_FAILED: 'A third-party plugin failed',
 };
 
 /** A typed engine failure as a titled message. Fires `dismiss`. */

@@ -17,6 +17,8 @@ import type { RunPluginEvent } from './plugin-picker.ts';
 import './process-tree.ts';
 import './result-table.ts';
 import type { CellActivateEvent } from './result-table.ts';
+import './run-warnings.ts';
+import type { OpenMemoryEvent } from './run-warnings.ts';
 import { SessionController, type ResultSet } from './session-controller.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
@@ -99,10 +101,8 @@ export class MemscopeApp extends LitElement {
         background: var(--ms-selected);
         border-color: var(--ms-accent);
       }
-      .warnings {
+      .warning-count {
         color: var(--ms-warning);
-        margin: 0;
-        padding-left: 1.2em;
       }
     `,
   ];
@@ -189,7 +189,10 @@ export class MemscopeApp extends LitElement {
   /** Opens a clicked address in the hex view, in the space its column declares. */
   private openAddress(columns: readonly Column[], e: CellActivateEvent): void {
     const target = addressTarget(columns, e.detail);
-    if (!target) return;
+    if (target) this.showMemory(target);
+  }
+
+  private showMemory(target: HexTarget): void {
     this.hexTarget = target;
     this.tab = 'memory';
   }
@@ -210,15 +213,17 @@ export class MemscopeApp extends LitElement {
       : status === 'cancelled' ? 'cancelled — partial results'
       : status === 'failed' ? 'failed — partial results'
       : `${summary?.rowCount ?? rows.length} rows in ${((summary?.elapsedMs ?? 0) / 1000).toFixed(1)} s`;
+    const warnings = summary?.warnings ?? [];
     return html`
       <div class="result-head">
         <h2>${plugin.name}</h2>
         <span class="muted result-state">${state}</span>
+        ${warnings.length > 0 ? html`<span class="warning-count">${warnings.length} warning${warnings.length === 1 ? '' : 's'}</span>` : nothing}
         <export-buttons .columns=${columns} .rows=${rows} baseName="${fileName}-${plugin.name}"
           ?disabled=${status === 'running'}></export-buttons>
       </div>
-      ${summary && summary.warnings.length > 0
-        ? html`<ul class="warnings">${summary.warnings.map((w) => html`<li>${w}</li>`)}</ul>`
+      ${warnings.length > 0
+        ? html`<run-warnings .warnings=${warnings} @open-memory=${(e: OpenMemoryEvent) => this.showMemory(e.detail)}></run-warnings>`
         : nothing}
       ${plugin.tree
         ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`

@@ -13,7 +13,10 @@ export function defaultOptionValues(specs: readonly OptionSpec[]): OptionFormVal
   return values;
 }
 
-/** Form values → plugin options as the CLI parses them, or the CLI's message. A blank text field is an unset option. */
+/**
+ * Form values → plugin options as the CLI parses them, or the CLI's message. A blank text field (or a <select> left
+ * at its blank entry) is an unset option; a `multiple` option's one field holds all its values ("4, 8").
+ */
 export function parseOptionValues(specs: readonly OptionSpec[], values: OptionFormValues): PluginOptions | string {
   const given = Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === 'boolean' || v.trim() !== ''));
   try {

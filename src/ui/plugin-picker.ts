@@ -1,13 +1,17 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import type { PluginInfo } from '../engine/engine-api.ts';
+import type { ImagePluginInfo } from '../engine/engine-api.ts';
 import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
+import { isMultiple } from '../plugins/plugin-options.ts';
 import { defaultOptionValues, parseOptionValues, type OptionFormValues } from './option-values.ts';
 import { controlStyles } from './shared-styles.ts';
 
 export type RunPluginEvent = CustomEvent<{ plugin: string; options: PluginOptions }>;
 
-/** Lists the plugins for the image's OS; the chosen one's options and a Run button. Fires `run-plugin`. */
+/**
+ * Lists the plugins for the image's OS; the chosen one's options and a Run button. Fires `run-plugin`. A plugin
+ * whose requirements are unmet is greyed but selectable, so that its panel can say why Run is disabled.
+ */
 @customElement('plugin-picker')
 export class PluginPicker extends LitElement {
   static override styles = [
@@ -39,6 +43,10 @@ export class PluginPicker extends LitElement {
       li button[aria-pressed='true'] {
         background: var(--ms-selected);
       }
+      li button[aria-disabled='true'] > span {
+        color: var(--ms-muted);
+        opacity: 0.7;
+      }
       .name {
         font-family: var(--ms-mono);
         font-weight: 600;
@@ -66,10 +74,21 @@ export class PluginPicker extends LitElement {
       .error {
         color: var(--ms-danger);
       }
+      select {
+        font: inherit;
+        font-size: 0.92em;
+        padding: 0.25em 0.4em;
+      }
+      .unmet ul {
+        border: none;
+        background: none;
+        padding-left: 1.2em;
+        list-style: disc;
+      }
     `,
   ];
 
-  @property({ attribute: false }) plugins: readonly PluginInfo[] = [];
+  @property({ attribute: false }) plugins: readonly ImagePluginInfo[] = [];
   @property({ type: Boolean }) disabled = false;
   @state() private selected: string | undefined;
   @state() private values: OptionFormValues = {};
@@ -83,8 +102,10 @@ export class PluginPicker extends LitElement {
       <ul>
         ${this.plugins.map(
           (p) => html`<li>
-            <button aria-pressed=${p.name === this.selected ? 'true' : 'false'} data-plugin=${p.name} @click=${() => this.select(p)}>
+            <button aria-pressed=${p.name === this.selected ? 'true' : 'false'} aria-disabled=${p.unmet.length > 0 ? 'true' : nothing}
+              data-plugin=${p.name} @click=${() => this.select(p)}>
               <span class="name">${p.name}</span><span class="description">${p.description}</span>
+              ${p.unmet.length > 0 ? html`<span class="description">Cannot run on this image — select it to see why.</span>` : nothing}
             </button>
           </li>`,
         )}
@@ -93,12 +114,23 @@ export class PluginPicker extends LitElement {
     `;
   }
 
-  private renderOptionForm(plugin: PluginInfo) {
+  private renderOptionForm(plugin: ImagePluginInfo) {
+    const blocked = plugin.unmet.length > 0;
     return html`
       <form @submit=${(e: Event) => this.submit(e, plugin)}>
         ${plugin.options.map((o) => this.renderOption(o))}
         ${this.invalid ? html`<p class="error">${this.invalid}</p>` : nothing}
-        <div><button class="primary" type="submit" ?disabled=${this.disabled}>Run ${plugin.name}</button></div>
+        ${blocked
+          ? html`<div class="unmet error" id="unmet">
+              ${plugin.name} cannot run on this image:
+              <ul>${plugin.unmet.map((reason) => html`<li>${reason}</li>`)}</ul>
+            </div>`
+          : nothing}
+        <div>
+          <button class="primary" type="submit" ?disabled=${this.disabled || blocked} aria-describedby=${blocked ? 'unmet' : nothing}>
+            Run ${plugin.name}
+          </button>
+        </div>
       </form>
     `;
   }
@@ -113,27 +145,47 @@ export class PluginPicker extends LitElement {
         <span><span class="mono">${option.name}</span> — ${option.description}</span>
       </label>`;
     }
+    const label = html`<span><span class="mono">${option.name}</span> — ${option.description}</span>`;
+    if (option.type === 'str' && option.choices && !isMultiple(option)) {
+      // `selected` per <option>: a bound .value on the <select> would be set before its options exist.
+      return html`<label>
+        ${label}
+        <select name=${option.name} @change=${(e: Event) => update((e.target as HTMLSelectElement).value)}>
+          ${option.default === undefined ? html`<option value="" ?selected=${!value}>(any)</option>` : nothing}
+          ${option.choices.map((c) => html`<option .value=${c} ?selected=${value === c}>${c}</option>`)}
+        </select>
+      </label>`;
+    }
     return html`<label>
-      <span><span class="mono">${option.name}</span> — ${option.description}</span>
-      <input type="text" name=${option.name} inputmode=${option.type === 'int' ? 'numeric' : 'text'}
-        placeholder=${option.type === 'int' ? 'number (decimal or 0x…)' : ''} .value=${String(value ?? '')}
+      ${label}
+      <input type="text" name=${option.name} inputmode=${option.type === 'int' && !isMultiple(option) ? 'numeric' : 'text'}
+        placeholder=${placeholder(option)} .value=${String(value ?? '')}
         @input=${(e: Event) => update((e.target as HTMLInputElement).value)} />
     </label>`;
   }
 
-  private select(plugin: PluginInfo): void {
+  private select(plugin: ImagePluginInfo): void {
     this.selected = plugin.name;
     this.invalid = undefined;
     this.values = defaultOptionValues(plugin.options);
   }
 
-  private submit(e: Event, plugin: PluginInfo): void {
+  private submit(e: Event, plugin: ImagePluginInfo): void {
     e.preventDefault();
+    if (plugin.unmet.length > 0) return;
     const parsed = parseOptionValues(plugin.options, this.values);
     this.invalid = typeof parsed === 'string' ? parsed : undefined;
     if (typeof parsed === 'string') return;
     this.dispatchEvent(new CustomEvent('run-plugin', { detail: { plugin: plugin.name, options: parsed }, bubbles: true, composed: true }));
   }
+}
+
+/** What a text field takes: several values are separated as parseOptions splits them. */
+function placeholder(option: OptionSpec): string {
+  if (option.type === 'bool') return '';
+  const choices = option.type === 'str' && option.choices ? `: ${option.choices.join(', ')}` : '';
+  if (isMultiple(option)) return option.type === 'int' ? 'numbers, e.g. 4, 8 (decimal or 0x…)' : `values separated by commas${choices}`;
+  return option.type === 'int' ? 'number (decimal or 0x…)' : '';
 }
 
 declare global {

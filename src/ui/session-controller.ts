@@ -2,6 +2,7 @@ import { proxy } from 'comlink';
 import type {
   EngineApi,
   EngineFailure,
+  ImagePluginInfo,
   ImageSummary,
   JobProgress,
   MissingSymbols,
@@ -41,8 +42,8 @@ export class SessionController {
   fileName: string | undefined;
   opening = false;
   summary: ImageSummary | undefined;
-  /** Plugins that apply to the opened image's OS. */
-  plugins: readonly PluginInfo[] = [];
+  /** Plugins that apply to the opened image's OS, each with what it lacks to run there. */
+  plugins: readonly ImagePluginInfo[] = [];
   job: RunningJob | undefined;
   result: ResultSet | undefined;
   failure: EngineFailure | undefined;
@@ -163,6 +164,7 @@ export class SessionController {
     const retry = this.retry;
     this.clearFailure();
     this.changed();
+    // Every retry reopens the image first, which fetches the plugin list again: plugins that lacked these symbols become runnable.
     await retry?.();
   }
 

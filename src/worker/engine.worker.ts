@@ -1,14 +1,12 @@
 import { expose, releaseProxy, transfer } from 'comlink';
-import type { EngineApi, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, PluginInfo, RunSummary } from '../engine/engine-api.ts';
+import type { EngineApi, ImagePluginInfo, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, RunSummary } from '../engine/engine-api.ts';
 import { toFailure } from '../engine/failure.ts';
 import { IdbKeyValueCache } from '../engine/idb-kv-cache.ts';
 import { openSession, type Session } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import { BlobSource } from '../io/blob-source.ts';
 import { instantiateMemscopeWasm, type MemscopeWasm } from '../layers/wasm-module.ts';
-import { columnsFor } from '../plugins/plugin-definition.ts';
 import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
-import { findPlugin } from '../plugins/registry.ts';
 import { IdbSymbolStore } from '../symbols/idb-symbol-store.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
 import { SessionPackStore } from '../symbols/session-pack-store.ts';
@@ -64,13 +62,12 @@ class EngineWorker implements EngineApi {
     });
   }
 
-  async plugins(): Promise<PluginInfo[]> {
+  async plugins(): Promise<ImagePluginInfo[]> {
     return this.session?.plugins() ?? [];
   }
 
   async columns(plugin: string, options: PluginOptions): Promise<Column[]> {
-    const definition = findPlugin(plugin);
-    return definition ? [...columnsFor(definition, options)] : [];
+    return this.session?.columns(plugin, options) ?? [];
   }
 
   async run(
@@ -89,11 +86,12 @@ class EngineWorker implements EngineApi {
       return await settle(async () => {
         if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
         const control = { signal: abort.signal, onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage) };
-        for await (const row of session.run(plugin, options, control)) {
+        const run = session.run(plugin, options, control);
+        for await (const row of run) {
           abort.signal.throwIfAborted();
           await stream.add(row);
         }
-        return { rowCount: stream.count, warnings: [...session.warnings], elapsedMs: performance.now() - started };
+        return { rowCount: stream.count, warnings: run.warnings, elapsedMs: performance.now() - started };
       }, abort.signal);
     } finally {
       this.jobs.delete(jobId);

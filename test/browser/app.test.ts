@@ -2,6 +2,7 @@ import '../../src/ui/memscope-app.ts';
 import type { MemscopeApp } from '../../src/ui/memscope-app.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { trapAlertsAndClear, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
+import type { CountedWarning } from '../../src/plugins/plugin.ts';
 import { FakeEngine, type FakeRun } from './fake-engine.ts';
 import { HOSTILE_NAME, plugins, pslistRows, pstreeRows, summary } from './fixtures.ts';
 
@@ -83,11 +84,11 @@ describe('memscope-app', () => {
     submit();
     await waitFor(() => pierce(app, 'plugin-picker', '.error'), 'option error');
     equal(engine.runs.length, 0);
-    pid.value = '0x10';
+    pid.value = '0x10, 4';
     pid.dispatchEvent(new Event('input'));
     submit();
     await waitFor(() => engine.runs.length === 1, 'run');
-    deepEqual(engine.runs[0]!.options, { pid: 16, physical: false });
+    deepEqual(engine.runs[0]!.options, { pid: [16, 4], physical: false });
   });
 
   it('labels columns as the engine says for the chosen options', async () => {
@@ -194,6 +195,29 @@ describe('memscope-app', () => {
     ok(request.shadowRoot!.textContent!.includes('0CE4A95C0CD782A7596B034D8648E585'));
   });
 
+  it('greys out the plugins that lack the symbols and makes them runnable once the symbols are dropped', async () => {
+    const { app, engine } = start();
+    const missing = { kind: 'pdb' as const, pdbName: 'ntkrnlmp.pdb', guid: '606FF669409B00F7FC8C61A9C1670129', age: 1 };
+    const reason = 'needs the symbol table ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1 — drop it or use a symbol pack';
+    engine.openOutcome = { ok: true, value: { ...summary, missingSymbols: missing } };
+    engine.pluginList = plugins.map((p) => ({ ...p, unmet: p.os === 'windows' ? [reason] : [] }));
+    await openImage(app);
+    const greyed = () => pierceAll(app, 'plugin-picker', 'button[aria-disabled=true]').map((b) => b.dataset['plugin']);
+    deepEqual(greyed(), ['windows.pslist', 'windows.pstree', 'windows.psscan']);
+    (await waitFor(() => pierce(app, 'plugin-picker', 'button[data-plugin="windows.pslist"]'), 'pslist')).click();
+    await waitFor(() => pierce(app, 'plugin-picker', '.unmet')?.textContent?.includes(reason), 'the reason shown');
+    equal((pierce(app, 'plugin-picker', 'button[type=submit]') as HTMLButtonElement).disabled, true);
+
+    // The symbols meet the requirement: the engine's list says so once the image is reopened with them.
+    engine.openOutcome = { ok: true, value: summary };
+    engine.pluginList = plugins;
+    dropFiles(pierce(app, 'symbol-request', 'drop-zone', '.zone')!, [new File(['{}'], '606FF669409B00F7FC8C61A9C1670129-1.json.xz')]);
+    await waitFor(() => pierce(app, 'symbol-request') === null && pierce(app, 'plugin-picker'), 'reopened with the symbols');
+    deepEqual(greyed(), []);
+    await runPlugin(app, 'windows.pslist');
+    await waitFor(() => engine.runs.length === 1, 'the plugin runs');
+  });
+
   it('a Linux kernel without BTF: names the kernel, takes the dropped ISF and reopens', async () => {
     const { app, engine } = start();
     const banner = 'Linux version 5.10.0-8-amd64 (debian-kernel@lists.debian.org) #1 SMP Debian 5.10.46-4';
@@ -240,6 +264,42 @@ describe('memscope-app', () => {
     equal(root.querySelectorAll('img').length, 0, 'no <img> from the message or the stack');
     await new Promise((r) => setTimeout(r, 50));
     deepEqual(alerts, [], 'no script ran');
+  });
+
+  it('lists the run’s warnings beside its rows, as text: code, message, count; an address opens kernel memory', async () => {
+    const warnings: CountedWarning[] = [
+      { code: 'SMEAR', message: `process list loops back at ${HOSTILE_NAME}: walk stopped`, address: '0xffffad8b2f0a5080', count: 1 },
+      { code: 'UNREADABLE', message: 'a mount on the path of usr/lib/libc.so.6 is not readable', count: 7 },
+    ];
+    const { app, engine } = start({ 'windows.pslist': { rows: pslistRows, warnings } });
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    const list = await waitFor(() => pierce(app, 'run-warnings'), 'the warnings list');
+    const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
+    await waitFor(() => renderedRows(table).length === 3, 'the rows beside the warnings');
+    equal(pierce(app, '.result-head .warning-count')!.textContent, '2 warnings');
+    const items = [...list.shadowRoot!.querySelectorAll('li')];
+    deepEqual(items.map((li) => li.querySelector('.code')!.textContent), ['SMEAR', 'UNREADABLE']);
+    deepEqual(items.map((li) => li.querySelector('.message')!.textContent), warnings.map((w) => w.message));
+    deepEqual(items.map((li) => li.querySelector('.count')?.textContent ?? null), [null, '(×7)']);
+    deepEqual(items.map((li) => li.querySelector('button.address')?.textContent ?? null), ['0xffffad8b2f0a5080', null]);
+    equal(document.querySelectorAll('img').length + list.shadowRoot!.querySelectorAll('img').length, 0, 'no <img> from a message');
+    await new Promise((r) => setTimeout(r, 50));
+    deepEqual(alerts, [], 'no script ran');
+
+    items[0]!.querySelector<HTMLButtonElement>('button.address')!.click();
+    await waitFor(() => engine.memoryReads.length === 1, 'a read');
+    deepEqual(engine.memoryReads[0], { space: 'kernel', address: '0xffffad8b2f0a5080', length: 4096 });
+    ok(!pierce(app, 'hex-view')!.hidden, 'the hex view is shown');
+  });
+
+  it('shows no warnings for a run that had none', async () => {
+    const { app } = start();
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('3 rows'), 'the run done');
+    equal(pierce(app, 'run-warnings'), null);
+    equal(pierce(app, '.warning-count'), null);
   });
 });
 

@@ -1,5 +1,5 @@
-import type { EngineApi, EngineFailure, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, PluginInfo, RunSummary } from '../../src/engine/engine-api.ts';
-import type { Column, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
+import type { EngineApi, EngineFailure, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, ImagePluginInfo, RunSummary } from '../../src/engine/engine-api.ts';
+import type { Column, CountedWarning, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
 import { HOSTILE_NAME } from './fixtures.ts';
 
 /** What a plugin run does in the fake: stream these rows, then end as told. */
@@ -10,7 +10,7 @@ export interface FakeRun {
   readonly failure?: EngineFailure;
   /** Waits for cancel() after the rows (a long job). */
   readonly hold?: boolean;
-  readonly warnings?: readonly string[];
+  readonly warnings?: readonly CountedWarning[];
 }
 
 /**
@@ -32,7 +32,8 @@ export class FakeEngine implements EngineApi {
 
   constructor(
     summary: ImageSummary,
-    readonly pluginList: PluginInfo[],
+    /** What plugins() answers; a test may replace it (symbols added meet requirements). */
+    public pluginList: ImagePluginInfo[],
     readonly scripts: Record<string, FakeRun>,
   ) {
     this.openOutcome = { ok: true, value: summary };
@@ -48,7 +49,7 @@ export class FakeEngine implements EngineApi {
     return this.symbolOutcome ?? { ok: true, value: files.map((f) => f.name) };
   }
 
-  async plugins(): Promise<PluginInfo[]> {
+  async plugins(): Promise<ImagePluginInfo[]> {
     return this.pluginList;
   }
 

@@ -1,4 +1,4 @@
-import type { ImageSummary, PluginInfo } from '../../src/engine/engine-api.ts';
+import type { ImagePluginInfo, ImageSummary } from '../../src/engine/engine-api.ts';
 import type { Column, PluginRow } from '../../src/plugins/plugin.ts';
 
 /** A hostile process name: must show as text, never become an element. */
@@ -43,13 +43,13 @@ export const pstreeRows: PluginRow[] = [
   row(0, 8, 0, 'Idle', 0xffffffffffffffffn, false, null),
 ];
 
-export const plugins: PluginInfo[] = [
-  { name: 'windows.pslist', description: 'Lists the processes.', os: 'windows', columns: processColumns, tree: false,
+export const plugins: ImagePluginInfo[] = [
+  { name: 'windows.pslist', description: 'Lists the processes.', os: 'windows', version: '1.0.0', requirements: [{ kind: 'kernel', os: 'windows' }], unmet: [], columns: processColumns, tree: false,
     options: [
-      { name: 'pid', type: 'int', description: 'Only this process ID' },
+      { name: 'pid', type: 'int', multiple: true, description: 'Only these process IDs' },
       { name: 'physical', type: 'bool', description: 'Show physical offsets', default: false },
     ] },
-  { name: 'windows.pstree', description: 'Processes as a tree.', os: 'windows', columns: processColumns, tree: true, options: [] },
-  { name: 'windows.psscan', description: 'Scans for process objects.', os: 'windows', columns: processColumns, tree: false, options: [] },
-  { name: 'linux.pslist', description: 'Linux processes.', os: 'linux', columns: processColumns, tree: false, options: [] },
+  { name: 'windows.pstree', description: 'Processes as a tree.', os: 'windows', version: '1.0.0', requirements: [{ kind: 'kernel', os: 'windows' }], unmet: [], columns: processColumns, tree: true, options: [] },
+  { name: 'windows.psscan', description: 'Scans for process objects.', os: 'windows', version: '1.0.0', requirements: [{ kind: 'kernel', os: 'windows' }], unmet: [], columns: processColumns, tree: false, options: [] },
+  { name: 'linux.pslist', description: 'Linux processes.', os: 'linux', version: '1.0.0', requirements: [{ kind: 'kernel', os: 'linux' }], unmet: [], columns: processColumns, tree: false, options: [] },
 ];

@@ -1,9 +1,9 @@
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { openSession, type Session, type SessionEnv } from '../../src/engine/session.ts';
 import { NodeFileSource } from '../../src/io/node-file-source.ts';
-import type { Cell, PluginOptions } from '../../src/plugins/plugin.ts';
+import type { Cell, CountedWarning, PluginOptions } from '../../src/plugins/plugin.ts';
 import { linuxFixtureFile } from './linux-fixture.ts';
-import { collect } from './windows-session.ts';
+import { collect, collectRun } from './windows-session.ts';
 
 export type LinuxCapture = 'linux-a.raw' | 'linux-a.elf' | 'linux-a.lime' | 'linux-a.kdump';
 export const LINUX_CAPTURES: readonly LinuxCapture[] = ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kdump'];
@@ -14,13 +14,22 @@ export async function openLinuxSession(capture: LinuxCapture, env: Partial<Sessi
   return openSession(await NodeFileSource.open(await linuxFixtureFile(capture)), { ...base, ...env });
 }
 
-export { collect };
+export { collect, collectRun };
 
 /** Rows keyed by column name (the plugin's columns for these options). */
 export async function rowsByColumn(session: Session, plugin: string, options: PluginOptions = {}): Promise<Record<string, Cell>[]> {
+  return (await runByColumn(session, plugin, options)).rows;
+}
+
+/** Rows keyed by column name, and the warnings of that run. */
+export async function runByColumn(
+  session: Session,
+  plugin: string,
+  options: PluginOptions = {},
+): Promise<{ rows: Record<string, Cell>[]; warnings: readonly CountedWarning[] }> {
   const info = session.plugins().find((p) => p.name === plugin)!;
-  const rows = await collect(session, plugin, options);
+  const { rows, warnings } = await collectRun(session, plugin, options);
   const columns = rows.length && rows[0]!.values.length !== info.columns.length ? undefined : info.columns.map((c) => c.name);
   if (!columns) throw new Error(`${plugin} with options ${JSON.stringify(options)} has other columns than its default ones`);
-  return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r.values[i]!])));
+  return { rows: rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r.values[i]!]))), warnings };
 }

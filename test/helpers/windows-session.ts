@@ -1,7 +1,7 @@
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { openSession, type Session, type SessionEnv } from '../../src/engine/session.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
-import type { PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
+import type { CountedWarning, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
 import { buildWindowsImage, type BuiltWindowsImage, type WindowsImageOptions } from '../fixtures/windows/generate.ts';
 import { REPO_SYMBOLS } from '../fixtures/windows/isf.ts';
 
@@ -24,9 +24,15 @@ export async function openWindowsSession(
 }
 
 export async function collect(session: Session, plugin: string, options: PluginOptions = {}): Promise<PluginRow[]> {
+  return (await collectRun(session, plugin, options)).rows;
+}
+
+/** A plugin's rows and the warnings of that run. */
+export async function collectRun(session: Session, plugin: string, options: PluginOptions = {}): Promise<{ rows: PluginRow[]; warnings: readonly CountedWarning[] }> {
+  const run = session.run(plugin, options, {});
   const rows: PluginRow[] = [];
-  for await (const row of session.run(plugin, options, {})) rows.push(row);
-  return rows;
+  for await (const row of run) rows.push(row);
+  return { rows, warnings: run.warnings };
 }
 
 /** Volatility reports FILETIMEs at whole seconds: "2024-03-05T10:11:12+00:00". */

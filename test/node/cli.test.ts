@@ -1,12 +1,15 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
+import { columnsFor } from '../../src/plugins/plugin-definition.ts';
+import { builtinPlugins } from '../../src/plugins/registry.ts';
 import { writeWindowsImage, type WrittenWindowsImage } from '../fixtures/windows/generate.ts';
+import { loadIsf } from '../fixtures/windows/isf.ts';
 import { toVolatilityTime } from '../helpers/windows-session.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 
@@ -34,6 +37,40 @@ describe('memscope CLI (built bundle)', () => {
     const r = memscope('plugins');
     assert.equal(r.code, 0);
     for (const name of ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan', 'windows.cmdline']) assert.match(r.stdout, new RegExp(`^${name}\\t`, 'm'));
+  });
+
+  it('plugins --json prints every plugin\'s declaration: version, requirements, columns, options', () => {
+    const r = memscope('plugins', '--json');
+    assert.equal(r.code, 0, r.stderr);
+    const listed = JSON.parse(r.stdout) as { name: string; version: string; os: string; requirements: unknown[]; columns: unknown[]; options: unknown[]; tree: boolean }[];
+    assert.deepEqual(
+      listed.map((p) => p.name),
+      builtinPlugins.map((p) => p.name),
+    );
+    for (const p of listed) {
+      const declared = builtinPlugins.find((b) => b.name === p.name)!;
+      assert.match(p.version, /^\d+\.\d+\.\d+$/, p.name);
+      assert.deepEqual(p.requirements, declared.requirements, p.name);
+      assert.equal(p.os, p.name.split('.')[0], p.name);
+      assert.deepEqual(p.columns, columnsFor(declared, {}), p.name);
+      assert.deepEqual(p.options, declared.options, p.name);
+    }
+  });
+
+  it('--plugin-dir offers third-party plugins: listed as such, run like the built-ins', () => {
+    const examples = fileURLToPath(new URL('../plugins/', import.meta.url));
+    const listed = memscope('--plugin-dir', examples, 'plugins');
+    assert.equal(listed.code, 0, listed.stderr);
+    assert.match(listed.stdout, /^community\.masquerade\t1\.0\.0\t.*\tthird-party: .*masquerade\.mjs$/m);
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '--plugin-dir', examples, '-r', 'json', 'community.masquerade');
+    assert.equal(r.code, 0, r.stderr);
+    const planted = image.expected.processes.filter((p) => p.name === 'svch0st.exe');
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as { PID: number; Finding: string }[]).map((row) => [row.PID, row.Finding]),
+      planted.map((p) => [p.pid, 'imitates svchost.exe']),
+    );
+    const unknown = memscope('-f', image.imagePath, 'community.masquerade');
+    assert.equal(unknown.code, 2, 'without --plugin-dir the plugin is unknown');
   });
 
   it('-r json prints Volatility 3 rows: the linked processes with exact offsets', () => {
@@ -68,6 +105,25 @@ describe('memscope CLI (built bundle)', () => {
     const pids = jsonl.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { PID: number }).PID).sort((a, b) => a - b);
     assert.deepEqual(pids, image.expected.processes.map((p) => p.pid).sort((a, b) => a - b));
     assert.equal(csv.stdout.trim().split('\r\n').length, pids.length + 1);
+  });
+
+  it('a run\'s warnings go to stderr, one line each with their code and address, whatever the renderer; stdout stays data', async () => {
+    // The 5th listed process's Flink points back at the 2nd: pslist stops there with one SMEAR warning.
+    const links = BigInt((await loadIsf()).field('_EPROCESS', 'ActiveProcessLinks.Flink').offset);
+    const linked = image.expected.processes.filter((p) => p.linked);
+    const target = BigInt(linked[1]!.eprocessVirtual) + links;
+    const smeared = readFileSync(image.imagePath);
+    smeared.writeBigUInt64LE(target, Number(BigInt(linked[4]!.eprocessPhysical) + links));
+    const path = join(cacheHome, '..', 'smeared.raw');
+    writeFileSync(path, smeared);
+    const line = `memscope: warning [SMEAR] process list loops back to 0x${target.toString(16)}: walk stopped (at 0x${BigInt(linked[4]!.eprocessVirtual).toString(16)})`;
+    for (const renderer of ['json', 'jsonl', 'csv', 'table']) {
+      const r = memscope('-f', path, '-s', symbolsDir, '--no-cache', '-r', renderer, 'windows.pslist');
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.stderr.split('\n'), [line, ''], renderer);
+    }
+    const json = memscope('-f', path, '-s', symbolsDir, '--no-cache', '-r', 'json', 'windows.pslist');
+    assert.deepEqual((JSON.parse(json.stdout) as { PID: number }[]).map((row) => row.PID), linked.slice(0, 5).map((p) => p.pid));
   });
 
   it('fails with one line on stderr and a non-zero status', () => {

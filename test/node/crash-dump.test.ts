@@ -21,7 +21,7 @@ import {
 import { Rng } from '../fixtures/windows/rng.ts';
 import { rejectsWith } from '../helpers/rejects-with.ts';
 import { byOffset, byVirtualAddress, processRow } from '../helpers/windows-process-rows.ts';
-import { collect, hexBig, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
+import { collect, collectRun, hexBig, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 const PAGE = DUMP_PAGE_SIZE;
 
@@ -309,12 +309,13 @@ describe('Windows analysis of crash dumps of generated images', () => {
         pslist.map((r) => r.values),
         expected.processes.filter((p) => p.linked).map((p) => processRow(p, hexBig(p.eprocessVirtual))),
       );
-      const psscan = (await collect(session, 'windows.psscan')).sort(byOffset);
+      const scan = await collectRun(session, 'windows.psscan');
+      const psscan = scan.rows.sort(byOffset);
       assert.deepEqual(
         psscan.map((r) => r.values),
         byVirtualAddress(expected.processes).map((p) => processRow(p, hexBig(p.eprocessVirtual))),
       );
-      assert.deepEqual(session.warnings, []);
+      assert.deepEqual(scan.warnings, []);
     });
   }
 

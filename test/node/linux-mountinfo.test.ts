@@ -8,10 +8,10 @@ import type { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
 import { listMounts, mountNamespaces, rbInOrder, type MountInfo } from '../../src/os/linux/mounts.ts';
 import { mountinfo } from '../../src/plugins/linux/mountinfo.ts';
 import { columnsFor } from '../../src/plugins/plugin-definition.ts';
-import type { Cell, PluginOptions } from '../../src/plugins/plugin.ts';
+import type { Cell, CountedWarning, PluginOptions, RunWarning } from '../../src/plugins/plugin.ts';
 import { ImagePatch, loadLinuxImage, type LinuxImage } from '../helpers/linux-image-patch.ts';
 import { LINUX_FIXTURE_DIR, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
-import { collect, LINUX_CAPTURES, openLinuxSession } from '../helpers/linux-session.ts';
+import { collect, collectRun, LINUX_CAPTURES, openLinuxSession } from '../helpers/linux-session.ts';
 
 interface TruthMount {
   device: string;
@@ -41,10 +41,15 @@ function consoleSection(name: string): string[] {
 
 /** linux.mountinfo rows keyed by the columns the plugin declares for these options. */
 async function mountRows(session: Session, options: PluginOptions = {}): Promise<Record<string, Cell>[]> {
+  return (await mountRun(session, options)).rows;
+}
+
+/** linux.mountinfo's rows keyed by column name, and the warnings of that run. */
+async function mountRun(session: Session, options: PluginOptions = {}): Promise<{ rows: Record<string, Cell>[]; warnings: readonly CountedWarning[] }> {
   const columns = columnsFor(mountinfo, options).map((c) => c.name);
-  const rows = await collect(session, 'linux.mountinfo', options);
+  const { rows, warnings } = await collectRun(session, 'linux.mountinfo', options);
   for (const r of rows) assert.equal(r.values.length, columns.length);
-  return rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r.values[i]!])));
+  return { rows: rows.map((r) => Object.fromEntries(columns.map((c, i) => [c, r.values[i]!]))), warnings };
 }
 
 /** A row as a /proc/<pid>/mountinfo line (fs/proc_namespace.c show_mountinfo). */
@@ -57,10 +62,11 @@ for (const capture of LINUX_CAPTURES) {
   describe(`linux.mountinfo on ${capture}`, { skip }, () => {
     let session: Session;
     let rows: Record<string, Cell>[];
+    let warnings: readonly CountedWarning[];
     let initNs: Cell;
     before(async () => {
       session = await openLinuxSession(capture);
-      rows = await mountRows(session);
+      ({ rows, warnings } = await mountRun(session));
       initNs = rows[0]!['MNT_NS_ID'];
     });
     after(() => session?.close());
@@ -71,7 +77,7 @@ for (const capture of LINUX_CAPTURES) {
         .map((r) => ({ mount_id: r['MOUNT ID'], parent_id: r['PARENT_ID'], dev: r['MAJOR:MINOR'], mountpoint: r['MOUNT_POINT'], fstype: r['FSTYPE'], device: r['MOUNT_SRC'] }));
       const want = truthMounts().map((m) => ({ mount_id: m.mount_id, parent_id: m.parent_id, dev: m.dev, mountpoint: m.mountpoint, fstype: m.fstype, device: m.device }));
       assert.deepEqual(got, want);
-      assert.equal(session.warnings.length, 0, session.warnings.join('\n'));
+      assert.deepEqual(warnings, []);
     });
 
     it('each row of the initial namespace is the guest’s /proc/self/mountinfo line (root, options, tmpfs super options)', () => {
@@ -95,7 +101,7 @@ for (const capture of LINUX_CAPTURES) {
       assert.equal(new Set(mountIds).size, mountIds.length, 'a mount listed twice');
       // drivers/base/devtmpfs.c: devtmpfsd unshares its mount namespace and mounts devtmpfs on its "/".
       const kdevtmpfs = (linuxTruth()['processes'] as { pid: number; comm: string }[]).find((p) => p.comm === 'kdevtmpfs')!;
-      const own = await mountRows(session, { pid: kdevtmpfs.pid });
+      const own = await mountRows(session, { pid: [kdevtmpfs.pid] });
       assert.ok(own.length > 0 && own.every((r) => r['PID'] === kdevtmpfs.pid && r['MNT_NS_ID'] !== initNs));
       const devtmpfs = truthMounts().find((m) => m.fstype === 'devtmpfs')!;
       assert.ok(own.some((r) => r['FSTYPE'] === 'devtmpfs' && r['MOUNT_POINT'] === '/' && r['MAJOR:MINOR'] === devtmpfs.dev));
@@ -104,7 +110,7 @@ for (const capture of LINUX_CAPTURES) {
     });
 
     it('--pid 1 shows init’s namespace with a PID column; --mntns keeps one namespace', async () => {
-      const init = await mountRows(session, { pid: 1 });
+      const init = await mountRows(session, { pid: [1] });
       assert.deepEqual(init.map((r) => [r['PID'], r['MNT_NS_ID'], r['MOUNT ID']]), truthMounts().map((m) => [1, initNs, m.mount_id]));
       const only = await collect(session, 'linux.mountinfo', { mntns: Number(initNs) });
       assert.deepEqual(only.map((r) => r.values[1]), truthMounts().map((m) => m.mount_id));
@@ -121,17 +127,17 @@ describe('linux.mountinfo of rewritten mount structures (real 6.1 layout)', { sk
   before(async () => {
     image = await sharedImage();
     const namespaces = [];
-    for await (const ns of mountNamespaces(image.kernel, assert.fail)) namespaces.push(ns);
+    for await (const ns of mountNamespaces(image.kernel, (w) => assert.fail(w.message))) namespaces.push(ns);
     mounts = new Map();
-    for await (const m of listMounts(image.kernel, namespaces[0]!, assert.fail)) mounts.set(m.id, m);
+    for await (const m of listMounts(image.kernel, namespaces[0]!, (w) => assert.fail(w.message))) mounts.set(m.id, m);
     otherNs = namespaces[1]!.address;
   });
   const byPath = (path: string) => [...mounts.values()].find((m) => m.mountPoint === path)!;
   const rowsOf = async (patch: ImagePatch, options = {}) => {
     const session = await patch.open();
     try {
-      const rows = await mountRows(session, options);
-      return { rows: new Map(rows.map((r) => [r['MOUNT_POINT'] ?? r['PATH'], r])), warnings: session.warnings };
+      const { rows, warnings } = await mountRun(session, options);
+      return { rows: new Map(rows.map((r) => [r['MOUNT_POINT'] ?? r['PATH'], r])), warnings };
     } finally {
       await session.close();
     }
@@ -209,9 +215,10 @@ describe('linux.mountinfo of rewritten mount structures (real 6.1 layout)', { sk
     await p.field('mount', scratch.address, 'mnt_parent', run.address);
     const session = await p.open();
     try {
-      const rows = await collect(session, 'linux.mountinfo');
+      const { rows, warnings } = await collectRun(session, 'linux.mountinfo');
       assert.deepEqual(rows.slice(0, truthMounts().length).map((r) => r.values[1]), truthMounts().map((m) => m.mount_id));
-      assert.ok(session.warnings.some((w) => /mount list of namespace \d+ loops back/.test(w)), session.warnings.join('\n'));
+      const loop = warnings.find((w) => /mount list of namespace \d+ loops back/.test(w.message));
+      assert.deepEqual(loop && [loop.code, loop.address], ['SMEAR', `0x${(cache.address + list).toString(16)}`], warnings.map((w) => w.message).join('\n'));
       const fields = new Map(rows.map((r) => [r.values[1], r.values[7]]));
       assert.equal(fields.get(cache.id), 'master:0');
     } finally {
@@ -237,8 +244,8 @@ describe('the rbtree walk of 6.8+ mount namespaces (mnt_namespace.mounts)', { sk
       words.set(0x1000n * BigInt(key) + right!, 0x1000n * BigInt(r));
     }
   }
-  async function walk(root: number): Promise<{ keys: number[]; warnings: string[] }> {
-    const warnings: string[] = [];
+  async function walk(root: number): Promise<{ keys: number[]; warnings: RunWarning[] }> {
+    const warnings: RunWarning[] = [];
     const keys: number[] = [];
     for await (const node of rbInOrder(kernel, 0x1000n * BigInt(root), 'mount tree', (w) => warnings.push(w))) keys.push(Number(node / 0x1000n));
     return { keys, warnings };
@@ -256,10 +263,10 @@ describe('the rbtree walk of 6.8+ mount namespaces (mnt_namespace.mounts)', { sk
     tree({ 2: [1, 3], 1: [0, 0], 3: [2, 0] });
     const looped = await walk(2);
     assert.deepEqual(looped.keys, [1, 2]);
-    assert.match(looped.warnings.join(), /mount tree loops back to 0x2000/);
+    assert.deepEqual(looped.warnings, [{ code: 'SMEAR', message: 'mount tree loops back to 0x2000: walk stopped', address: '0x3000' }]);
     tree({ 2: [1, 9], 1: [0, 0] });
     const cut = await walk(2);
     assert.deepEqual(cut.keys, [1, 2]);
-    assert.match(cut.warnings.join(), /mount tree: link unreadable/);
+    assert.deepEqual(cut.warnings, [{ code: 'UNREADABLE', message: 'mount tree: link unreadable after 3 entries: walk stopped', address: '0x9000' }]);
   });
 });

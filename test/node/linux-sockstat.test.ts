@@ -14,9 +14,9 @@ import { SocketReader, type SocketInfo } from '../../src/os/linux/sockets.ts';
 import type { LinuxTask } from '../../src/os/linux/task.ts';
 import type { StructLayout } from '../../src/os/struct-layout.ts';
 import { StructView } from '../../src/os/struct-view.ts';
-import type { Cell } from '../../src/plugins/plugin.ts';
+import type { Cell, CountedWarning, RunWarning } from '../../src/plugins/plugin.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
-import { LINUX_CAPTURES, openLinuxSession, rowsByColumn, type LinuxCapture } from '../helpers/linux-session.ts';
+import { LINUX_CAPTURES, openLinuxSession, rowsByColumn, runByColumn, type LinuxCapture } from '../helpers/linux-session.ts';
 
 interface TruthInetSocket {
   proto: 'tcp' | 'udp';
@@ -96,13 +96,12 @@ for (const capture of LINUX_CAPTURES) {
     let session: Session | null = null;
     let skipped = '';
     let rows: Record<string, Cell>[] = [];
-    let warnings: readonly string[] = [];
+    let warnings: readonly CountedWarning[] = [];
     before(async () => {
       const opened = await openOrSkip(capture);
       if (typeof opened === 'string') return void (skipped = opened);
       session = opened;
-      rows = await rowsByColumn(session, 'linux.sockstat');
-      warnings = [...session.warnings];
+      ({ rows, warnings } = await runByColumn(session, 'linux.sockstat'));
     });
     after(() => session?.close());
 
@@ -162,7 +161,7 @@ for (const capture of LINUX_CAPTURES) {
 
     it('--pid and --netns keep only the matching sockets', async (t) => {
       if (!session) return t.skip(skipped);
-      const charlie = await rowsByColumn(session, 'linux.sockstat', { pid: 106 });
+      const charlie = await rowsByColumn(session, 'linux.sockstat', { pid: [106] });
       assert.deepEqual(charlie.map((r) => `${r['PID']}/${r['FD']}/${r['Inode']}`), truthSocketFds().filter((k) => k.startsWith('106/')));
       assert.equal((await rowsByColumn(session, 'linux.sockstat', { netns: Number(rows[0]!['NetNS']) })).length, rows.length);
       assert.equal((await rowsByColumn(session, 'linux.sockstat', { netns: 1 })).length, 0);
@@ -281,8 +280,8 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     return { file, sock };
   }
 
-  async function decode(file: bigint, on = kernel): Promise<{ info: SocketInfo | null; warnings: string[] }> {
-    const warnings: string[] = [];
+  async function decode(file: bigint, on = kernel): Promise<{ info: SocketInfo | null; warnings: RunWarning[] }> {
+    const warnings: RunWarning[] = [];
     const reader = new SocketReader(on);
     const socket = await reader.socketOf(file, (m) => warnings.push(m));
     return { info: socket === null ? null : await reader.describe(socket, (m) => warnings.push(m)), warnings };
@@ -408,12 +407,12 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     enc.set('socket', socket, 'sk', 0xffff_8880_dead_0000n);
     const unmapped = await decode(file);
     assert.equal(unmapped.info, null);
-    assert.match(unmapped.warnings.join('\n'), /struct sock at 0xffff8880dead0000 not readable/);
+    assert.deepEqual(unmapped.warnings, [{ code: 'UNREADABLE', message: 'struct sock not readable', address: '0xffff8880dead0000' }]);
     enc.set('socket', socket, 'sk', sock);
     enc.set('socket', socket, 'file', 0n);
     const foreign = await decode(file);
     assert.equal(foreign.info, null);
-    assert.match(foreign.warnings.join('\n'), /does not point back/);
+    assert.deepEqual(foreign.warnings, [{ code: 'SMEAR', message: `socket file: its struct socket (0x${socket.toString(16)}) does not point back to it; skipped`, address: `0x${file.toString(16)}` }]);
   });
 
   it('without the socket_file_ops symbol a socket is recognised by its S_IFSOCK inode, other files are not', async () => {
@@ -442,13 +441,13 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     const taskView = new StructView(kernel.layout, 'task_struct', taskBytes, 0xffff_8880_0200_0000n);
     new DataView(taskBytes.buffer).setBigUint64(taskView.offsetOf('files'), files, true);
     const task = { pid: 4242, comm: 'hostile', view: taskView } as LinuxTask;
-    const warnings: string[] = [];
+    const warnings: RunWarning[] = [];
     const got: [number, bigint][] = [];
-    for await (const f of openFiles(kernel, task, (m) => warnings.push(m))) got.push([f.fd, f.file]);
+    for await (const f of openFiles(kernel, task, (w) => warnings.push(w))) got.push([f.fd, f.file]);
     assert.deepEqual(got, [...slots]);
     assert.deepEqual(warnings, [
-      `PID 4242 (hostile): file descriptor table claims 4294967295 slots; only the first ${MAX_FDS} are read`,
-      `PID 4242 (hostile): ${MAX_FDS - 3 * 512} of ${MAX_FDS} file descriptor slots not readable (array at 0x${array.toString(16)})`,
+      { code: 'LIMIT', message: `PID 4242 (hostile): file descriptor table claims 4294967295 slots; only the first ${MAX_FDS} are read`, address: `0x${fdt.toString(16)}` },
+      { code: 'UNREADABLE', message: `PID 4242 (hostile): ${MAX_FDS - 3 * 512} of ${MAX_FDS} file descriptor slots not readable`, address: `0x${array.toString(16)}` },
     ]);
   });
 });

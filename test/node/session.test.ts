@@ -3,10 +3,13 @@ import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
 import { isMemscopeError } from '../../src/errors.ts';
+import { hex } from '../../src/io/hex.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
+import type { PluginDefinition } from '../../src/plugins/plugin-definition.ts';
+import { builtinPlugins } from '../../src/plugins/registry.ts';
 import { loadIsf } from '../fixtures/windows/isf.ts';
 import { cacheWithNoOsFound } from '../helpers/cached-no-os.ts';
-import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
+import { collect, collectRun, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 const OPTIONS = { size: 16 * 1024 * 1024, seed: 11 };
 
@@ -92,20 +95,64 @@ describe('analysis session', () => {
     await assert.rejects(collect(session, 'windows.pslist'), (e) => isMemscopeError(e) && e.code === 'OS_NOT_FOUND');
   });
 
-  it('stops a process list that loops, keeps what it read, and warns', async () => {
+  /** A session on an image whose 5th listed process's Flink points back at the 2nd: a cycle that never returns to the head. */
+  async function loopedProcessList(plugins?: readonly PluginDefinition[]) {
     const { image, expected } = await windowsImage(OPTIONS);
     const isf = await loadIsf();
-    const linksOffset = isf.field('_EPROCESS', 'ActiveProcessLinks.Flink').offset;
+    const linksOffset = BigInt(isf.field('_EPROCESS', 'ActiveProcessLinks.Flink').offset);
     const linked = expected.processes.filter((p) => p.linked);
     const smeared = image.slice();
-    // The 5th process's Flink points back at the 2nd: a cycle that never returns to the head.
-    const fifth = Number(linked[4]!.eprocessPhysical) + linksOffset;
-    new DataView(smeared.buffer).setBigUint64(fifth, BigInt(linked[1]!.eprocessVirtual) + BigInt(linksOffset), true);
-    const session = await openWindowsSession(smeared);
-    const rows = await collect(session, 'windows.pslist');
+    const target = BigInt(linked[1]!.eprocessVirtual) + linksOffset;
+    new DataView(smeared.buffer).setBigUint64(Number(BigInt(linked[4]!.eprocessPhysical) + linksOffset), target, true);
+    const loop = { code: 'SMEAR', message: `process list loops back to ${hex(target)}: walk stopped`, address: hex(BigInt(linked[4]!.eprocessVirtual)), count: 1 };
+    return { session: await openWindowsSession(smeared, { plugins }), linked, loop };
+  }
+
+  it('stops a process list that loops, keeps what it read, and warns at the _EPROCESS whose link loops', async () => {
+    const { session, linked, loop } = await loopedProcessList();
+    const { rows, warnings } = await collectRun(session, 'windows.pslist');
     assert.deepEqual(rows.map((r) => r.values[0]), linked.slice(0, 5).map((p) => p.pid));
-    assert.equal(session.warnings.length, 1);
-    assert.match(session.warnings[0]!, /loops/);
+    assert.deepEqual(warnings, [loop]);
+  });
+
+  it('keeps each run’s warnings apart: a later run does not see or clear an earlier one’s, nor do interleaved runs mix', async () => {
+    const { session, loop } = await loopedProcessList();
+    const pslist = await collectRun(session, 'windows.pslist');
+    const info = await collectRun(session, 'windows.info');
+    assert.deepEqual(info.warnings, [], 'windows.info walks no list');
+    assert.deepEqual(pslist.warnings, [loop], 'still there after another run');
+
+    // Two runs in flight, a row of each in turn: each has the loop once.
+    const runs = [session.run('windows.pslist', {}, {}), session.run('windows.pstree', {}, {})];
+    const iterators = runs.map((r) => r[Symbol.asyncIterator]());
+    const done = [false, false];
+    while (!done.every(Boolean)) {
+      for (const [i, it] of iterators.entries()) if (!done[i]) done[i] = (await it.next()).done === true;
+    }
+    assert.deepEqual(runs.map((r) => r.warnings), [[loop], [loop]]);
+    const third = session.run('windows.info', {}, {});
+    assert.deepEqual(third.warnings, [], 'a run that has not started has none');
+  });
+
+  it('a plugin that reads another (ctx.runPlugin) reports that plugin’s warnings as its own run’s', async () => {
+    const counter: PluginDefinition = {
+      name: 'test.count',
+      version: '1.0.0',
+      description: 'Counts the listed processes.',
+      requirements: [{ kind: 'plugin', name: 'windows.pslist', version: '^1' }],
+      columns: [{ name: 'Processes', type: 'int' }],
+      options: [],
+      tree: false,
+      async *run(ctx) {
+        let count = 0;
+        for await (const _ of ctx.runPlugin('windows.pslist')) count++;
+        yield { depth: 0, values: [count] };
+      },
+    };
+    const { session, loop } = await loopedProcessList([...builtinPlugins, counter]);
+    const { rows, warnings } = await collectRun(session, 'test.count');
+    assert.deepEqual(rows.map((r) => r.values), [[5]]);
+    assert.deepEqual(warnings, [loop]);
   });
 
   it('stops a run when it is cancelled', async () => {

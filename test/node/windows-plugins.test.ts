@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { byOffset, byVirtualAddress, processRow } from '../helpers/windows-process-rows.ts';
-import { collect, hexBig, openWindowsSession, toVolatilityTime, windowsImage } from '../helpers/windows-session.ts';
+import { collect, collectRun, hexBig, openWindowsSession, toVolatilityTime, windowsImage } from '../helpers/windows-session.ts';
 
 const OPTIONS = { size: 32 * 1024 * 1024, seed: 7 };
 
@@ -20,20 +20,20 @@ describe('Windows discovery and process plugins on a generated Windows 10 19041 
   it('windows.pslist lists exactly the linked processes, in list order, with Volatility columns', async () => {
     const { image, expected } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
-    const rows = await collect(session, 'windows.pslist');
+    const { rows, warnings } = await collectRun(session, 'windows.pslist');
     const linked = expected.processes.filter((p) => p.linked);
     assert.deepEqual(
       rows.map((r) => r.values),
       linked.map((p) => processRow(p, hexBig(p.eprocessVirtual))),
     );
-    assert.deepEqual(session.warnings, []);
+    assert.deepEqual(warnings, []);
   });
 
   it('windows.pslist --physical reports physical offsets and --pid filters', async () => {
     const { image, expected } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
     const target = expected.processes.find((p) => p.linked && p.name === 'lsass.exe')!;
-    const rows = await collect(session, 'windows.pslist', { physical: true, pid: target.pid });
+    const rows = await collect(session, 'windows.pslist', { physical: true, pid: [target.pid] });
     assert.deepEqual(rows.map((r) => r.values), [processRow(target, hexBig(target.eprocessPhysical))]);
   });
 

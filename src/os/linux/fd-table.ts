@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import type { LinuxTask } from './task.ts';
 
@@ -16,24 +18,24 @@ export interface OpenFile {
  * A task's open files: task->files->fdt->fd[0 .. max_fds), non-NULL slots only. The array is read a page at
  * a time, so an unmapped page loses only its own descriptors (counted in one warning); max_fds is capped.
  */
-export async function* openFiles(kernel: LinuxKernel, task: LinuxTask, warn: (m: string) => void): AsyncGenerator<OpenFile> {
+export async function* openFiles(kernel: LinuxKernel, task: LinuxTask, warn: Warn): AsyncGenerator<OpenFile> {
   const who = `PID ${task.pid} (${task.comm})`;
   const files = task.view.u64('files');
   if (files === 0n) return;
   const filesStruct = await kernel.readStruct('files_struct', files);
   const fdt = filesStruct && (await kernel.readStruct('fdtable', filesStruct.u64('fdt')));
   if (!fdt) {
-    warn(`${who}: file descriptor table not readable`);
+    warn({ code: 'UNREADABLE', message: `${who}: file descriptor table not readable`, address: hex(filesStruct?.u64('fdt') ?? files) });
     return;
   }
   let count = fdt.u32('max_fds');
   if (count > MAX_FDS) {
-    warn(`${who}: file descriptor table claims ${count} slots; only the first ${MAX_FDS} are read`);
+    warn({ code: 'LIMIT', message: `${who}: file descriptor table claims ${count} slots; only the first ${MAX_FDS} are read`, address: hex(fdt.address) });
     count = MAX_FDS;
   }
   const array = fdt.u64('fd');
   if (array % BigInt(SLOT) !== 0n) {
-    warn(`${who}: file descriptor array at 0x${array.toString(16)} is misaligned; not read`);
+    warn({ code: 'SMEAR', message: `${who}: file descriptor array ${hex(array)} is misaligned; not read`, address: hex(fdt.address) });
     return;
   }
   let unreadable = 0;
@@ -50,5 +52,5 @@ export async function* openFiles(kernel: LinuxKernel, task: LinuxTask, warn: (m:
     } else unreadable += slots;
     fd += slots;
   }
-  if (unreadable) warn(`${who}: ${unreadable} of ${count} file descriptor slots not readable (array at 0x${array.toString(16)})`);
+  if (unreadable) warn({ code: 'UNREADABLE', message: `${who}: ${unreadable} of ${count} file descriptor slots not readable`, address: hex(array) });
 }

@@ -1,3 +1,4 @@
+import type { Warn } from '../../plugins/plugin.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { dentryNameAt, mountOfVfsmount, pathInMount } from './vfs-path.ts';
 
@@ -26,7 +27,7 @@ export interface FileInfo {
 }
 
 /** What an open struct file refers to; null when the file object is not readable. */
-export async function describeFile(kernel: LinuxKernel, file: bigint, warn: (m: string) => void): Promise<FileInfo | null> {
+export async function describeFile(kernel: LinuxKernel, file: bigint, warn: Warn): Promise<FileInfo | null> {
   const f = await kernel.readStruct('file', file);
   if (!f) return null;
   const inode = await kernel.readStruct('inode', f.u64('f_inode'));

@@ -1,4 +1,6 @@
 import { MemscopeError } from '../../errors.ts';
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { cString, type LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
@@ -30,14 +32,14 @@ export interface KernelModule {
 }
 
 /** The loaded modules, in the order of the `modules` list (most recently loaded first). */
-export async function* listModules(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<KernelModule> {
+export async function* listModules(kernel: LinuxKernel, warn: Warn): AsyncGenerator<KernelModule> {
   const listOffset = BigInt(kernel.layout.offset('module', 'list'));
   const states = new Map([...(kernel.symbols.enumeration('module_state')?.constants ?? [])].map(([name, value]) => [value, STATE_NAMES[name] ?? name]));
   for await (const link of listEntries(kernel, kernel.symbolAddress('modules'), 'module list', warn, MAX_MODULES)) {
     const address = link - listOffset;
     const view = await kernel.readStruct('module', address);
     if (!view) {
-      warn(`module at 0x${address.toString(16)} is not readable: module list truncated`);
+      warn({ code: 'UNREADABLE', message: 'module not readable: module list truncated', address: hex(address) });
       return;
     }
     const state = view.u32('state');
@@ -74,7 +76,7 @@ function memory(kernel: LinuxKernel, view: StructView): { size: number; base: bi
 }
 
 /** print_unload_info: the names on source_list (struct module_use), then [permanent] for an init without exit. */
-async function usedBy(kernel: LinuxKernel, view: StructView, warn: (m: string) => void): Promise<string[]> {
+async function usedBy(kernel: LinuxKernel, view: StructView, warn: Warn): Promise<string[]> {
   const names: string[] = [];
   if (view.has('source_list') && kernel.hasStruct('module_use')) {
     const member = BigInt(kernel.layout.offset('module_use', 'source_list'));
@@ -85,7 +87,7 @@ async function usedBy(kernel: LinuxKernel, view: StructView, warn: (m: string) =
       const source = await kernel.vm.readU64(link - member + sourceAt);
       const name = source ? await kernel.vm.read(source + nameAt, nameSize) : null;
       if (name) names.push(cString(name));
-      else warn(`a user of module ${cString(view.raw('name'))} is not readable`);
+      else warn({ code: 'UNREADABLE', message: `a user of module ${cString(view.raw('name'))} is not readable`, address: hex(link - member) });
     }
   }
   if (view.has('exit') && view.u64('init') !== 0n && view.u64('exit') === 0n) names.push('[permanent]');

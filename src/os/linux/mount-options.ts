@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 
@@ -60,7 +62,7 @@ export class FilesystemOptions {
 
   constructor(private readonly kernel: LinuxKernel) {}
 
-  async of(sb: StructView, warn: (m: string) => void): Promise<string[]> {
+  async of(sb: StructView, warn: Warn): Promise<string[]> {
     const ops = sb.u64('s_op');
     const info = sb.u64('s_fs_info');
     if (this.is(ops, 'shmem_ops', 'shmem_sb_info')) return this.shmem(info, warn);
@@ -75,7 +77,7 @@ export class FilesystemOptions {
   }
 
   /** shmem_show_options (mm/shmem.c). */
-  private async shmem(address: bigint, warn: (m: string) => void): Promise<string[]> {
+  private async shmem(address: bigint, warn: Warn): Promise<string[]> {
     const info = await this.kernel.readStruct('shmem_sb_info', address);
     if (!info) return [];
     const half = await (this.halfOfRam ??= this.readHalfOfRam());
@@ -91,7 +93,9 @@ export class FilesystemOptions {
     if (info.has('full_inums') && info.u8('full_inums')) out.push('inode64');
     const huge = info.has('huge') ? info.u8('huge') : 0;
     if (huge) out.push(`huge=${SHMEM_HUGE[huge] ?? 'unknown'}`);
-    if (info.has('mpol') && info.u64('mpol') !== 0n) warn(`tmpfs at 0x${address.toString(16)} has a NUMA policy (mpol=) that is not decoded`);
+    if (info.has('mpol') && info.u64('mpol') !== 0n) {
+      warn({ code: 'UNSUPPORTED', message: 'tmpfs has a NUMA policy (mpol=) that is not decoded', address: hex(address) });
+    }
     return out;
   }
 

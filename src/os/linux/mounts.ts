@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { cString, type LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
@@ -67,14 +69,14 @@ async function readNamespace(kernel: LinuxKernel, address: bigint): Promise<Moun
 }
 
 /** init_task's mount namespace, then every other namespace a process is in, each once. */
-export async function* mountNamespaces(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<MountNamespace> {
+export async function* mountNamespaces(kernel: LinuxKernel, warn: Warn): AsyncGenerator<MountNamespace> {
   const seen = new Set<bigint>();
   const init = await kernel.readStruct('task_struct', kernel.symbolAddress('init_task'));
   const first = init && (await taskMountNamespace(kernel, init));
   if (first) {
     seen.add(first.address);
     yield first;
-  } else warn('the initial mount namespace (init_task.nsproxy->mnt_ns) is not readable');
+  } else warn({ code: 'UNREADABLE', message: 'the initial mount namespace (init_task.nsproxy->mnt_ns) is not readable' });
   for await (const task of listTasks(kernel, warn)) {
     const ns = await taskMountNamespace(kernel, task.view);
     if (!ns || seen.has(ns.address)) continue;
@@ -84,7 +86,7 @@ export async function* mountNamespaces(kernel: LinuxKernel, warn: (m: string) =>
 }
 
 /** The mounts of a namespace in its own order (mount order), as its /proc/<pid>/mountinfo lists them. */
-export async function* listMounts(kernel: LinuxKernel, ns: MountNamespace, warn: (m: string) => void): AsyncGenerator<MountInfo> {
+export async function* listMounts(kernel: LinuxKernel, ns: MountNamespace, warn: Warn): AsyncGenerator<MountInfo> {
   const reader = new MountReader(kernel, ns, warn);
   for await (const mount of namespaceMounts(kernel, ns, warn)) {
     const info = await reader.read(mount);
@@ -93,9 +95,9 @@ export async function* listMounts(kernel: LinuxKernel, ns: MountNamespace, warn:
 }
 
 /** struct mount addresses of a namespace: its `list` (before 6.8) or, in order, its rbtree `mounts`. */
-async function* namespaceMounts(kernel: LinuxKernel, ns: MountNamespace, warn: (m: string) => void): AsyncGenerator<bigint> {
+async function* namespaceMounts(kernel: LinuxKernel, ns: MountNamespace, warn: Warn): AsyncGenerator<bigint> {
   const layout = kernel.layout;
-  const what = `mount list of namespace ${ns.id ?? `0x${ns.address.toString(16)}`}`;
+  const what = `mount list of namespace ${ns.id ?? hex(ns.address)}`;
   if (layout.has('mnt_namespace', 'list')) {
     const member = BigInt(layout.offset('mount', 'mnt_list'));
     const head = ns.address + BigInt(layout.offset('mnt_namespace', 'list'));
@@ -104,29 +106,35 @@ async function* namespaceMounts(kernel: LinuxKernel, ns: MountNamespace, warn: (
   }
   const member = BigInt(layout.offset('mount', 'mnt_node'));
   const root = await kernel.vm.readU64(ns.address + BigInt(layout.offset('mnt_namespace', 'mounts.rb_node')));
-  if (root === null) return warn(`${what}: tree root unreadable`);
+  if (root === null) return warn({ code: 'UNREADABLE', message: `${what}: tree root unreadable`, address: hex(ns.address) });
   for await (const node of rbInOrder(kernel, root, what, warn)) yield node - member;
 }
 
-/** In-order walk of an rbtree (rb_first/rb_next order): each rb_node's address. Guarded against loops and smear. */
-export async function* rbInOrder(kernel: LinuxKernel, root: bigint, what: string, warn: (m: string) => void): AsyncGenerator<bigint> {
+/**
+ * In-order walk of an rbtree (rb_first/rb_next order): each rb_node's address. Guarded against loops and smear; a
+ * warning's address is the node whose link ended the walk.
+ */
+export async function* rbInOrder(kernel: LinuxKernel, root: bigint, what: string, warn: Warn): AsyncGenerator<bigint> {
   const left = BigInt(kernel.layout.offset('rb_node', 'rb_left'));
   const right = BigInt(kernel.layout.offset('rb_node', 'rb_right'));
   const seen = new Set<bigint>();
   const stack: bigint[] = [];
   let node: bigint | null = root;
+  let from = root;
   while (node !== 0n || stack.length) {
     while (node !== 0n) {
-      if (node === null) return warn(`${what}: link unreadable after ${seen.size} entries: walk stopped`);
-      if (seen.has(node)) return warn(`${what} loops back to 0x${node.toString(16)}: walk stopped`);
-      if (seen.size >= MAX_MOUNTS) return warn(`${what} larger than ${MAX_MOUNTS} entries: walk stopped`);
+      const address = hex(from);
+      if (node === null) return warn({ code: 'UNREADABLE', message: `${what}: link unreadable after ${seen.size} entries: walk stopped`, address });
+      if (seen.has(node)) return warn({ code: 'SMEAR', message: `${what} loops back to ${hex(node)}: walk stopped`, address });
+      if (seen.size >= MAX_MOUNTS) return warn({ code: 'LIMIT', message: `${what} larger than ${MAX_MOUNTS} entries: walk stopped`, address });
       seen.add(node);
       stack.push(node);
+      from = node;
       node = await kernel.vm.readU64(node + left);
     }
-    const next = stack.pop()!;
-    yield next;
-    node = await kernel.vm.readU64(next + right);
+    from = stack.pop()!;
+    yield from;
+    node = await kernel.vm.readU64(from + right);
   }
 }
 
@@ -149,7 +157,7 @@ class MountReader {
   constructor(
     private readonly kernel: LinuxKernel,
     private readonly ns: MountNamespace,
-    private readonly warn: (m: string) => void,
+    private readonly warn: Warn,
   ) {
     this.fsOptions = new FilesystemOptions(kernel);
   }
@@ -159,7 +167,7 @@ class MountReader {
     const mount = await k.readStruct('mount', address);
     const sb = mount && (await k.readStruct('super_block', mount.u64('mnt.mnt_sb')));
     if (!mount || !sb) {
-      this.warn(`mount at 0x${address.toString(16)} or its superblock is not readable; skipped`);
+      this.warn({ code: 'UNREADABLE', message: 'mount or its superblock not readable; skipped', address: hex(address) });
       return null;
     }
     const parent = mount.u64('mnt_parent');
@@ -211,7 +219,7 @@ class MountReader {
     const master = mount.u64('mnt_master');
     if (master !== 0n) {
       const group = await this.kernel.vm.readU32(master + BigInt(this.kernel.layout.offset('mount', 'mnt_group_id')));
-      if (group === null) this.warn(`master of mount ${mount.u32('mnt_id')} is not readable`);
+      if (group === null) this.warn({ code: 'UNREADABLE', message: `master of mount ${mount.u32('mnt_id')} is not readable`, address: hex(master) });
       else {
         out.push(`master:${group}`);
         const dominating = await this.dominatingGroup(mount);

@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { cString, type LinuxKernel } from './linux-kernel.ts';
 import { ipv4, ipv6 } from './sockets.ts';
@@ -33,42 +35,52 @@ export interface Neighbour {
 }
 
 /** Entries of the ARP (arp_tbl) and NDP (nd_tbl) neighbour tables, walking each hash bucket's chain. */
-export async function* listNeighbours(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<Neighbour> {
+export async function* listNeighbours(kernel: LinuxKernel, warn: Warn): AsyncGenerator<Neighbour> {
   for (const [symbol, family] of [['arp_tbl', 'IPv4'], ['nd_tbl', 'IPv6']] as const) {
     if (!kernel.hasSymbol(symbol)) continue;
     const table = await kernel.readStruct('neigh_table', kernel.symbolAddress(symbol));
     const hash = table && (await kernel.readStruct('neigh_hash_table', table.u64('nht')));
     if (!table || !hash) {
-      warn(`${symbol}: neighbour table not readable`);
+      warn({ code: 'UNREADABLE', message: `${symbol}: neighbour table not readable`, address: hex(table?.u64('nht') ?? kernel.symbolAddress(symbol)) });
       continue;
     }
     const shift = hash.u32('hash_shift');
     if (shift > MAX_HASH_SHIFT) {
-      warn(`${symbol}: hash table of 2^${shift} buckets is implausible; skipped`);
+      warn({ code: 'SMEAR', message: `${symbol}: hash table of 2^${shift} buckets is implausible; skipped`, address: hex(hash.address) });
       continue;
     }
-    const buckets = await kernel.vm.read(hash.u64('hash_buckets'), 8 << shift);
+    const bucketsAt = hash.u64('hash_buckets');
+    const buckets = await kernel.vm.read(bucketsAt, 8 << shift);
     if (!buckets) {
-      warn(`${symbol}: hash buckets not readable`);
+      warn({ code: 'UNREADABLE', message: `${symbol}: hash buckets not readable`, address: hex(bucketsAt) });
       continue;
     }
     const dv = new DataView(buckets.buffer, buckets.byteOffset, buckets.byteLength);
     const seen = new Set<bigint>();
     for (let b = 0; b < 1 << shift; b++) {
       let entry = dv.getBigUint64(b * 8, true);
+      // Where `entry` was read: the bucket, then each neighbour's `next`.
+      let from = bucketsAt + BigInt(b * 8);
       for (let n = 0; entry !== 0n; n++) {
-        if (seen.has(entry) || n >= MAX_CHAIN || seen.size >= MAX_ENTRIES) {
-          warn(`${symbol}: bucket ${b} loops or is too long; rest of the chain skipped`);
+        if (seen.has(entry)) {
+          const message = `${symbol}: bucket ${b} leads back to ${hex(entry)}, a neighbour already read; rest of the chain skipped`;
+          warn({ code: 'SMEAR', message, address: hex(from) });
+          break;
+        }
+        if (n >= MAX_CHAIN || seen.size >= MAX_ENTRIES) {
+          const message = `${symbol}: bucket ${b} longer than ${MAX_CHAIN} entries or table larger than ${MAX_ENTRIES}; rest of the chain skipped`;
+          warn({ code: 'LIMIT', message, address: hex(from) });
           break;
         }
         seen.add(entry);
         const view = await kernel.readStruct('neighbour', entry);
         if (!view) {
-          warn(`${symbol}: neighbour at 0x${entry.toString(16)} not readable; rest of the chain skipped`);
+          warn({ code: 'UNREADABLE', message: `${symbol}: neighbour not readable; rest of the chain skipped`, address: hex(entry) });
           break;
         }
         const neighbour = await readNeighbour(kernel, view, family, table.int('key_len'));
         if (neighbour) yield neighbour;
+        from = entry;
         entry = view.u64('next');
       }
     }

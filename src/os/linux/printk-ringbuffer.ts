@@ -1,4 +1,6 @@
 import { MemscopeError } from '../../errors.ts';
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 
@@ -24,16 +26,19 @@ export interface KernelLogRecord {
  * Records of the lockless printk ring buffer (5.10+; `prb` → struct printk_ringbuffer) from the oldest
  * (tail) to the newest (head) descriptor; only committed and finalized ones, with their text from the data ring.
  */
-export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: (m: string) => void): AsyncGenerator<KernelLogRecord> {
+export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: Warn): AsyncGenerator<KernelLogRecord> {
   if (!kernel.hasSymbol('prb') && kernel.hasSymbol('log_buf')) {
     throw new MemscopeError('UNSUPPORTED', 'this kernel (before 5.10) keeps its log in log_buf; memscope reads only the 5.10+ printk ring buffer so far');
   }
   const rbAddress = await kernel.readPointer(kernel.symbolAddress('prb'));
   const rb = rbAddress && (await kernel.readStruct('printk_ringbuffer', rbAddress));
-  if (!rb) return warn('the kernel log ring buffer (prb) is not readable');
+  if (!rb) return warn({ code: 'UNREADABLE', message: 'the kernel log ring buffer (prb) is not readable', address: hex(rbAddress || kernel.symbolAddress('prb')) });
+  const address = hex(rb.address);
   const countBits = rb.u32('desc_ring.count_bits');
   const sizeBits = rb.u32('text_data_ring.size_bits');
-  if (countBits > MAX_COUNT_BITS || sizeBits > MAX_SIZE_BITS) return warn(`the kernel log ring buffer has implausible sizes (2^${countBits} records, 2^${sizeBits} bytes)`);
+  if (countBits > MAX_COUNT_BITS || sizeBits > MAX_SIZE_BITS) {
+    return warn({ code: 'SMEAR', message: `the kernel log ring buffer has implausible sizes (2^${countBits} records, 2^${sizeBits} bytes)`, address });
+  }
   const count = 1 << countBits;
   const l = kernel.layout;
   const descSize = l.size('prb_desc');
@@ -44,7 +49,7 @@ export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: (m: strin
     kernel.vm.read(rb.u64('desc_ring.infos'), count * infoSize),
     kernel.vm.read(rb.u64('text_data_ring.data'), dataSize),
   ]);
-  if (!descs || !infos || !data) return warn('the kernel log ring buffer is not entirely in the captured memory');
+  if (!descs || !infos || !data) return warn({ code: 'UNREADABLE', message: 'the kernel log ring buffer is not entirely in the captured memory', address });
   const descView = new DataView(descs.buffer, descs.byteOffset, descs.byteLength);
   const stateAt = l.offset('prb_desc', 'state_var');
   const beginAt = l.offset('prb_desc', 'text_blk_lpos.begin');
@@ -65,7 +70,7 @@ export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: (m: strin
     if (id === head) return;
     id = (id + 1n) & idMask;
   }
-  warn('the kernel log ring buffer does not reach its head descriptor: records may be missing');
+  warn({ code: 'SMEAR', message: 'the kernel log ring buffer does not reach its head descriptor: records may be missing', address });
 }
 
 function record(info: StructView, data: Uint8Array, begin: number, next: number): KernelLogRecord {

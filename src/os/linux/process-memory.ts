@@ -1,5 +1,6 @@
 import { MemscopeError } from '../../errors.ts';
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import { describeFile } from './file-info.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { listTasks, type LinuxTask } from './task.ts';
@@ -9,7 +10,7 @@ const MAX_AREA = 256 * 1024;
 const utf8 = new TextDecoder('utf-8');
 
 /** The executable's path (mm->exe_file, as /proc/<pid>/exe); null for kernel threads or when unreadable. */
-export async function executablePath(kernel: LinuxKernel, task: LinuxTask, warn: (m: string) => void): Promise<string | null> {
+export async function executablePath(kernel: LinuxKernel, task: LinuxTask, warn: Warn): Promise<string | null> {
   if (task.mm === 0n) return null;
   const mm = await kernel.readStruct('mm_struct', task.mm);
   const file = mm?.has('exe_file') ? mm.u64('exe_file') : 0n;

@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { cString, type LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
@@ -73,7 +75,6 @@ export interface SocketInfo {
 
 type Endpoints = Pick<SocketInfo, 'source' | 'sourcePort' | 'destination' | 'destinationPort'>;
 const NO_ENDPOINTS: Endpoints = { source: null, sourcePort: null, destination: null, destinationPort: null };
-type Warn = (message: string) => void;
 
 /**
  * Decodes the sockets of open files (file->private_data is the struct socket, whose sk is the struct sock).
@@ -104,7 +105,9 @@ export class SocketReader {
     const socket = f.u64('private_data');
     const back = await this.kernel.vm.readU64(socket + this.at('socket', 'file'));
     if (back === file) return socket;
-    if (this.socketFileOps !== null) warn(`socket file at ${hex(file)}: its struct socket (${hex(socket)}) does not point back to it; skipped`);
+    if (this.socketFileOps !== null) {
+      warn({ code: 'SMEAR', message: `socket file: its struct socket (${hex(socket)}) does not point back to it; skipped`, address: hex(file) });
+    }
     return null;
   }
 
@@ -114,12 +117,12 @@ export class SocketReader {
     const s = await kernel.readStruct('socket', socket);
     const skAddress = s?.u64('sk') ?? 0n;
     if (!s || skAddress === 0n) {
-      if (!s) warn(`struct socket at ${hex(socket)} not readable`);
+      if (!s) warn({ code: 'UNREADABLE', message: 'struct socket not readable', address: hex(socket) });
       return null;
     }
     const sk = await kernel.readStruct('sock', skAddress);
     if (!sk) {
-      warn(`struct sock at ${hex(skAddress)} not readable`);
+      warn({ code: 'UNREADABLE', message: 'struct sock not readable', address: hex(skAddress) });
       return null;
     }
     const family = sk.u16('__sk_common.skc_family');
@@ -214,7 +217,7 @@ export class SocketReader {
       local = info?.raw('rcv_saddr') ?? null;
       remote = info?.raw('daddr') ?? null;
     }
-    if (!local || !remote) warn(`addresses of the ${FAMILIES[family]} sock at ${hex(sk.address)} not readable`);
+    if (!local || !remote) warn({ code: 'UNREADABLE', message: `addresses of the ${FAMILIES[family]} sock not readable`, address: hex(sk.address) });
     const text = family === AF_INET ? ipv4 : ipv6;
     return {
       source: local && text(local),
@@ -229,7 +232,7 @@ export class SocketReader {
     if (!this.kernel.hasStruct('unix_sock')) return NO_ENDPOINTS;
     const vm = this.kernel.vm;
     const [addr, peer] = [await vm.readU64(sk.address + this.at('unix_sock', 'addr')), await vm.readU64(sk.address + this.at('unix_sock', 'peer'))];
-    if (addr === null || peer === null) warn(`unix_sock at ${hex(sk.address)} not readable`);
+    if (addr === null || peer === null) warn({ code: 'UNREADABLE', message: 'unix_sock not readable', address: hex(sk.address) });
     const peerAddr = peer ? await vm.readU64(peer + this.at('unix_sock', 'addr')) : null;
     return {
       source: addr ? await this.unixName(addr) : null,
@@ -256,7 +259,7 @@ export class SocketReader {
     if (!this.kernel.hasStruct('netlink_sock')) return NO_ENDPOINTS;
     const n = await this.kernel.readStruct('netlink_sock', sk.address);
     if (!n) {
-      warn(`netlink_sock at ${hex(sk.address)} not readable`);
+      warn({ code: 'UNREADABLE', message: 'netlink_sock not readable', address: hex(sk.address) });
       return NO_ENDPOINTS;
     }
     const port = (old: string, now: string) => (n.has(now) ? n.u32(now) : n.has(old) ? n.u32(old) : null);
@@ -275,7 +278,7 @@ export class SocketReader {
   private async packetEndpoints(sk: StructView, net: bigint, warn: Warn): Promise<Endpoints & { protocol: string | null }> {
     const p = this.kernel.hasStruct('packet_sock') ? await this.kernel.readStruct('packet_sock', sk.address) : null;
     if (!p) {
-      if (this.kernel.hasStruct('packet_sock')) warn(`packet_sock at ${hex(sk.address)} not readable`);
+      if (this.kernel.hasStruct('packet_sock')) warn({ code: 'UNREADABLE', message: 'packet_sock not readable', address: hex(sk.address) });
       return { protocol: null, ...NO_ENDPOINTS };
     }
     const ifindex = p.u32('ifindex') | 0;
@@ -343,7 +346,6 @@ function netOf(sk: StructView): bigint {
 }
 
 const swap16 = (v: number) => ((v & 0xff) << 8) | (v >> 8);
-const hex = (v: bigint) => `0x${v.toString(16)}`;
 
 export function ipv4(bytes: Uint8Array): string {
   return Array.from(bytes.subarray(0, 4)).join('.');

@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { cString, type LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
@@ -36,13 +38,13 @@ export interface LinuxTask {
  * Thread-group leaders in init_task.tasks order (init_task itself, PID 0, excluded as ps does), each
  * followed by its other threads when `threads` is set. Cycle, length and smear guarded.
  */
-export async function* listTasks(kernel: LinuxKernel, warn: (m: string) => void, threads = false): AsyncGenerator<LinuxTask> {
+export async function* listTasks(kernel: LinuxKernel, warn: Warn, threads = false): AsyncGenerator<LinuxTask> {
   const init = kernel.symbolAddress('init_task');
   const tasksOffset = BigInt(kernel.layout.offset('task_struct', 'tasks'));
   for await (const link of listEntries(kernel, init + tasksOffset, 'task list (init_task.tasks)', warn)) {
     const task = await readTask(kernel, link - tasksOffset);
     if (!task) {
-      warn(`task_struct at 0x${(link - tasksOffset).toString(16)} is not readable: task list truncated`);
+      warn({ code: 'UNREADABLE', message: 'task_struct not readable: task list truncated', address: hex(link - tasksOffset) });
       return;
     }
     yield task;
@@ -51,7 +53,7 @@ export async function* listTasks(kernel: LinuxKernel, warn: (m: string) => void,
 }
 
 /** The other threads of a thread-group leader (signal->thread_head, or thread_group on old kernels). */
-async function* threadsOf(kernel: LinuxKernel, leader: LinuxTask, warn: (m: string) => void): AsyncGenerator<LinuxTask> {
+async function* threadsOf(kernel: LinuxKernel, leader: LinuxTask, warn: Warn): AsyncGenerator<LinuxTask> {
   const layout = kernel.layout;
   let head: bigint;
   let member: bigint;
@@ -67,7 +69,7 @@ async function* threadsOf(kernel: LinuxKernel, leader: LinuxTask, warn: (m: stri
   for await (const link of listEntries(kernel, head, `threads of PID ${leader.pid}`, warn)) {
     if (link - member === leader.address) continue;
     const task = await readTask(kernel, link - member);
-    if (!task) return warn(`thread at 0x${(link - member).toString(16)} of PID ${leader.pid} is not readable`);
+    if (!task) return warn({ code: 'UNREADABLE', message: `a thread of PID ${leader.pid} is not readable`, address: hex(link - member) });
     yield task;
   }
 }

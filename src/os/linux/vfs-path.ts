@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { cString, type LinuxKernel } from './linux-kernel.ts';
 
@@ -36,16 +38,19 @@ export async function dentryPath(kernel: LinuxKernel, dentry: bigint): Promise<s
  * The path of `dentry` inside mount `mount` as the namespace sees it (d_path): up the dentries, crossing into
  * the parent mount at each mount's root. `warn` is told when a parent mount cannot be read.
  */
-export async function pathInMount(kernel: LinuxKernel, mount: StructView | null, dentry: bigint, warn: (m: string) => void): Promise<string> {
+export async function pathInMount(kernel: LinuxKernel, mount: StructView | null, dentry: bigint, warn: Warn): Promise<string> {
   const parts: string[] = [];
   let holder = mount;
+  // The parent mount read last: the one to name when it is not readable.
+  let parent: bigint | undefined;
   for (let depth = 0; depth < MAX_PATH_DEPTH; depth++) {
     if (!holder) {
-      warn(`a mount on the path of ${parts.reverse().join('/') || 'a file'} is not readable; the path may be incomplete`);
+      const message = `a mount on the path of ${[...parts].reverse().join('/') || 'a file'} is not readable; the path may be incomplete`;
+      warn({ code: 'UNREADABLE', message, address: parent === undefined ? undefined : hex(parent) });
       break;
     }
     if (dentry === holder.u64('mnt.mnt_root')) {
-      const parent = holder.u64('mnt_parent');
+      parent = holder.u64('mnt_parent');
       if (parent === holder.address) break;
       dentry = holder.u64('mnt_mountpoint');
       holder = await kernel.readStruct('mount', parent);
@@ -62,7 +67,7 @@ export async function pathInMount(kernel: LinuxKernel, mount: StructView | null,
 }
 
 /** Where a mount is mounted. */
-export async function mountPointPath(kernel: LinuxKernel, mount: StructView, warn: (m: string) => void): Promise<string> {
+export async function mountPointPath(kernel: LinuxKernel, mount: StructView, warn: Warn): Promise<string> {
   if (mount.u64('mnt_parent') === mount.address) return '/';
   return pathInMount(kernel, await kernel.readStruct('mount', mount.u64('mnt_parent')), mount.u64('mnt_mountpoint'), warn);
 }

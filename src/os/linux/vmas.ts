@@ -1,3 +1,5 @@
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import type { LinuxTask } from './task.ts';
@@ -28,19 +30,20 @@ export interface Vma {
  * A process's memory mappings in address order: the maple tree mm->mm_mt (6.1+) or the mm->mmap list
  * (before). Node and entry counts are capped; a damaged tree yields what could be read, with a warning.
  */
-export async function listVmas(kernel: LinuxKernel, task: LinuxTask, warn: (m: string) => void): Promise<Vma[]> {
+export async function listVmas(kernel: LinuxKernel, task: LinuxTask, warn: Warn): Promise<Vma[]> {
   if (task.mm === 0n) return [];
+  const who = `PID ${task.pid} (${task.comm})`;
   const mm = await kernel.readStruct('mm_struct', task.mm);
   if (!mm) {
-    warn(`PID ${task.pid} (${task.comm}): mm_struct not readable`);
+    warn({ code: 'UNREADABLE', message: `${who}: mm_struct not readable`, address: hex(task.mm) });
     return [];
   }
-  const addresses = mm.has('mm_mt') ? await mapleEntries(kernel, mm.u64('mm_mt.ma_root'), task, warn) : await listedVmas(kernel, mm, task, warn);
+  const addresses = mm.has('mm_mt') ? await mapleEntries(kernel, mm.u64('mm_mt.ma_root'), who, warn) : await listedVmas(kernel, mm, who, warn);
   const vmas: Vma[] = [];
   for (const address of addresses) {
     const v = await kernel.readStruct('vm_area_struct', address);
     if (!v) {
-      warn(`PID ${task.pid} (${task.comm}): mapping at 0x${address.toString(16)} not readable`);
+      warn({ code: 'UNREADABLE', message: `${who}: mapping not readable`, address: hex(address) });
       continue;
     }
     const start = v.u64('vm_start');
@@ -52,7 +55,7 @@ export async function listVmas(kernel: LinuxKernel, task: LinuxTask, warn: (m: s
 }
 
 /** The non-empty leaf entries of a maple tree (depth-first, left to right). */
-async function mapleEntries(kernel: LinuxKernel, root: bigint, task: LinuxTask, warn: (m: string) => void): Promise<bigint[]> {
+async function mapleEntries(kernel: LinuxKernel, root: bigint, who: string, warn: Warn): Promise<bigint[]> {
   const entries = new Set<bigint>();
   const seen = new Set<bigint>();
   const layout = kernel.layout;
@@ -71,13 +74,13 @@ async function mapleEntries(kernel: LinuxKernel, root: bigint, task: LinuxTask, 
     const node = entry & ~MAPLE_NODE_MASK;
     const type = Number((entry >> 3n) & 0xfn);
     if (seen.has(node) || depth > MAX_TREE_DEPTH || type < MAPLE_LEAF_64 || type > MAPLE_ARANGE_64) {
-      warn(`PID ${task.pid} (${task.comm}): memory map tree is damaged near 0x${node.toString(16)}`);
+      warn({ code: 'SMEAR', message: `${who}: memory map tree is damaged (a loop, too deep or an unknown node type)`, address: hex(node) });
       return;
     }
     seen.add(node);
     const { at, count } = slotsOf(type);
     const slots = await kernel.vm.read(node + BigInt(at), 8 * count);
-    if (!slots) return warn(`PID ${task.pid} (${task.comm}): memory map tree node at 0x${node.toString(16)} not readable`);
+    if (!slots) return warn({ code: 'UNREADABLE', message: `${who}: memory map tree node not readable`, address: hex(node) });
     const dv = new DataView(slots.buffer, slots.byteOffset, slots.byteLength);
     for (let i = 0; i < count; i++) {
       const slot = dv.getBigUint64(i * 8, true);
@@ -95,19 +98,25 @@ function isNode(entry: bigint): boolean {
 }
 
 /** mm->mmap → vm_next, before the maple tree (6.1). */
-async function listedVmas(kernel: LinuxKernel, mm: StructView, task: LinuxTask, warn: (m: string) => void): Promise<bigint[]> {
+async function listedVmas(kernel: LinuxKernel, mm: StructView, who: string, warn: Warn): Promise<bigint[]> {
   const out: bigint[] = [];
   const seen = new Set<bigint>();
   const next = BigInt(kernel.layout.offset('vm_area_struct', 'vm_next'));
-  for (let vma = mm.u64('mmap'); vma !== 0n; ) {
-    if (seen.has(vma) || seen.size >= MAX_VMAS) {
-      warn(`PID ${task.pid} (${task.comm}): memory map list loops or is too long; rest skipped`);
+  // `from` holds the link to `vma`: the mm_struct, then each mapping.
+  for (let vma = mm.u64('mmap'), from = mm.address; vma !== 0n; ) {
+    if (seen.has(vma)) {
+      warn({ code: 'SMEAR', message: `${who}: memory map list loops back to ${hex(vma)}; rest skipped`, address: hex(from) });
+      break;
+    }
+    if (seen.size >= MAX_VMAS) {
+      warn({ code: 'LIMIT', message: `${who}: memory map list longer than ${MAX_VMAS} entries; rest skipped`, address: hex(from) });
       break;
     }
     seen.add(vma);
     out.push(vma);
     const link = await kernel.vm.readU64(vma + next);
     if (link === null) break;
+    from = vma;
     vma = link;
   }
   return out;

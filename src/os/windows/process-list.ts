@@ -1,4 +1,6 @@
 import { MemscopeError } from '../../errors.ts';
+import { hex } from '../../io/hex.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import { processFromView, type WindowsProcess } from './process.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
@@ -8,34 +10,38 @@ export const MAX_PROCESSES = 65536;
 
 /**
  * Walks PsActiveProcessHead → _EPROCESS.ActiveProcessLinks in Flink order. Stops at the head, at a
- * repeated entry (cycle) or an unreadable one, with a warning for anything but the head.
+ * repeated entry (cycle) or an unreadable one, with a warning for anything but the head: its address is the
+ * _EPROCESS concerned (the one whose Flink loops, the one not readable).
  */
-export async function* activeProcesses(kernel: WindowsKernel, warn: (msg: string) => void): AsyncGenerator<WindowsProcess> {
+export async function* activeProcesses(kernel: WindowsKernel, warn: Warn): AsyncGenerator<WindowsProcess> {
   const head = kernel.symbolAddress('PsActiveProcessHead');
   const linksOffset = BigInt(kernel.layout.offset('_EPROCESS', 'ActiveProcessLinks'));
   const seen = new Set<bigint>([head]);
   let entry = await kernel.vm.readU64(head);
   if (entry === null) {
-    warn(`PsActiveProcessHead at 0x${head.toString(16)} is not readable: the process list is empty`);
+    warn({ code: 'UNREADABLE', message: 'PsActiveProcessHead is not readable: the process list is empty', address: hex(head) });
     return;
   }
+  // The list entry `entry` was read from: the head, then each process's ActiveProcessLinks.
+  let from = head;
   while (entry !== head) {
     if (seen.has(entry)) {
-      warn(`process list loops back to 0x${entry.toString(16)}: walk stopped`);
+      warn({ code: 'SMEAR', message: `process list loops back to ${hex(entry)}: walk stopped`, address: hex(from - linksOffset) });
       return;
     }
     if (seen.size > MAX_PROCESSES) {
-      warn(`process list longer than ${MAX_PROCESSES} entries: walk stopped`);
+      warn({ code: 'LIMIT', message: `process list longer than ${MAX_PROCESSES} entries: walk stopped`, address: hex(from - linksOffset) });
       return;
     }
     seen.add(entry);
     const address = entry - linksOffset;
     const view = await kernel.readStruct('_EPROCESS', address);
     if (!view) {
-      warn(`_EPROCESS at 0x${address.toString(16)} is not readable: process list truncated`);
+      warn({ code: 'UNREADABLE', message: '_EPROCESS not readable: process list truncated', address: hex(address) });
       return;
     }
     yield processFromView(view, address, await kernel.vm.translate(address));
+    from = entry;
     entry = view.u64('ActiveProcessLinks.Flink');
   }
 }

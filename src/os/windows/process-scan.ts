@@ -1,5 +1,6 @@
 import type { ScanHit, ScanService } from '../../engine/scan-service.ts';
 import { ReverseMap } from '../../layers/reverse-map.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
 import { locateObjectHeader, optionalHeaderSizes } from './pool-object.ts';
 import { looksLikeProcess, processFromView, type WindowsProcess } from './process.ts';
@@ -28,7 +29,7 @@ export interface ScanProgress {
 export async function* scanProcesses(
   kernel: WindowsKernel,
   scanner: ScanService,
-  warn: (msg: string) => void,
+  warn: Warn,
   control: ScanProgress = {},
 ): AsyncGenerator<WindowsProcess> {
   const spec = { kind: 'tags', tags: PROCESS_TAGS, alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
@@ -36,7 +37,7 @@ export async function* scanProcesses(
     signal: control.signal,
     onProgress: (done, total) => control.onProgress?.(done, total, 'scanning physical memory for process pool tags'),
   });
-  if (hits.length >= MAX_HITS) warn(`more than ${MAX_HITS} pool tag hits; only the first ${MAX_HITS} were examined`);
+  if (hits.length >= MAX_HITS) warn({ code: 'LIMIT', message: `more than ${MAX_HITS} pool tag hits; only the first ${MAX_HITS} were examined` });
   control.onProgress?.(0, 1, 'mapping kernel address space');
   const reverse = await ReverseMap.build(kernel.vm, KERNEL_HALF, TOP, await selfMapRanges(kernel), control.signal);
   const carver = new ProcessCarver(kernel, reverse);

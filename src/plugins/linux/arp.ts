@@ -4,7 +4,8 @@ import type { PluginDefinition } from '../plugin-definition.ts';
 export const arp: PluginDefinition = {
   name: 'linux.arp',
   description: 'Lists the kernel neighbour tables: ARP (IPv4) and NDP (IPv6) entries with MAC, device and state.',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     { name: 'Family', type: 'str' },
     { name: 'IP Address', type: 'str' },

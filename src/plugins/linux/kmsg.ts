@@ -12,7 +12,8 @@ export function kernelTimestamp(ns: bigint): string {
 export const kmsg: PluginDefinition = {
   name: 'linux.kmsg',
   description: 'Kernel log buffer reader (the printk ring buffer, as dmesg shows it).',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     { name: 'facility', type: 'str' },
     { name: 'level', type: 'str' },

@@ -4,7 +4,8 @@ import type { PluginDefinition } from '../plugin-definition.ts';
 export const lsmod: PluginDefinition = {
   name: 'linux.lsmod',
   description: 'Lists loaded kernel modules with size, refcount, state, load address and users, as /proc/modules shows them.',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     { name: 'Offset', type: 'hex', address: 'kernel' },
     { name: 'Name', type: 'str' },

@@ -1,3 +1,4 @@
+import { hex } from '../../io/hex.ts';
 import { describeFile } from '../../os/linux/file-info.ts';
 import { openFiles } from '../../os/linux/fd-table.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
@@ -6,7 +7,8 @@ import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 export const lsof: PluginDefinition = {
   name: 'linux.lsof',
   description: 'Lists open files for each process (path as /proc/<pid>/fd shows it).',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'TID', type: 'int' },
@@ -25,9 +27,10 @@ export const lsof: PluginDefinition = {
     const kernel = await ctx.linux();
     for await (const task of listedTasks(ctx, kernel)) {
       for await (const { fd, file } of openFiles(kernel, task, (m) => ctx.warn(m))) {
-        const info = await describeFile(kernel, file, (m) => ctx.warn(`PID ${task.pid} fd ${fd}: ${m}`));
+        const who = `PID ${task.pid} (${task.comm}) fd ${fd}`;
+        const info = await describeFile(kernel, file, (w) => ctx.warn({ ...w, message: `${who}: ${w.message}` }));
         if (!info) {
-          ctx.warn(`PID ${task.pid} (${task.comm}) fd ${fd}: file object not readable`);
+          ctx.warn({ code: 'UNREADABLE', message: `${who}: file object not readable`, address: hex(file) });
           continue;
         }
         yield { depth: 0, values: [task.pid, task.tid, task.comm, fd, info.path, info.device, info.inode, info.type, info.mode, info.size] };

@@ -1,3 +1,4 @@
+import { hex } from '../../io/hex.ts';
 import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
 import { listMounts, mountNamespaces, taskMountNamespace, type MountInfo, type MountNamespace } from '../../os/linux/mounts.ts';
 import { PID_OPTION } from '../pid-filter.ts';
@@ -40,7 +41,7 @@ function cells(m: MountInfo, brief: boolean): Cell[] {
     : [m.id, m.parentId, m.device, m.root, m.mountPoint, m.mountOptions.join(','), m.fields.join(' '), m.fsType, m.source, m.superOptions.join(',')];
 }
 
-/** Every mount namespace once, or with --pid the namespace of that process (rows carry its PID). */
+/** Every mount namespace once, or with --pid the namespace of each process given (rows carry its PID). */
 async function* namespaces(ctx: PluginContext, kernel: LinuxKernel): AsyncGenerator<{ ns: MountNamespace; pid: number | null }> {
   if (ctx.options['pid'] === undefined) {
     for await (const ns of mountNamespaces(kernel, (w) => ctx.warn(w))) yield { ns, pid: null };
@@ -49,14 +50,15 @@ async function* namespaces(ctx: PluginContext, kernel: LinuxKernel): AsyncGenera
   for await (const task of listedTasks(ctx, kernel)) {
     const ns = await taskMountNamespace(kernel, task.view);
     if (ns) yield { ns, pid: task.pid };
-    else ctx.warn(`PID ${task.pid} (${task.comm}) has no readable mount namespace (exited?)`);
+    else ctx.warn({ code: 'UNREADABLE', message: `PID ${task.pid} (${task.comm}) has no readable mount namespace (exited?)`, address: hex(task.address) });
   }
 }
 
 export const mountinfo: PluginDefinition = {
   name: 'linux.mountinfo',
-  description: 'Lists mount points of every mount namespace (like /proc/<pid>/mountinfo), or of one process with --pid.',
-  os: 'linux',
+  description: 'Lists mount points of every mount namespace (like /proc/<pid>/mountinfo), or of the processes given with --pid.',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns,
   options: [
     PID_OPTION,
@@ -69,7 +71,7 @@ export const mountinfo: PluginDefinition = {
     const brief = ctx.options['mount-format'] === true;
     const wantedNs = ctx.options['mntns'] !== undefined ? Number(ctx.options['mntns']) : null;
     for await (const { ns, pid } of namespaces(ctx, kernel)) {
-      if (wantedNs !== null && ns.id === null) ctx.warn('this kernel has no mount namespace inode numbers: --mntns matches nothing');
+      if (wantedNs !== null && ns.id === null) ctx.warn({ code: 'UNSUPPORTED', message: 'this kernel has no mount namespace inode numbers: --mntns matches nothing' });
       if (wantedNs !== null && ns.id !== wantedNs) continue;
       for await (const m of listMounts(kernel, ns, (w) => ctx.warn(w))) {
         ctx.signal?.throwIfAborted();

@@ -14,7 +14,8 @@ const VM_SHARED = 0x8n;
 export const procMaps: PluginDefinition = {
   name: 'linux.proc.Maps',
   description: 'Lists all memory maps for all processes (like /proc/<pid>/maps).',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'Process', type: 'str' },

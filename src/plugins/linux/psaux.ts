@@ -5,7 +5,8 @@ import { displayName, listedTasks, TASK_OPTIONS } from './task-rows.ts';
 export const psaux: PluginDefinition = {
   name: 'linux.psaux',
   description: 'Lists processes with their command line arguments (read from process memory) and executable.',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'PPID', type: 'int' },

@@ -6,7 +6,8 @@ import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 export const pslist: PluginDefinition = {
   name: 'linux.pslist',
   description: 'Lists the processes present in a particular linux memory image.',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: TASK_COLUMNS,
   options: TASK_OPTIONS,
   tree: false,

@@ -9,7 +9,8 @@ import { TASK_OPTIONS } from './task-rows.ts';
 export const pstree: PluginDefinition = {
   name: 'linux.pstree',
   description: 'Plugin for listing processes in a tree based on their parent process ID.',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: TASK_COLUMNS,
   options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
   tree: true,

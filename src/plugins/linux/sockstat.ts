@@ -1,13 +1,16 @@
 import { isMemscopeError } from '../../errors.ts';
+import { hex } from '../../io/hex.ts';
 import { openFiles } from '../../os/linux/fd-table.ts';
 import { SocketReader } from '../../os/linux/sockets.ts';
 import type { PluginDefinition } from '../plugin-definition.ts';
+import type { Warn } from '../plugin.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
 export const sockstat: PluginDefinition = {
   name: 'linux.sockstat',
   description: 'Lists all network connections for all processes (TCP, UDP, UNIX, netlink, packet sockets).',
-  os: 'linux',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     { name: 'NetNS', type: 'int' },
     { name: 'Process Name', type: 'str' },
@@ -36,7 +39,7 @@ export const sockstat: PluginDefinition = {
     for await (const task of listedTasks(ctx, kernel)) {
       for await (const { fd, file } of openFiles(kernel, task, (m) => ctx.warn(m))) {
         ctx.signal?.throwIfAborted();
-        const warn = (m: string) => ctx.warn(`PID ${task.pid} (${task.comm}) fd ${fd}: ${m}`);
+        const warn: Warn = (w) => ctx.warn({ ...w, message: `PID ${task.pid} (${task.comm}) fd ${fd}: ${w.message}` });
         try {
           const socket = await sockets.socketOf(file, warn);
           const s = socket === null ? null : await sockets.describe(socket, warn);
@@ -48,7 +51,7 @@ export const sockstat: PluginDefinition = {
         } catch (e) {
           // A socket whose structures do not decode costs its row, not the run.
           if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
-          warn(`socket not decoded: ${e.message}`);
+          warn({ code: 'UNSUPPORTED', message: `socket not decoded: ${e.message}`, address: hex(file) });
         }
       }
     }

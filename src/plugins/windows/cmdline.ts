@@ -5,7 +5,8 @@ import { listedProcesses, PROCESS_OPTIONS } from './process-columns.ts';
 export const cmdline: PluginDefinition = {
   name: 'windows.cmdline',
   description: 'Lists process command line arguments.',
-  os: 'windows',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'windows' }],
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'Process', type: 'str' },

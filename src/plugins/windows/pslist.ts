@@ -4,7 +4,8 @@ import { listedProcesses, PROCESS_OPTIONS, processColumns, processRowValues } fr
 export const pslist: PluginDefinition = {
   name: 'windows.pslist',
   description: 'Lists the processes present in a particular windows memory image.',
-  os: 'windows',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'windows' }],
   columns: processColumns,
   options: PROCESS_OPTIONS,
   tree: false,

@@ -6,7 +6,8 @@ import { wantedPid } from '../pid-filter.ts';
 export const psscan: PluginDefinition = {
   name: 'windows.psscan',
   description: 'Scans physical memory for processes, including unlinked (hidden) and exited ones.',
-  os: 'windows',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'windows' }],
   columns: processColumns,
   options: PROCESS_OPTIONS,
   tree: false,

@@ -11,7 +11,8 @@ import { wantedPid } from '../pid-filter.ts';
 export const pstree: PluginDefinition = {
   name: 'windows.pstree',
   description: 'Plugin for listing processes in a tree based on their parent process ID.',
-  os: 'windows',
+  version: '1.0.0',
+  requirements: [{ kind: 'kernel', os: 'windows' }],
   columns: (options: PluginOptions) => [
     ...processColumns(options).filter((c) => c.name !== 'File output'),
     { name: 'Audit', type: 'str' },

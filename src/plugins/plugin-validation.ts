@@ -1,0 +1,119 @@
+import valid from 'semver/functions/valid.js';
+import validRange from 'semver/ranges/valid.js';
+import { MemscopeError } from '../errors.ts';
+import type { PluginDefinition } from './plugin-definition.ts';
+import type { Cell, Column, ColumnType, RunWarning, WarningCode } from './plugin.ts';
+
+const COLUMN_TYPES: readonly ColumnType[] = ['int', 'hex', 'str', 'datetime', 'bool', 'bytes'];
+const WARNING_CODES: readonly WarningCode[] = ['SMEAR', 'UNREADABLE', 'LIMIT', 'UNSUPPORTED'];
+const ADDRESS_KINDS = ['physical', 'kernel', 'process'];
+const OPTION_TYPES = ['bool', 'int', 'str'];
+const OS_NAMES = ['windows', 'linux'];
+/** Dotted lower-case words, as Volatility names plugins ("windows.pslist", "community.masquerade"). */
+const PLUGIN_NAME = /^[a-z][a-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
+const OPTION_NAME = /^[a-z][a-z0-9-]*$/;
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A plugin declaration from outside memscope (a third-party module), checked field by field before it is offered:
+ * BAD_PLUGIN naming `origin` and every problem found. Returns it typed; its code is not run here.
+ */
+export function validatePlugin(value: unknown, origin: string): PluginDefinition {
+  const problems = declarationProblems(value);
+  if (problems.length > 0) throw new MemscopeError('BAD_PLUGIN', `not a valid memscope plugin: ${problems.join('; ')}`, origin);
+  return value as PluginDefinition;
+}
+
+function declarationProblems(p: unknown): string[] {
+  if (!isObject(p)) return ['the module exports no plugin object (export default { name, version, ... })'];
+  const problems: string[] = [];
+  const need = (ok: boolean, what: string) => ok || problems.push(what);
+  need(typeof p['name'] === 'string' && PLUGIN_NAME.test(p['name']), 'name must be dotted lower-case words, e.g. "community.masquerade"');
+  need(typeof p['version'] === 'string' && valid(p['version']) !== null, 'version must be a semantic version, e.g. "1.0.0"');
+  need(typeof p['description'] === 'string' && p['description'].trim() !== '', 'description must be a line of text');
+  need(typeof p['tree'] === 'boolean', 'tree must be true or false');
+  need(typeof p['run'] === 'function', 'run must be an async generator function yielding rows');
+  const requirements = p['requirements'];
+  if (!Array.isArray(requirements)) problems.push('requirements must be a list (empty when the plugin needs nothing)');
+  else requirements.forEach((r, i) => need(isRequirement(r), `requirements[${i}] must be { kind: 'kernel', os: 'windows' | 'linux' } or { kind: 'plugin', name, version: semver range }`));
+  const columns = p['columns'];
+  if (!Array.isArray(columns) || columns.length === 0) problems.push('columns must be a non-empty list of { name, type }');
+  else {
+    columns.forEach((c, i) => need(isColumn(c), `columns[${i}] must be { name, type: ${COLUMN_TYPES.join(' | ')} } (address only on hex columns)`));
+    const names = columns.filter(isColumn).map((c) => c.name);
+    need(new Set(names).size === names.length, 'column names must be unique');
+  }
+  const options = p['options'];
+  if (!Array.isArray(options)) problems.push('options must be a list (empty when the plugin takes none)');
+  else options.forEach((o, i) => need(isOption(o), `options[${i}] must be { name: lower-case-dashed, type: bool | int | str, description } with a default of that type (choices: distinct texts on a str option, the default among them; multiple: int or str only)`));
+  return problems;
+}
+
+function isRequirement(r: unknown): boolean {
+  if (!isObject(r)) return false;
+  if (r['kind'] === 'kernel') return OS_NAMES.includes(r['os'] as string);
+  return r['kind'] === 'plugin' && typeof r['name'] === 'string' && typeof r['version'] === 'string' && validRange(r['version']) !== null;
+}
+
+function isColumn(c: unknown): c is Column {
+  if (!isObject(c) || typeof c['name'] !== 'string' || c['name'] === '' || !COLUMN_TYPES.includes(c['type'] as ColumnType)) return false;
+  return c['address'] === undefined || (c['type'] === 'hex' && ADDRESS_KINDS.includes(c['address'] as string));
+}
+
+function isOption(o: unknown): boolean {
+  if (!isObject(o) || typeof o['name'] !== 'string' || !OPTION_NAME.test(o['name']) || typeof o['description'] !== 'string') return false;
+  if (!OPTION_TYPES.includes(o['type'] as string)) return false;
+  if (o['multiple'] !== undefined && (o['type'] === 'bool' || typeof o['multiple'] !== 'boolean')) return false;
+  const choices = o['choices'];
+  if (choices !== undefined && !(o['type'] === 'str' && isChoiceList(choices))) return false;
+  const expected = o['type'] === 'bool' ? 'boolean' : o['type'] === 'int' ? 'number' : 'string';
+  return o['default'] === undefined || (typeof o['default'] === expected && (choices === undefined || (choices as string[]).includes(o['default'] as string)));
+}
+
+function isChoiceList(c: unknown): boolean {
+  return Array.isArray(c) && c.length > 0 && c.every((v) => typeof v === 'string') && new Set(c).size === c.length;
+}
+
+/** Whether a third-party plugin's ctx.warn argument is a warning the engine can keep. */
+export function isRunWarning(w: unknown): w is RunWarning {
+  return (
+    isObject(w) &&
+    WARNING_CODES.includes(w['code'] as WarningCode) &&
+    typeof w['message'] === 'string' &&
+    (w['address'] === undefined || (typeof w['address'] === 'string' && /^0x[0-9a-f]+$/i.test(w['address'])))
+  );
+}
+
+/** Why a row does not fit the declared columns (a third-party plugin's bug), or undefined. */
+export function rowProblem(columns: readonly Column[], row: unknown): string | undefined {
+  if (!isObject(row) || !Number.isSafeInteger(row['depth']) || (row['depth'] as number) < 0) return 'a row must be { depth: non-negative integer, values: [...] }';
+  const values = row['values'];
+  if (!Array.isArray(values) || values.length !== columns.length) return `a row must have ${columns.length} values, one per column`;
+  for (const [i, c] of columns.entries()) {
+    if (!fitsColumn(c.type, values[i] as unknown)) return `column ${c.name} (${c.type}) cannot hold ${describe(values[i])}`;
+  }
+  return undefined;
+}
+
+function fitsColumn(type: ColumnType, v: unknown): v is Cell {
+  if (v === null) return true;
+  switch (type) {
+    case 'int':
+    case 'hex':
+      return typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v));
+    case 'bool':
+      return typeof v === 'boolean';
+    case 'str':
+    case 'bytes':
+      return typeof v === 'string';
+    case 'datetime':
+      return typeof v === 'string' && !Number.isNaN(Date.parse(v));
+  }
+}
+
+function describe(v: unknown): string {
+  const text = typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v === 'bigint' ? `${v}n` : String(v);
+  return `${typeof v} ${text}`;
+}
