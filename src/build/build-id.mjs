@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 /** What decides how a build behaves: its sources, the Wasm's sources, the locked dependencies, the compiler settings. */
-const INPUTS = ['src', 'assembly', 'package-lock.json', 'tsconfig.json', 'asconfig.json'];
+const INPUTS = ['src', 'assembly', 'package-lock.json', 'tsconfig.json', 'tsconfig.base.json', 'asconfig.json'];
 
 /** sha-256 over every input file's path and bytes, in path order: equal for equal sources on any machine. */
 export async function computeBuildId(root) {

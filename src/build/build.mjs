@@ -19,6 +19,8 @@ const APP_ENTRIES = {
   main: 'src/ui/main.ts',
   'engine.worker': 'src/worker/engine.worker.ts',
   'scan.worker': 'src/worker/scan.worker.ts',
+  // Fetched by the page and started from a data: URL (src/worker/plugin-sandbox-client.ts).
+  'plugin-sandbox.worker': 'src/worker/plugin-sandbox.worker.ts',
 };
 const CLI_ENTRY = 'src/cli/main.ts';
 const WASM = 'build/memscope.wasm';

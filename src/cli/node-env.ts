@@ -1,11 +1,11 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryKeyValueCache } from '../engine/directory-kv-cache.ts';
 import { InlineScanService } from '../engine/inline-scan-service.ts';
 import type { SessionEnv } from '../engine/session.ts';
-import { loadWasmBytesNode } from '../layers/wasm-bytes-node.ts';
 import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
-import { DirectorySymbolStore } from '../symbols/directory-symbol-store.ts';
+import { DirectoryKeyValueCache } from '../node/directory-kv-cache.ts';
+import { DirectorySymbolStore } from '../node/directory-symbol-store.ts';
+import { loadWasmBytesNode } from '../node/wasm-bytes-node.ts';
 import { ChainSymbolStore } from '../symbols/symbol-store.ts';
 
 export interface NodeEnvOptions {

@@ -1,9 +1,9 @@
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { describeInternal, isMemscopeError, MemscopeError } from '../errors.ts';
+import { describeInternal, MemscopeError } from '../errors.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
-import { thirdPartyPlugin } from '../plugins/third-party.ts';
+import { modulePlugins } from '../plugins/third-party.ts';
 
 /** What --plugin-dir brought: the plugins that load, and one line per file or plugin that does not. */
 export interface LoadedPlugins {
@@ -35,18 +35,9 @@ export async function loadPluginDirs(dirs: readonly string[], taken: readonly Pl
         problems.push(`${file}: the module does not load: ${describeInternal(e).message}`);
         continue;
       }
-      const exported = module['default'] ?? module['plugins'];
-      for (const candidate of Array.isArray(exported) ? exported : [exported]) {
-        try {
-          const plugin = thirdPartyPlugin(candidate, file);
-          if (names.has(plugin.name)) throw new MemscopeError('BAD_PLUGIN', `a plugin named ${plugin.name} is already loaded`, file);
-          names.add(plugin.name);
-          plugins.push(plugin);
-        } catch (e) {
-          if (!isMemscopeError(e)) throw e;
-          problems.push(e.message);
-        }
-      }
+      const loaded = modulePlugins(module, file, names);
+      plugins.push(...loaded.plugins);
+      problems.push(...loaded.problems);
     }
   }
   return { plugins, problems };

@@ -1,5 +1,6 @@
 import { openSession } from '../engine/session.ts';
-import { NodeFileSource } from '../io/node-file-source.ts';
+import { NodeFileSource } from '../node/node-file-source.ts';
+import { kernelIsfText } from '../os/linux/isf-export.ts';
 import { columnsFor } from '../plugins/plugin-definition.ts';
 import type { PluginRow } from '../plugins/plugin.ts';
 import { csvHeader, csvRow } from '../render/csv.ts';
@@ -20,7 +21,7 @@ export async function writeLinuxIsf(command: Extract<CliCommand, { kind: 'linux-
   const env = await createNodeEnv({ symbolDirs: [], cache: command.cache });
   const session = await openSession(await NodeFileSource.open(command.file), env);
   try {
-    process.stdout.write(await session.linuxIsf(MEMSCOPE_VERSION));
+    process.stdout.write(kernelIsfText(await session.kernel('linux'), MEMSCOPE_VERSION));
     return 0;
   } finally {
     await session.close();

@@ -1,6 +1,7 @@
 import type { Column, CountedWarning, OptionSpec, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OsName, Requirement } from '../plugins/plugin-definition.ts';
+import type { SessionSeed } from './session-seed.ts';
 
 /** What the UI shows about an opened image. Addresses are hex strings ("0x1aa000"). */
 export interface ImageSummary {
@@ -13,7 +14,8 @@ export interface ImageSummary {
   readonly physicalSize: number;
   /** Bytes of physical memory the capture actually holds. */
   readonly capturedBytes: number;
-  readonly os: 'windows' | 'linux' | null;
+  /** The registered OS id of the image's kernel, null when none was found. */
+  readonly os: OsName | null;
   /** e.g. "Windows 10 (10.0.19041)", "Linux 6.1.0-56-amd64". */
   readonly osVersion?: string;
   readonly dtb?: string;
@@ -92,15 +94,8 @@ export interface EngineFailure {
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineFailure };
 
-/** The engine worker's interface (exposed with comlink). The UI thread never holds image bytes. */
-export interface EngineApi {
-  open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>>;
-  /**
-   * Symbol files (ISF .json / .json.xz) the user dropped, stored in IndexedDB, or symbol packs (.zip, e.g.
-   * Volatility's windows.zip), kept for the session and read in place. Returns the keys added.
-   */
-  addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>>;
-  plugins(): Promise<ImagePluginInfo[]>;
+/** Plugin runs on an opened image, streamed to the page; the engine worker and the plugin sandbox both offer them. */
+export interface PluginJobs {
   /** The columns a run with these options yields (options may change them, e.g. Offset(V) → Offset(P)). */
   columns(plugin: string, options: PluginOptions): Promise<Column[]>;
   run(
@@ -111,10 +106,23 @@ export interface EngineApi {
     onProgress: (p: JobProgress) => void,
   ): Promise<Outcome<RunSummary>>;
   cancel(jobId: string): void;
+}
+
+/** The engine worker's interface (exposed with comlink). The UI thread never holds image bytes. */
+export interface EngineApi extends PluginJobs {
+  open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>>;
+  /**
+   * Symbol files (ISF .json / .json.xz) the user dropped, stored in IndexedDB, or symbol packs (.zip, e.g.
+   * Volatility's windows.zip), kept for the session and read in place. Returns the keys added.
+   */
+  addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>>;
+  plugins(): Promise<ImagePluginInfo[]>;
   /**
    * Up to 64 KiB (more → BAD_REQUEST) of physical memory, of the kernel's virtual address space or of a
    * process's (OS_NOT_FOUND / SYMBOLS_MISSING without a kernel context; BAD_REQUEST for a PID with no user
    * address space); `address` is hex (0x…) or decimal.
    */
   readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>>;
+  /** The open image's discovery-cache entries and symbol files, for the plugin sandbox's session of the same image. */
+  sessionSeed(): Promise<Outcome<SessionSeed>>;
 }

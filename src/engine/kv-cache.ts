@@ -6,7 +6,13 @@ export interface KeyValueCache {
 
 /** Keeps values for this process only. */
 export class MemoryKeyValueCache implements KeyValueCache {
-  private readonly map = new Map<string, unknown>();
+  private readonly map: Map<string, unknown>;
+
+  /** `entries`: what it starts with, e.g. the entries another worker's session used for the same image. */
+  constructor(entries: Iterable<readonly [string, unknown]> = []) {
+    this.map = new Map(entries);
+  }
+
   async get(key: string): Promise<unknown> {
     return this.map.get(key);
   }

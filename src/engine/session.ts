@@ -1,33 +1,23 @@
-import { MemscopeError } from '../errors.ts';
+import { isMemscopeError, MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { containerFormats, openImage } from '../formats/detect.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { VirtualLayer } from '../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
-import { confirmDiscovery, discoverWindows, type DiscoveryOutcome, type WindowsDiscovery } from '../os/windows/discovery.ts';
-import { confirmLinux, discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery, type LinuxOutcome } from '../os/linux/discovery.ts';
-import { loadKernelSymbolTable } from '../os/linux/kernel-symbols.ts';
-import { linuxIsfText } from '../os/linux/isf-export.ts';
-import { LinuxKernel } from '../os/linux/linux-kernel.ts';
-import { LinuxSymbolTable } from '../os/linux/linux-symbol-table.ts';
-import { userAddressSpace } from '../os/linux/process-memory.ts';
-import type { KernelImage } from '../os/windows/kernel-locator.ts';
-import { readSharedUserData, windowsVersionLabel } from '../os/windows/kuser-shared-data.ts';
-import { processAddressSpace } from '../os/windows/process-list.ts';
-import { WindowsKernel } from '../os/windows/windows-kernel.ts';
-import { columnsFor, pluginOs, type OsName, type PluginContext, type PluginDefinition, type PluginRecord } from '../plugins/plugin-definition.ts';
+import type { KernelBase } from '../os/kernel-base.ts';
+import type { KernelLoad, OsEnv } from '../os/os-profile.ts';
+import { osProfile, osProfiles, type AnyOsProfile, type KernelAccessors, type KernelOf, type OsName } from '../os/registry.ts';
+import { columnsFor, pluginOs, type PluginContext, type PluginDefinition, type PluginRecord } from '../plugins/plugin-definition.ts';
 import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { checkOptions } from '../plugins/plugin-options.ts';
 import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
-import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
-import { linuxIdentity, pdbKey, symbolKey } from '../symbols/symbol-table.ts';
-import { isMemscopeError } from '../errors.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
-import type { ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, MissingSymbols, ProcessSpace } from './engine-api.ts';
+import type { ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, ProcessSpace } from './engine-api.ts';
 import { pluginInfo } from './plugin-info.ts';
 import { BUILD_ID } from './build-id.ts';
 import { DiscoveryCache } from './discovery-cache.ts';
 import { imageFingerprint } from './image-fingerprint.ts';
+import { findOs, type FoundOs, type OsSearch } from './os-discovery.ts';
 import { requirementsError, unmetRequirements, type Unmet } from './requirements.ts';
 import { checkReadLength, checkSpace, parseAddress, readPhysical, readVirtual } from './memory-read.ts';
 import type { KeyValueCache } from './kv-cache.ts';
@@ -48,53 +38,31 @@ export interface SessionEnv {
   readonly signal?: AbortSignal;
 }
 
-type WindowsSearch = { readonly discovery: WindowsDiscovery; readonly image: KernelImage } | Extract<DiscoveryOutcome, { discovery: null }>;
-
-const DISCOVERY_CACHE_VERSION = 2;
-
-const LINUX_CACHE_VERSION = 1;
-const NOT_WINDOWS: WindowsSearch = { discovery: null, partial: false, why: 'this is a Linux image' };
-
 /**
- * Opens an image: container detection, OS discovery (cached per image), symbols when available. Linux is
- * recognised at once by VMCOREINFO in the container's notes; otherwise Windows discovery runs first and,
- * when it finds nothing, physical memory is searched for Linux's VMCOREINFO.
+ * Opens an image: container detection, OS discovery in the registered profiles' order (cached per image, see
+ * findOs), the kernel context when its symbols are available.
  */
 export async function openSession(source: ByteSource, env: SessionEnv): Promise<Session> {
   const physical = await openImage(source);
-  const fingerprint = await imageFingerprint(source);
+  const osEnv: OsEnv = { ...env, physical };
   const cache = new DiscoveryCache(env.discoveryCache, env.buildId ?? BUILD_ID);
-  const linuxKey = `linux/v${LINUX_CACHE_VERSION}/${fingerprint}`;
-  let linux = (await cache.get<LinuxOutcome>(linuxKey)) ?? null;
-  if (linux?.discovery && !(await confirmLinux(physical, env.wasm, linux.discovery))) linux = null;
-  if (!linux) {
-    linux = await discoverLinuxFromNotes(physical, env.wasm);
-    if (linux) await cache.set(linuxKey, linux);
-  }
-  let windows = linux?.discovery ? NOT_WINDOWS : await findWindows(fingerprint, physical, env, cache);
-  if (!windows.discovery && !linux) {
-    linux = await discoverLinux(physical, env.wasm, env.scanner, env.signal);
-    await cache.set(linuxKey, linux);
-    if (linux.discovery) windows = NOT_WINDOWS;
-  }
-  const session = new Session(source, physical, env, windows, linux);
-  await session.loadSymbols();
-  return session;
+  const { found, misses } = await findOs(osProfiles, osEnv, cache, await imageFingerprint(source));
+  return new Session(source, physical, env, misses, found && { ...found, load: await loadKernel(found, osEnv) });
 }
 
-async function findWindows(fingerprint: string, physical: PhysicalLayer, env: SessionEnv, cache: DiscoveryCache): Promise<WindowsSearch> {
-  const key = `windows/v${DISCOVERY_CACHE_VERSION}/${fingerprint}`;
-  const cached = await cache.get<DiscoveryOutcome>(key);
-  if (cached && !cached.discovery) return cached;
-  if (cached?.discovery) {
-    const image = await confirmDiscovery(physical, env.wasm, cached.discovery);
-    if (image) return { discovery: cached.discovery, image };
+/** The image's OS with its kernel context, or why there is none (retried until it is built). */
+interface OpenedOs extends FoundOs<AnyOsProfile> {
+  load: KernelLoad<KernelBase>;
+}
+
+/** The kernel context of a found OS, or why there is none (a MemscopeError it throws is that why; CANCELLED and bugs propagate). */
+async function loadKernel({ profile, found }: FoundOs<AnyOsProfile>, env: OsEnv): Promise<KernelLoad<KernelBase>> {
+  try {
+    return await profile.loadKernel(env, found);
+  } catch (e) {
+    if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
+    return { kernel: null, error: e };
   }
-  const outcome = await discoverWindows(physical, env.wasm, env.signal);
-  await cache.set(key, outcome);
-  if (!outcome.discovery) return outcome;
-  const image = await confirmDiscovery(physical, env.wasm, outcome.discovery);
-  return image ? { discovery: outcome.discovery, image } : { discovery: null, partial: true, why: 'the kernel image found during discovery could not be read again' };
 }
 
 /** A run's control and the warnings it collects, which the plugins it reads (ctx.runPlugin) add to. */
@@ -103,77 +71,33 @@ interface ActiveRun extends RunControl {
 }
 
 export class Session implements AnalysisSession {
-  private kernel: WindowsKernel | null = null;
-  private linuxKernel: LinuxKernel | null = null;
-  /** Why the Linux kernel context could not be built (no BTF and no ISF, BTF unreadable, ...). */
-  private linuxFailure: MemscopeError | undefined;
-  private missing: MissingSymbols | undefined;
-  private osVersion: string | undefined;
+  /** One accessor per registered OS, named by its id; typed by the registry (KernelAccessors), which fromEntries cannot see. */
+  private readonly kernelAccessors = Object.fromEntries(osProfiles.map((p) => [p.id, () => this.kernel(p.id)])) as unknown as KernelAccessors;
 
   constructor(
     readonly source: ByteSource,
     readonly physical: PhysicalLayer,
     private readonly env: SessionEnv,
-    private readonly windows: WindowsSearch,
-    private readonly linuxOutcome: LinuxOutcome | null,
-  ) {
-    this.linux = linuxOutcome?.discovery ? { discovery: linuxOutcome.discovery } : null;
-  }
+    /** Why each OS that is not here is not, in registry order. */
+    private readonly misses: OsSearch<AnyOsProfile>['misses'],
+    private readonly os: OpenedOs | null,
+  ) {}
 
-  private readonly linux: { readonly discovery: LinuxDiscovery } | null;
-
-  /** (Re)tries the symbol store (and, for Linux, the image's own BTF); true when the kernel context is ready. */
-  async loadSymbols(): Promise<boolean> {
-    if (this.linux) return this.loadLinuxSymbols();
-    if (!this.windows.discovery || this.kernel) return this.kernel !== null;
-    const { discovery, image } = this.windows;
-    const key = pdbKey(discovery.pdbName, discovery.guid, discovery.age);
-    const table = await this.env.symbols.get(key);
-    if (!table) {
-      this.missing = { kind: 'pdb', pdbName: discovery.pdbName, guid: discovery.guid, age: discovery.age };
-      return false;
-    }
-    this.missing = undefined;
-    this.kernel = new WindowsKernel(this.physical, this.env.wasm, discovery, image, table, key);
-    const shared = await readSharedUserData(this.kernel);
-    this.osVersion = shared ? windowsVersionLabel(shared) : 'Windows x64';
-    return true;
-  }
-
-  /** A Volatility 3 ISF for this banner from the symbol store wins; else the image's own BTF + kallsyms. */
-  private async loadLinuxSymbols(): Promise<boolean> {
-    if (this.linuxKernel) return true;
-    const d = this.linux!.discovery;
-    const vm = linuxKernelLayer(this.physical, this.env.wasm, d.dtb);
-    try {
-      const isf = await this.env.symbols.get(symbolKey(linuxIdentity(d.banner)));
-      const table = isf ?? (await loadKernelSymbolTable(vm, d, this.env.discoveryCache, this.env.signal));
-      this.linuxKernel = new LinuxKernel(this.physical, this.env.wasm, d, table, isf ? BigInt(d.kaslrOffset) : 0n);
-      this.linuxFailure = undefined;
-      return true;
-    } catch (e) {
-      if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
-      this.linuxFailure = e;
-      return false;
-    }
+  /** Tries again to build the found OS's kernel context, unless it is built: its symbols may have arrived since. */
+  private async retryKernel(): Promise<void> {
+    const os = this.os;
+    if (os && !os.load.kernel) os.load = await loadKernel(os, { ...this.env, physical: this.physical });
   }
 
   get summary(): ImageSummary {
-    if (this.linux) return this.linuxSummary(this.linux.discovery);
-    const d = this.windows.discovery;
+    const described = this.os?.profile.summary(this.os.found, this.os.load);
+    // Every OS seen but incomplete is worth saying, whichever was found.
+    const partial = [...this.misses.values()].filter((m) => m.partial).map((m) => m.why);
     return {
       ...this.containerSummary(),
-      os: d ? 'windows' : null,
-      osVersion: this.osVersion ?? (d ? 'Windows x64 (symbols needed for the exact version)' : undefined),
-      dtb: d ? `0x${d.dtb.toString(16)}` : undefined,
-      kernelBase: d?.kernelBase,
-      symbols: this.kernel ? this.kernel.symbols.origin : d ? `missing: ${pdbKey(d.pdbName, d.guid, d.age)}` : undefined,
-      missingSymbols: this.missing,
-      warnings: [
-        ...this.physical.warnings,
-        ...(!this.windows.discovery && this.windows.partial ? [this.windows.why] : []),
-        ...(this.linuxOutcome && !this.linuxOutcome.discovery && this.linuxOutcome.partial ? [this.linuxOutcome.why] : []),
-      ],
+      os: this.os?.profile.id ?? null,
+      ...described,
+      warnings: [...this.physical.warnings, ...partial, ...(described?.warnings ?? [])],
     };
   }
 
@@ -185,22 +109,6 @@ export class Session implements AnalysisSession {
       fileSize: this.source.size,
       physicalSize: this.physical.size,
       capturedBytes: this.physical.capturedBytes,
-    };
-  }
-
-  private linuxSummary(d: LinuxDiscovery): ImageSummary {
-    return {
-      ...this.containerSummary(),
-      os: 'linux',
-      osVersion: `Linux ${d.release}`,
-      dtb: `0x${d.dtb.toString(16)}`,
-      kernelBase: `0x${(vmcoreinfoOf(d).symbol('_stext') ?? 0n).toString(16)}`,
-      symbols: this.linuxKernel?.symbols.origin ?? (this.linuxFailure ? 'missing' : undefined),
-      missingSymbols:
-        isMemscopeError(this.linuxFailure) && this.linuxFailure.code === 'SYMBOLS_MISSING'
-          ? { kind: 'linux', release: d.release, banner: d.banner, reason: this.linuxFailure.message }
-          : undefined,
-      warnings: [...this.physical.warnings, ...(this.linuxFailure ? [this.linuxFailure.message] : [])],
     };
   }
 
@@ -232,7 +140,7 @@ export class Session implements AnalysisSession {
   private async *rows(name: string, options: PluginOptions, control: ActiveRun): AsyncGenerator<PluginRow> {
     const plugin = this.plugin(name);
     checkOptions(plugin.options, options);
-    await this.loadSymbols(); // symbols may have arrived since the image was opened
+    await this.retryKernel();
     const unmet = this.unmet(plugin);
     if (unmet.length > 0) throw requirementsError(plugin, unmet);
     yield* plugin.run(this.context(plugin, options, control));
@@ -250,12 +158,11 @@ export class Session implements AnalysisSession {
 
   private context(plugin: PluginDefinition, options: PluginOptions, control: ActiveRun): PluginContext {
     return {
+      ...this.kernelAccessors,
       physical: this.physical,
       scanner: this.env.scanner,
       options,
       signal: control.signal,
-      windows: () => this.requireWindows(),
-      linux: () => this.requireLinux(),
       runPlugin: (name, depOptions = {}) => this.records(plugin, name, depOptions, control),
       progress: (done, total, stage) => control.onProgress?.(done, total, stage),
       warn: (w) => control.warnings.add(w),
@@ -279,24 +186,22 @@ export class Session implements AnalysisSession {
     return unmetRequirements(plugin, this.pluginSet, (os) => this.kernelUnmet(os));
   }
 
-  /** Why the image offers no ready `os` kernel (none found, another OS, symbols missing), or undefined. */
+  /** Why the image offers no ready `os` kernel (none found, another OS, symbols missing or unusable), or undefined. */
   private kernelUnmet(os: OsName): Unmet | undefined {
-    if (os === 'windows' ? this.kernel : this.linuxKernel) return undefined;
-    const name = os === 'windows' ? 'Windows' : 'Linux';
-    const notFound = os === 'windows' ? (this.windows.discovery ? undefined : this.windows.why) : this.linux ? undefined : this.noLinuxReason();
-    if (notFound !== undefined) return { reason: `needs a ${name} kernel: ${notFound}`, error: new MemscopeError('OS_NOT_FOUND', notFound, this.source.name) };
-    const missing = os === 'windows' ? this.missing : undefined;
-    if (missing?.kind === 'pdb') {
-      const table = pdbKey(missing.pdbName, missing.guid, missing.age);
-      return { reason: `needs the symbol table ${table}: drop it (or a symbol pack) on the page, or pass -s DIR`, error: new MissingSymbolsError(missing, this.env.symbols.describe()) };
+    const profile = osProfile(os);
+    if (this.os?.profile !== profile) {
+      const why = this.notFound(profile);
+      return { reason: `needs a ${profile.name} kernel: ${why}`, error: new MemscopeError('OS_NOT_FOUND', why, this.source.name) };
     }
-    const failure = (os === 'linux' && this.linuxFailure) || new MemscopeError('SYMBOLS_MISSING', 'the kernel symbol table could not be loaded', this.source.name);
-    return { reason: `needs the ${name} kernel's symbols: ${failure.message.split('\n')[0]}`, error: failure };
+    if (this.os.load.kernel) return undefined;
+    const { error, reason } = this.os.load;
+    return { reason: reason ?? `needs the ${profile.name} kernel's symbols: ${error.message.split('\n')[0]}`, error };
   }
 
-  private noLinuxReason(): string {
-    if (this.windows.discovery) return 'this is a Windows image';
-    return this.linuxOutcome && !this.linuxOutcome.discovery ? this.linuxOutcome.why : 'no Linux kernel found';
+  /** Why `profile`'s OS is not the image's. */
+  private notFound(profile: AnyOsProfile): string {
+    if (this.os) return `this is a ${this.os.profile.name} image`;
+    return this.misses.get(profile)?.why ?? `no ${profile.name} kernel found`;
   }
 
   /**
@@ -313,33 +218,22 @@ export class Session implements AnalysisSession {
 
   /** The kernel's address space, or a process's through its own page tables. */
   private async virtualSpace(space: 'kernel' | ProcessSpace): Promise<VirtualLayer> {
-    if (this.linux) {
-      const kernel = await this.requireLinux();
-      return space === 'kernel' ? kernel.vm : userAddressSpace(kernel, space.pid);
-    }
-    const kernel = await this.requireWindows();
-    return space === 'kernel' ? kernel.vm : processAddressSpace(kernel, space.pid);
+    const os = this.os;
+    if (!os) throw new MemscopeError('OS_NOT_FOUND', osProfiles.map((p) => this.notFound(p)).join('; '), this.source.name);
+    const kernel = await this.kernel(os.profile.id);
+    return space === 'kernel' ? kernel.vm : os.profile.processSpace(kernel, space.pid);
   }
 
-  /** The Linux kernel's own table (BTF + kallsyms) as Volatility 3 ISF text. */
-  async linuxIsf(producerVersion: string): Promise<string> {
-    const kernel = await this.requireLinux();
-    if (!(kernel.symbols instanceof LinuxSymbolTable)) {
-      throw new MemscopeError('BAD_REQUEST', `the symbols in use already come from an ISF (${kernel.symbols.origin})`, this.source.name);
-    }
-    return linuxIsfText(kernel.symbols, kernel.discovery, producerVersion);
-  }
-
-  private async requireLinux(): Promise<LinuxKernel> {
-    if (!this.linuxKernel && this.linux) await this.loadLinuxSymbols();
-    if (this.linuxKernel) return this.linuxKernel;
-    throw this.kernelUnmet('linux')!.error;
-  }
-
-  private async requireWindows(): Promise<WindowsKernel> {
-    if (!this.kernel && this.windows.discovery) await this.loadSymbols();
-    if (this.kernel) return this.kernel;
-    throw this.kernelUnmet('windows')!.error;
+  /**
+   * The `os` kernel context (plugins reach it as ctx.<os>()), built on first use if its symbols arrived since;
+   * throws OS_NOT_FOUND / SYMBOLS_MISSING / SYMBOLS_INVALID when the image offers none.
+   */
+  async kernel<Os extends OsName>(os: Os): Promise<KernelOf<Os>> {
+    const opened = this.os?.profile.id === os ? this.os : null;
+    if (opened) await this.retryKernel();
+    // The registry pairs an id with its profile's kernel type.
+    if (opened?.load.kernel) return opened.load.kernel as KernelOf<Os>;
+    throw this.kernelUnmet(os)!.error;
   }
 
   async close(): Promise<void> {

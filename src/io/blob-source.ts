@@ -11,7 +11,8 @@ export class BlobSource implements ByteSource {
     private readonly blob: Blob,
     name?: string,
   ) {
-    this.name = name ?? ((blob as Partial<File>).name || 'blob');
+    // A File is a Blob with a name.
+    this.name = name ?? ((blob as { readonly name?: string }).name || 'blob');
     this.size = blob.size;
   }
 

@@ -175,7 +175,7 @@ export class MemscopeWasm {
  * Instantiates build/memscope.wasm from its bytes, or from a compiled module (which workers can
  * receive by postMessage); the same code path in browsers, workers and Node.
  */
-export async function instantiateMemscopeWasm(source: BufferSource | WebAssembly.Module): Promise<MemscopeWasm> {
+export async function instantiateMemscopeWasm(source: ArrayBufferView<ArrayBuffer> | ArrayBuffer | WebAssembly.Module): Promise<MemscopeWasm> {
   let instance: WebAssembly.Instance;
   try {
     instance =

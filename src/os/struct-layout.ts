@@ -6,6 +6,9 @@ export interface ResolvedField {
   readonly type: TypeDescriptor;
 }
 
+/** A field a reader relies on, as "struct.path" ("_EPROCESS.Pcb.DirectoryTableBase"), or alternatives of which any one will do. */
+export type FieldNeed = string | readonly string[];
+
 /** Resolves dotted field paths ("Pcb.DirectoryTableBase") against a symbol table, with a cache. */
 export class StructLayout {
   private readonly cache = new Map<string, ResolvedField | null>();
@@ -33,6 +36,22 @@ export class StructLayout {
     const s = this.table.struct(struct);
     if (!s) throw new MemscopeError('SYMBOLS_INVALID', `no type ${struct}`, this.tableName);
     return s.size;
+  }
+
+  /**
+   * Each need the table does not meet, resolving (and caching) every path: "struct.path", alternatives joined by
+   * "or", and "type struct" once for a struct the table lacks altogether.
+   */
+  lacking(needs: readonly FieldNeed[]): string[] {
+    const out = new Set<string>();
+    for (const need of needs) {
+      const paths = typeof need === 'string' ? [need] : need;
+      const parts = paths.map((p) => splitPath(p));
+      if (parts.some(([struct, path]) => this.has(struct, path))) continue;
+      const absent = parts.find(([struct]) => !this.table.struct(struct));
+      out.add(absent ? `type ${absent[0]}` : paths.join(' or '));
+    }
+    return [...out];
   }
 
   /** Size of the field's type, e.g. 16 for UCHAR[16]. */
@@ -66,4 +85,10 @@ export class StructLayout {
     }
     return type ? { offset, type } : null;
   }
+}
+
+/** "struct.path" → [struct, path]. */
+function splitPath(need: string): [string, string] {
+  const dot = need.indexOf('.');
+  return [need.slice(0, dot), need.slice(dot + 1)];
 }

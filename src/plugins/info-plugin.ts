@@ -1,7 +1,7 @@
-import type { PluginContext, PluginDefinition } from './plugin-definition.ts';
+import type { OsName, PluginContext, PluginDefinition } from './plugin-definition.ts';
 
 /** An OS's `info` plugin: Variable / Value rows, as Volatility 3's windows.info. */
-export function infoPlugin(os: 'windows' | 'linux', rows: (ctx: PluginContext) => Promise<[string, string][]>): PluginDefinition {
+export function infoPlugin(os: OsName, rows: (ctx: PluginContext) => Promise<[string, string][]>): PluginDefinition {
   return {
     name: `${os}.info`,
     description: 'Show OS & kernel details of the memory sample being analyzed.',

@@ -1,20 +1,19 @@
 import valid from 'semver/functions/valid.js';
 import validRange from 'semver/ranges/valid.js';
 import { MemscopeError } from '../errors.ts';
+import { osProfiles } from '../os/registry.ts';
 import type { PluginDefinition } from './plugin-definition.ts';
-import type { Cell, Column, ColumnType, RunWarning, WarningCode } from './plugin.ts';
+import type { Column, ColumnType, RunWarning, WarningCode } from './plugin.ts';
+import { isObject } from './row-check.ts';
 
 const COLUMN_TYPES: readonly ColumnType[] = ['int', 'hex', 'str', 'datetime', 'bool', 'bytes'];
 const WARNING_CODES: readonly WarningCode[] = ['SMEAR', 'UNREADABLE', 'LIMIT', 'UNSUPPORTED'];
 const ADDRESS_KINDS = ['physical', 'kernel', 'process'];
 const OPTION_TYPES = ['bool', 'int', 'str'];
-const OS_NAMES = ['windows', 'linux'];
+const OS_NAMES: readonly string[] = osProfiles.map((p) => p.id);
 /** Dotted lower-case words, as Volatility names plugins ("windows.pslist", "community.masquerade"). */
 const PLUGIN_NAME = /^[a-z][a-z0-9_]*(\.[A-Za-z][A-Za-z0-9_]*)+$/;
 const OPTION_NAME = /^[a-z][a-z0-9-]*$/;
-
-type Json = Record<string, unknown>;
-const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /**
  * A plugin declaration from outside memscope (a third-party module), checked field by field before it is offered:
@@ -37,7 +36,7 @@ function declarationProblems(p: unknown): string[] {
   need(typeof p['run'] === 'function', 'run must be an async generator function yielding rows');
   const requirements = p['requirements'];
   if (!Array.isArray(requirements)) problems.push('requirements must be a list (empty when the plugin needs nothing)');
-  else requirements.forEach((r, i) => need(isRequirement(r), `requirements[${i}] must be { kind: 'kernel', os: 'windows' | 'linux' } or { kind: 'plugin', name, version: semver range }`));
+  else requirements.forEach((r, i) => need(isRequirement(r), `requirements[${i}] must be { kind: 'kernel', os: ${OS_NAMES.map((os) => `'${os}'`).join(' | ')} } or { kind: 'plugin', name, version: semver range }`));
   const columns = p['columns'];
   if (!Array.isArray(columns) || columns.length === 0) problems.push('columns must be a non-empty list of { name, type }');
   else {
@@ -84,36 +83,4 @@ export function isRunWarning(w: unknown): w is RunWarning {
     typeof w['message'] === 'string' &&
     (w['address'] === undefined || (typeof w['address'] === 'string' && /^0x[0-9a-f]+$/i.test(w['address'])))
   );
-}
-
-/** Why a row does not fit the declared columns (a third-party plugin's bug), or undefined. */
-export function rowProblem(columns: readonly Column[], row: unknown): string | undefined {
-  if (!isObject(row) || !Number.isSafeInteger(row['depth']) || (row['depth'] as number) < 0) return 'a row must be { depth: non-negative integer, values: [...] }';
-  const values = row['values'];
-  if (!Array.isArray(values) || values.length !== columns.length) return `a row must have ${columns.length} values, one per column`;
-  for (const [i, c] of columns.entries()) {
-    if (!fitsColumn(c.type, values[i] as unknown)) return `column ${c.name} (${c.type}) cannot hold ${describe(values[i])}`;
-  }
-  return undefined;
-}
-
-function fitsColumn(type: ColumnType, v: unknown): v is Cell {
-  if (v === null) return true;
-  switch (type) {
-    case 'int':
-    case 'hex':
-      return typeof v === 'bigint' || (typeof v === 'number' && Number.isSafeInteger(v));
-    case 'bool':
-      return typeof v === 'boolean';
-    case 'str':
-    case 'bytes':
-      return typeof v === 'string';
-    case 'datetime':
-      return typeof v === 'string' && !Number.isNaN(Date.parse(v));
-  }
-}
-
-function describe(v: unknown): string {
-  const text = typeof v === 'string' ? JSON.stringify(v.slice(0, 40)) : typeof v === 'bigint' ? `${v}n` : String(v);
-  return `${typeof v} ${text}`;
 }

@@ -1,6 +1,7 @@
 import { describeInternal, isMemscopeError, MemscopeError } from '../errors.ts';
 import { columnsFor, type PluginDefinition } from './plugin-definition.ts';
-import { isRunWarning, rowProblem, validatePlugin } from './plugin-validation.ts';
+import { isRunWarning, validatePlugin } from './plugin-validation.ts';
+import { rowProblem } from './row-check.ts';
 
 /**
  * A plugin from outside memscope as the engine offers it: its declaration validated, its rows checked against its
@@ -33,4 +34,33 @@ export function thirdPartyPlugin(exported: unknown, origin: string): PluginDefin
       }
     },
   };
+}
+
+/** What a plugin module brought: the plugins it offers, and one line naming the module per plugin it cannot. */
+export interface ModulePlugins {
+  readonly plugins: readonly PluginDefinition[];
+  readonly problems: readonly string[];
+}
+
+/**
+ * The plugins an imported third-party module exports — its default export (one plugin) or `plugins` (several) —
+ * each offered by thirdPartyPlugin. A name in `taken` (memscope's own, an earlier module's) is a problem; the names
+ * offered are added to `taken`.
+ */
+export function modulePlugins(module: Readonly<Record<string, unknown>>, origin: string, taken: Set<string>): ModulePlugins {
+  const plugins: PluginDefinition[] = [];
+  const problems: string[] = [];
+  const exported = module['default'] ?? module['plugins'];
+  for (const candidate of Array.isArray(exported) ? exported : [exported]) {
+    try {
+      const plugin = thirdPartyPlugin(candidate, origin);
+      if (taken.has(plugin.name)) throw new MemscopeError('BAD_PLUGIN', `a plugin named ${plugin.name} is already loaded`, origin);
+      taken.add(plugin.name);
+      plugins.push(plugin);
+    } catch (e) {
+      if (!isMemscopeError(e)) throw e;
+      problems.push(e.message);
+    }
+  }
+  return { plugins, problems };
 }

@@ -8,6 +8,8 @@ export interface SymbolStore {
   /** Stores an ISF file under the key its own metadata names (so a file cannot be filed under the wrong PDB). */
   putFile?(fileName: string, bytes: Uint8Array): Promise<IdentifiedIsf>;
   keys?(): Promise<string[]>;
+  /** The ISF file behind `key` as it was stored, to hand the table to another worker. */
+  file?(key: string): Promise<SymbolFile | undefined>;
   /** For messages: "symbol directory /x", "the browser's symbol cache"; empty when there is nothing to search. */
   describe(): string;
   /** Releases open files (symbol packs kept open between lookups). */
@@ -17,6 +19,12 @@ export interface SymbolStore {
 export interface IdentifiedIsf {
   readonly key: string;
   readonly table: SymbolTable;
+}
+
+/** An ISF file (`.json`, `.json.xz`, ...) as the user gave it. */
+export interface SymbolFile {
+  readonly name: string;
+  readonly bytes: Uint8Array;
 }
 
 /** Parses an ISF file and reads which PDB or kernel it describes; a table that does not say is rejected. */
@@ -43,6 +51,7 @@ export function checkIsfKey(table: SymbolTable, key: string, fileName: string): 
 /** Tables held in memory: symbols dropped into the page this session, and tests. */
 export class MemorySymbolStore implements SymbolStore {
   private readonly tables = new Map<string, SymbolTable>();
+  private readonly files = new Map<string, SymbolFile>();
 
   constructor(private readonly label = 'symbols loaded in this session') {}
 
@@ -53,11 +62,16 @@ export class MemorySymbolStore implements SymbolStore {
   async putFile(fileName: string, bytes: Uint8Array): Promise<IdentifiedIsf> {
     const found = await identifyIsf(bytes, fileName);
     this.tables.set(found.key, found.table);
+    this.files.set(found.key, { name: fileName, bytes });
     return found;
   }
 
   async keys(): Promise<string[]> {
     return [...this.tables.keys()];
+  }
+
+  async file(key: string): Promise<SymbolFile | undefined> {
+    return this.files.get(key);
   }
 
   describe(): string {
@@ -77,6 +91,14 @@ export class ChainSymbolStore implements SymbolStore {
     for (const store of this.stores) {
       const table = await store.get(key);
       if (table) return table;
+    }
+    return undefined;
+  }
+
+  async file(key: string): Promise<SymbolFile | undefined> {
+    for (const store of this.stores) {
+      const file = await store.file?.(key);
+      if (file) return file;
     }
     return undefined;
   }

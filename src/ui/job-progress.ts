@@ -4,7 +4,7 @@ import type { JobProgress } from '../engine/engine-api.ts';
 import { formatSize } from './format-size.ts';
 import { controlStyles } from './shared-styles.ts';
 
-/** A running job: stage, bytes done of total, and Cancel (fires `cancel-job`). */
+/** A running job: stage, bytes done of total, a notice (e.g. it does not respond), and Cancel (fires `cancel-job`). */
 @customElement('job-progress')
 export class JobProgressView extends LitElement {
   static override styles = [
@@ -23,11 +23,15 @@ export class JobProgressView extends LitElement {
       .stage {
         white-space: nowrap;
       }
+      .notice {
+        color: var(--ms-warning);
+      }
     `,
   ];
 
   @property() label = '';
   @property({ attribute: false }) progress: JobProgress = { done: 0, total: 0, stage: '' };
+  @property() notice = '';
 
   override render() {
     const { done, total, stage } = this.progress;
@@ -39,6 +43,7 @@ export class JobProgressView extends LitElement {
         ? html`<progress max=${total} .value=${Math.min(done, total)}></progress>
             <span class="amount">${formatSize(done)} of ${formatSize(total)} (${percent} %)</span>`
         : html`<progress></progress>`}
+      ${this.notice ? html`<span class="notice" role="status">${this.notice}</span>` : ''}
       <button @click=${() => this.dispatchEvent(new CustomEvent('cancel-job', { bubbles: true, composed: true }))}>Cancel</button>
     `;
   }

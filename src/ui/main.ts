@@ -1,7 +1,11 @@
+import { IdbPluginLibrary } from '../browser/idb-plugin-library.ts';
 import { createEngineClient } from '../worker/engine-client.ts';
 import './memscope-app.ts';
 import { registerServiceWorker } from './service-worker.ts';
+import { ThirdPartyPlugins } from './third-party-plugins.ts';
 
 const app = document.querySelector('memscope-app') ?? document.body.appendChild(document.createElement('memscope-app'));
+// The plugin sandbox's bundle and memscope.wasm sit next to this one.
+app.thirdParty = new ThirdPartyPlugins(new IdbPluginLibrary(), new URL('./', import.meta.url));
 app.engine = createEngineClient();
 registerServiceWorker();

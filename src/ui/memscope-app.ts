@@ -13,15 +13,19 @@ import type { HexTarget } from './hex-view.ts';
 import './image-summary.ts';
 import './job-progress.ts';
 import './plugin-picker.ts';
-import type { RunPluginEvent } from './plugin-picker.ts';
+import type { PluginFilesEvent, RemovePluginEvent, RunPluginEvent } from './plugin-picker.ts';
 import './process-tree.ts';
 import './result-table.ts';
 import type { CellActivateEvent } from './result-table.ts';
 import './run-warnings.ts';
 import type { OpenMemoryEvent } from './run-warnings.ts';
-import { SessionController, type ResultSet } from './session-controller.ts';
+import { SessionController, type ResultSet, type RunningJob } from './session-controller.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
+import type { ThirdPartyPlugins } from './third-party-plugins.ts';
+
+/** A dropped or picked file that is a plugin module rather than an image. */
+const isPluginModule = (file: File) => /\.m?js$/i.test(file.name);
 
 /** The page: open an image, see what it is, run plugins, read and export their results. */
 @customElement('memscope-app')
@@ -104,17 +108,38 @@ export class MemscopeApp extends LitElement {
       .warning-count {
         color: var(--ms-warning);
       }
+      .notice {
+        margin: 0;
+      }
     `,
   ];
 
   /** The engine (a comlink proxy of the engine worker, or a stand-in in tests). */
   @property({ attribute: false }) engine?: EngineApi;
+  /** Third-party plugins (the plugin sandbox); without them none are offered. */
+  @property({ attribute: false }) thirdParty?: ThirdPartyPlugins;
   private session?: SessionController;
   @state() private tab: 'results' | 'memory' = 'results';
   @state() private hexTarget: HexTarget | undefined;
 
+  constructor() {
+    super();
+    // A plugin module dropped anywhere on the page is added; the drop zones take their own drops first.
+    this.addEventListener('dragover', (e) => {
+      if (this.session?.thirdParty && e.dataTransfer?.types.includes('Files')) e.preventDefault();
+    });
+    this.addEventListener('drop', (e) => {
+      if (e.defaultPrevented || !this.session?.thirdParty) return;
+      e.preventDefault();
+      const modules = [...(e.dataTransfer?.files ?? [])].filter(isPluginModule);
+      if (modules.length > 0) void this.session.addPlugins(modules);
+    });
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('engine')) this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate()) : undefined;
+    if (changed.has('engine') || changed.has('thirdParty')) {
+      this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate(), this.thirdParty) : undefined;
+    }
   }
 
   override render() {
@@ -134,11 +159,12 @@ export class MemscopeApp extends LitElement {
       <drop-zone
         label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME, Windows crash dump or AFF4)'}
         ?disabled=${busy}
-        @files-chosen=${(e: FilesChosenEvent) => s.open(e.detail[0]!, e.detail[0]!.name)}
+        @files-chosen=${(e: FilesChosenEvent) => this.chooseFiles(s, e.detail)}
       ></drop-zone>
     `;
     const notices = html`
       ${s.opening ? html`<div class="status full"><span>Opening ${s.fileName}…</span><progress></progress></div>` : nothing}
+      ${s.notice ? html`<p class="notice full" role="status">${s.notice}</p>` : nothing}
       ${s.failure && s.failure.code !== 'SYMBOLS_MISSING'
         ? html`<error-message class="full" .failure=${s.failure} @dismiss=${() => s.dismissFailure()}></error-message>`
         : nothing}
@@ -160,8 +186,10 @@ export class MemscopeApp extends LitElement {
       ${notices}
       <section class="side">
         <image-summary .summary=${s.summary}></image-summary>
-        <plugin-picker .plugins=${s.plugins} ?disabled=${busy}
-          @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}></plugin-picker>
+        <plugin-picker .plugins=${s.plugins} .brokenModules=${s.brokenPlugins} ?canAdd=${s.thirdParty !== undefined} ?disabled=${busy}
+          @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}
+          @plugin-files=${(e: PluginFilesEvent) => s.addPlugins(e.detail)}
+          @remove-plugin=${(e: RemovePluginEvent) => s.removePlugin(e.detail)}></plugin-picker>
         ${opener}
       </section>
       <section class="results">
@@ -179,6 +207,12 @@ export class MemscopeApp extends LitElement {
 
   private renderTab(tab: 'results' | 'memory', label: string) {
     return html`<button role="tab" data-tab=${tab} aria-selected=${this.tab === tab ? 'true' : 'false'} @click=${() => (this.tab = tab)}>${label}</button>`;
+  }
+
+  /** An image opens; plugin modules dropped on the image's drop zone are added instead. */
+  private chooseFiles(s: SessionController, files: File[]): void {
+    if (s.thirdParty && files.every(isPluginModule)) void s.addPlugins(files);
+    else void s.open(files[0]!, files[0]!.name);
   }
 
   private runPlugin(s: SessionController, e: RunPluginEvent): void {
@@ -200,7 +234,8 @@ export class MemscopeApp extends LitElement {
   private renderResults(s: SessionController) {
     return html`
       ${s.job
-        ? html`<job-progress .label=${s.job.plugin} .progress=${s.job.progress} @cancel-job=${() => s.cancel()}></job-progress>`
+        ? html`<job-progress .label=${s.job.plugin} .progress=${s.job.progress} .notice=${unresponsive(s.job)}
+            @cancel-job=${() => s.cancel()}></job-progress>`
         : nothing}
       ${s.result && s.summary ? this.renderResult(s.result, s.summary.fileName) : nothing}
     `;
@@ -231,6 +266,12 @@ export class MemscopeApp extends LitElement {
             @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}></result-table>`}
     `;
   }
+}
+
+/** For a third-party run whose sandbox has not answered for a second or more: when it will be stopped. */
+function unresponsive(job: RunningJob): string {
+  if (job.responseLimitMs === undefined || job.silentMs < 1000) return '';
+  return `not responding for ${Math.floor(job.silentMs / 1000)} s — stopped at ${Math.round(job.responseLimitMs / 1000)} s`;
 }
 
 declare global {

@@ -1,16 +1,25 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property, state } from 'lit/decorators.js';
+import { customElement, property, query, state } from 'lit/decorators.js';
 import type { ImagePluginInfo } from '../engine/engine-api.ts';
 import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
 import { isMultiple } from '../plugins/plugin-options.ts';
 import { defaultOptionValues, parseOptionValues, type OptionFormValues } from './option-values.ts';
 import { controlStyles } from './shared-styles.ts';
+import type { BrokenModule } from './third-party-plugins.ts';
 
 export type RunPluginEvent = CustomEvent<{ plugin: string; options: PluginOptions }>;
+/** Plugin modules the user picked with "Add plugin…". */
+export type PluginFilesEvent = CustomEvent<File[]>;
+/** The file name of the third-party module to forget. */
+export type RemovePluginEvent = CustomEvent<string>;
+
+/** What "Add plugin…" takes: ES modules. */
+const PLUGIN_MODULE_TYPES = '.mjs,.js';
 
 /**
  * Lists the plugins for the image's OS; the chosen one's options and a Run button. Fires `run-plugin`. A plugin
- * whose requirements are unmet is greyed but selectable, so that its panel can say why Run is disabled.
+ * whose requirements are unmet is greyed but selectable, so that its panel can say why Run is disabled. Third-party
+ * plugins carry a badge, the file they came from and Remove (`remove-plugin`); "Add plugin…" fires `plugin-files`.
  */
 @customElement('plugin-picker')
 export class PluginPicker extends LitElement {
@@ -30,20 +39,25 @@ export class PluginPicker extends LitElement {
         overflow-y: auto;
         background: var(--ms-surface);
       }
-      li button {
+      li {
+        display: flex;
+        align-items: flex-start;
+        border-bottom: 1px solid var(--ms-row-rule);
+      }
+      li .entry {
         display: block;
-        width: 100%;
+        flex: 1;
+        min-width: 0;
         text-align: left;
         border: none;
-        border-bottom: 1px solid var(--ms-row-rule);
         border-radius: 0;
         padding: 0.35em 0.6em;
         background: none;
       }
-      li button[aria-pressed='true'] {
+      li .entry[aria-pressed='true'] {
         background: var(--ms-selected);
       }
-      li button[aria-disabled='true'] > span {
+      li .entry[aria-disabled='true'] > span {
         color: var(--ms-muted);
         opacity: 0.7;
       }
@@ -55,6 +69,23 @@ export class PluginPicker extends LitElement {
         display: block;
         color: var(--ms-muted);
         font-size: 0.9em;
+      }
+      .badge {
+        margin-left: 0.5em;
+        padding: 0 0.35em;
+        border: 1px solid var(--ms-warning);
+        border-radius: 3px;
+        font-size: 0.8em;
+      }
+      .origin {
+        overflow-wrap: anywhere;
+      }
+      li .remove {
+        margin: 0.3em 0.4em;
+        font-size: 0.85em;
+      }
+      .third-party input {
+        display: none;
       }
       form {
         margin-top: 0.6em;
@@ -93,25 +124,61 @@ export class PluginPicker extends LitElement {
   @state() private selected: string | undefined;
   @state() private values: OptionFormValues = {};
   @state() private invalid: string | undefined;
+  /** Stored third-party modules that cannot be used now: listed with why, to be removed. */
+  @property({ attribute: false }) brokenModules: readonly BrokenModule[] = [];
+  /** Offers "Add plugin…" (third-party plugins are available). */
+  @property({ type: Boolean }) canAdd = false;
+  @query('.third-party input') private fileInput!: HTMLInputElement;
 
   override render() {
-    if (this.plugins.length === 0) return html`<h2>Plugins</h2><p class="muted">No plugins apply to this image.</p>`;
     const chosen = this.plugins.find((p) => p.name === this.selected);
     return html`
       <h2>Plugins</h2>
-      <ul>
-        ${this.plugins.map(
-          (p) => html`<li>
-            <button aria-pressed=${p.name === this.selected ? 'true' : 'false'} aria-disabled=${p.unmet.length > 0 ? 'true' : nothing}
-              data-plugin=${p.name} @click=${() => this.select(p)}>
-              <span class="name">${p.name}</span><span class="description">${p.description}</span>
-              ${p.unmet.length > 0 ? html`<span class="description">Cannot run on this image — select it to see why.</span>` : nothing}
-            </button>
-          </li>`,
-        )}
-      </ul>
+      ${this.plugins.length === 0 && this.brokenModules.length === 0
+        ? html`<p class="muted">No plugins apply to this image.</p>`
+        : html`<ul>
+            ${this.plugins.map(
+              (p) => html`<li>
+                <button class="entry" aria-pressed=${p.name === this.selected ? 'true' : 'false'} aria-disabled=${p.unmet.length > 0 ? 'true' : nothing}
+                  data-plugin=${p.name} @click=${() => this.select(p)}>
+                  <span class="name">${p.name}</span>${p.origin !== undefined ? this.renderOrigin(p.origin) : nothing}
+                  <span class="description">${p.description}</span>
+                  ${p.unmet.length > 0 ? html`<span class="description">Cannot run on this image — select it to see why.</span>` : nothing}
+                </button>
+                ${p.origin !== undefined ? this.renderRemove(p.origin) : nothing}
+              </li>`,
+            )}
+            ${this.brokenModules.map(
+              (m) => html`<li class="broken" data-broken=${m.fileName}>
+                <span class="entry">${this.renderOrigin(m.fileName)}<span class="description error">${m.failure.message}</span></span>
+                ${this.renderRemove(m.fileName)}
+              </li>`,
+            )}
+          </ul>`}
+      ${this.canAdd
+        ? html`<p class="third-party">
+            <button class="add" ?disabled=${this.disabled} @click=${() => this.fileInput.click()}>Add plugin…</button>
+            <span class="muted">or drop a plugin module (.mjs) on the page</span>
+            <input type="file" accept=${PLUGIN_MODULE_TYPES} multiple @change=${this.onPicked} />
+          </p>`
+        : nothing}
       ${chosen ? this.renderOptionForm(chosen) : nothing}
     `;
+  }
+
+  private renderOrigin(origin: string) {
+    return html`<span class="badge">third-party</span> <span class="description origin">from ${origin}</span>`;
+  }
+
+  private renderRemove(origin: string) {
+    return html`<button class="remove" data-remove=${origin} title="Remove ${origin} and every plugin it brought" ?disabled=${this.disabled}
+      @click=${() => this.dispatchEvent(new CustomEvent('remove-plugin', { detail: origin, bubbles: true, composed: true }))}>Remove</button>`;
+  }
+
+  private onPicked(): void {
+    const files = [...(this.fileInput.files ?? [])];
+    this.fileInput.value = '';
+    if (files.length > 0) this.dispatchEvent(new CustomEvent('plugin-files', { detail: files, bubbles: true, composed: true }));
   }
 
   private renderOptionForm(plugin: ImagePluginInfo) {

@@ -12,7 +12,9 @@ import type {
 } from '../engine/engine-api.ts';
 import { isMemscopeError } from '../errors.ts';
 import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import { rowProblem } from '../plugins/row-check.ts';
 import { fetchSample } from './sample-loader.ts';
+import type { BrokenModule, SandboxImage, ThirdPartyList, ThirdPartyPlugins } from './third-party-plugins.ts';
 
 export interface ResultSet {
   readonly plugin: PluginInfo;
@@ -29,14 +31,20 @@ export interface RunningJob {
   readonly id: string;
   readonly plugin: string;
   progress: JobProgress;
+  /** A third-party run: how long its sandbox may not answer before it is stopped, and how long it has not. */
+  readonly responseLimitMs?: number;
+  silentMs: number;
 }
+
+type OpenImage = Omit<SandboxImage, 'seed'>;
 
 /** While rows stream in, the page re-renders at most this often. */
 const STREAM_REPAINT_MS = 200;
 
 /**
- * What the page shows and does, apart from how it looks: opening an image, running plugins, streaming
- * rows, cancelling, and adding symbol files then retrying whatever needed them.
+ * What the page shows and does, apart from how it looks: opening an image, running plugins (memscope's own in the
+ * engine worker, third-party ones in the plugin sandbox), streaming rows, cancelling, adding symbol files then
+ * retrying whatever needed them, and adding and removing third-party plugin modules.
  */
 export class SessionController {
   fileName: string | undefined;
@@ -48,6 +56,14 @@ export class SessionController {
   result: ResultSet | undefined;
   failure: EngineFailure | undefined;
   missingSymbols: MissingSymbols | undefined;
+  /** Stored third-party modules that cannot be used now (listed so that they can be removed). */
+  brokenPlugins: readonly BrokenModule[] = [];
+  /** A short confirmation (a plugin module added). */
+  notice: string | undefined;
+  /** The open image, for the plugin sandbox. */
+  private image: OpenImage | undefined;
+  /** Where the running job runs. */
+  private jobHost: Pick<EngineApi, 'cancel'> | undefined;
   /** What to do again once the missing symbols are added. */
   private retry: (() => Promise<void>) | undefined;
   private reopen: (() => Promise<void>) | undefined;
@@ -57,7 +73,11 @@ export class SessionController {
   constructor(
     private readonly engine: EngineApi,
     private readonly changed: () => void,
-  ) {}
+    /** Without it (tests of the page alone) third-party plugins are not offered. */
+    readonly thirdParty?: ThirdPartyPlugins,
+  ) {
+    if (thirdParty) thirdParty.onSilence = (ms) => this.silence(ms);
+  }
 
   async open(file: Blob, fileName: string): Promise<void> {
     this.cancel();
@@ -65,7 +85,10 @@ export class SessionController {
     this.opening = true;
     this.summary = undefined;
     this.plugins = [];
+    this.brokenPlugins = [];
+    this.image = undefined;
     this.result = undefined;
+    this.notice = undefined;
     this.clearFailure();
     this.changed();
     const outcome = await settle(async () => {
@@ -84,6 +107,11 @@ export class SessionController {
     }
     this.opening = false;
     this.changed();
+    if (outcome.ok && this.thirdParty) {
+      const image = { file, fileName };
+      this.image = image;
+      await this.listThirdParty(image, this.thirdParty.open({ ...image, seed: () => this.engine.sessionSeed() }));
+    }
   }
 
   /** Opens the sample the build ships (`sample/`), adding its symbol pack first. */
@@ -106,19 +134,36 @@ export class SessionController {
   async run(plugin: string, options: PluginOptions): Promise<void> {
     const info = this.plugins.find((p) => p.name === plugin);
     if (!info || this.job) return;
-    const job: RunningJob = { id: `job-${++this.jobCount}`, plugin, progress: { done: 0, total: 0, stage: 'Starting' } };
+    const host = info.origin !== undefined && this.thirdParty ? this.thirdParty : this.engine;
+    const job: RunningJob = {
+      id: `job-${++this.jobCount}`,
+      plugin,
+      progress: { done: 0, total: 0, stage: 'Starting' },
+      responseLimitMs: host === this.thirdParty ? this.thirdParty.limitMs : undefined,
+      silentMs: 0,
+    };
     this.job = job;
-    const columns = await this.engine.columns(plugin, options).catch(() => info.columns);
+    this.jobHost = host;
+    this.notice = undefined;
+    const columns = await host.columns(plugin, options).catch(() => info.columns);
     const result: ResultSet = { plugin: info, columns, rows: [], version: 0, status: 'running' };
     this.result = result;
     this.failure = undefined;
     this.changed();
-    const outcome = await settle(() =>
-      this.engine.run(
+    /** Why a row from the plugin sandbox does not fit (checked again here, out of plugin code's reach). */
+    let misfit: string | undefined;
+    const ran = await settle(() =>
+      host.run(
         job.id,
         plugin,
         options,
         proxy((rows: PluginRow[]) => {
+          if (misfit !== undefined) return;
+          misfit = host === this.thirdParty ? rows.map((row) => rowProblem(columns, row)).find((p) => p !== undefined) : undefined;
+          if (misfit !== undefined) {
+            this.cancel();
+            return;
+          }
           for (const row of rows) result.rows.push(row);
           result.version++;
           this.repaintSoon();
@@ -129,9 +174,14 @@ export class SessionController {
         }),
       ),
     );
+    const outcome: Outcome<RunSummary> =
+      misfit === undefined
+        ? ran
+        : { ok: false, error: { code: 'PLUGIN_FAILED', message: `${info.origin}: third-party plugin ${plugin} yielded a bad row: ${misfit} — report it to the plugin's author` } };
     clearTimeout(this.repaintTimer);
     this.repaintTimer = undefined;
     this.job = undefined;
+    this.jobHost = undefined;
     if (outcome.ok) {
       result.status = 'done';
       result.summary = outcome.value;
@@ -151,7 +201,35 @@ export class SessionController {
   }
 
   cancel(): void {
-    if (this.job) void this.engine.cancel(this.job.id);
+    if (this.job) void this.jobHost?.cancel(this.job.id);
+  }
+
+  /** Checks plugin modules (.mjs / .js) in the plugin sandbox and keeps each that is valid; stops at the first that is not. */
+  async addPlugins(files: readonly File[]): Promise<void> {
+    const thirdParty = this.thirdParty;
+    // Checking a module replaces the sandbox a running third-party job needs.
+    if (!thirdParty || this.job) return;
+    this.notice = undefined;
+    for (const file of files) {
+      const added = await settle(() => thirdParty.add(file));
+      if (!added.ok) {
+        this.failure = added.error;
+        this.changed();
+        return;
+      }
+      this.failure = undefined;
+      this.notice = `Added ${added.value.map((p) => p.name).join(', ')} from ${file.name}${this.image ? '' : ': open an image to run it'}.`;
+      this.changed();
+    }
+    if (this.image) await this.listThirdParty(this.image, thirdParty.list());
+  }
+
+  /** Forgets a third-party module (every plugin it brought). */
+  async removePlugin(fileName: string): Promise<void> {
+    await this.thirdParty?.remove(fileName);
+    this.plugins = this.plugins.filter((p) => p.origin !== fileName);
+    this.brokenPlugins = this.brokenPlugins.filter((m) => m.fileName !== fileName);
+    this.changed();
   }
 
   async addSymbolFiles(files: readonly File[]): Promise<void> {
@@ -187,6 +265,29 @@ export class SessionController {
     this.failure = undefined;
     this.missingSymbols = undefined;
     this.retry = undefined;
+  }
+
+  /** Lists the third-party plugins for the open image after memscope's own. */
+  private async listThirdParty(image: OpenImage, list: Promise<Outcome<ThirdPartyList>>): Promise<void> {
+    const listed = await settle(() => list);
+    // Another image may have been opened meanwhile.
+    if (this.image !== image) return;
+    if (listed.ok) {
+      this.plugins = [...this.plugins.filter((p) => p.origin === undefined), ...listed.value.plugins];
+      this.brokenPlugins = listed.value.broken;
+    } else {
+      this.failure = listed.error;
+    }
+    this.changed();
+  }
+
+  /** The plugin sandbox has not answered for `ms`: shown with the running third-party job, once per second. */
+  private silence(ms: number): void {
+    const job = this.job;
+    if (job?.responseLimitMs === undefined) return;
+    const shown = Math.floor(job.silentMs / 1000);
+    job.silentMs = ms;
+    if (Math.floor(ms / 1000) !== shown) this.changed();
   }
 
   private repaintSoon(): void {

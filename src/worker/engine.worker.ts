@@ -1,19 +1,19 @@
-import { expose, releaseProxy, transfer } from 'comlink';
+import { expose, transfer } from 'comlink';
+import { IdbKeyValueCache } from '../browser/idb-kv-cache.ts';
+import { IdbSymbolStore } from '../browser/idb-symbol-store.ts';
 import type { EngineApi, ImagePluginInfo, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, RunSummary } from '../engine/engine-api.ts';
-import { toFailure } from '../engine/failure.ts';
-import { IdbKeyValueCache } from '../engine/idb-kv-cache.ts';
+import { SeedRecorder, type SessionSeed } from '../engine/session-seed.ts';
 import { openSession, type Session } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import { BlobSource } from '../io/blob-source.ts';
 import { instantiateMemscopeWasm, type MemscopeWasm } from '../layers/wasm-module.ts';
 import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
-import { IdbSymbolStore } from '../symbols/idb-symbol-store.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
 import { SessionPackStore } from '../symbols/session-pack-store.ts';
 import { ChainSymbolStore, MemorySymbolStore } from '../symbols/symbol-store.ts';
 import { pdbKey } from '../symbols/symbol-table.ts';
 import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
-import { JobStream } from './job-stream.ts';
+import { JobRunner, settle } from './job-runner.ts';
 import { WorkerScanService } from './worker-scan-service.ts';
 
 /** memscope.wasm compiled once: the module for the scan workers, an instance for this worker's page walks. */
@@ -26,7 +26,9 @@ interface WasmRuntime {
 class EngineWorker implements EngineApi {
   private session: Session | undefined;
   private scanner: WorkerScanService | undefined;
-  private readonly jobs = new Map<string, AbortController>();
+  private readonly jobs = new JobRunner();
+  /** What the open session used of the discovery cache and the symbol store: the plugin sandbox's seed. */
+  private used: SeedRecorder | undefined;
   private readonly persistent = new IdbSymbolStore();
   /** Symbols kept for this session only, when IndexedDB refuses them (private windows, quota). */
   private readonly transient = new MemorySymbolStore();
@@ -42,7 +44,8 @@ class EngineWorker implements EngineApi {
       const { module, wasm } = await this.wasmRuntime();
       // Scan workers read their chunks from this file themselves.
       this.scanner = new WorkerScanService(file, module, new URL('scan.worker.js', self.location.href));
-      const env = { wasm, symbols: this.symbols, scanner: this.scanner, discoveryCache: this.discoveryCache };
+      this.used = new SeedRecorder(this.discoveryCache, this.symbols);
+      const env = { wasm, symbols: this.used.symbols, scanner: this.scanner, discoveryCache: this.used.cache };
       this.session = await openSession(new BlobSource(file, fileName), env);
       return this.session.summary;
     });
@@ -77,32 +80,11 @@ class EngineWorker implements EngineApi {
     onRows: (rows: PluginRow[]) => void,
     onProgress: (p: JobProgress) => void,
   ): Promise<Outcome<RunSummary>> {
-    const session = this.session;
-    const abort = new AbortController();
-    const stream = new JobStream(onRows, onProgress);
-    const started = performance.now();
-    this.jobs.set(jobId, abort);
-    try {
-      return await settle(async () => {
-        if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
-        const control = { signal: abort.signal, onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage) };
-        const run = session.run(plugin, options, control);
-        for await (const row of run) {
-          abort.signal.throwIfAborted();
-          await stream.add(row);
-        }
-        return { rowCount: stream.count, warnings: run.warnings, elapsedMs: performance.now() - started };
-      }, abort.signal);
-    } finally {
-      this.jobs.delete(jobId);
-      await stream.close().catch(() => undefined);
-      release(onRows);
-      release(onProgress);
-    }
+    return this.jobs.run(this.session, jobId, plugin, options, onRows, onProgress);
   }
 
   cancel(jobId: string): void {
-    this.jobs.get(jobId)?.abort();
+    this.jobs.cancel(jobId);
   }
 
   async readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>> {
@@ -115,10 +97,19 @@ class EngineWorker implements EngineApi {
     return outcome.ok ? transfer(outcome, [outcome.value.bytes.buffer]) : outcome;
   }
 
+  async sessionSeed(): Promise<Outcome<SessionSeed>> {
+    const used = this.session && this.used;
+    return settle(async () => {
+      if (!used) throw new MemscopeError('BAD_REQUEST', 'open an image first');
+      return used.seed();
+    });
+  }
+
   private async closeImage(): Promise<void> {
-    for (const job of this.jobs.values()) job.abort();
+    this.jobs.cancelAll();
     const session = this.session;
     this.session = undefined;
+    this.used = undefined;
     this.scanner?.terminate();
     this.scanner = undefined;
     await session?.close();
@@ -162,20 +153,6 @@ class EngineWorker implements EngineApi {
 
 async function isZip(name: string, blob: Blob): Promise<boolean> {
   return name.toLowerCase().endsWith('.zip') || isZipSignature(new Uint8Array(await blob.slice(0, 4).arrayBuffer()));
-}
-
-/** Runs engine work; any throw becomes failure data (comlink would drop a MemscopeError's fields). */
-async function settle<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<Outcome<T>> {
-  try {
-    return { ok: true, value: await work() };
-  } catch (e) {
-    return { ok: false, error: signal?.aborted ? { code: 'CANCELLED', message: 'Cancelled.' } : toFailure(e) };
-  }
-}
-
-/** Closes the message port of a callback the page passed with comlink.proxy (no-op for plain functions). */
-function release(callback: object): void {
-  (callback as { [releaseProxy]?: () => void })[releaseProxy]?.();
 }
 
 expose(new EngineWorker());

@@ -1,7 +1,7 @@
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
 import { openSession } from '../../src/engine/session.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 
 export interface LinuxFirstRow {
   /** Open (container, discovery, kallsyms, BTF) → first linux.pslist row, empty cache. */

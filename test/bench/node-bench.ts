@@ -4,9 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
 import { openSession } from '../../src/engine/session.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
-import { loadWasmBytesNode } from '../../src/layers/wasm-bytes-node.ts';
 import { instantiateMemscopeWasm } from '../../src/layers/wasm-module.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
+import { loadWasmBytesNode } from '../../src/node/wasm-bytes-node.ts';
 import { createScanner } from '../../src/scan/scanner.ts';
 
 const MiB = 1024 * 1024;

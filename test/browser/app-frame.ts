@@ -65,6 +65,11 @@ export class AppFrame {
     await this.upload('memscope-app >>>> symbol-request >>>> drop-zone >>>> input[type=file]', path);
   }
 
+  /** Adds a plugin module through the plugin panel's "Add plugin…" input. */
+  async addPlugin(path: string): Promise<void> {
+    await this.upload('memscope-app >>>> plugin-picker >>>> .third-party input[type=file]', path);
+  }
+
   /** Text of the image summary once the image `fileName` is open (and `until` holds for it). */
   async summaryText(fileName: string, until: (text: string) => boolean = () => true, timeoutMs = 15000): Promise<string> {
     return waitFor(
@@ -78,20 +83,32 @@ export class AppFrame {
     );
   }
 
-  /** Runs a plugin from the picker and waits for it to finish; returns its result-table or process-tree. */
-  async run(plugin: string, timeoutMs = 20000): Promise<HTMLElement> {
+  /** Selects a plugin in the picker, types `values` into its option fields and presses Run, without waiting for the run. */
+  async startRun(plugin: string, values: Readonly<Record<string, string>> = {}): Promise<void> {
     (await waitFor(() => this.find('plugin-picker', `button[data-plugin="${plugin}"]`), `${plugin} in the plugin list`)).click();
+    for (const [name, value] of Object.entries(values)) {
+      const field = await waitFor(() => this.find('plugin-picker', `input[name="${name}"]`) as HTMLInputElement | null, `option ${name}`);
+      field.value = value;
+      field.dispatchEvent(new Event('input'));
+    }
     const submit = await waitFor(() => {
       const button = this.find('plugin-picker', 'button[type=submit]');
       return button?.textContent?.includes(plugin) && !(button as HTMLButtonElement).disabled ? button : undefined;
     }, `Run ${plugin}`);
     submit.click();
+  }
+
+  /** Runs a plugin from the picker and waits for it to finish; returns its result-table or process-tree. */
+  async run(plugin: string, timeoutMs = 20000, values: Readonly<Record<string, string>> = {}): Promise<HTMLElement> {
+    await this.startRun(plugin, values);
     await waitFor(
       () => {
         this.throwOnFailure();
+        // Until this run's result shows, the previous one's may.
+        if (this.find('.result-head h2')?.textContent !== plugin) return false;
         const state = this.find('.result-state')?.textContent ?? '';
         if (state.includes('failed')) throw new Error(`${plugin} failed: ${this.find('error-message')?.shadowRoot?.textContent}`);
-        return this.find('.result-head h2')?.textContent === plugin && state.includes('rows in');
+        return state.includes('rows in');
       },
       `${plugin} to finish`,
       timeoutMs,
@@ -113,6 +130,19 @@ export class AppFrame {
     }, `all ${shown} rows rendered`);
     // The virtualizer positions rows itself; their order in the DOM need not be the order on screen.
     return rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+  }
+
+  /** The error the app shows, once it shows one (and `includes` is in it); dismissed when `dismiss`. */
+  async failureText(includes = '', timeoutMs = 15000): Promise<string> {
+    return waitFor(() => {
+      const text = this.find('error-message')?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+      return text.includes(includes) ? text || undefined : undefined;
+    }, `an error with "${includes}"`, timeoutMs);
+  }
+
+  /** Presses the shown error's Dismiss. */
+  dismissFailure(): void {
+    pierce(this.find('error-message')!, 'button')!.click();
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import type { EngineApi, EngineFailure, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, ImagePluginInfo, RunSummary } from '../../src/engine/engine-api.ts';
+import type { SessionSeed } from '../../src/engine/session-seed.ts';
 import type { Column, CountedWarning, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
 import { HOSTILE_NAME } from './fixtures.ts';
 
@@ -101,5 +102,9 @@ export class FakeEngine implements EngineApi {
     const unmapped: number[] = [];
     for (let i = 0; i < length; i = (Math.floor((start + i) / 4096) + 1) * 4096 - start) if (start + i >= unmappedFrom) unmapped.push(i);
     return { ok: true, value: { address, bytes, unmapped } };
+  }
+
+  async sessionSeed(): Promise<Outcome<SessionSeed>> {
+    return { ok: true, value: { cacheEntries: [], symbolFiles: [] } };
   }
 }

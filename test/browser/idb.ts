@@ -6,6 +6,7 @@ export interface Database {
 
 export const SYMBOL_DB: Database = { name: 'memscope-symbols', store: 'isf' };
 export const DISCOVERY_DB: Database = { name: 'memscope-discovery', store: 'entries' };
+export const PLUGIN_DB: Database = { name: 'memscope-plugins', store: 'modules' };
 
 /** Deletes a database (the request waits while the last worker using it shuts down). */
 export async function deleteDatabase(db: Database): Promise<void> {

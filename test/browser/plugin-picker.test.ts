@@ -1,7 +1,7 @@
 import type { ImagePluginInfo } from '../../src/engine/engine-api.ts';
 import type { PluginOptions } from '../../src/plugins/plugin.ts';
 import '../../src/ui/plugin-picker.ts';
-import type { PluginPicker, RunPluginEvent } from '../../src/ui/plugin-picker.ts';
+import type { PluginFilesEvent, PluginPicker, RemovePluginEvent, RunPluginEvent } from '../../src/ui/plugin-picker.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { mount, pierce, pierceAll, trapAlertsAndClear, waitFor } from './dom.ts';
 import { HOSTILE_NAME, plugins } from './fixtures.ts';
@@ -103,5 +103,38 @@ describe('plugin-picker', () => {
     await waitFor(() => pierce(element, '.error'), 'option error');
     equal(pierce(element, '.error')!.textContent, '--pid needs a non-negative integer (decimal or 0x hex), got "eight"');
     equal(runs.length, 2);
+  });
+
+  it('marks third-party plugins with a badge and their file (as text), offers Remove and Add plugin…, and lists modules that fail', async () => {
+    const thirdParty: ImagePluginInfo = { ...pstree, name: 'community.masquerade', description: HOSTILE_NAME, origin: `${HOSTILE_NAME}.mjs` };
+    const { element } = await picker([pslist, thirdParty]);
+    equal(pierce(element, '.third-party'), null, 'no Add plugin… without third-party plugins');
+    element.canAdd = true;
+    element.brokenModules = [{ fileName: 'old.mjs', failure: { code: 'BAD_PLUGIN', message: 'old.mjs: a plugin named windows.pslist is already loaded' } }];
+    await element.updateComplete;
+
+    const entry = pierce(element, 'button[data-plugin="community.masquerade"]')!;
+    equal(entry.querySelector('.badge')?.textContent, 'third-party');
+    equal(entry.querySelector('.origin')?.textContent, `from ${HOSTILE_NAME}.mjs`);
+    equal(pierce(element, 'button[data-plugin="windows.pslist"]')!.querySelector('.badge'), null, "memscope's own carry no badge");
+    ok(pierce(element, '[data-broken="old.mjs"]')!.textContent!.includes('a plugin named windows.pslist is already loaded'), 'a module that fails says why');
+    equal(element.shadowRoot!.querySelectorAll('img').length, 0, 'plugin-provided text is text');
+
+    const removed: string[] = [];
+    const added: File[][] = [];
+    element.addEventListener('remove-plugin', (e) => removed.push((e as RemovePluginEvent).detail));
+    element.addEventListener('plugin-files', (e) => added.push((e as PluginFilesEvent).detail));
+    pierce(element, `button[data-remove="${HOSTILE_NAME}.mjs"]`)!.click();
+    pierce(element, 'button[data-remove="old.mjs"]')!.click();
+    deepEqual(removed, [`${HOSTILE_NAME}.mjs`, 'old.mjs']);
+
+    const input = pierce(element, '.third-party input[type=file]') as HTMLInputElement;
+    equal(input.accept, '.mjs,.js');
+    const picked = new DataTransfer();
+    picked.items.add(new File(['export default {};'], 'mine.mjs'));
+    input.files = picked.files;
+    input.dispatchEvent(new Event('change'));
+    deepEqual(added.map((files) => files.map((f) => f.name)), [['mine.mjs']]);
+    deepEqual(alerts, [], 'no script ran');
   });
 });

@@ -20,8 +20,8 @@ const missingData = new Set();
 
 /** Mirrors public/index.html's policy; 'unsafe-inline' scripts are the runner's own glue. */
 const CSP =
-  "default-src 'self'; connect-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval'; " +
-  "worker-src 'self' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:";
+  "default-src 'self'; connect-src 'self'; script-src 'self' 'unsafe-inline' 'wasm-unsafe-eval' blob:; " +
+  "worker-src 'self' blob: data:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:";
 
 /** Generated images for end-to-end tests (git-ignored): one folder per run, removed when the server stops. */
 const FIXTURES = resolve(ROOT, '.cache/browser-fixtures');
@@ -77,6 +77,12 @@ function extraPage(sessionId) {
   if (!page) throw new Error('no page open: call page-open first');
   return page;
 }
+
+/**
+ * Requests this server received for /off-origin/ (HTTP, and WebSocket upgrades): where a hostile plugin in a test
+ * sends data, addressing this server under another host name than the test page's, i.e. from another origin.
+ */
+const offOrigin = [];
 
 /** While on, the server refuses /dist/ as if the network were down, so no fetch can slip past the service worker. */
 const offline = { on: false, refused: [] };
@@ -147,6 +153,11 @@ const serverCommands = {
 
   'file-sha256'({ path }) {
     return sha256(projectPath('file-sha256', path));
+  },
+
+  /** Every request for /off-origin/ the server has received since the last call, as "METHOD host/path". */
+  'off-origin-requests'() {
+    return offOrigin.splice(0);
   },
 
   /** `{ recording: true }` starts recording; `{ recording: false }` stops and returns [{ url, type }]. */
@@ -240,6 +251,13 @@ const serverCommands = {
   },
 };
 
+/** Koa middleware: notes what reaches /off-origin/ (see off-origin-requests), and answers it with nothing. */
+async function offOriginLog(ctx, next) {
+  if (!ctx.path.startsWith('/off-origin/')) return next();
+  offOrigin.push(`${ctx.method} ${ctx.host}${ctx.url}`);
+  ctx.status = 204;
+}
+
 /** Koa middleware: the server side of page-offline. */
 async function offlineGate(ctx, next) {
   if (offline.on && ctx.path.startsWith('/dist/')) {
@@ -255,7 +273,7 @@ export default {
   rootDir: ROOT,
   files: 'test/browser/**/*.test.ts',
   nodeResolve: true,
-  middleware: [offlineGate],
+  middleware: [offlineGate, offOriginLog],
   concurrency: 1,
   browsers: [
     chromeLauncher({
@@ -276,9 +294,15 @@ export default {
     }),
   ],
   plugins: [
-    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: resolve(ROOT, 'tsconfig.json') }),
+    // Read raw, without following `extends`: the base config is the one holding every option that shapes emitted code.
+    esbuildPlugin({ ts: true, target: 'es2022', tsconfig: resolve(ROOT, 'tsconfig.base.json') }),
     {
       name: 'memscope-server-commands',
+      serverStart({ server }) {
+        server.on('upgrade', (request) => {
+          if (request.url.startsWith('/off-origin/')) offOrigin.push(`UPGRADE ${request.headers.host}${request.url}`);
+        });
+      },
       async serverStop() {
         if (fixtureDir) await rm(await fixtureDir, { recursive: true, force: true });
         if (missingData.size > 0) console.log(`\n${testData.MISSING_DATA} browser tests skipped (${[...missingData].join('; ')}): ${testData.PROVIDE_DATA}`);

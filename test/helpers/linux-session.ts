@@ -1,6 +1,6 @@
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { openSession, type Session, type SessionEnv } from '../../src/engine/session.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import type { Cell, CountedWarning, PluginOptions } from '../../src/plugins/plugin.ts';
 import { linuxFixtureFile } from './linux-fixture.ts';
 import { collect, collectRun } from './windows-session.ts';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { isMemscopeError, type ErrorCode } from '../../src/errors.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { parseBtf } from '../../src/symbols/btf.ts';
 import type { TypeDescriptor } from '../../src/symbols/symbol-table.ts';
 import { BTF_HEADER_SIZE, BtfWriter } from '../helpers/btf-writer.ts';

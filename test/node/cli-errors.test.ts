@@ -7,10 +7,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { reportFailure } from '../../src/cli/report-failure.ts';
-import { DirectoryKeyValueCache } from '../../src/engine/directory-kv-cache.ts';
 import { imageFingerprint } from '../../src/engine/image-fingerprint.ts';
 import { MemscopeError } from '../../src/errors.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { DirectoryKeyValueCache } from '../../src/node/directory-kv-cache.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

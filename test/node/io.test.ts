@@ -8,7 +8,7 @@ import { BlobSource } from '../../src/io/blob-source.ts';
 import { CachedSource } from '../../src/io/block-cache.ts';
 import type { ByteSource } from '../../src/io/byte-source.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { readExact } from '../../src/io/read-exact.ts';
 
 /** Deterministic pseudo-random numbers (mulberry32) so a failure reproduces. */

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { isMemscopeError } from '../../src/errors.ts';
 import { openImage } from '../../src/formats/detect.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { linuxKernelLayer } from '../../src/os/linux/discovery.ts';
 import { kallsymsCandidates } from '../../src/os/linux/kallsyms-locate.ts';
 import { decodeKallsymsTables, deserializeKernelSymbols, serializeKernelSymbols, type KallsymsTables, type KernelSymbols } from '../../src/os/linux/kallsyms-tables.ts';

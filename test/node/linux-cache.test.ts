@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { cacheWithNoOsFound } from '../helpers/cached-no-os.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { collect, openLinuxSession } from '../helpers/linux-session.ts';

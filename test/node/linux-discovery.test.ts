@@ -4,7 +4,7 @@ import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { openSession } from '../../src/engine/session.ts';
 import { openImage } from '../../src/formats/detect.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { discoverLinux, discoverLinuxFromNotes } from '../../src/os/linux/discovery.ts';
 import { Vmcoreinfo } from '../../src/os/linux/vmcoreinfo.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';

@@ -7,8 +7,8 @@ import { pipeline } from 'node:stream/promises';
 import { after, before, describe, it } from 'node:test';
 import { isMemscopeError } from '../../src/errors.ts';
 import { openImage } from '../../src/formats/detect.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
 import type { PhysicalLayer } from '../../src/layers/physical-layer.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 
 const skip = linuxFixtureSkipReason();

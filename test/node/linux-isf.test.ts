@@ -8,7 +8,7 @@ import { openSession } from '../../src/engine/session.ts';
 import { isMemscopeError } from '../../src/errors.ts';
 import { openImage } from '../../src/formats/detect.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { discoverLinux, linuxKernelLayer } from '../../src/os/linux/discovery.ts';
 import { linuxIsfText } from '../../src/os/linux/isf-export.ts';
 import { loadKernelSymbolTable } from '../../src/os/linux/kernel-symbols.ts';
@@ -66,5 +66,23 @@ describe('Linux kernels without BTF: the ISF route', { skip }, () => {
     assert.deepEqual(got, want);
     const modules = (await collect(session, 'linux.lsmod')).map((r) => r.values[1]);
     assert.deepEqual(modules, (linuxTruth()['modules'] as { name: string }[]).map((m) => m.name));
+  });
+
+  it('an ISF lacking task_struct.comm and mm_struct.pgd: one SYMBOLS_INVALID naming both, from the start', async () => {
+    const isf = JSON.parse(await readFile(join(dir, 'linux', 'debian-6.1.0-56.json'), 'utf8')) as { user_types: Record<string, { fields: Record<string, unknown> }> };
+    delete isf.user_types['task_struct']!.fields['comm'];
+    delete isf.user_types['mm_struct']!.fields['pgd'];
+    const trimmed = join(dir, 'trimmed');
+    await mkdir(join(trimmed, 'linux'), { recursive: true });
+    // JSON.parse rounds the symbol addresses beyond 2^53; no address is read: the table is refused first.
+    await writeFile(join(trimmed, 'linux', 'trimmed.json'), JSON.stringify(isf));
+    const session = await openSession(new MemorySource(image, 'no-btf.raw'), await createNodeEnv({ symbolDirs: [trimmed], cache: false }));
+    const lacking = 'the symbol table lacks what the kernel context needs: task_struct.comm, mm_struct.pgd';
+    assert.equal(session.summary.symbols, 'missing');
+    assert.ok(session.summary.warnings.some((w) => w.endsWith(lacking)), session.summary.warnings.join('\n'));
+    // linux.kmsg reads neither field, yet is refused too: the table is judged when the kernel is built.
+    for (const plugin of ['linux.pslist', 'linux.kmsg']) {
+      await assert.rejects(collect(session, plugin), (e) => isMemscopeError(e) && e.code === 'SYMBOLS_INVALID' && e.message.endsWith(lacking));
+    }
   });
 });

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { openSession } from '../../src/engine/session.ts';
 import { isMemscopeError } from '../../src/errors.ts';
-import { NodeFileSource } from '../../src/io/node-file-source.ts';
+import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 
 const skip = linuxFixtureSkipReason();

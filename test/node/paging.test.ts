@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import type { PhysicalLayer } from '../../src/layers/physical-layer.ts';
 import { PageTableCache } from '../../src/layers/page-table-cache.ts';
 import { VirtualLayer, type MappedRun } from '../../src/layers/virtual-layer.ts';
-import { loadWasmBytesNode } from '../../src/layers/wasm-bytes-node.ts';
+import { loadWasmBytesNode } from '../../src/node/wasm-bytes-node.ts';
 import { instantiateMemscopeWasm, WalkStatus, type MemscopeWasm } from '../../src/layers/wasm-module.ts';
 import { isMemscopeError } from '../../src/errors.ts';
 

@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js/lib/zip-core-custom.js';
 import { MemorySource } from '../../src/io/memory-source.ts';
-import { DirectorySymbolStore } from '../../src/symbols/directory-symbol-store.ts';
+import { DirectorySymbolStore } from '../../src/node/directory-symbol-store.ts';
 import { loadIsf } from '../../src/symbols/isf-table.ts';
 import { pdbKey, type SymbolTable } from '../../src/symbols/symbol-table.ts';
 import { isZipSignature, ZipSymbolPack } from '../../src/symbols/zip-symbol-pack.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { isMemscopeError, type ErrorCode } from '../../src/errors.ts';
-import { DirectorySymbolStore } from '../../src/symbols/directory-symbol-store.ts';
+import { DirectorySymbolStore } from '../../src/node/directory-symbol-store.ts';
 import { loadIsf, parseIsf, type IsfSymbolTable } from '../../src/symbols/isf-table.ts';
 import { MissingSymbolsError } from '../../src/symbols/missing-symbols.ts';
 import { StructLayout } from '../../src/os/struct-layout.ts';

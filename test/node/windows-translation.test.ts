@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MemorySource } from '../../src/io/memory-source.ts';
 import { openImage } from '../../src/formats/detect.ts';
-import { loadWasmBytesNode } from '../../src/layers/wasm-bytes-node.ts';
+import { loadWasmBytesNode } from '../../src/node/wasm-bytes-node.ts';
 import { instantiateMemscopeWasm, WalkStatus } from '../../src/layers/wasm-module.ts';
 import { VirtualLayer } from '../../src/layers/virtual-layer.ts';
 import { windowsImage } from '../helpers/windows-session.ts';

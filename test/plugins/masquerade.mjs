@@ -19,7 +19,7 @@ const SYSTEM_BINARIES = new Map([
   ['runtimebroker.exe', 'svchost.exe'],
 ]);
 
-/** @type {import('../../src/plugins/plugin-definition.ts').PluginDefinition} */
+/** @type {import('memscope/plugin').PluginDefinition} */
 export default {
   name: 'community.masquerade',
   version: '1.0.0',
@@ -40,7 +40,9 @@ export default {
     const processes = [];
     for await (const { cells } of ctx.runPlugin('windows.psscan')) processes.push(cells);
     const names = new Map(processes.map((p) => [p['PID'], String(p['ImageFileName'] ?? '')]));
-    const maxDistance = ctx.options['distance'] ?? 2;
+    // An int option's value is a number, or undefined when it is not set.
+    const distance = ctx.options['distance'];
+    const maxDistance = typeof distance === 'number' ? distance : 2;
     for (const p of processes) {
       const name = String(p['ImageFileName'] ?? '');
       const parent = names.get(p['PPID']);
@@ -50,7 +52,12 @@ export default {
   },
 };
 
-/** "imitates svchost.exe" for a name close to a system binary's but not one. */
+/**
+ * "imitates svchost.exe" for a name close to a system binary's but not one.
+ * @param {string} name
+ * @param {number} maxDistance
+ * @returns {string | undefined}
+ */
 function lookAlike(name, maxDistance) {
   const lower = name.toLowerCase();
   if (SYSTEM_BINARIES.has(lower)) return undefined;
@@ -62,14 +69,24 @@ function lookAlike(name, maxDistance) {
   return undefined;
 }
 
-/** "lsass.exe started by explorer.exe (expected wininit.exe)" when a listed parent is not the usual one. */
+/**
+ * "lsass.exe started by explorer.exe (expected wininit.exe)" when a listed parent is not the usual one.
+ * @param {string} name
+ * @param {string | undefined} parent
+ * @returns {string | undefined}
+ */
 function wrongParent(name, parent) {
   const expected = SYSTEM_BINARIES.get(name.toLowerCase());
   if (!expected || parent === undefined || parent.toLowerCase() === expected) return undefined;
   return `${name} started by ${parent} (expected ${expected})`;
 }
 
-/** Letters changed, added, dropped or swapped with a neighbour (optimal string alignment distance). */
+/**
+ * Letters changed, added, dropped or swapped with a neighbour (optimal string alignment distance).
+ * @param {string} a
+ * @param {string} b
+ * @returns {number}
+ */
 function editDistance(a, b) {
   const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
   for (let j = 1; j <= b.length; j++) d[0][j] = j;

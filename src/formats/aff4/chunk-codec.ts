@@ -15,7 +15,7 @@ export function chunkDecoder(method: string): ChunkDecoder | undefined {
 }
 
 /** The platform's inflater, stopped once the output passes `maxBytes` so a deflate bomb costs nothing. */
-async function inflate(stored: Uint8Array, format: CompressionFormat, maxBytes: number): Promise<Uint8Array> {
+async function inflate(stored: Uint8Array, format: 'deflate' | 'deflate-raw', maxBytes: number): Promise<Uint8Array> {
   const reader = new Blob([stored as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream(format)).getReader();
   const out = new Uint8Array(maxBytes + 1);
   let total = 0;

@@ -3,6 +3,7 @@ import type { PhysicalLayer } from '../../layers/physical-layer.ts';
 import { physicalWindow } from '../../layers/physical-window.ts';
 import { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../../layers/wasm-module.ts';
+import type { OsOutcome } from '../os-profile.ts';
 import { findBanner } from './banner.ts';
 import { scanForVmcoreinfo, vmcoreinfoFromNotes, type VmcoreinfoCandidate } from './vmcoreinfo-locator.ts';
 import { Vmcoreinfo } from './vmcoreinfo.ts';
@@ -26,7 +27,7 @@ export interface LinuxDiscovery {
   readonly dtb: number;
 }
 
-export type LinuxOutcome = { readonly discovery: LinuxDiscovery } | { readonly discovery: null; readonly why: string; readonly partial: boolean };
+export type LinuxOutcome = OsOutcome<LinuxDiscovery>;
 
 export const linuxKernelLayer = (physical: PhysicalLayer, wasm: MemscopeWasm, dtb: number): VirtualLayer =>
   new VirtualLayer(physical, wasm, dtb, { windows: false });

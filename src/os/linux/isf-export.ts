@@ -1,9 +1,19 @@
+import { MemscopeError } from '../../errors.ts';
 import type { LinuxDiscovery } from './discovery.ts';
-import type { LinuxSymbolTable } from './linux-symbol-table.ts';
+import type { LinuxKernel } from './linux-kernel.ts';
+import { LinuxSymbolTable } from './linux-symbol-table.ts';
 
 /** Kernel text/data addresses are relocated by KASLR; lower values (per-CPU offsets) are absolute. */
 const START_KERNEL_MAP = 0xffffffff80000000n;
 const BIG = '\u0000big:';
+
+/** The kernel's own table (BTF + kallsyms) as ISF text; BAD_REQUEST when the table in use already is an ISF. */
+export function kernelIsfText(kernel: LinuxKernel, producerVersion: string): string {
+  if (!(kernel.symbols instanceof LinuxSymbolTable)) {
+    throw new MemscopeError('BAD_REQUEST', `the symbols in use already come from an ISF (${kernel.symbols.origin})`, kernel.phys.source.name);
+  }
+  return linuxIsfText(kernel.symbols, kernel.discovery, producerVersion);
+}
 
 /**
  * The table memscope built from an image's BTF and kallsyms, as a Volatility 3 ISF (format 6.2): types with

@@ -2,7 +2,8 @@ import { MemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString, type LinuxKernel } from './linux-kernel.ts';
+import { cString } from '../kernel-base.ts';
+import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 
 /** include/linux/module.h: refcnt starts at MODULE_REF_BASE, module_refcount() is the count above it. */

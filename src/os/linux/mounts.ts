@@ -1,7 +1,8 @@
 import { hex } from '../../io/hex.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString, type LinuxKernel } from './linux-kernel.ts';
+import { cString } from '../kernel-base.ts';
+import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 import {
   accessOption,

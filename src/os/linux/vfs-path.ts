@@ -1,7 +1,8 @@
 import { hex } from '../../io/hex.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString, type LinuxKernel } from './linux-kernel.ts';
+import { cString } from '../kernel-base.ts';
+import type { LinuxKernel } from './linux-kernel.ts';
 
 /** Deeper paths are smear or a loop (PATH_MAX allows ~2000 components of one character; none we read). */
 const MAX_PATH_DEPTH = 256;

@@ -1,6 +1,7 @@
 import type { PhysicalLayer } from '../../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../../layers/wasm-module.ts';
 import { VirtualLayer } from '../../layers/virtual-layer.ts';
+import type { OsOutcome } from '../os-profile.ts';
 import { findLowStub, KUSER_SHARED_DATA, SELF_REF_SCAN_LIMIT, selfReferencingPml4Candidates } from './dtb-locator.ts';
 import { findKernelBelow, readKernelImage, scanForKernel, type KernelImage } from './kernel-locator.ts';
 
@@ -14,11 +15,8 @@ export interface WindowsDiscovery {
   readonly method: 'crash-dump-header' | 'low-stub' | 'self-referencing-pml4';
 }
 
-/** Discovery's answer: what was found, or why nothing was (said to the user when a Windows plugin is asked for). */
-export type DiscoveryOutcome =
-  | { readonly discovery: WindowsDiscovery }
-  /** `partial`: Windows page tables were seen, so the image is Windows but incomplete. */
-  | { readonly discovery: null; readonly why: string; readonly partial: boolean };
+/** Discovery's answer: what was found, or why nothing was (partial: Windows page tables were seen, but no kernel image). */
+export type DiscoveryOutcome = OsOutcome<WindowsDiscovery>;
 
 /** Candidate DTBs tried by the fallback scan before giving up. */
 const MAX_DTB_CANDIDATES = 64;

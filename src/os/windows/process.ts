@@ -1,3 +1,4 @@
+import { cString } from '../kernel-base.ts';
 import type { StructView } from '../struct-view.ts';
 import { filetimeToIso } from './filetime.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
@@ -30,7 +31,7 @@ export function processFromView(view: StructView, offset: bigint | null, physica
     physical,
     pid: Number(view.u64('UniqueProcessId') & BigInt(MAX_PID)),
     ppid: Number(view.u64('InheritedFromUniqueProcessId') & BigInt(MAX_PID)),
-    name: imageFileName(view.raw('ImageFileName')),
+    name: cString(view.raw('ImageFileName')), // up to 15 bytes, decoded leniently (invalid bytes → U+FFFD)
     threads: view.u32('ActiveThreads'),
     createTime: filetimeToIso(view.u64('CreateTime')),
     exitTime: filetimeToIso(view.u64('ExitTime')),
@@ -42,12 +43,6 @@ export function processFromView(view: StructView, offset: bigint | null, physica
 export async function readProcess(kernel: WindowsKernel, address: bigint): Promise<WindowsProcess | null> {
   const view = await kernel.readStruct(EPROCESS, address);
   return view && processFromView(view, address, null);
-}
-
-/** ImageFileName: up to 15 bytes, NUL-terminated, decoded leniently (invalid bytes → U+FFFD). */
-export function imageFileName(raw: Uint8Array): string {
-  const end = raw.indexOf(0);
-  return new TextDecoder('utf-8').decode(end < 0 ? raw : raw.subarray(0, end));
 }
 
 /** Structural plausibility of an _EPROCESS found by scanning (the checks Volatility's is_valid makes, and more). */

@@ -1,65 +1,53 @@
-import { MemscopeError } from '../../errors.ts';
 import type { PhysicalLayer } from '../../layers/physical-layer.ts';
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../../layers/wasm-module.ts';
 import type { SymbolTable } from '../../symbols/symbol-table.ts';
-import { StructLayout } from '../struct-layout.ts';
-import { StructView } from '../struct-view.ts';
+import { KernelBase, type KernelNeeds } from '../kernel-base.ts';
 import { kernelLayer, type WindowsDiscovery } from './discovery.ts';
 import type { KernelImage } from './kernel-locator.ts';
 
-const PROCESS_LAYER_CACHE = 64;
+/** Bits 12-51 of a CR3 value: the page-table root; the rest are flags (PCID). */
+const DTB_MASK = 0x000ffffffffff000n;
 
-/** The Windows OS context: kernel address space, kernel symbols and typed reads. Built once per image. */
-export class WindowsKernel {
-  readonly layout: StructLayout;
-  readonly vm: VirtualLayer;
+/**
+ * What the process list and process records (process-list.ts, process.ts) and the version read when the context
+ * is built (kuser-shared-data.ts) need in every kernel; fields they test with `has` first (WoW64Process, ...) are not.
+ */
+const WINDOWS_NEEDS: KernelNeeds = {
+  fields: [
+    ...['ActiveProcessLinks', 'UniqueProcessId', 'InheritedFromUniqueProcessId', 'ImageFileName', 'ActiveThreads', 'CreateTime', 'ExitTime', 'Pcb.DirectoryTableBase'].map(
+      (f) => `_EPROCESS.${f}`,
+    ),
+    ...['NtMajorVersion', 'NtMinorVersion', 'NtProductType', 'NtSystemRoot', 'SystemTime.LowPart', 'SystemTime.High1Time'].map((f) => `_KUSER_SHARED_DATA.${f}`),
+  ],
+  symbols: ['PsActiveProcessHead'],
+};
+
+/** The Windows OS context: kernel address space, kernel symbols (RVAs from the kernel base) and typed reads. Built once per image. */
+export class WindowsKernel extends KernelBase {
   readonly base: bigint;
-  private readonly processLayers = new Map<bigint, VirtualLayer>();
 
   constructor(
-    readonly phys: PhysicalLayer,
-    readonly wasm: MemscopeWasm,
+    phys: PhysicalLayer,
+    wasm: MemscopeWasm,
     readonly discovery: WindowsDiscovery,
     readonly image: KernelImage,
-    readonly symbols: SymbolTable,
-    readonly symbolsName: string,
+    symbols: SymbolTable,
+    /** The table's key (ntkrnlmp.pdb/GUID-AGE), naming it in errors. */
+    symbolsName: string,
   ) {
-    this.layout = new StructLayout(symbols, symbolsName);
-    this.vm = kernelLayer(phys, wasm, discovery.dtb);
+    super(phys, wasm, symbols, {
+      dtb: discovery.dtb,
+      addressSpace: (dtb) => kernelLayer(phys, wasm, dtb),
+      symbolShift: image.base,
+      tableName: symbolsName,
+      needs: WINDOWS_NEEDS,
+    });
     this.base = image.base;
   }
 
-  /** Virtual address of a kernel symbol (ISF addresses are RVAs from the kernel base). */
-  symbolAddress(name: string): bigint {
-    const rva = this.symbols.symbol(name);
-    if (rva === undefined) throw new MemscopeError('SYMBOLS_INVALID', `symbol ${name} is missing`, this.symbolsName);
-    return (this.base + rva) & 0xffffffffffffffffn;
-  }
-
-  hasSymbol(name: string): boolean {
-    return this.symbols.symbol(name) !== undefined;
-  }
-
-  /** Reads a whole structure from kernel virtual memory; null if any of it is unmapped. */
-  async readStruct(struct: string, address: bigint, layer: VirtualLayer = this.vm): Promise<StructView | null> {
-    const bytes = await layer.read(address, this.layout.size(struct));
-    return bytes && new StructView(this.layout, struct, bytes, address);
-  }
-
-  async readPointer(address: bigint, layer: VirtualLayer = this.vm): Promise<bigint | null> {
-    return layer.readU64(address);
-  }
-
-  /** The address space of a process (kernel half shared); a few are kept for repeated use. */
+  /** The address space of a process by its DirectoryTableBase (kernel half shared). */
   processLayer(dtb: bigint): VirtualLayer {
-    const key = dtb & 0x000ffffffffff000n;
-    let layer = this.processLayers.get(key);
-    if (!layer) {
-      if (this.processLayers.size >= PROCESS_LAYER_CACHE) this.processLayers.delete(this.processLayers.keys().next().value!);
-      layer = kernelLayer(this.phys, this.wasm, Number(key));
-      this.processLayers.set(key, layer);
-    }
-    return layer;
+    return this.addressSpace(Number(dtb & DTB_MASK));
   }
 }

@@ -1,4 +1,5 @@
-import { cString, type LinuxKernel } from '../../os/linux/linux-kernel.ts';
+import { cString } from '../../os/kernel-base.ts';
+import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
 import { infoPlugin } from '../info-plugin.ts';
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;

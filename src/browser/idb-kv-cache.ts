@@ -1,5 +1,5 @@
 import { createStore, get, set, type UseStore } from 'idb-keyval';
-import type { KeyValueCache } from './kv-cache.ts';
+import type { KeyValueCache } from '../engine/kv-cache.ts';
 
 /** Browser: discovery results per image in IndexedDB, so reopening the same file repeats no discovery. */
 export class IdbKeyValueCache implements KeyValueCache {

@@ -1,7 +1,7 @@
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
-import { loadIsf } from './isf-table.ts';
-import { identifyIsf, type IdentifiedIsf, type SymbolStore } from './symbol-store.ts';
-import type { SymbolTable } from './symbol-table.ts';
+import { loadIsf } from '../symbols/isf-table.ts';
+import { identifyIsf, type IdentifiedIsf, type SymbolFile, type SymbolStore } from '../symbols/symbol-store.ts';
+import type { SymbolTable } from '../symbols/symbol-table.ts';
 
 /**
  * The file exactly as the user gave it: a `.json.xz` pack file stays compressed (~10× smaller than its JSON;
@@ -35,6 +35,11 @@ export class IdbSymbolStore implements SymbolStore {
 
   async keys(): Promise<string[]> {
     return (await keys(this.db)).filter((k): k is string => typeof k === 'string');
+  }
+
+  async file(key: string): Promise<SymbolFile | undefined> {
+    const stored = await get<StoredIsf>(key, this.db);
+    return stored && { name: stored.fileName, bytes: new Uint8Array(stored.bytes) };
   }
 
   async delete(key: string): Promise<void> {

@@ -1,12 +1,12 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemscopeError } from '../errors.ts';
-import { NodeFileSource } from '../io/node-file-source.ts';
-import { loadIsf } from './isf-table.ts';
-import { MAX_ISF_TEXT_BYTES } from './symbol-file-text.ts';
-import { checkIsfKey, type SymbolStore } from './symbol-store.ts';
-import { parsePdbKey, symbolKey, type SymbolTable } from './symbol-table.ts';
-import { ZipSymbolPack } from './zip-symbol-pack.ts';
+import { loadIsf } from '../symbols/isf-table.ts';
+import { MAX_ISF_TEXT_BYTES } from '../symbols/symbol-file-text.ts';
+import { checkIsfKey, type SymbolStore } from '../symbols/symbol-store.ts';
+import { parsePdbKey, symbolKey, type SymbolTable } from '../symbols/symbol-table.ts';
+import { ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
+import { NodeFileSource } from './node-file-source.ts';
 
 /** Plain JSON first (the user may have edited it), as Volatility 3 does. */
 const EXTENSIONS = ['.json', '.json.xz', '.json.gz'];

@@ -2,8 +2,8 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { MemscopeError } from '../errors.ts';
-import type { ByteSource } from './byte-source.ts';
-import { describeCause, readEnd } from './read-bounds.ts';
+import type { ByteSource } from '../io/byte-source.ts';
+import { describeCause, readEnd } from '../io/read-bounds.ts';
 
 const REASONS: Readonly<Record<string, string>> = {
   ENOENT: 'no such file',

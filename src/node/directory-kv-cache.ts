@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KeyValueCache } from './kv-cache.ts';
+import type { KeyValueCache } from '../engine/kv-cache.ts';
 
 /** Node: one JSON file per key in a cache directory (e.g. ~/.cache/memscope). Unreadable entries are misses. */
 export class DirectoryKeyValueCache implements KeyValueCache {

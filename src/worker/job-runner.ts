@@ -1,0 +1,65 @@
+import { releaseProxy } from 'comlink';
+import type { JobProgress, Outcome, RunSummary } from '../engine/engine-api.ts';
+import { toFailure } from '../engine/failure.ts';
+import type { AnalysisSession } from '../engine/session-api.ts';
+import { MemscopeError } from '../errors.ts';
+import type { PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import { JobStream } from './job-stream.ts';
+
+/** A worker's plugin runs, each cancellable by its id, their rows and progress streamed to the page. */
+export class JobRunner {
+  private readonly jobs = new Map<string, AbortController>();
+
+  async run(
+    session: AnalysisSession | undefined,
+    jobId: string,
+    plugin: string,
+    options: PluginOptions,
+    onRows: (rows: PluginRow[]) => void,
+    onProgress: (p: JobProgress) => void,
+  ): Promise<Outcome<RunSummary>> {
+    const abort = new AbortController();
+    const stream = new JobStream(onRows, onProgress);
+    const started = performance.now();
+    this.jobs.set(jobId, abort);
+    try {
+      return await settle(async () => {
+        if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
+        const control = { signal: abort.signal, onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage) };
+        const run = session.run(plugin, options, control);
+        for await (const row of run) {
+          abort.signal.throwIfAborted();
+          await stream.add(row);
+        }
+        return { rowCount: stream.count, warnings: run.warnings, elapsedMs: performance.now() - started };
+      }, abort.signal);
+    } finally {
+      this.jobs.delete(jobId);
+      await stream.close().catch(() => undefined);
+      release(onRows);
+      release(onProgress);
+    }
+  }
+
+  cancel(jobId: string): void {
+    this.jobs.get(jobId)?.abort();
+  }
+
+  cancelAll(): void {
+    for (const job of this.jobs.values()) job.abort();
+  }
+}
+
+/** Runs worker work; any throw becomes failure data (comlink would drop a MemscopeError's fields). */
+export async function settle<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<Outcome<T>> {
+  try {
+    return { ok: true, value: await work() };
+  } catch (e) {
+    return { ok: false, error: signal?.aborted ? { code: 'CANCELLED', message: 'Cancelled.' } : toFailure(e) };
+  }
+}
+
+/** Closes the message port of a callback the page passed with comlink.proxy (no-op for plain functions). */
+function release(callback: object): void {
+  (callback as { [releaseProxy]?: () => void })[releaseProxy]?.();
+}
