@@ -49,7 +49,8 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   const plugin = plugins.find((p) => argv.includes(p.name));
   const pluginOptions: NonNullable<ParseArgsConfig['options']> = {};
   // A `multiple` option may be repeated (`--pid 4 --pid 8`): parseArgs then hands over every text given.
-  for (const o of plugin?.options ?? []) pluginOptions[o.name] = o.type === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: isMultiple(o) };
+  for (const o of plugin?.options ?? [])
+    pluginOptions[o.name] = o.type === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: isMultiple(o) };
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...pluginOptions }, allowPositionals: true, strict: true });
@@ -71,14 +72,24 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   const renderer = values.renderer as Renderer;
   if (!RENDERERS.includes(renderer)) throw new MemscopeError('BAD_REQUEST', `unknown renderer "${renderer}" (one of ${RENDERERS.join(', ')})`);
   const options = parseOptions(plugin.options, values);
-  return { kind: 'run', file: values.file, symbolDirs: values.symbols ?? [], renderer, cache: !values['no-cache'], debug: values.debug ?? false, plugin, options, plugins };
+  return {
+    kind: 'run',
+    file: values.file,
+    symbolDirs: values.symbols ?? [],
+    renderer,
+    cache: !values['no-cache'],
+    debug: values.debug ?? false,
+    plugin,
+    options,
+    plugins,
+  };
 }
 
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
     'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] [--debug] [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
-    '       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin\'s declaration)',
-    '       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel\'s BTF + kallsyms as a Volatility 3 ISF)',
+    "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
+    "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
     '',
     'Memory forensics on a local image. Nothing leaves this machine.',
     '',
@@ -96,7 +107,10 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     `             ${EXIT_INTERNAL} internal error (a bug in memscope: please report it); the reason is one line on stderr`,
     '',
     'plugins:',
-    ...plugins.flatMap((p) => [`  ${p.name.padEnd(18)} ${p.description}${p.origin ? ` (third-party: ${p.origin})` : ''}`, ...p.options.map((o) => `      ${optionUsage(o).padEnd(22)} ${optionHelp(o)}`)]),
+    ...plugins.flatMap((p) => [
+      `  ${p.name.padEnd(18)} ${p.description}${p.origin ? ` (third-party: ${p.origin})` : ''}`,
+      ...p.options.map((o) => `      ${optionUsage(o).padEnd(22)} ${optionHelp(o)}`),
+    ]),
   ].join('\n');
 }
 

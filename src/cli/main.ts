@@ -31,7 +31,9 @@ async function execute(command: CliCommand, plugins: readonly PluginDefinition[]
       return 0;
     case 'plugins':
       if (command.json) process.stdout.write(`${JSON.stringify(plugins.map(pluginInfo), null, 2)}\n`);
-      else for (const p of plugins) process.stdout.write(`${[p.name, p.version, p.description, ...(p.origin ? [`third-party: ${p.origin}`] : [])].join('\t')}\n`);
+      else
+        for (const p of plugins)
+          process.stdout.write(`${[p.name, p.version, p.description, ...(p.origin ? [`third-party: ${p.origin}`] : [])].join('\t')}\n`);
       return 0;
     case 'run':
       return runPlugin(command);

@@ -26,7 +26,12 @@ type Phase = (typeof PHASES)[number];
  * cache before its first step — a remembered miss (DiscoveryCache's build rules) ends its search, a remembered find
  * counts once the image confirms it — and written after a step concludes.
  */
-export async function findOs<P extends OsProfile>(profiles: readonly P[], env: OsEnv, cache: DiscoveryCache, fingerprint: string): Promise<OsSearch<P>> {
+export async function findOs<P extends OsProfile>(
+  profiles: readonly P[],
+  env: OsEnv,
+  cache: DiscoveryCache,
+  fingerprint: string,
+): Promise<OsSearch<P>> {
   const searches = profiles.map((p) => new ProfileSearch(p, env, cache, `${p.id}/v${p.cacheVersion}/${fingerprint}`));
   const found = await firstFound(searches);
   const misses = new Map<P, OsMiss>();

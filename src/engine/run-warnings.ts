@@ -21,7 +21,11 @@ export class RunWarnings {
   get list(): CountedWarning[] {
     const list: CountedWarning[] = [...this.counted.values()].map(({ warning, count }) => ({ ...warning, count }));
     if (this.dropped > 0) {
-      list.push({ code: 'LIMIT', message: `and ${this.dropped} more warning(s) not listed: a run keeps at most ${MAX_DISTINCT_WARNINGS} distinct ones`, count: 1 });
+      list.push({
+        code: 'LIMIT',
+        message: `and ${this.dropped} more warning(s) not listed: a run keeps at most ${MAX_DISTINCT_WARNINGS} distinct ones`,
+        count: 1,
+      });
     }
     return list;
   }

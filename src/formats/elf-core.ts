@@ -154,7 +154,11 @@ export const elfCoreFormat: ContainerFormat = {
       fileOffset: h.offset,
     }));
     tally.throwIfNothingLeft();
-    const notes = await readNotes(headers.filter((h) => h.type === PT_NOTE), source, warnings);
+    const notes = await readNotes(
+      headers.filter((h) => h.type === PT_NOTE),
+      source,
+      warnings,
+    );
     const size = loads.reduce((end, h) => Math.max(end, h.paddr + Math.max(h.filesz, h.memsz)), 0);
     return new RunMappedLayer({ format: 'elf', source, runs, size, notes, warnings: [...tally.warnings(), ...warnings] });
   },

@@ -67,7 +67,11 @@ export async function readKdumpHeader(source: ByteSource): Promise<KdumpHeader> 
     return v > BigInt(Number.MAX_SAFE_INTEGER) ? Number.MAX_SAFE_INTEGER : Number(v);
   };
   if (version >= 2 && sub.getInt32(12, true) !== 0) {
-    throw new MemscopeError('UNSUPPORTED', 'this is one part of a split kdump (makedumpfile --split): join the parts first with makedumpfile --reassemble', source.name);
+    throw new MemscopeError(
+      'UNSUPPORTED',
+      'this is one part of a split kdump (makedumpfile --split): join the parts first with makedumpfile --reassemble',
+      source.name,
+    );
   }
   let maxMapnr = head.getUint32(440, true);
   if (version >= 6) {

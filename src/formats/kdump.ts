@@ -61,10 +61,12 @@ export const kdumpFormat: ContainerFormat = {
     const descriptorsAt = dumpedBitmapAt + bitmapBytes;
     const notes = await readNotes(source, header);
     const warnings = [...notes.warnings];
-    if (pages < header.maxMapnr) warnings.push(`the page bitmap covers ${pages} of the ${header.maxMapnr} pages the header announces; the rest read as zeros`);
+    if (pages < header.maxMapnr)
+      warnings.push(`the page bitmap covers ${pages} of the ${header.maxMapnr} pages the header announces; the rest read as zeros`);
     const truncation = await checkTruncation(source, descriptorsAt, index.dumpedCount);
     if (truncation) warnings.push(truncation);
-    if (header.incomplete) warnings.push('makedumpfile marked this dump incomplete (it ran out of space while writing): pages it did not write read as zeros');
+    if (header.incomplete)
+      warnings.push('makedumpfile marked this dump incomplete (it ran out of space while writing): pages it did not write read as zeros');
     return new KdumpLayer(source, header, index, descriptorsAt, notes.notes, warnings, truncation !== undefined || header.incomplete);
   },
 };
@@ -74,7 +76,8 @@ async function readNotes(source: ByteSource, header: KdumpHeader): Promise<{ not
   const notes: ContainerNote[] = [];
   const warnings: string[] = [];
   const fits = (r: FileRange) => r.size > 0 && r.size <= MAX_NOTES && r.offset + r.size <= source.size;
-  const outside = (what: string, r: FileRange) => `the ${what} the header points to (${hex(r.offset)}, ${r.size} bytes) is outside the file or too large; ignored`;
+  const outside = (what: string, r: FileRange) =>
+    `the ${what} the header points to (${hex(r.offset)}, ${r.size} bytes) is outside the file or too large; ignored`;
   if (fits(header.notes)) {
     const parsed = parseElfNotes(await source.read(header.notes.offset, header.notes.size));
     notes.push(...parsed.notes.filter((n) => n.name !== 'VMCOREINFO'));
@@ -263,7 +266,9 @@ class KdumpLayer implements PhysicalLayer {
     const where = `page at physical ${hex(pfn * this.header.blockSize)}`;
     if (d === undefined) throw this.corrupt(`${where}: its descriptor lies past the end of the file`);
     if (d.size === 0 || d.size > this.header.blockSize || d.offset <= 0 || missing) {
-      throw this.corrupt(`${where}: its descriptor points at ${d.size} bytes at file offset ${hex(d.offset)}, outside the file or larger than a page`);
+      throw this.corrupt(
+        `${where}: its descriptor points at ${d.size} bytes at file offset ${hex(d.offset)}, outside the file or larger than a page`,
+      );
     }
     return true;
   }
@@ -306,7 +311,10 @@ function decompressPage(stored: Uint8Array, flags: number, block: number): Uint8
   } catch (e) {
     throw new Error(`its ${codec} data is damaged (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (page.length !== block) throw new Error(`its ${codec} data holds ${page.length > block ? 'more than ' : ''}${Math.min(page.length, block)} bytes, not a ${block}-byte page`);
+  if (page.length !== block)
+    throw new Error(
+      `its ${codec} data holds ${page.length > block ? 'more than ' : ''}${Math.min(page.length, block)} bytes, not a ${block}-byte page`,
+    );
   return page;
 }
 

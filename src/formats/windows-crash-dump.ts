@@ -127,14 +127,18 @@ function fullDumpLayout(header: DataView, source: ByteSource): DumpLayout {
     const firstPage = u64(header, run, PHYSICAL_LIMIT / PAGE_SIZE);
     const pageCount = u64(header, run + 8, PHYSICAL_LIMIT / PAGE_SIZE);
     if (firstPage === undefined || pageCount === undefined || firstPage + pageCount > PHYSICAL_LIMIT / PAGE_SIZE) {
-      corrupt(source, `physical memory run ${i} (base page ${hex(header.getBigUint64(run, true))}, ${header.getBigUint64(run + 8, true)} pages) lies beyond 2^52`);
+      corrupt(
+        source,
+        `physical memory run ${i} (base page ${hex(header.getBigUint64(run, true))}, ${header.getBigUint64(run + 8, true)} pages) lies beyond 2^52`,
+      );
     }
     ranges.push({ firstPage, pageCount });
     pageLimit = Math.max(pageLimit, firstPage + pageCount);
     pages += pageCount;
   }
   const declared = header.getBigUint64(at + DESCRIPTOR_FIELD.numberOfPages, true);
-  const warnings = declared === BigInt(pages) ? [] : [`the physical memory descriptor declares ${declared} pages but its runs hold ${pages}; the runs are used`];
+  const warnings =
+    declared === BigInt(pages) ? [] : [`the physical memory descriptor declares ${declared} pages but its runs hold ${pages}; the runs are used`];
   return { ranges, dataOffset: HEADER_SIZE, pageLimit, rangeName: 'physical memory run', warnings };
 }
 
@@ -164,10 +168,14 @@ async function bitmapDumpLayout(source: ByteSource): Promise<DumpLayout> {
   const signature = view.getUint32(0, true);
   const valid = view.getUint32(4, true);
   if (!BITMAP_SIGNATURES.has(signature) || valid !== BITMAP_VALID_DUMP) {
-    corrupt(source, `bitmap dump header at ${hex(HEADER_SIZE)} has signature "${ascii4(signature)}${ascii4(valid)}", expected "SDMPDUMP" or "FDMPDUMP"`);
+    corrupt(
+      source,
+      `bitmap dump header at ${hex(HEADER_SIZE)} has signature "${ascii4(signature)}${ascii4(valid)}", expected "SDMPDUMP" or "FDMPDUMP"`,
+    );
   }
   const bits = u64(view, BITMAP_FIELD.pages, MAX_BITMAP_PAGES + 1);
-  if (bits === undefined) corrupt(source, `implausible bitmap size (${view.getBigUint64(BITMAP_FIELD.pages, true)} pages, limit ${MAX_BITMAP_PAGES})`);
+  if (bits === undefined)
+    corrupt(source, `implausible bitmap size (${view.getBigUint64(BITMAP_FIELD.pages, true)} pages, limit ${MAX_BITMAP_PAGES})`);
   if (bits === 0) corrupt(source, 'the page bitmap describes no pages, so no memory');
   const bitmapAt = HEADER_SIZE + BITMAP_HEADER_SIZE;
   const bitmapBytes = Math.ceil(bits / 8);
@@ -176,18 +184,26 @@ async function bitmapDumpLayout(source: ByteSource): Promise<DumpLayout> {
   const firstPageAt = hex(view.getBigUint64(BITMAP_FIELD.firstPage, true));
   if (firstPage === undefined) corrupt(source, `the first page's file offset ${firstPageAt} lies beyond 2^53`);
   if (firstPage < bitmapAt + bitmapBytes) {
-    corrupt(source, `the first page's file offset ${firstPageAt} lies inside the header or the page bitmap (which ends at ${hex(bitmapAt + bitmapBytes)})`);
+    corrupt(
+      source,
+      `the first page's file offset ${firstPageAt} lies inside the header or the page bitmap (which ends at ${hex(bitmapAt + bitmapBytes)})`,
+    );
   }
   let present = 0;
   for (const range of presentRanges(bitmap, bits)) present += range.pageCount;
   const declared = view.getBigUint64(BITMAP_FIELD.totalPresentPages, true);
-  const warnings = declared === BigInt(present) ? [] : [`the bitmap header declares ${declared} present pages but the bitmap marks ${present}; the bitmap is used`];
+  const warnings =
+    declared === BigInt(present) ? [] : [`the bitmap header declares ${declared} present pages but the bitmap marks ${present}; the bitmap is used`];
   return { ranges: presentRanges(bitmap, bits), dataOffset: firstPage, pageLimit: bits, rangeName: 'run of present pages', warnings };
 }
 
 function unsupportedDumpType(dumpType: number, source: ByteSource): never {
   const what = DUMP_TYPE_NAMES[dumpType] ?? `of unknown dump type ${dumpType}`;
-  throw new MemscopeError('UNSUPPORTED', `this crash dump is ${what}; only full (DumpType 1) and bitmap (DumpType 5) dumps are supported`, source.name);
+  throw new MemscopeError(
+    'UNSUPPORTED',
+    `this crash dump is ${what}; only full (DumpType 1) and bitmap (DumpType 5) dumps are supported`,
+    source.name,
+  );
 }
 
 /**

@@ -76,7 +76,7 @@ export class PageTableCache {
     const sorted = [...wanted].sort((a, b) => a - b);
     const bytesOf = new Map<number, Uint8Array>();
     const reads: Promise<void>[] = [];
-    for (let i = 0; i < sorted.length; ) {
+    for (let i = 0; i < sorted.length;) {
       let j = i + 1;
       while (j < sorted.length && sorted[j] === sorted[j - 1]! + 1 && j - i < MAX_PAGES_PER_READ) j++;
       const first = sorted[i]!;

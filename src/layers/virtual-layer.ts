@@ -236,8 +236,11 @@ export class VirtualLayer {
       const { code, next, runs, missing, path } = this.runEnumerate(cursor, stop);
       for (const run of runs) {
         if (
-          pending && pending.small && run.small &&
-          pending.vaddr + BigInt(pending.length) === run.vaddr && pending.paddr + pending.length === run.paddr
+          pending &&
+          pending.small &&
+          run.small &&
+          pending.vaddr + BigInt(pending.length) === run.vaddr &&
+          pending.paddr + pending.length === run.paddr
         ) {
           pending = { vaddr: pending.vaddr, paddr: pending.paddr, length: pending.length + run.length, small: true };
           continue;
@@ -262,7 +265,16 @@ export class VirtualLayer {
     this.cache.use(this.physical);
     const flags = this.windows ? FLAG_WINDOWS : 0;
     const code = this.wasm.exports.enumerate(
-      this.dtbBig, flags, this.physSize, cursor, stop, s.runs, RUNS_PER_CALL, s.missing, MISSING_PER_CALL, s.ctl,
+      this.dtbBig,
+      flags,
+      this.physSize,
+      cursor,
+      stop,
+      s.runs,
+      RUNS_PER_CALL,
+      s.missing,
+      MISSING_PER_CALL,
+      s.ctl,
     );
     const view = this.wasm.view;
     const next = view.getBigUint64(s.ctl, true);

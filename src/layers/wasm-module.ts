@@ -34,23 +34,46 @@ export interface MemscopeExports {
   ptcInsert(page: bigint): number;
   translateBatch(vaddrs: number, records: number, n: number, dtb: bigint, flags: number, physSize: bigint): number;
   enumerate(
-    dtb: bigint, flags: number, physSize: bigint, cursor: bigint, end: bigint,
-    out: number, outCap: number, missing: number, missingCap: number, ctl: number,
+    dtb: bigint,
+    flags: number,
+    physSize: bigint,
+    cursor: bigint,
+    end: bigint,
+    out: number,
+    outCap: number,
+    missing: number,
+    missingCap: number,
+    ctl: number,
   ): EnumerateCode;
   scanTags(
-    data: number, len: number, first: number, stride: number, limit: number,
-    tags: number, ntags: number, out: number, cap: number, ctl: number,
+    data: number,
+    len: number,
+    first: number,
+    stride: number,
+    limit: number,
+    tags: number,
+    ntags: number,
+    out: number,
+    cap: number,
+    ctl: number,
   ): number;
-  scanBytes(
-    data: number, len: number, start: number, limit: number,
-    patterns: number, npat: number, out: number, cap: number, ctl: number,
-  ): number;
+  scanBytes(data: number, len: number, start: number, limit: number, patterns: number, npat: number, out: number, cap: number, ctl: number): number;
 }
 
 const WASM_PAGE = 65536;
 const REQUIRED_EXPORTS = [
-  'memory', 'heapBase', 'ptcRegionSize', 'ptcInit', 'ptcClear', 'ptcClearExcept', 'ptcFree', 'ptcInsert',
-  'translateBatch', 'enumerate', 'scanTags', 'scanBytes',
+  'memory',
+  'heapBase',
+  'ptcRegionSize',
+  'ptcInit',
+  'ptcClear',
+  'ptcClearExcept',
+  'ptcFree',
+  'ptcInsert',
+  'translateBatch',
+  'enumerate',
+  'scanTags',
+  'scanBytes',
 ] as const;
 
 interface Block {
@@ -179,9 +202,7 @@ export async function instantiateMemscopeWasm(source: ArrayBufferView<ArrayBuffe
   let instance: WebAssembly.Instance;
   try {
     instance =
-      source instanceof WebAssembly.Module
-        ? await WebAssembly.instantiate(source, {})
-        : (await WebAssembly.instantiate(source, {})).instance;
+      source instanceof WebAssembly.Module ? await WebAssembly.instantiate(source, {}) : (await WebAssembly.instantiate(source, {})).instance;
   } catch (e) {
     throw new MemscopeError('UNSUPPORTED', `cannot load memscope.wasm (${(e as Error).message})`);
   }

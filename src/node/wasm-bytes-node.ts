@@ -10,10 +10,7 @@ const WASM_FILE = 'memscope.wasm';
  * dist/cli/memscope.mjs) or else <project root>/build/memscope.wasm.
  */
 export async function loadWasmBytesNode(): Promise<Uint8Array<ArrayBuffer>> {
-  const candidates = [
-    fileURLToPath(new URL(`../${WASM_FILE}`, import.meta.url)),
-    fileURLToPath(new URL(`./${WASM_FILE}`, import.meta.url)),
-  ];
+  const candidates = [fileURLToPath(new URL(`../${WASM_FILE}`, import.meta.url)), fileURLToPath(new URL(`./${WASM_FILE}`, import.meta.url))];
   const root = await findProjectRoot(dirname(fileURLToPath(import.meta.url)));
   if (root) candidates.push(join(root, 'build', WASM_FILE));
   for (const path of candidates) {

@@ -30,8 +30,7 @@ export type OsOutcome<D> =
  * "needs the <OS> kernel's symbols: <the error's first line>"). `osVersion`: the exact version the kernel tells.
  */
 export type KernelLoad<K extends KernelBase> =
-  | { readonly kernel: K; readonly osVersion?: string }
-  | { readonly kernel: null; readonly error: MemscopeError; readonly reason?: string };
+  { readonly kernel: K; readonly osVersion?: string } | { readonly kernel: null; readonly error: MemscopeError; readonly reason?: string };
 
 /** What the summary says about a found OS; the session adds the container's fields and every OS's partial finds. */
 export type OsSummary = Pick<ImageSummary, 'osVersion' | 'dtb' | 'kernelBase' | 'symbols' | 'missingSymbols' | 'warnings'>;

@@ -36,7 +36,13 @@ function declarationProblems(p: unknown): string[] {
   need(typeof p['run'] === 'function', 'run must be an async generator function yielding rows');
   const requirements = p['requirements'];
   if (!Array.isArray(requirements)) problems.push('requirements must be a list (empty when the plugin needs nothing)');
-  else requirements.forEach((r, i) => need(isRequirement(r), `requirements[${i}] must be { kind: 'kernel', os: ${OS_NAMES.map((os) => `'${os}'`).join(' | ')} } or { kind: 'plugin', name, version: semver range }`));
+  else
+    requirements.forEach((r, i) =>
+      need(
+        isRequirement(r),
+        `requirements[${i}] must be { kind: 'kernel', os: ${OS_NAMES.map((os) => `'${os}'`).join(' | ')} } or { kind: 'plugin', name, version: semver range }`,
+      ),
+    );
   const columns = p['columns'];
   if (!Array.isArray(columns) || columns.length === 0) problems.push('columns must be a non-empty list of { name, type }');
   else {
@@ -46,7 +52,13 @@ function declarationProblems(p: unknown): string[] {
   }
   const options = p['options'];
   if (!Array.isArray(options)) problems.push('options must be a list (empty when the plugin takes none)');
-  else options.forEach((o, i) => need(isOption(o), `options[${i}] must be { name: lower-case-dashed, type: bool | int | str, description } with a default of that type (choices: distinct texts on a str option, the default among them; multiple: int or str only)`));
+  else
+    options.forEach((o, i) =>
+      need(
+        isOption(o),
+        `options[${i}] must be { name: lower-case-dashed, type: bool | int | str, description } with a default of that type (choices: distinct texts on a str option, the default among them; multiple: int or str only)`,
+      ),
+    );
   return problems;
 }
 
@@ -68,7 +80,10 @@ function isOption(o: unknown): boolean {
   const choices = o['choices'];
   if (choices !== undefined && !(o['type'] === 'str' && isChoiceList(choices))) return false;
   const expected = o['type'] === 'bool' ? 'boolean' : o['type'] === 'int' ? 'number' : 'string';
-  return o['default'] === undefined || (typeof o['default'] === expected && (choices === undefined || (choices as string[]).includes(o['default'] as string)));
+  return (
+    o['default'] === undefined ||
+    (typeof o['default'] === expected && (choices === undefined || (choices as string[]).includes(o['default'] as string)))
+  );
 }
 
 function isChoiceList(c: unknown): boolean {

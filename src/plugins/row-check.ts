@@ -8,7 +8,8 @@ export const isObject = (v: unknown): v is Json => typeof v === 'object' && v !=
 
 /** Why a row does not fit the declared columns (a third-party plugin's bug), or undefined. */
 export function rowProblem(columns: readonly Column[], row: unknown): string | undefined {
-  if (!isObject(row) || !Number.isSafeInteger(row['depth']) || (row['depth'] as number) < 0) return 'a row must be { depth: non-negative integer, values: [...] }';
+  if (!isObject(row) || !Number.isSafeInteger(row['depth']) || (row['depth'] as number) < 0)
+    return 'a row must be { depth: non-negative integer, values: [...] }';
   const values = row['values'];
   if (!Array.isArray(values) || values.length !== columns.length) return `a row must have ${columns.length} values, one per column`;
   for (const [i, c] of columns.entries()) {

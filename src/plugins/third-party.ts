@@ -10,7 +10,8 @@ import { rowProblem } from './row-check.ts';
  */
 export function thirdPartyPlugin(exported: unknown, origin: string): PluginDefinition {
   const definition = validatePlugin(exported, origin);
-  const failed = (why: string) => new MemscopeError('PLUGIN_FAILED', `third-party plugin ${definition.name} ${why} — report it to the plugin's author`, origin);
+  const failed = (why: string) =>
+    new MemscopeError('PLUGIN_FAILED', `third-party plugin ${definition.name} ${why} — report it to the plugin's author`, origin);
   return {
     ...definition,
     origin,
@@ -19,7 +20,10 @@ export function thirdPartyPlugin(exported: unknown, origin: string): PluginDefin
       try {
         const columns = columnsFor(definition, ctx.options);
         const warn = (w: unknown) => {
-          if (!isRunWarning(w)) throw failed(`called ctx.warn with ${JSON.stringify(w) ?? String(w)}: it takes { code: SMEAR | UNREADABLE | LIMIT | UNSUPPORTED, message, address?: "0x…" }`);
+          if (!isRunWarning(w))
+            throw failed(
+              `called ctx.warn with ${JSON.stringify(w) ?? String(w)}: it takes { code: SMEAR | UNREADABLE | LIMIT | UNSUPPORTED, message, address?: "0x…" }`,
+            );
           ctx.warn(w);
         };
         for await (const row of definition.run({ ...ctx, warn })) {

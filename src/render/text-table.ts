@@ -16,9 +16,15 @@ function textCell(value: Cell, type: ColumnType): string {
  * Control characters from memory are escaped so they cannot drive the terminal.
  */
 export function textTable(columns: readonly Column[], rows: readonly PluginRow[]): string {
-  const body = rows.map((r) => columns.map((c, i) => (i === 0 && r.depth > 0 ? `${'*'.repeat(r.depth)} ` : '') + textCell(r.values[i] ?? null, c.type)));
+  const body = rows.map((r) =>
+    columns.map((c, i) => (i === 0 && r.depth > 0 ? `${'*'.repeat(r.depth)} ` : '') + textCell(r.values[i] ?? null, c.type)),
+  );
   const header = columns.map((c) => c.name);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!)))
+      .join('  ')
+      .trimEnd();
   return [line(header), '', ...body.map(line)].join('\n') + '\n';
 }

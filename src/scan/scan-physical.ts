@@ -67,7 +67,9 @@ export async function readChunk(source: ByteSource, chunk: ScanChunk, into?: Uin
   let at = 0;
   const placed = chunk.pieces.map(async (piece) => {
     const target = bytes.subarray(at, (at += piece.length));
-    const got = source.readInto ? await source.readInto(piece.fileOffset, target) : copyInto(target, await source.read(piece.fileOffset, piece.length));
+    const got = source.readInto
+      ? await source.readInto(piece.fileOffset, target)
+      : copyInto(target, await source.read(piece.fileOffset, piece.length));
     target.fill(0, got);
   });
   await Promise.all(placed);

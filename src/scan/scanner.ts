@@ -168,6 +168,7 @@ function tagMatcher(wasm: MemscopeWasm, spec: Extract<ScanSpec, { kind: 'tags' }
 function tagValue(tag: string | Uint8Array): number {
   let bytes: Uint8Array;
   if (typeof tag === 'string') {
+    // eslint-disable-next-line no-control-regex -- any Latin-1 character, NUL included, is a valid tag byte
     if (!/^[\x00-\xff]{4}$/.test(tag)) throw new MemscopeError('BAD_REQUEST', `tag ${JSON.stringify(tag)} is not 4 Latin-1 characters`);
     bytes = Uint8Array.from(tag, (c) => c.charCodeAt(0));
   } else {
@@ -202,8 +203,7 @@ function bytesMatcher(wasm: MemscopeWasm, patterns: readonly Uint8Array[]): Matc
   });
   return {
     firstOffset: () => 0,
-    run: (data, length, start, limit, out, cap, ctl) =>
-      wasm.exports.scanBytes(data, length, start, limit, records, patterns.length, out, cap, ctl),
+    run: (data, length, start, limit, out, cap, ctl) => wasm.exports.scanBytes(data, length, start, limit, records, patterns.length, out, cap, ctl),
     dispose: () => {
       wasm.free(records);
       wasm.free(bytes);

@@ -52,8 +52,15 @@ export class BtfReader {
     if (magic === 0x9feb) throw new MemscopeError('UNSUPPORTED', 'BTF is big-endian: only little-endian (x86-64) kernels are supported', origin);
     if (magic !== MAGIC) this.fail(`does not start with the BTF magic 0xeb9f (found 0x${magic.toString(16).padStart(4, '0')})`);
     const version = this.dv.getUint8(2);
-    if (version !== SUPPORTED_VERSION) throw new MemscopeError('UNSUPPORTED', `BTF version ${version} is not supported (only version ${SUPPORTED_VERSION})`, origin);
-    const [hdrLen, typeOff, typeLen, strOff, strLen] = [4, 8, 12, 16, 20].map((at) => this.dv.getUint32(at, true)) as [number, number, number, number, number];
+    if (version !== SUPPORTED_VERSION)
+      throw new MemscopeError('UNSUPPORTED', `BTF version ${version} is not supported (only version ${SUPPORTED_VERSION})`, origin);
+    const [hdrLen, typeOff, typeLen, strOff, strLen] = [4, 8, 12, 16, 20].map((at) => this.dv.getUint32(at, true)) as [
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     if (hdrLen < HEADER_SIZE || hdrLen > bytes.length) this.fail(`header length ${hdrLen} is outside ${HEADER_SIZE}..${bytes.length}`);
     const typesStart = hdrLen + typeOff;
     const typesEnd = typesStart + typeLen;
@@ -61,7 +68,8 @@ export class BtfReader {
     this.stringsLength = strLen;
     if (typeOff % 4 !== 0) this.fail(`type section offset ${typeOff} is not 4-byte aligned`);
     if (typesEnd > bytes.length) this.fail(`type section (${typeLen} bytes at ${typesStart}) runs past the end of the ${bytes.length}-byte blob`);
-    if (this.stringsStart + strLen > bytes.length) this.fail(`string section (${strLen} bytes at ${this.stringsStart}) runs past the end of the ${bytes.length}-byte blob`);
+    if (this.stringsStart + strLen > bytes.length)
+      this.fail(`string section (${strLen} bytes at ${this.stringsStart}) runs past the end of the ${bytes.length}-byte blob`);
     if (typesStart < this.stringsStart + strLen && this.stringsStart < typesEnd) this.fail('type and string sections overlap');
     if (strLen === 0 || bytes[this.stringsStart] !== 0 || bytes[this.stringsStart + strLen - 1] !== 0) {
       this.fail('string section must start and end with a NUL byte');

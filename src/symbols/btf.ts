@@ -1,6 +1,14 @@
 import { MemscopeError } from '../errors.ts';
 import { BtfKind, BtfReader } from './btf-reader.ts';
-import { typeSize, type BaseTypeInfo, type EnumInfo, type FieldInfo, type StructInfo, type SymbolTable, type TypeDescriptor } from './symbol-table.ts';
+import {
+  typeSize,
+  type BaseTypeInfo,
+  type EnumInfo,
+  type FieldInfo,
+  type StructInfo,
+  type SymbolTable,
+  type TypeDescriptor,
+} from './symbol-table.ts';
 
 /** Typedef / modifier chains longer than this are corrupt (or cyclic). */
 const MAX_CHAIN = 64;
@@ -173,7 +181,8 @@ export class BtfTypes implements Omit<SymbolTable, 'identity' | 'symbol'> {
     for (let step = 0; step < MAX_CHAIN; step++) {
       if (!this.btf.valid(id)) return 0;
       const kind = this.btf.kind(id);
-      if (kind !== BtfKind.Typedef && kind !== BtfKind.Volatile && kind !== BtfKind.Const && kind !== BtfKind.Restrict && kind !== BtfKind.TypeTag) return id;
+      if (kind !== BtfKind.Typedef && kind !== BtfKind.Volatile && kind !== BtfKind.Const && kind !== BtfKind.Restrict && kind !== BtfKind.TypeTag)
+        return id;
       id = this.btf.sizeOrType(id);
     }
     return 0;
@@ -294,7 +303,9 @@ export class BtfTypes implements Omit<SymbolTable, 'identity' | 'symbol'> {
     for (let m = 0; m < btf.vlen(id); m++) {
       const low = btf.word(id, m * stride + 1);
       const value = !wide
-        ? signed ? btf.signedWord(id, m * stride + 1) : low
+        ? signed
+          ? btf.signedWord(id, m * stride + 1)
+          : low
         : Number((BigInt(signed ? btf.signedWord(id, m * stride + 2) : btf.word(id, m * stride + 2)) << 32n) | BigInt(low));
       negative ||= value < 0;
       constants.set(btf.string(btf.word(id, m * stride), id), value);

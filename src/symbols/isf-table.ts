@@ -235,11 +235,7 @@ function checkedIsf(json: unknown, fileName: string): RawIsf {
   const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
   const missing = isObject(json) ? SECTIONS.filter((s) => !isObject(own(json, s))) : SECTIONS;
   if (!isObject(json) || missing.length > 0) {
-    throw new MemscopeError(
-      'SYMBOLS_INVALID',
-      `not a Volatility 3 ISF symbol table (missing ${missing.join(', ')})`,
-      fileName,
-    );
+    throw new MemscopeError('SYMBOLS_INVALID', `not a Volatility 3 ISF symbol table (missing ${missing.join(', ')})`, fileName);
   }
   const format = own(json.metadata as JsonObject, 'format');
   const major = typeof format === 'string' ? /^(\d+)\.\d+\.\d+$/.exec(format)?.[1] : undefined;

@@ -61,11 +61,7 @@ async function inflated(stream: ReadableStream<Uint8Array>, codec: string, fileN
 }
 
 function tooLarge(fileName: string, maxBytes: number): MemscopeError {
-  return new MemscopeError(
-    'SYMBOLS_INVALID',
-    `holds more than ${maxBytes / (1024 * 1024)} MiB of JSON; no symbol table is that large`,
-    fileName,
-  );
+  return new MemscopeError('SYMBOLS_INVALID', `holds more than ${maxBytes / (1024 * 1024)} MiB of JSON; no symbol table is that large`, fileName);
 }
 
 function streamOf<T extends Uint8Array>(bytes: T): ReadableStream<T> {

@@ -35,9 +35,7 @@ export interface EnumInfo {
 }
 
 /** Who the table describes: a PDB (Windows) or a kernel banner (Linux). */
-export type SymbolIdentity =
-  | { kind: 'pdb'; pdbName: string; guid: string; age: number }
-  | { kind: 'linux'; banner: string };
+export type SymbolIdentity = { kind: 'pdb'; pdbName: string; guid: string; age: number } | { kind: 'linux'; banner: string };
 
 export interface SymbolTable {
   readonly identity: SymbolIdentity | undefined;

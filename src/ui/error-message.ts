@@ -66,12 +66,14 @@ export class ErrorMessage extends LitElement {
       <div class="text">
         <strong>${TITLES[this.failure.code] ?? 'Error'}</strong>
         <p class="message">${this.failure.message}</p>
-        ${this.failure.stack
-          ? html`<details class="stack">
+        ${
+          this.failure.stack
+            ? html`<details class="stack">
               <summary>Technical details</summary>
               <pre>${this.failure.stack}</pre>
             </details>`
-          : nothing}
+            : nothing
+        }
       </div>
       <button @click=${() => this.dispatchEvent(new CustomEvent('dismiss', { bubbles: true, composed: true }))}>Dismiss</button>
     </div>`;

@@ -124,12 +124,15 @@ export class HexView extends LitElement {
         ${this.loading ? html`<span class="muted">Reading…</span>` : nothing}
       </form>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${this.memory
-        ? html`<div class="dump" tabindex="0" role="table" aria-label="${this.space.label} memory at ${this.memory.address} (PageUp / PageDown to move)"
+      ${
+        this.memory
+          ? html`<div class="dump" tabindex="0" role="table" aria-label="${this.space.label} memory at ${this.memory.address} (PageUp / PageDown to move)"
             @keydown=${this.keydown}>${rowsOf(this.memory).map(
-              (r) => html`<div class="row ${r.unmapped ? 'unmapped' : ''}" role="row"><span class="address" role="cell">${r.address}</span><span class="hex" role="cell">${r.hex}</span><span class="ascii" role="cell">${r.ascii}</span></div>`,
+              (r) =>
+                html`<div class="row ${r.unmapped ? 'unmapped' : ''}" role="row"><span class="address" role="cell">${r.address}</span><span class="hex" role="cell">${r.hex}</span><span class="ascii" role="cell">${r.ascii}</span></div>`,
             )}</div>`
-        : html`<p class="muted">Enter an address, or click an address (an offset, a mapping's start) in a result table.</p>`}
+          : html`<p class="muted">Enter an address, or click an address (an offset, a mapping's start) in a result table.</p>`
+      }
     `;
   }
 

@@ -60,11 +60,13 @@ export class ImageSummaryView extends LitElement {
         <dd class="os">${os}</dd>
         ${row('DTB', s.dtb)} ${row('Kernel base', s.kernelBase)} ${row('Symbols', s.symbols)}
       </dl>
-      ${s.warnings.length > 0
-        ? html`<ul class="warnings">
+      ${
+        s.warnings.length > 0
+          ? html`<ul class="warnings">
             ${s.warnings.map((w) => html`<li>${w}</li>`)}
           </ul>`
-        : nothing}
+          : nothing
+      }
     `;
   }
 }

@@ -39,10 +39,12 @@ export class JobProgressView extends LitElement {
     const percent = known ? Math.min(100, Math.floor((done / total) * 100)) : 0;
     return html`
       <span class="stage">${this.label}${stage ? ` — ${stage}` : ''}</span>
-      ${known
-        ? html`<progress max=${total} .value=${Math.min(done, total)}></progress>
+      ${
+        known
+          ? html`<progress max=${total} .value=${Math.min(done, total)}></progress>
             <span class="amount">${formatSize(done)} of ${formatSize(total)} (${percent} %)</span>`
-        : html`<progress></progress>`}
+          : html`<progress></progress>`
+      }
       ${this.notice ? html`<span class="notice" role="status">${this.notice}</span>` : ''}
       <button @click=${() => this.dispatchEvent(new CustomEvent('cancel-job', { bubbles: true, composed: true }))}>Cancel</button>
     `;

@@ -165,13 +165,17 @@ export class MemscopeApp extends LitElement {
     const notices = html`
       ${s.opening ? html`<div class="status full"><span>Opening ${s.fileName}…</span><progress></progress></div>` : nothing}
       ${s.notice ? html`<p class="notice full" role="status">${s.notice}</p>` : nothing}
-      ${s.failure && s.failure.code !== 'SYMBOLS_MISSING'
-        ? html`<error-message class="full" .failure=${s.failure} @dismiss=${() => s.dismissFailure()}></error-message>`
-        : nothing}
-      ${s.missingSymbols
-        ? html`<symbol-request class="full" .missing=${s.missingSymbols} ?busy=${busy}
+      ${
+        s.failure && s.failure.code !== 'SYMBOLS_MISSING'
+          ? html`<error-message class="full" .failure=${s.failure} @dismiss=${() => s.dismissFailure()}></error-message>`
+          : nothing
+      }
+      ${
+        s.missingSymbols
+          ? html`<symbol-request class="full" .missing=${s.missingSymbols} ?busy=${busy}
             @symbol-files=${(e: CustomEvent<File[]>) => s.addSymbolFiles(e.detail)}></symbol-request>`
-        : nothing}
+          : nothing
+      }
     `;
     if (!s.summary) {
       return html`<main>
@@ -233,10 +237,12 @@ export class MemscopeApp extends LitElement {
 
   private renderResults(s: SessionController) {
     return html`
-      ${s.job
-        ? html`<job-progress .label=${s.job.plugin} .progress=${s.job.progress} .notice=${unresponsive(s.job)}
+      ${
+        s.job
+          ? html`<job-progress .label=${s.job.plugin} .progress=${s.job.progress} .notice=${unresponsive(s.job)}
             @cancel-job=${() => s.cancel()}></job-progress>`
-        : nothing}
+          : nothing
+      }
       ${s.result && s.summary ? this.renderResult(s.result, s.summary.fileName) : nothing}
     `;
   }
@@ -244,10 +250,13 @@ export class MemscopeApp extends LitElement {
   private renderResult(result: ResultSet, fileName: string) {
     const { plugin, columns, rows, version, summary, status } = result;
     const state =
-      status === 'running' ? 'running…'
-      : status === 'cancelled' ? 'cancelled — partial results'
-      : status === 'failed' ? 'failed — partial results'
-      : `${summary?.rowCount ?? rows.length} rows in ${((summary?.elapsedMs ?? 0) / 1000).toFixed(1)} s`;
+      status === 'running'
+        ? 'running…'
+        : status === 'cancelled'
+          ? 'cancelled — partial results'
+          : status === 'failed'
+            ? 'failed — partial results'
+            : `${summary?.rowCount ?? rows.length} rows in ${((summary?.elapsedMs ?? 0) / 1000).toFixed(1)} s`;
     const warnings = summary?.warnings ?? [];
     return html`
       <div class="result-head">
@@ -257,13 +266,17 @@ export class MemscopeApp extends LitElement {
         <export-buttons .columns=${columns} .rows=${rows} baseName="${fileName}-${plugin.name}"
           ?disabled=${status === 'running'}></export-buttons>
       </div>
-      ${warnings.length > 0
-        ? html`<run-warnings .warnings=${warnings} @open-memory=${(e: OpenMemoryEvent) => this.showMemory(e.detail)}></run-warnings>`
-        : nothing}
-      ${plugin.tree
-        ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
-        : html`<result-table .columns=${columns} .rows=${rows} .version=${version}
-            @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}></result-table>`}
+      ${
+        warnings.length > 0
+          ? html`<run-warnings .warnings=${warnings} @open-memory=${(e: OpenMemoryEvent) => this.showMemory(e.detail)}></run-warnings>`
+          : nothing
+      }
+      ${
+        plugin.tree
+          ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
+          : html`<result-table .columns=${columns} .rows=${rows} .version=${version}
+            @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}></result-table>`
+      }
     `;
   }
 }

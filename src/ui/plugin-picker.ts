@@ -134,9 +134,10 @@ export class PluginPicker extends LitElement {
     const chosen = this.plugins.find((p) => p.name === this.selected);
     return html`
       <h2>Plugins</h2>
-      ${this.plugins.length === 0 && this.brokenModules.length === 0
-        ? html`<p class="muted">No plugins apply to this image.</p>`
-        : html`<ul>
+      ${
+        this.plugins.length === 0 && this.brokenModules.length === 0
+          ? html`<p class="muted">No plugins apply to this image.</p>`
+          : html`<ul>
             ${this.plugins.map(
               (p) => html`<li>
                 <button class="entry" aria-pressed=${p.name === this.selected ? 'true' : 'false'} aria-disabled=${p.unmet.length > 0 ? 'true' : nothing}
@@ -154,14 +155,17 @@ export class PluginPicker extends LitElement {
                 ${this.renderRemove(m.fileName)}
               </li>`,
             )}
-          </ul>`}
-      ${this.canAdd
-        ? html`<p class="third-party">
+          </ul>`
+      }
+      ${
+        this.canAdd
+          ? html`<p class="third-party">
             <button class="add" ?disabled=${this.disabled} @click=${() => this.fileInput.click()}>Add plugin…</button>
             <span class="muted">or drop a plugin module (.mjs) on the page</span>
             <input type="file" accept=${PLUGIN_MODULE_TYPES} multiple @change=${this.onPicked} />
           </p>`
-        : nothing}
+          : nothing
+      }
       ${chosen ? this.renderOptionForm(chosen) : nothing}
     `;
   }
@@ -187,12 +191,14 @@ export class PluginPicker extends LitElement {
       <form @submit=${(e: Event) => this.submit(e, plugin)}>
         ${plugin.options.map((o) => this.renderOption(o))}
         ${this.invalid ? html`<p class="error">${this.invalid}</p>` : nothing}
-        ${blocked
-          ? html`<div class="unmet error" id="unmet">
+        ${
+          blocked
+            ? html`<div class="unmet error" id="unmet">
               ${plugin.name} cannot run on this image:
               <ul>${plugin.unmet.map((reason) => html`<li>${reason}</li>`)}</ul>
             </div>`
-          : nothing}
+            : nothing
+        }
         <div>
           <button class="primary" type="submit" ?disabled=${this.disabled || blocked} aria-describedby=${blocked ? 'unmet' : nothing}>
             Run ${plugin.name}

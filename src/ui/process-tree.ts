@@ -89,9 +89,11 @@ export class ProcessTree extends LitElement {
 
   private renderRow(node: TreeRow, template: string) {
     const open = !this.collapsed.has(node.index);
-    const lead = html`<span style="display: inline-block; width: ${node.level * INDENT_CH}ch"></span>${node.hasChildren
-      ? html`<button class="toggle ${open ? 'open' : ''}" aria-label=${open ? 'Collapse' : 'Expand'} @click=${() => this.toggle(node.index)}></button>`
-      : html`<span class="leaf"></span>`}`;
+    const lead = html`<span style="display: inline-block; width: ${node.level * INDENT_CH}ch"></span>${
+      node.hasChildren
+        ? html`<button class="toggle ${open ? 'open' : ''}" aria-label=${open ? 'Collapse' : 'Expand'} @click=${() => this.toggle(node.index)}></button>`
+        : html`<span class="leaf"></span>`
+    }`;
     return html`<div class="grid-row" role="row" aria-level=${node.level + 1} aria-expanded=${ifDefined(node.hasChildren ? String(open) : undefined)}
       style="grid-template-columns: ${template}">${renderCells(this.columns, node.row, lead)}</div>`;
   }

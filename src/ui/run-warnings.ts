@@ -53,9 +53,11 @@ export class RunWarningList extends LitElement {
       ${this.warnings.map(
         (w) => html`<li>
           <span class="code">${w.code}</span><span class="message">${w.message}</span>
-          ${w.address
-            ? html`at <button class="address" title="Show this kernel memory" @click=${() => this.open(w.address!)}>${w.address}</button>`
-            : nothing}
+          ${
+            w.address
+              ? html`at <button class="address" title="Show this kernel memory" @click=${() => this.open(w.address!)}>${w.address}</button>`
+              : nothing
+          }
           ${w.count > 1 ? html`<span class="count">(×${w.count})</span>` : nothing}
         </li>`,
       )}

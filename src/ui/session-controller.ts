@@ -177,7 +177,13 @@ export class SessionController {
     const outcome: Outcome<RunSummary> =
       misfit === undefined
         ? ran
-        : { ok: false, error: { code: 'PLUGIN_FAILED', message: `${info.origin}: third-party plugin ${plugin} yielded a bad row: ${misfit} — report it to the plugin's author` } };
+        : {
+            ok: false,
+            error: {
+              code: 'PLUGIN_FAILED',
+              message: `${info.origin}: third-party plugin ${plugin} yielded a bad row: ${misfit} — report it to the plugin's author`,
+            },
+          };
     clearTimeout(this.repaintTimer);
     this.repaintTimer = undefined;
     this.job = undefined;

@@ -50,7 +50,12 @@ export class TableModel {
   private text(index: number): string {
     for (let i = this.texts.length; i <= index; i++) {
       const row = this.rows[i]!;
-      this.texts.push(this.columns.map((c, k) => formatCell(row.values[k] ?? null, c.type)).join('\u0000').toLowerCase());
+      this.texts.push(
+        this.columns
+          .map((c, k) => formatCell(row.values[k] ?? null, c.type))
+          .join('\u0000')
+          .toLowerCase(),
+      );
     }
     return this.texts[index]!;
   }

@@ -200,7 +200,13 @@ export class ThirdPartyPlugins implements Pick<EngineApi, 'run' | 'columns' | 'c
     } catch (e) {
       if (!(e instanceof SandboxStopped)) throw e;
       // Code a module left running (a timer) keeps the sandbox busy.
-      return { ok: false, error: { code: 'PLUGIN_FAILED', message: `the plugin sandbox ${e.message} while it opened the image and was stopped: a third-party module keeps it busy` } };
+      return {
+        ok: false,
+        error: {
+          code: 'PLUGIN_FAILED',
+          message: `the plugin sandbox ${e.message} while it opened the image and was stopped: a third-party module keeps it busy`,
+        },
+      };
     }
   }
 

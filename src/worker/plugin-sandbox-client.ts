@@ -28,10 +28,12 @@ async function fetchOk(url: URL): Promise<Response> {
 function sandboxCode(base: URL): Promise<SandboxCode> {
   let code = codeByBase.get(base.href);
   if (!code) {
-    code = Promise.all([fetchOk(new URL('plugin-sandbox.worker.js', base)), fetchOk(new URL('memscope.wasm', base))]).then(async ([script, wasm]) => ({
-      script: await script.text(),
-      wasm: await wasm.arrayBuffer(),
-    }));
+    code = Promise.all([fetchOk(new URL('plugin-sandbox.worker.js', base)), fetchOk(new URL('memscope.wasm', base))]).then(
+      async ([script, wasm]) => ({
+        script: await script.text(),
+        wasm: await wasm.arrayBuffer(),
+      }),
+    );
     codeByBase.set(base.href, code);
     code.catch(() => codeByBase.delete(base.href));
   }
@@ -70,7 +72,10 @@ export class PluginSandbox {
   /** Starts a sandbox from the bundle and memscope.wasm in `base` (the app's folder). */
   static async start(base: URL, limitMs: number, onSilence: (ms: number) => void): Promise<PluginSandbox> {
     const { script, wasm } = await sandboxCode(base);
-    const worker = new Worker(`data:text/javascript;charset=utf-8,${encodeURIComponent(script)}`, { type: 'module', name: 'memscope-plugin-sandbox' });
+    const worker = new Worker(`data:text/javascript;charset=utf-8,${encodeURIComponent(script)}`, {
+      type: 'module',
+      name: 'memscope-plugin-sandbox',
+    });
     const channel = new MessageChannel();
     const init: SandboxInit = { port: channel.port2, wasm: wasm.slice(0) };
     worker.postMessage(init, [channel.port2, init.wasm]);

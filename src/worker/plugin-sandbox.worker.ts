@@ -47,7 +47,8 @@ class PluginSandbox implements PluginSandboxApi {
       if (!this.isolated) throw new MemscopeError('UNSUPPORTED', NOT_ISOLATED, module.fileName);
       const { plugins, problems } = declared(await importModule(module), module.fileName, new Set(this.plugins.map((p) => p.name)));
       if (problems.length > 0) throw new MemscopeError('BAD_PLUGIN', problems.join('\n'));
-      if (plugins.length === 0) throw new MemscopeError('BAD_PLUGIN', 'the module exports no plugin (export default { name, version, ... })', module.fileName);
+      if (plugins.length === 0)
+        throw new MemscopeError('BAD_PLUGIN', 'the module exports no plugin (export default { name, version, ... })', module.fileName);
       this.plugins = [...this.plugins, ...plugins];
       return plugins.map(pluginInfo);
     });
@@ -99,7 +100,7 @@ class PluginSandbox implements PluginSandboxApi {
 }
 
 const NOT_ISOLATED =
-  'this browser does not isolate third-party plugins (the plugin sandbox needs an opaque origin and the page\'s Content-Security-Policy): use Chromium or Chrome, or the memscope command line';
+  "this browser does not isolate third-party plugins (the plugin sandbox needs an opaque origin and the page's Content-Security-Policy): use Chromium or Chrome, or the memscope command line";
 
 /** modulePlugins, where the declaration's own code (a getter) throwing is the module's fault, not memscope's. */
 function declared(module: Record<string, unknown>, origin: string, taken: Set<string>): ModulePlugins {
@@ -125,8 +126,4 @@ async function importModule(module: PluginModule): Promise<Record<string, unknow
 // Decided before any plugin code runs, which could fake what the check looks at.
 const isolated = isIsolated();
 lockDown();
-self.addEventListener(
-  'message',
-  (e: MessageEvent<SandboxInit>) => expose(new PluginSandbox(e.data.wasm, isolated), e.data.port),
-  { once: true },
-);
+self.addEventListener('message', (e: MessageEvent<SandboxInit>) => expose(new PluginSandbox(e.data.wasm, isolated), e.data.port), { once: true });

@@ -37,7 +37,8 @@ async function pierce(page: Page, ...steps: string[]): Promise<ElementHandle<Ele
 async function runPlugin(page: Page, name: string): Promise<number> {
   await (await pierce(page, 'memscope-app', 'plugin-picker', `button[data-plugin="${name}"]`)).click();
   const submit = await pierce(page, 'memscope-app', 'plugin-picker', 'button[type=submit]');
-  const finished = (done: boolean) => done === /rows in/.test(document.querySelector('memscope-app')?.shadowRoot?.querySelector('.result-state')?.textContent ?? '');
+  const finished = (done: boolean) =>
+    done === /rows in/.test(document.querySelector('memscope-app')?.shadowRoot?.querySelector('.result-state')?.textContent ?? '');
   const t0 = Date.now();
   await submit.click();
   // The previous run's result line stays until this run starts; a run shorter than the polling gap may be missed.
@@ -67,7 +68,16 @@ export async function browserBench(imagePath: string, symbolDir: string): Promis
   const browser = await puppeteer.launch({
     executablePath: chromium,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
   try {
     const page = await browser.newPage();

@@ -39,22 +39,31 @@ const psscanRate = s1.capturedBytes / s1.psscanSeconds;
 console.log('memscope bench (one run, this machine)\n');
 console.log(`Node fs read, 1 GiB image (page cache warm)   ${gbps(read)}`);
 console.log(`Wasm pool-tag scan, 1 instance, in memory      ${gbps(scan)}   (target ≥ 4 GB/s: ${scan >= 4e9 ? 'met' : 'NOT met'})`);
-console.log(`psscan end to end, Node, 1 GiB                 ${gbps(psscanRate)}   = ${(100 * psscanRate / read).toFixed(0)} % of fs read (${s1.psscanRows} rows, ${ms(s1.psscanSeconds)})`);
+console.log(
+  `psscan end to end, Node, 1 GiB                 ${gbps(psscanRate)}   = ${((100 * psscanRate) / read).toFixed(0)} % of fs read (${s1.psscanRows} rows, ${ms(s1.psscanSeconds)})`,
+);
 console.log(`open (discovery) 1 GiB                         ${ms(s1.openSeconds)}`);
-console.log(`pslist 1 GiB                                   ${ms(s1.pslistSeconds)} (${s1.pslistRows} rows); reopen + pslist with cached discovery ${ms(s1.reopenPslistSeconds)}`);
+console.log(
+  `pslist 1 GiB                                   ${ms(s1.pslistSeconds)} (${s1.pslistRows} rows); reopen + pslist with cached discovery ${ms(s1.reopenPslistSeconds)}`,
+);
 console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
 console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
 
 const linuxMissing = linuxFixtureMissing();
 if (linuxMissing) console.log(`(Linux figures skipped: ${linuxMissing})`);
-else for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kdump']) {
-  const first = await linuxOpenToFirstRow(await linuxFixtureFile(capture));
-  console.log(`${`Linux ${capture}: open → first linux.pslist row`.padEnd(46)} ${ms(first.coldSeconds)} (cold), ${ms(first.cachedSeconds)} (cached)`);
-}
+else
+  for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kdump']) {
+    const first = await linuxOpenToFirstRow(await linuxFixtureFile(capture));
+    console.log(
+      `${`Linux ${capture}: open → first linux.pslist row`.padEnd(46)} ${ms(first.coldSeconds)} (cold), ${ms(first.cachedSeconds)} (cached)`,
+    );
+  }
 
 const b = await browserBench(big.path, big.symbols);
 if (b) {
   console.log(`Chromium Blob.slice read, 1 GiB, main thread  ${gbps(b.blobReadBytesPerSecond)}`);
-  console.log(`Chromium psscan end to end, ${b.workers} scan workers    ${gbps(b.psscanBytesPerSecond)}   = ${(100 * b.psscanBytesPerSecond / b.blobReadBytesPerSecond).toFixed(0)} % of Blob read (target ≥ 80 %: ${b.psscanBytesPerSecond >= 0.8 * b.blobReadBytesPerSecond ? 'met' : 'NOT met'})`);
+  console.log(
+    `Chromium psscan end to end, ${b.workers} scan workers    ${gbps(b.psscanBytesPerSecond)}   = ${((100 * b.psscanBytesPerSecond) / b.blobReadBytesPerSecond).toFixed(0)} % of Blob read (target ≥ 80 %: ${b.psscanBytesPerSecond >= 0.8 * b.blobReadBytesPerSecond ? 'met' : 'NOT met'})`,
+  );
   console.log(`Chromium pslist (open → rows)                  ${ms(b.pslistSeconds)}`);
 }

@@ -20,8 +20,15 @@ describe('built app (dist/index.html)', () => {
       (await waitFor(() => pierce(page, 'memscope-app', 'plugin-picker', 'button[data-plugin="windows.pslist"]'), 'pslist')).click();
       (await waitFor(() => pierce(page, 'memscope-app', 'plugin-picker', 'button[type=submit]'), 'run')).click();
       const table = await waitFor(() => pierce(page, 'memscope-app', 'result-table'), 'result table', 15000);
-      const rows = await waitFor(() => (pierce(page, 'memscope-app', '.result-state')?.textContent?.includes('rows in') ? renderedRows(table) : undefined), 'finished run', 15000);
-      ok(rows.some((r) => r[0] === '4' && r.includes('System')), 'System (PID 4) shown');
+      const rows = await waitFor(
+        () => (pierce(page, 'memscope-app', '.result-state')?.textContent?.includes('rows in') ? renderedRows(table) : undefined),
+        'finished run',
+        15000,
+      );
+      ok(
+        rows.some((r) => r[0] === '4' && r.includes('System')),
+        'System (PID 4) shown',
+      );
     } finally {
       frame.remove();
     }

@@ -134,10 +134,14 @@ export class AppFrame {
 
   /** The error the app shows, once it shows one (and `includes` is in it); dismissed when `dismiss`. */
   async failureText(includes = '', timeoutMs = 15000): Promise<string> {
-    return waitFor(() => {
-      const text = this.find('error-message')?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
-      return text.includes(includes) ? text || undefined : undefined;
-    }, `an error with "${includes}"`, timeoutMs);
+    return waitFor(
+      () => {
+        const text = this.find('error-message')?.shadowRoot?.textContent?.replace(/\s+/g, ' ').trim() ?? '';
+        return text.includes(includes) ? text || undefined : undefined;
+      },
+      `an error with "${includes}"`,
+      timeoutMs,
+    );
   }
 
   /** Presses the shown error's Dismiss. */

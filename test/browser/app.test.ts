@@ -44,8 +44,17 @@ describe('memscope-app', () => {
     await openImage(app);
     deepEqual(engine.opened, [{ fileName: 'win10.raw', size: 4096 }]);
     const text = pierce(app, 'image-summary')!.shadowRoot!.textContent!;
-    for (const expected of ['win10.raw', 'raw', 'Windows 10 (10.0.19041)', '0x1aa000', '0xfffff80600000000', '16.0 MiB (16,777,216 bytes)',
-      '15.0 MiB (15,728,640 bytes)', 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1', 'physical memory ends before 0x1000000']) {
+    for (const expected of [
+      'win10.raw',
+      'raw',
+      'Windows 10 (10.0.19041)',
+      '0x1aa000',
+      '0xfffff80600000000',
+      '16.0 MiB (16,777,216 bytes)',
+      '15.0 MiB (15,728,640 bytes)',
+      'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1',
+      'physical memory ends before 0x1000000',
+    ]) {
       ok(text.includes(expected), `summary shows ${expected}`);
     }
   });
@@ -110,10 +119,14 @@ describe('memscope-app', () => {
     await runPlugin(app, 'windows.pslist');
     const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
     await waitFor(() => renderedRows(table).length === 3, 'rows');
-    const header = (name: string) => [...table.shadowRoot!.querySelectorAll<HTMLButtonElement>('.grid-head button')].find((b) => b.textContent!.trim().startsWith(name))!;
+    const header = (name: string) =>
+      [...table.shadowRoot!.querySelectorAll<HTMLButtonElement>('.grid-head button')].find((b) => b.textContent!.trim().startsWith(name))!;
     header('Offset(V)').click();
     await waitFor(() => renderedRows(table)[0]![2] === 'Registry', 'ascending by offset');
-    deepEqual(renderedRows(table).map((r) => r[2]), ['Registry', 'System', HOSTILE_NAME]);
+    deepEqual(
+      renderedRows(table).map((r) => r[2]),
+      ['Registry', 'System', HOSTILE_NAME],
+    );
     header('Offset(V)').click();
     await waitFor(() => renderedRows(table)[0]![2] === HOSTILE_NAME, 'descending by offset');
     const filter = table.shadowRoot!.querySelector<HTMLInputElement>('input[type=search]')!;
@@ -134,14 +147,20 @@ describe('memscope-app', () => {
     deepEqual(levels, ['1', '2', '3', '1']);
     tree.shadowRoot!.querySelector<HTMLButtonElement>('.toggle')!.click();
     await waitFor(() => renderedRows(tree).length === 2, 'collapsed System');
-    deepEqual(renderedRows(tree).map((r) => r[2]), ['System', 'Idle']);
+    deepEqual(
+      renderedRows(tree).map((r) => r[2]),
+      ['System', 'Idle'],
+    );
 
     const saved = await captureDownload(() => pierce(app, 'export-buttons', 'button.json')!.click());
     equal(saved.name, 'win10.raw-windows.pstree.json');
     const text = await saved.blob.text();
     ok(text.includes('"Offset(V)": 18446744073709551615'), 'exact 2^64 - 1');
     const parsed = JSON.parse(text) as { ImageFileName: string; __children: { ImageFileName: string; __children: unknown[] }[] }[];
-    deepEqual(parsed.map((n) => n.ImageFileName), ['System', 'Idle']);
+    deepEqual(
+      parsed.map((n) => n.ImageFileName),
+      ['System', 'Idle'],
+    );
     equal(parsed[0]!.__children[0]!.ImageFileName, 'Registry');
     equal((parsed[0]!.__children[0]!.__children[0] as { ImageFileName: string }).ImageFileName, HOSTILE_NAME);
 
@@ -221,7 +240,12 @@ describe('memscope-app', () => {
   it('a Linux kernel without BTF: names the kernel, takes the dropped ISF and reopens', async () => {
     const { app, engine } = start();
     const banner = 'Linux version 5.10.0-8-amd64 (debian-kernel@lists.debian.org) #1 SMP Debian 5.10.46-4';
-    const missing = { kind: 'linux' as const, release: '5.10.0-8-amd64', banner, reason: 'Linux 5.10.0-8-amd64: this kernel carries no BTF type information\nmore' };
+    const missing = {
+      kind: 'linux' as const,
+      release: '5.10.0-8-amd64',
+      banner,
+      reason: 'Linux 5.10.0-8-amd64: this kernel carries no BTF type information\nmore',
+    };
     engine.openOutcome = { ok: true, value: { ...summary, os: 'linux', osVersion: 'Linux 5.10.0-8-amd64', missingSymbols: missing } };
     await openImage(app);
     const request = await waitFor(() => pierce(app, 'symbol-request'), 'symbol request');
@@ -279,10 +303,22 @@ describe('memscope-app', () => {
     await waitFor(() => renderedRows(table).length === 3, 'the rows beside the warnings');
     equal(pierce(app, '.result-head .warning-count')!.textContent, '2 warnings');
     const items = [...list.shadowRoot!.querySelectorAll('li')];
-    deepEqual(items.map((li) => li.querySelector('.code')!.textContent), ['SMEAR', 'UNREADABLE']);
-    deepEqual(items.map((li) => li.querySelector('.message')!.textContent), warnings.map((w) => w.message));
-    deepEqual(items.map((li) => li.querySelector('.count')?.textContent ?? null), [null, '(×7)']);
-    deepEqual(items.map((li) => li.querySelector('button.address')?.textContent ?? null), ['0xffffad8b2f0a5080', null]);
+    deepEqual(
+      items.map((li) => li.querySelector('.code')!.textContent),
+      ['SMEAR', 'UNREADABLE'],
+    );
+    deepEqual(
+      items.map((li) => li.querySelector('.message')!.textContent),
+      warnings.map((w) => w.message),
+    );
+    deepEqual(
+      items.map((li) => li.querySelector('.count')?.textContent ?? null),
+      [null, '(×7)'],
+    );
+    deepEqual(
+      items.map((li) => li.querySelector('button.address')?.textContent ?? null),
+      ['0xffffad8b2f0a5080', null],
+    );
     equal(document.querySelectorAll('img').length + list.shadowRoot!.querySelectorAll('img').length, 0, 'no <img> from a message');
     await new Promise((r) => setTimeout(r, 50));
     deepEqual(alerts, [], 'no script ran');

@@ -147,7 +147,10 @@ describe('end to end: a Windows image dropped into the built app', function () {
       }
       return depth;
     };
-    ok(linked.some((p) => depthOf(p) >= 2), 'the image has grandchildren');
+    ok(
+      linked.some((p) => depthOf(p) >= 2),
+      'the image has grandchildren',
+    );
 
     const tree = await app.run('windows.pstree');
     const rendered = await app.allRows(tree);

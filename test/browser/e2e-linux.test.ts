@@ -22,7 +22,18 @@ interface LinuxFixture {
   readonly truth: LinuxTruth;
 }
 
-const LINUX_PLUGINS = ['linux.info', 'linux.pslist', 'linux.pstree', 'linux.psaux', 'linux.envars', 'linux.sockstat', 'linux.arp', 'linux.mountinfo', 'linux.lsmod', 'linux.kmsg'];
+const LINUX_PLUGINS = [
+  'linux.info',
+  'linux.pslist',
+  'linux.pstree',
+  'linux.psaux',
+  'linux.envars',
+  'linux.sockstat',
+  'linux.arp',
+  'linux.mountinfo',
+  'linux.lsmod',
+  'linux.kmsg',
+];
 const byNumber = (a: number, b: number) => a - b;
 
 function headers(grid: HTMLElement): string[] {
@@ -58,7 +69,9 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
       const summary = await app.summaryText(capture, (t) => t.includes('BTF'), 90000);
       ok(summary.includes(`Linux ${fixture.truth.kernel.release}`), `summary names the kernel: ${summary}`);
       equal(app.symbolRequest(), null, 'no symbol file is asked for');
-      const plugins = [...(app.find('plugin-picker')?.shadowRoot?.querySelectorAll<HTMLElement>('button[data-plugin]') ?? [])].map((b) => b.dataset['plugin']!);
+      const plugins = [...(app.find('plugin-picker')?.shadowRoot?.querySelectorAll<HTMLElement>('button[data-plugin]') ?? [])].map(
+        (b) => b.dataset['plugin']!,
+      );
       for (const name of LINUX_PLUGINS) ok(plugins.includes(name), `${name} offered (${plugins.join(', ')})`);
       ok(!plugins.some((p) => p.startsWith('windows.')), 'no Windows plugin offered');
     });
@@ -89,7 +102,10 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
       );
       const sockets = await column(app, 'linux.sockstat', 'Source Port');
       const inet = sockets.rows.filter((r) => r[sockets.columns.indexOf('Family')]!.startsWith('AF_INET'));
-      deepEqual(inet.map((r) => Number(r[sockets.columns.indexOf('Source Port')])).sort(byNumber), [...fixture.truth.tcp, ...fixture.truth.udp].map((s) => s.local_port).sort(byNumber));
+      deepEqual(
+        inet.map((r) => Number(r[sockets.columns.indexOf('Source Port')])).sort(byNumber),
+        [...fixture.truth.tcp, ...fixture.truth.udp].map((s) => s.local_port).sort(byNumber),
+      );
       const arp = await column(app, 'linux.arp', 'IP Address');
       const shown = arp.rows.filter((r) => r[arp.columns.indexOf('Family')] === 'IPv4' && r[arp.columns.indexOf('State')] !== 'NOARP');
       deepEqual(shown.map((r) => r[arp.columns.indexOf('IP Address')]).sort(), fixture.truth.arp.map((a) => a.ip).sort());
@@ -97,8 +113,14 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
       const mounts = await column(app, 'linux.mountinfo', 'MOUNT_POINT');
       const ns = mounts.columns.indexOf('MNT_NS_ID');
       const initRows = mounts.rows.filter((r) => r[ns] === mounts.rows[0]![ns]);
-      deepEqual(initRows.map((r) => r[mounts.columns.indexOf('MOUNT_POINT')]), fixture.truth.mounts.map((m) => m.mountpoint));
-      deepEqual((await column(app, 'linux.lsmod', 'Name')).values, fixture.truth.modules.map((m) => m.name));
+      deepEqual(
+        initRows.map((r) => r[mounts.columns.indexOf('MOUNT_POINT')]),
+        fixture.truth.mounts.map((m) => m.mountpoint),
+      );
+      deepEqual(
+        (await column(app, 'linux.lsmod', 'Name')).values,
+        fixture.truth.modules.map((m) => m.name),
+      );
     });
 
     // One capture suffices: the hex view reads every format through the same engine call.

@@ -20,7 +20,11 @@ describe('end to end: the installed app offline', function () {
   before(async () => {
     // The build's sample is the generator's image at its defaults; that makes the truth file apply to it.
     sample = await windowsFixture(SAMPLE_SIZE);
-    equal(await command<string>('file-sha256', { path: SAMPLE }), await command<string>('file-sha256', { path: sample.image }), `${SAMPLE} is the generator's default 16 MiB image`);
+    equal(
+      await command<string>('file-sha256', { path: SAMPLE }),
+      await command<string>('file-sha256', { path: sample.image }),
+      `${SAMPLE} is the generator's default 16 MiB image`,
+    );
   });
 
   after(async () => {
@@ -58,6 +62,10 @@ describe('end to end: the installed app offline', function () {
 
     const refused = await command<string[]>('page-offline', { offline: false });
     // Only the browser's own update check of the service worker script may try the network.
-    deepEqual(refused.filter((path) => path !== '/dist/sw.js'), [], 'requests for /dist/ that reached the server while offline');
+    deepEqual(
+      refused.filter((path) => path !== '/dist/sw.js'),
+      [],
+      'requests for /dist/ that reached the server while offline',
+    );
   });
 });

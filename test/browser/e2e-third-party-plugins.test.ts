@@ -73,7 +73,10 @@ describe('end to end: third-party plugins in the built app', function () {
     ok(app.find('.notice')?.textContent?.includes('Added community.masquerade from masquerade.mjs'), 'the page confirms it');
 
     const stored = await entries(PLUGIN_DB);
-    deepEqual(stored.map(([key]) => key), ['masquerade.mjs']);
+    deepEqual(
+      stored.map(([key]) => key),
+      ['masquerade.mjs'],
+    );
     const module = stored[0]![1] as StoredModule;
     equal(module.text, await (await fetch('/test/plugins/masquerade.mjs')).text(), 'the module text');
     deepEqual(module.names, ['community.masquerade']);
@@ -85,7 +88,10 @@ describe('end to end: third-party plugins in the built app', function () {
     equal(planted.length, 1, 'the generator planted one svch0st.exe');
     const table = await app.run('community.masquerade', 30000);
     const rows = (await app.allRows(table)).map(cellTexts);
-    deepEqual(rows, planted.map((p) => [String(p.pid), String(p.ppid), 'svch0st.exe', 'cmd.exe', 'imitates svchost.exe']));
+    deepEqual(
+      rows,
+      planted.map((p) => [String(p.pid), String(p.ppid), 'svch0st.exe', 'cmd.exe', 'imitates svchost.exe']),
+    );
   });
 
   it('refuses a module that does not load and a declaration that is not valid, naming the file and every problem; stores neither', async () => {
@@ -96,10 +102,14 @@ describe('end to end: third-party plugins in the built app', function () {
     ok(syntax.includes('The plugin could not be loaded') && /syntax-error\.mjs: the module does not load: .*Unexpected/.test(syntax), syntax);
     app.dismissFailure();
 
-    drop('invalid.mjs', "export default { name: 'Not A Name', version: 'one', description: '', requirements: {}, columns: [], options: [], tree: 'no', run: 1 };");
+    drop(
+      'invalid.mjs',
+      "export default { name: 'Not A Name', version: 'one', description: '', requirements: {}, columns: [], options: [], tree: 'no', run: 1 };",
+    );
     const invalid = await app.failureText('invalid.mjs');
     ok(invalid.includes('invalid.mjs: not a valid memscope plugin'), invalid);
-    for (const field of ['name', 'version', 'description', 'tree', 'run', 'requirements', 'columns']) ok(invalid.includes(`${field} must be`), `names the ${field}: ${invalid}`);
+    for (const field of ['name', 'version', 'description', 'tree', 'run', 'requirements', 'columns'])
+      ok(invalid.includes(`${field} must be`), `names the ${field}: ${invalid}`);
     app.dismissFailure();
 
     deepEqual(await storedFiles(), ['masquerade.mjs'], 'nothing else stored');
@@ -112,7 +122,10 @@ describe('end to end: third-party plugins in the built app', function () {
     await app.startRun('test.throws');
     const text = await app.failureText('test.throws');
     ok(text.includes('A third-party plugin failed'), text);
-    ok(text.includes("throws.mjs: third-party plugin test.throws failed after 1 rows: index 7 is out of range — report it to the plugin's author"), text);
+    ok(
+      text.includes("throws.mjs: third-party plugin test.throws failed after 1 rows: index 7 is out of range — report it to the plugin's author"),
+      text,
+    );
     ok(app.find('.result-state')?.textContent?.includes('failed'), 'the run is marked failed');
     app.dismissFailure();
 
@@ -121,7 +134,12 @@ describe('end to end: third-party plugins in the built app', function () {
     await listed('test.forged');
     await app.startRun('test.forged');
     const forged = await app.failureText('test.forged');
-    ok(forged.includes("forged-row.mjs: third-party plugin test.forged yielded a bad row: a row must have 1 values, one per column — report it to the plugin's author"), forged);
+    ok(
+      forged.includes(
+        "forged-row.mjs: third-party plugin test.forged yielded a bad row: a row must have 1 values, one per column — report it to the plugin's author",
+      ),
+      forged,
+    );
     app.dismissFailure();
   });
 
@@ -130,16 +148,23 @@ describe('end to end: third-party plugins in the built app', function () {
     await listed('test.endless');
     await app.startRun('test.endless');
     const progress = await waitFor(() => app.find('job-progress'), 'the running job');
-    const notice = await waitFor(() => {
-      const text = progress.shadowRoot?.querySelector('.notice')?.textContent ?? '';
-      return text.includes('not responding') ? text : undefined;
-    }, 'the unresponsive notice', 5000);
+    const notice = await waitFor(
+      () => {
+        const text = progress.shadowRoot?.querySelector('.notice')?.textContent ?? '';
+        return text.includes('not responding') ? text : undefined;
+      },
+      'the unresponsive notice',
+      5000,
+    );
     ok(/not responding for \d+ s — stopped at 10 s/.test(notice), notice);
 
     const cancelled = performance.now();
     pierce(progress, 'button')!.click();
     const text = await app.failureText('did not respond', 8000);
-    ok(text.includes("endless-loop.mjs: third-party plugin test.endless did not respond to Cancel and was stopped — report it to the plugin's author"), text);
+    ok(
+      text.includes("endless-loop.mjs: third-party plugin test.endless did not respond to Cancel and was stopped — report it to the plugin's author"),
+      text,
+    );
     ok(performance.now() - cancelled < 5000, 'stopped within the grace period');
     app.dismissFailure();
 
@@ -167,11 +192,16 @@ describe('end to end: third-party plugins in the built app', function () {
       'evaluate a string': /^EvalError/,
       'touch the DOM': /^ReferenceError: document is not defined/,
     };
-    for (const [attempt, outcome] of Object.entries(expected)) ok(outcome.test(outcomes.get(attempt) ?? '(no row)'), `${attempt}: ${outcomes.get(attempt)}`);
+    for (const [attempt, outcome] of Object.entries(expected))
+      ok(outcome.test(outcomes.get(attempt) ?? '(no row)'), `${attempt}: ${outcomes.get(attempt)}`);
     // The page's CSP refused the network attempts in the browser: the server never saw them.
     const violations = outcomes.get('CSP violations reported') ?? '';
     const socket = OFF_ORIGIN.replace(/^http/, 'ws');
-    for (const blocked of [`connect-src ${OFF_ORIGIN}/off-origin/fetch`, `connect-src ${socket}/off-origin/socket`, `script-src-elem ${OFF_ORIGIN}/off-origin/module.mjs`]) {
+    for (const blocked of [
+      `connect-src ${OFF_ORIGIN}/off-origin/fetch`,
+      `connect-src ${socket}/off-origin/socket`,
+      `script-src-elem ${OFF_ORIGIN}/off-origin/module.mjs`,
+    ]) {
       ok(violations.includes(blocked), `CSP blocked ${blocked}: ${violations}`);
     }
     deepEqual(await executeServerCommand('off-origin-requests'), [`GET ${location.host}/off-origin/control`], 'what reached the server');
@@ -179,7 +209,8 @@ describe('end to end: third-party plugins in the built app', function () {
 
   it('keeps the added plugins across a reload', async () => {
     await reopen();
-    for (const plugin of ['community.masquerade', 'test.throws', 'test.forged', 'test.endless', 'test.hostile']) ok((await listed(plugin)).textContent!.includes('third-party'), plugin);
+    for (const plugin of ['community.masquerade', 'test.throws', 'test.forged', 'test.endless', 'test.hostile'])
+      ok((await listed(plugin)).textContent!.includes('third-party'), plugin);
   });
 
   it('Remove forgets a module: gone from the list, from IndexedDB and after a reload', async () => {
@@ -193,10 +224,17 @@ describe('end to end: third-party plugins in the built app', function () {
 
   it('sent nothing to another origin', async () => {
     const recorded = (await executeServerCommand('record-requests', { recording: false })) as RecordedRequest[];
-    ok(recorded.some((r) => r.url === `${location.origin}/dist/app/plugin-sandbox.worker.js`), 'the page fetched the sandbox bundle');
+    ok(
+      recorded.some((r) => r.url === `${location.origin}/dist/app/plugin-sandbox.worker.js`),
+      'the page fetched the sandbox bundle',
+    );
     // Chromium lists the hostile plugin's import as a request, which its CSP then refused; the server got none.
     const foreign = recorded.filter((r) => !/^(data|blob):/.test(r.url) && new URL(r.url).origin !== location.origin);
-    deepEqual(foreign.map((r) => r.url), [`${OFF_ORIGIN}/off-origin/module.mjs`], 'requests to other origins');
+    deepEqual(
+      foreign.map((r) => r.url),
+      [`${OFF_ORIGIN}/off-origin/module.mjs`],
+      'requests to other origins',
+    );
     deepEqual(await executeServerCommand('off-origin-requests'), [], 'nothing reached /off-origin/ since');
   });
 });

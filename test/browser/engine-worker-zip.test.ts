@@ -55,7 +55,10 @@ describe('engine worker (dist build): symbol packs', () => {
       deepEqual(added.value, [key]);
       // Only the needed entry went to IndexedDB, as packed.
       const stored = await entries(SYMBOL_DB);
-      deepEqual(stored.map(([k]) => k), [key]);
+      deepEqual(
+        stored.map(([k]) => k),
+        [key],
+      );
       const record = stored[0]![1] as { fileName: string; bytes: ArrayBuffer };
       equal(record.fileName, `windows.zip!${entry}`);
       deepEqual([...new Uint8Array(record.bytes)], [...isf]);
@@ -75,7 +78,13 @@ describe('engine worker (dist build): symbol packs', () => {
       ok(opened.ok);
       equal(opened.value.missingSymbols, undefined);
       const rows: PluginRow[] = [];
-      const run = await engine.run('job-1', 'windows.pslist', {}, proxy((batch: PluginRow[]) => void rows.push(...batch)), proxy(() => {}));
+      const run = await engine.run(
+        'job-1',
+        'windows.pslist',
+        {},
+        proxy((batch: PluginRow[]) => void rows.push(...batch)),
+        proxy(() => {}),
+      );
       ok(run.ok, `pslist: ${JSON.stringify(!run.ok && run.error)}`);
       ok(rows.length > 1, 'processes listed');
     } finally {

@@ -39,7 +39,13 @@ describe('engine worker (dist build, sample image)', () => {
       deepEqual(first.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
 
       const noRows: PluginRow[][] = [];
-      const refused = await engine.run('job-1', 'windows.pslist', {}, proxy((rows: PluginRow[]) => void noRows.push(rows)), proxy(() => {}));
+      const refused = await engine.run(
+        'job-1',
+        'windows.pslist',
+        {},
+        proxy((rows: PluginRow[]) => void noRows.push(rows)),
+        proxy(() => {}),
+      );
       ok(!refused.ok, 'pslist without symbols fails');
       equal(refused.error.code, 'SYMBOLS_MISSING');
       deepEqual(refused.error.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
@@ -71,7 +77,10 @@ describe('engine worker (dist build, sample image)', () => {
       const pid = columns.indexOf('PID');
       const name = columns.indexOf('ImageFileName');
       // Windows' System process always has PID 4.
-      ok(rows.some((r) => r.values[pid] === 4 && r.values[name] === 'System'), 'System (PID 4) listed');
+      ok(
+        rows.some((r) => r.values[pid] === 4 && r.values[name] === 'System'),
+        'System (PID 4) listed',
+      );
 
       // psscan fans out to the scan workers (nested workers reading File slices).
       const scanned: PluginRow[][] = [];
@@ -85,7 +94,10 @@ describe('engine worker (dist build, sample image)', () => {
       );
       ok(scan.ok, `psscan: ${JSON.stringify(!scan.ok && scan.error)}`);
       const scannedPids = new Set(scanned.flat().map((r) => r.values[pid]));
-      ok(rows.every((r) => scannedPids.has(r.values[pid])), 'psscan finds every listed process');
+      ok(
+        rows.every((r) => scannedPids.has(r.values[pid])),
+        'psscan finds every listed process',
+      );
       ok(scanProgress.length > 0, 'scan progress reported');
     } finally {
       worker.terminate();

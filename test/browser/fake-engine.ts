@@ -1,4 +1,14 @@
-import type { EngineApi, EngineFailure, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, ImagePluginInfo, RunSummary } from '../../src/engine/engine-api.ts';
+import type {
+  EngineApi,
+  EngineFailure,
+  ImageSummary,
+  JobProgress,
+  MemoryRead,
+  MemorySpace,
+  Outcome,
+  ImagePluginInfo,
+  RunSummary,
+} from '../../src/engine/engine-api.ts';
 import type { SessionSeed } from '../../src/engine/session-seed.ts';
 import type { Column, CountedWarning, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
 import { HOSTILE_NAME } from './fixtures.ts';

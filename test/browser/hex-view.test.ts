@@ -72,7 +72,10 @@ describe('hex-view', () => {
     // 0xff00: one mapped 256-byte tail of a page, then the unmapped page at 0x10000 (fakeMemory.unmappedFrom).
     view.target = { space: 'kernel', address: '0xff08' };
     const rows = await rowsAt(view, '0xff00');
-    deepEqual(rows.map((r) => r.unmapped), [...Array(16).fill(false), ...Array(240).fill(true)]);
+    deepEqual(
+      rows.map((r) => r.unmapped),
+      [...Array(16).fill(false), ...Array(240).fill(true)],
+    );
     deepEqual(rows[16], { address: '0x10000', hex: '?? ?? ?? ?? ?? ?? ?? ??  ?? ?? ?? ?? ?? ?? ?? ??', ascii: ' '.repeat(16), unmapped: true });
     equal(rows[15]!.hex.slice(-2), 'ff');
   });
@@ -94,7 +97,10 @@ describe('hex-view', () => {
     pierce(view, 'button.previous')!.click();
     await rowsAt(view, '0x0');
     ok((pierce(view, 'button.previous') as HTMLButtonElement).disabled, 'no page before 0');
-    deepEqual(engine.memoryReads.map((r) => r.address), ['0x2000', '0x3000', '0x2000', '0x3000', '0x1000', '0x0']);
+    deepEqual(
+      engine.memoryReads.map((r) => r.address),
+      ['0x2000', '0x3000', '0x2000', '0x3000', '0x1000', '0x0'],
+    );
     input.value = 'zero';
     pierce(view, 'button[type=submit]')!.click();
     await waitFor(() => pierce(view, '.error')?.textContent?.includes('not an address'), 'error for a bad address');
@@ -107,7 +113,10 @@ describe('hex-view', () => {
     view.target = { space, address: '0x400000', processName: 'memimg_alpha' };
     await rowsAt(view, '0x400000');
     const select = pierce(view, 'select[name=space]') as HTMLSelectElement;
-    deepEqual([...select.options].map((o) => o.textContent), ['Physical', 'Kernel virtual', 'Process 104 (memimg_alpha)']);
+    deepEqual(
+      [...select.options].map((o) => o.textContent),
+      ['Physical', 'Kernel virtual', 'Process 104 (memimg_alpha)'],
+    );
     equal(select.selectedOptions[0]!.textContent, 'Process 104 (memimg_alpha)');
     for (const choice of ['kernel', 'process']) {
       select.value = choice;
@@ -115,7 +124,10 @@ describe('hex-view', () => {
       pierce(view, 'button[type=submit]')!.click();
       await waitFor(() => engine.memoryReads.length === (choice === 'kernel' ? 2 : 3), `a read in the ${choice} space`);
     }
-    deepEqual(engine.memoryReads.map((r) => r.space), [space, 'kernel', space]);
+    deepEqual(
+      engine.memoryReads.map((r) => r.space),
+      [space, 'kernel', space],
+    );
   });
 
   it('opens from a clicked Offset(V) in the app: the kernel address space at that address', async () => {
@@ -124,7 +136,7 @@ describe('hex-view', () => {
     app.engine = engine;
     dropFiles(await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone'), [new File([new Uint8Array(16)], 'win10.raw')]);
     (await waitFor(() => pierce(app, 'button[data-tab=memory]'), 'Memory tab')).click();
-    const view = await waitFor(() => pierce(app, 'hex-view'), 'hex view') as HexView;
+    const view = (await waitFor(() => pierce(app, 'hex-view'), 'hex view')) as HexView;
     ok(!view.hidden, 'the Memory tab shows the hex view');
     equal(engine.memoryReads.length, 0);
 

@@ -9,11 +9,15 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('JobStream', () => {
   it('sends full batches at once, a partial batch after the wait, the rest on close', async () => {
     const sent: number[][] = [];
-    const stream = new JobStream((rows) => void sent.push(rows.map((r) => r.values[0] as number)), () => {}, {
-      batchRows: 3,
-      batchMs: 30,
-      progressMs: 1000,
-    });
+    const stream = new JobStream(
+      (rows) => void sent.push(rows.map((r) => r.values[0] as number)),
+      () => {},
+      {
+        batchRows: 3,
+        batchMs: 30,
+        progressMs: 1000,
+      },
+    );
     for (let i = 1; i <= 4; i++) await stream.add(row(i));
     deepEqual(sent, [[1, 2, 3]]);
     await sleep(60);
@@ -26,11 +30,18 @@ describe('JobStream', () => {
 
   it('throttles progress but always delivers the last value', async () => {
     const sent: JobProgress[] = [];
-    const stream = new JobStream(() => {}, (p) => void sent.push(p), { batchRows: 10, batchMs: 10, progressMs: 40 });
+    const stream = new JobStream(
+      () => {},
+      (p) => void sent.push(p),
+      { batchRows: 10, batchMs: 10, progressMs: 40 },
+    );
     for (let done = 1; done <= 5; done++) stream.progress(done, 5, 'Scanning');
     deepEqual(sent, [{ done: 1, total: 5, stage: 'Scanning' }], 'first value at once, the rest held back');
     await sleep(70);
-    deepEqual(sent.map((p) => p.done), [1, 5]);
+    deepEqual(
+      sent.map((p) => p.done),
+      [1, 5],
+    );
     stream.progress(6, 6, 'Done');
     await stream.close();
     equal(sent[sent.length - 1]!.done, 6);

@@ -46,7 +46,10 @@ describe('plugin-picker', () => {
 
     await choose(element, 'windows.pslist');
     equal(entry.getAttribute('aria-pressed'), 'true', 'a greyed entry can still be selected');
-    deepEqual(pierceAll(element, '.unmet li').map((li) => li.textContent), [NO_SYMBOLS, HOSTILE_NAME]);
+    deepEqual(
+      pierceAll(element, '.unmet li').map((li) => li.textContent),
+      [NO_SYMBOLS, HOSTILE_NAME],
+    );
     ok(pierce(element, '.unmet')!.checkVisibility(), 'the reasons are visible, not only a tooltip');
     equal(element.shadowRoot!.querySelectorAll('img').length, 0, 'a reason is text, never markup');
     const run = runButton(element);
@@ -82,9 +85,21 @@ describe('plugin-picker', () => {
     const { element, runs } = await picker([sockets]);
     await choose(element, 'linux.sockstat');
     const optionsOf = (name: string) => pierceAll(element, `select[name=${name}] option`).map((o) => [(o as HTMLOptionElement).value, o.textContent]);
-    deepEqual(optionsOf('proto'), [['', '(any)'], ['tcp', 'tcp'], ['udp', 'udp'], [HOSTILE_NAME, HOSTILE_NAME]]);
+    deepEqual(optionsOf('proto'), [
+      ['', '(any)'],
+      ['tcp', 'tcp'],
+      ['udp', 'udp'],
+      [HOSTILE_NAME, HOSTILE_NAME],
+    ]);
     equal((pierce(element, 'select[name=proto]') as HTMLSelectElement).value, '', 'no choice made: the option is unset');
-    deepEqual(optionsOf('family'), [['inet', 'inet'], ['inet6', 'inet6']], 'an option with a default offers no blank');
+    deepEqual(
+      optionsOf('family'),
+      [
+        ['inet', 'inet'],
+        ['inet6', 'inet6'],
+      ],
+      'an option with a default offers no blank',
+    );
     equal((pierce(element, 'select[name=family]') as HTMLSelectElement).value, 'inet6');
     equal(element.shadowRoot!.querySelectorAll('img').length, 0);
 
@@ -96,7 +111,13 @@ describe('plugin-picker', () => {
     await type(element, 'family', 'inet');
     runButton(element).click();
     await waitFor(() => runs.length === 2, 'second run');
-    deepEqual(runs.map((r) => r.options), [{ family: 'inet6', pid: [4, 8] }, { family: 'inet', pid: [4, 8], proto: 'udp' }]);
+    deepEqual(
+      runs.map((r) => r.options),
+      [
+        { family: 'inet6', pid: [4, 8] },
+        { family: 'inet', pid: [4, 8], proto: 'udp' },
+      ],
+    );
 
     await type(element, 'pid', '4, eight');
     runButton(element).click();
@@ -110,14 +131,19 @@ describe('plugin-picker', () => {
     const { element } = await picker([pslist, thirdParty]);
     equal(pierce(element, '.third-party'), null, 'no Add plugin… without third-party plugins');
     element.canAdd = true;
-    element.brokenModules = [{ fileName: 'old.mjs', failure: { code: 'BAD_PLUGIN', message: 'old.mjs: a plugin named windows.pslist is already loaded' } }];
+    element.brokenModules = [
+      { fileName: 'old.mjs', failure: { code: 'BAD_PLUGIN', message: 'old.mjs: a plugin named windows.pslist is already loaded' } },
+    ];
     await element.updateComplete;
 
     const entry = pierce(element, 'button[data-plugin="community.masquerade"]')!;
     equal(entry.querySelector('.badge')?.textContent, 'third-party');
     equal(entry.querySelector('.origin')?.textContent, `from ${HOSTILE_NAME}.mjs`);
     equal(pierce(element, 'button[data-plugin="windows.pslist"]')!.querySelector('.badge'), null, "memscope's own carry no badge");
-    ok(pierce(element, '[data-broken="old.mjs"]')!.textContent!.includes('a plugin named windows.pslist is already loaded'), 'a module that fails says why');
+    ok(
+      pierce(element, '[data-broken="old.mjs"]')!.textContent!.includes('a plugin named windows.pslist is already loaded'),
+      'a module that fails says why',
+    );
     equal(element.shadowRoot!.querySelectorAll('img').length, 0, 'plugin-provided text is text');
 
     const removed: string[] = [];
@@ -134,7 +160,10 @@ describe('plugin-picker', () => {
     picked.items.add(new File(['export default {};'], 'mine.mjs'));
     input.files = picked.files;
     input.dispatchEvent(new Event('change'));
-    deepEqual(added.map((files) => files.map((f) => f.name)), [['mine.mjs']]);
+    deepEqual(
+      added.map((files) => files.map((f) => f.name)),
+      [['mine.mjs']],
+    );
     deepEqual(alerts, [], 'no script ran');
   });
 });

@@ -15,9 +15,24 @@ const rows: PluginRow[] = [
 describe('tree model', () => {
   it('hides the rows below a collapsed row only', () => {
     const tree = treeRows(rows);
-    deepEqual(tree.map((n) => [n.level, n.hasChildren]), [[0, true], [1, false], [1, true], [2, false], [0, false]]);
-    deepEqual(visibleTreeRows(tree, new Set([2])).map((n) => n.row.values[1]), ['System', 'Registry', 'smss.exe', 'explorer.exe']);
-    deepEqual(visibleTreeRows(tree, new Set([0, 2])).map((n) => n.row.values[1]), ['System', 'explorer.exe']);
+    deepEqual(
+      tree.map((n) => [n.level, n.hasChildren]),
+      [
+        [0, true],
+        [1, false],
+        [1, true],
+        [2, false],
+        [0, false],
+      ],
+    );
+    deepEqual(
+      visibleTreeRows(tree, new Set([2])).map((n) => n.row.values[1]),
+      ['System', 'Registry', 'smss.exe', 'explorer.exe'],
+    );
+    deepEqual(
+      visibleTreeRows(tree, new Set([0, 2])).map((n) => n.row.values[1]),
+      ['System', 'explorer.exe'],
+    );
   });
 });
 
@@ -35,7 +50,10 @@ describe('process-tree', () => {
     const [expandAll, collapseAll] = view.shadowRoot!.querySelectorAll<HTMLButtonElement>('.toolbar button');
     collapseAll!.click();
     await waitFor(() => renderedRows(view).length === 2, 'top level only');
-    deepEqual(renderedRows(view).map((r) => r[1]), ['System', 'explorer.exe']);
+    deepEqual(
+      renderedRows(view).map((r) => r[1]),
+      ['System', 'explorer.exe'],
+    );
     expandAll!.click();
     await waitFor(() => renderedRows(view).length === 5, 'all rows again');
   });

@@ -89,10 +89,13 @@ describe('toVolJson', () => {
 
   it('keeps rows whose depth skips levels, one level below the previous row', () => {
     const parsed = JSON.parse(
-      toVolJson([{ name: 'n', type: 'int' }], [
-        { depth: 0, values: [1] },
-        { depth: 3, values: [2] },
-      ]),
+      toVolJson(
+        [{ name: 'n', type: 'int' }],
+        [
+          { depth: 0, values: [1] },
+          { depth: 3, values: [2] },
+        ],
+      ),
     ) as { n: number; __children: { n: number }[] }[];
     equal(parsed.length, 1);
     equal(parsed[0]!.__children[0]!.n, 2);

@@ -45,7 +45,10 @@ describe('result-table', () => {
     // proc-9999 and proc-99990 … proc-99999, still sorted by offset descending.
     await waitFor(() => table.shadowRoot!.querySelector('.count')!.textContent === '100000 rows (11 shown)', 'filter count');
     await waitFor(() => renderedRows(table).length === 11, 'filtered rows');
-    deepEqual(renderedRows(table).map((r) => r[0]), ['99999', '99998', '99997', '99996', '99995', '99994', '99993', '99992', '99991', '99990', '9999']);
+    deepEqual(
+      renderedRows(table).map((r) => r[0]),
+      ['99999', '99998', '99997', '99996', '99995', '99994', '99993', '99992', '99991', '99990', '9999'],
+    );
   });
 
   it('shows rows appended while a job streams when the version changes', async () => {
@@ -61,28 +64,56 @@ describe('result-table', () => {
 });
 
 describe('TableModel', () => {
-  const model = (values: PluginRow['values'][], cols: Column[]) => new TableModel(cols, values.map((v) => ({ depth: 0, values: v })));
+  const model = (values: PluginRow['values'][], cols: Column[]) =>
+    new TableModel(
+      cols,
+      values.map((v) => ({ depth: 0, values: v })),
+    );
 
   it('sorts hex columns by value, not by text', () => {
     const m = model([[0x10000n], [0x9000], [null], [0xffffffffffffffffn]], [{ name: 'Offset', type: 'hex' }]);
-    deepEqual(m.view('', { column: 0, descending: false }).map((r) => r.values[0]), [null, 0x9000, 0x10000n, 0xffffffffffffffffn]);
+    deepEqual(
+      m.view('', { column: 0, descending: false }).map((r) => r.values[0]),
+      [null, 0x9000, 0x10000n, 0xffffffffffffffffn],
+    );
   });
 
   it('sorts text naturally and case-insensitively, dates by their ISO text', () => {
     const names = model([['svchost.exe'], ['Proc10'], ['proc2'], ['System']], [{ name: 'Name', type: 'str' }]);
-    deepEqual(names.view('', { column: 0, descending: false }).map((r) => r.values[0]), ['proc2', 'Proc10', 'svchost.exe', 'System']);
+    deepEqual(
+      names.view('', { column: 0, descending: false }).map((r) => r.values[0]),
+      ['proc2', 'Proc10', 'svchost.exe', 'System'],
+    );
     const dates = model([['2024-03-01T10:00:00+00:00'], ['2023-12-31T23:59:59+00:00'], [null]], [{ name: 'T', type: 'datetime' }]);
-    deepEqual(dates.view('', { column: 0, descending: true }).map((r) => r.values[0]), ['2024-03-01T10:00:00+00:00', '2023-12-31T23:59:59+00:00', null]);
+    deepEqual(
+      dates.view('', { column: 0, descending: true }).map((r) => r.values[0]),
+      ['2024-03-01T10:00:00+00:00', '2023-12-31T23:59:59+00:00', null],
+    );
   });
 
   it('filters on the shown text of every cell (hex as 0x…, N/A, True)', () => {
-    const m = model([[4, 0x1aa000n, true], [8, null, false]], [
-      { name: 'PID', type: 'int' },
-      { name: 'DTB', type: 'hex' },
-      { name: 'Wow64', type: 'bool' },
-    ]);
-    deepEqual(m.view('0x1AA', undefined).map((r) => r.values[0]), [4]);
-    deepEqual(m.view('n/a', undefined).map((r) => r.values[0]), [8]);
-    deepEqual(m.view('true', undefined).map((r) => r.values[0]), [4]);
+    const m = model(
+      [
+        [4, 0x1aa000n, true],
+        [8, null, false],
+      ],
+      [
+        { name: 'PID', type: 'int' },
+        { name: 'DTB', type: 'hex' },
+        { name: 'Wow64', type: 'bool' },
+      ],
+    );
+    deepEqual(
+      m.view('0x1AA', undefined).map((r) => r.values[0]),
+      [4],
+    );
+    deepEqual(
+      m.view('n/a', undefined).map((r) => r.values[0]),
+      [8],
+    );
+    deepEqual(
+      m.view('true', undefined).map((r) => r.values[0]),
+      [4],
+    );
   });
 });

@@ -41,7 +41,13 @@ const noProgress = proxy((p: JobProgress) => void p);
 /** Every row of a run, or its failure. */
 async function rowsOf(plugins: ThirdPartyPlugins, job: string, plugin: string): Promise<PluginRow[]> {
   const rows: PluginRow[] = [];
-  const ran = await plugins.run(job, plugin, {}, proxy((r: PluginRow[]) => void rows.push(...r)), noProgress);
+  const ran = await plugins.run(
+    job,
+    plugin,
+    {},
+    proxy((r: PluginRow[]) => void rows.push(...r)),
+    noProgress,
+  );
   ok(ran.ok, `${plugin}: ${JSON.stringify(!ran.ok && ran.error)}`);
   return rows;
 }
@@ -59,11 +65,26 @@ describe("third-party plugins: the sandbox's session (dist build, sample image)"
       ok(opened.ok && !opened.value.missingSymbols, `the engine opens it with its symbols: ${JSON.stringify(opened)}`);
       const pslist = (await engine.plugins()).find((p) => p.name === 'windows.pslist')!;
       const engineRows: PluginRow[] = [];
-      ok((await engine.run('job-0', 'windows.pslist', {}, proxy((r: PluginRow[]) => void engineRows.push(...r)), noProgress)).ok, 'engine pslist');
+      ok(
+        (
+          await engine.run(
+            'job-0',
+            'windows.pslist',
+            {},
+            proxy((r: PluginRow[]) => void engineRows.push(...r)),
+            noProgress,
+          )
+        ).ok,
+        'engine pslist',
+      );
       const seeded = await engine.sessionSeed();
       ok(seeded.ok, `seed: ${JSON.stringify(!seeded.ok && seeded.error)}`);
       const seed = seeded.value;
-      deepEqual(seed.symbolFiles.map((f) => f.name), [symbols.name], 'the symbol file in use');
+      deepEqual(
+        seed.symbolFiles.map((f) => f.name),
+        [symbols.name],
+        'the symbol file in use',
+      );
       const windows = seed.cacheEntries.filter(([key]) => key.startsWith('windows/'));
       equal(windows.length, 1, `one Windows discovery among ${seed.cacheEntries.map(([key]) => key).join(', ')}`);
 
@@ -87,8 +108,16 @@ describe("third-party plugins: the sandbox's session (dist build, sample image)"
 
       const listed = await open(seed);
       ok(listed.ok, JSON.stringify(!listed.ok && listed.error));
-      deepEqual(listed.value.plugins.map((p) => [p.name, p.origin, p.unmet]), [['test.kernel', 'kernel.mjs', []]], 'runnable with the handed symbols');
-      deepEqual((await rowsOf(thirdParty, 'job-1', 'test.kernel')).map((r) => r.values), [[engineRows.length]], `as many processes as the engine's ${pslist.name}`);
+      deepEqual(
+        listed.value.plugins.map((p) => [p.name, p.origin, p.unmet]),
+        [['test.kernel', 'kernel.mjs', []]],
+        'runnable with the handed symbols',
+      );
+      deepEqual(
+        (await rowsOf(thirdParty, 'job-1', 'test.kernel')).map((r) => r.values),
+        [[engineRows.length]],
+        `as many processes as the engine's ${pslist.name}`,
+      );
     } finally {
       worker.terminate();
     }
@@ -111,14 +140,27 @@ describe('third-party plugins: the sandbox watchdog (dist build, sample image)',
   });
 
   it('stops a run that blocks the sandbox after the limit, then runs the next plugin in a new sandbox', async () => {
-    for (const [name, run] of [['busy.mjs', 'for (;;);'], ['counts.mjs', 'for (let n = 1; n <= 3; n++) yield { depth: 0, values: [n] };']] as const) {
+    for (const [name, run] of [
+      ['busy.mjs', 'for (;;);'],
+      ['counts.mjs', 'for (let n = 1; n <= 3; n++) yield { depth: 0, values: [n] };'],
+    ] as const) {
       const added = await plugins.add(module(name, plugin(`test.${name.replace('.mjs', '')}`, run)));
       ok(added.ok, `${name}: ${JSON.stringify(!added.ok && added.error)}`);
     }
     const { image } = await sample();
-    const listed = await plugins.open({ file: image, fileName: image.name, seed: async () => ({ ok: true, value: { cacheEntries: [], symbolFiles: [] } }) });
+    const listed = await plugins.open({
+      file: image,
+      fileName: image.name,
+      seed: async () => ({ ok: true, value: { cacheEntries: [], symbolFiles: [] } }),
+    });
     ok(listed.ok, `open: ${JSON.stringify(!listed.ok && listed.error)}`);
-    deepEqual(listed.value.plugins.map((p) => [p.name, p.origin]), [['test.busy', 'busy.mjs'], ['test.counts', 'counts.mjs']]);
+    deepEqual(
+      listed.value.plugins.map((p) => [p.name, p.origin]),
+      [
+        ['test.busy', 'busy.mjs'],
+        ['test.counts', 'counts.mjs'],
+      ],
+    );
 
     const silences: number[] = [];
     plugins.onSilence = (ms) => silences.push(ms);
@@ -126,10 +168,20 @@ describe('third-party plugins: the sandbox watchdog (dist build, sample image)',
     const started = performance.now();
     const hung = await plugins.run('job-1', 'test.busy', {}, noRows, noProgress);
     ok(!hung.ok, 'the blocked run ends');
-    deepEqual(hung.error, { code: 'PLUGIN_FAILED', message: "busy.mjs: third-party plugin test.busy did not respond for 1 s and was stopped — report it to the plugin's author" });
+    deepEqual(hung.error, {
+      code: 'PLUGIN_FAILED',
+      message: "busy.mjs: third-party plugin test.busy did not respond for 1 s and was stopped — report it to the plugin's author",
+    });
     ok(performance.now() - started < LIMIT_MS + 3000, `stopped soon after the limit (${Math.round(performance.now() - started)} ms)`);
-    ok(silences.some((ms) => ms >= LIMIT_MS), `the silence was reported as it grew: ${silences.map(Math.round).join(', ')}`);
+    ok(
+      silences.some((ms) => ms >= LIMIT_MS),
+      `the silence was reported as it grew: ${silences.map(Math.round).join(', ')}`,
+    );
 
-    deepEqual((await rowsOf(plugins, 'job-2', 'test.counts')).map((r) => r.values), [[1], [2], [3]], 'the next run, in a new sandbox');
+    deepEqual(
+      (await rowsOf(plugins, 'job-2', 'test.counts')).map((r) => r.values),
+      [[1], [2], [3]],
+      'the next run, in a new sandbox',
+    );
   });
 });

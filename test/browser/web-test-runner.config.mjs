@@ -242,7 +242,9 @@ const serverCommands = {
     const page = extraPage(sessionId);
     return poll(
       async () => {
-        const rows = await page.$$eval(selector, (all) => all.map((row) => [...row.querySelectorAll('[role=cell]')].map((cell) => cell.textContent ?? '')));
+        const rows = await page.$$eval(selector, (all) =>
+          all.map((row) => [...row.querySelectorAll('[role=cell]')].map((cell) => cell.textContent ?? '')),
+        );
         return rows.length === count ? rows : undefined;
       },
       `${count} elements matching ${selector}`,
@@ -305,7 +307,8 @@ export default {
       },
       async serverStop() {
         if (fixtureDir) await rm(await fixtureDir, { recursive: true, force: true });
-        if (missingData.size > 0) console.log(`\n${testData.MISSING_DATA} browser tests skipped (${[...missingData].join('; ')}): ${testData.PROVIDE_DATA}`);
+        if (missingData.size > 0)
+          console.log(`\n${testData.MISSING_DATA} browser tests skipped (${[...missingData].join('; ')}): ${testData.PROVIDE_DATA}`);
       },
       async executeCommand({ command, payload, session }) {
         const run = serverCommands[command];

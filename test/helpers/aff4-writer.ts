@@ -156,4 +156,3 @@ export function zip(members: readonly [string, Uint8Array][]): Uint8Array {
 function text(s: string): Uint8Array {
   return new TextEncoder().encode(s);
 }
-

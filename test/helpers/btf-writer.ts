@@ -46,10 +46,24 @@ export class BtfWriter {
     return this.struct(name, size, members, { union: true });
   }
   enum(name: string, size: number, values: readonly [string, number][], signed = false): number {
-    return this.type(name, 6, values.length, signed, size, values.flatMap(([n, v]) => [this.str(n), v]));
+    return this.type(
+      name,
+      6,
+      values.length,
+      signed,
+      size,
+      values.flatMap(([n, v]) => [this.str(n), v]),
+    );
   }
   enum64(name: string, values: readonly [string, bigint][], signed = false): number {
-    return this.type(name, 19, values.length, signed, 8, values.flatMap(([n, v]) => [this.str(n), Number(BigInt.asUintN(32, v)), Number(BigInt.asUintN(32, v >> 32n))]));
+    return this.type(
+      name,
+      19,
+      values.length,
+      signed,
+      8,
+      values.flatMap(([n, v]) => [this.str(n), Number(BigInt.asUintN(32, v)), Number(BigInt.asUintN(32, v >> 32n))]),
+    );
   }
   fwd(name: string, union = false): number {
     return this.type(name, 7, 0, union, 0);
@@ -70,7 +84,14 @@ export class BtfWriter {
     return this.type(name, 12, 1, false, proto);
   }
   funcProto(returns: number, params: readonly [string, number][]): number {
-    return this.type('', 13, params.length, false, returns, params.flatMap(([n, p]) => [this.str(n), p]));
+    return this.type(
+      '',
+      13,
+      params.length,
+      false,
+      returns,
+      params.flatMap(([n, p]) => [this.str(n), p]),
+    );
   }
   variable(name: string, type: number): number {
     return this.type(name, 14, 0, false, type, [1]);

@@ -24,7 +24,11 @@ const PERCPU_LIMIT = 0x100000n;
 const WORDS = ['init', 'kallsyms_', '__', '_s', 'tex', 'rcu_', 'task', 'per'];
 
 /** Tables for `symbols` at `base` (after `lead` junk bytes), followed by `tail` junk bytes. */
-export function writeKallsyms(symbols: readonly TestSymbol[], relativeBase: bigint, options: { base: bigint; lead?: number; tail?: number; seqs?: boolean }): WrittenKallsyms {
+export function writeKallsyms(
+  symbols: readonly TestSymbol[],
+  relativeBase: bigint,
+  options: { base: bigint; lead?: number; tail?: number; seqs?: boolean },
+): WrittenKallsyms {
   const tokens: string[] = [];
   const used = new Set<number>();
   for (const s of symbols) for (const ch of s.type + s.name) used.add(ch.charCodeAt(0));
@@ -34,7 +38,7 @@ export function writeKallsyms(symbols: readonly TestSymbol[], relativeBase: bigi
   for (let d = 0; d < 10; d++) tokens[0x30 + d] = String(d);
   const compress = (text: string): number[] => {
     const out: number[] = [];
-    for (let i = 0; i < text.length; ) {
+    for (let i = 0; i < text.length;) {
       let best = text.charCodeAt(i);
       let bestLength = 1;
       tokens.forEach((t, b) => {
@@ -97,7 +101,17 @@ export function writeKallsyms(symbols: readonly TestSymbol[], relativeBase: bigi
   const tokenIndex = at();
   for (const i of index) out.push(i & 0xff, i >> 8);
   for (let i = 0; i < (options.tail ?? 0); i++) out.push((i * 53 + 7) & 0xff);
-  return { bytes: Uint8Array.from(out), base: options.base, numSyms, names, markers: markersAt, tokenTable, tokenIndex, offsets, relativeBase: relativeBaseAt };
+  return {
+    bytes: Uint8Array.from(out),
+    base: options.base,
+    numSyms,
+    names,
+    markers: markersAt,
+    tokenTable,
+    tokenIndex,
+    offsets,
+    relativeBase: relativeBaseAt,
+  };
 }
 
 /** A KernelReader over bytes placed at `base`; reads outside return null like unmapped memory. */

@@ -13,7 +13,8 @@ export default async function* testDataReporter(source) {
     skipped++;
     reasons.add(skip.slice(MISSING_DATA.length).trim());
   }
-  if (skipped > 0) yield `\n${MISSING_DATA} skipped ${skipped} ${skipped === 1 ? 'test or suite' : 'tests or suites'}, needing ${summary(reasons)}; ${PROVIDE_DATA}\n`;
+  if (skipped > 0)
+    yield `\n${MISSING_DATA} skipped ${skipped} ${skipped === 1 ? 'test or suite' : 'tests or suites'}, needing ${summary(reasons)}; ${PROVIDE_DATA}\n`;
 }
 
 /** "a, b (looked in DIR)" for reasons "a (looked in DIR)", "b (looked in DIR)"; other reasons as they are. */

@@ -5,7 +5,19 @@ import { toVolatilityTime } from './windows-session.ts';
 
 /** PID, PPID, ImageFileName, Offset, Threads, Handles, SessionId, Wow64, CreateTime, ExitTime, File output. */
 export function processRow(p: ExpectedProcess, offset: bigint | null): unknown[] {
-  return [p.pid, p.ppid, p.name, offset, p.threads, p.handles, p.sessionId, p.wow64, toVolatilityTime(p.createTime), toVolatilityTime(p.exitTime), 'Disabled'];
+  return [
+    p.pid,
+    p.ppid,
+    p.name,
+    offset,
+    p.threads,
+    p.handles,
+    p.sessionId,
+    p.wow64,
+    toVolatilityTime(p.createTime),
+    toVolatilityTime(p.exitTime),
+    'Disabled',
+  ];
 }
 
 /** Rows in ascending Offset order. */

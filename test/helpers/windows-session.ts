@@ -15,10 +15,7 @@ export function windowsImage(options: WindowsImageOptions = {}): Promise<BuiltWi
   return image;
 }
 
-export async function openWindowsSession(
-  image: Uint8Array,
-  env: Partial<SessionEnv> & { symbolDirs?: string[] } = {},
-): Promise<Session> {
+export async function openWindowsSession(image: Uint8Array, env: Partial<SessionEnv> & { symbolDirs?: string[] } = {}): Promise<Session> {
   const base = await createNodeEnv({ symbolDirs: env.symbolDirs ?? [REPO_SYMBOLS], cache: false });
   return openSession(new MemorySource(image, 'generated.raw'), { ...base, ...env });
 }
@@ -28,7 +25,11 @@ export async function collect(session: Session, plugin: string, options: PluginO
 }
 
 /** A plugin's rows and the warnings of that run. */
-export async function collectRun(session: Session, plugin: string, options: PluginOptions = {}): Promise<{ rows: PluginRow[]; warnings: readonly CountedWarning[] }> {
+export async function collectRun(
+  session: Session,
+  plugin: string,
+  options: PluginOptions = {},
+): Promise<{ rows: PluginRow[]; warnings: readonly CountedWarning[] }> {
   const run = session.run(plugin, options, {});
   const rows: PluginRow[] = [];
   for await (const row of run) rows.push(row);

@@ -118,19 +118,29 @@ for (const name of ['Base-Linear.aff4', 'Base-Allocated.aff4']) {
       assert.ok(symbolic.length > 0);
       for (const e of symbolic) {
         const bytes = await layer.read(e.mapped, Math.min(e.length, 64));
-        assert.deepEqual(bytes, Uint8Array.from(bytes, (_, i) => symbolicByte(e.target, e.targetOffset + i)), `${e.target} at ${e.mapped}`);
+        assert.deepEqual(
+          bytes,
+          Uint8Array.from(bytes, (_, i) => symbolicByte(e.target, e.targetOffset + i)),
+          `${e.target} at ${e.mapped}`,
+        );
       }
       const sorted = [...ref.entries].sort((a, b) => a.mapped - b.mapped);
       for (let i = 0, end = 0; i <= sorted.length; i++) {
         const next = i < sorted.length ? sorted[i]!.mapped : ref.mapSize;
         if (next > end) {
-          assert.ok((await layer.read(end, Math.min(next - end, 1 << 16))).every((b) => b === 0), `gap at ${end}`);
+          assert.ok(
+            (await layer.read(end, Math.min(next - end, 1 << 16))).every((b) => b === 0),
+            `gap at ${end}`,
+          );
         }
         if (i < sorted.length) end = sorted[i]!.mapped + sorted[i]!.length;
       }
       if (name === 'Base-Allocated.aff4') {
         // Evimetry maps the unallocated blocks explicitly to aff4:UnknownData rather than leaving gaps.
-        assert.ok(symbolic.some((e) => e.target === `${AFF4}UnknownData`), 'unallocated ranges read as UNKNOWN');
+        assert.ok(
+          symbolic.some((e) => e.target === `${AFF4}UnknownData`),
+          'unallocated ranges read as UNKNOWN',
+        );
       }
       assert.deepEqual(await layer.read(ref.mapSize, 16), new Uint8Array(16), 'reads past the end are zeros');
       await layer.source.close?.();
@@ -165,7 +175,10 @@ describe('AFF4: hostile and foreign input', () => {
     const expected = new Uint8Array(SMALL.length);
     for (const r of ranges) expected.set(SMALL.subarray(r.start, r.start + r.length), r.start);
     assert.deepEqual(await layer.read(0, SMALL.length), expected);
-    assert.deepEqual(layer.runs.map((r) => [r.start, r.length]), ranges.map((r) => [r.start, r.length]));
+    assert.deepEqual(
+      layer.runs.map((r) => [r.start, r.length]),
+      ranges.map((r) => [r.start, r.length]),
+    );
   });
 
   it('a truncated container → TRUNCATED naming the file', { skip }, async () => {
@@ -222,8 +235,14 @@ describe('AFF4 memory image end to end', () => {
     assert.equal(session.summary.format, 'aff4');
     const linked = expected.processes.filter((p) => p.linked);
     const pslist = await collect(session, 'windows.pslist');
-    assert.deepEqual(pslist.map((r) => r.values), linked.map((p) => processRow(p, hexBig(p.eprocessVirtual))));
+    assert.deepEqual(
+      pslist.map((r) => r.values),
+      linked.map((p) => processRow(p, hexBig(p.eprocessVirtual))),
+    );
     const psscan = (await collect(session, 'windows.psscan')).sort(byOffset);
-    assert.deepEqual(psscan.map((r) => r.values), byVirtualAddress(expected.processes).map((p) => processRow(p, hexBig(p.eprocessVirtual))));
+    assert.deepEqual(
+      psscan.map((r) => r.values),
+      byVirtualAddress(expected.processes).map((p) => processRow(p, hexBig(p.eprocessVirtual))),
+    );
   });
 });

@@ -57,9 +57,20 @@ function sample() {
     ['', deep, 0],
   ]);
   const namedAnon = w.struct('', 4, [['x', t.int, 0]]);
-  const state = w.enum('state', 4, [['RUNNING', 0], ['DEAD', -1]], true);
+  const state = w.enum(
+    'state',
+    4,
+    [
+      ['RUNNING', 0],
+      ['DEAD', -1],
+    ],
+    true,
+  );
   const anonEnum = w.enum('', 4, [['FIRST', 1]]);
-  const proto = w.funcProto(t.int, [['arg', t.int], ['', 0]]);
+  const proto = w.funcProto(t.int, [
+    ['arg', t.int],
+    ['', 0],
+  ]);
   w.func('do_work', proto);
   const callback = w.ptr(proto);
   const voidPtr = w.ptr(0);
@@ -68,7 +79,10 @@ function sample() {
   const restrictChar = w.restrict(w.ptr(t.char));
   const userPtr = w.ptr(w.typeTag('user', t.char));
   const counter = w.variable('counter', t.int);
-  w.datasec('.data', 8, [[counter, 0, 4], [counter, 4, 4]]);
+  w.datasec('.data', 8, [
+    [counter, 0, 4],
+    [counter, 4, 4],
+  ]);
   w.declTag('hot', pid);
   const onlyFwd = w.ptr(w.fwd('only_fwd'));
   const volatileU = w.volatile(t.uint);
@@ -136,7 +150,10 @@ describe('BTF: types', () => {
     assert.deepEqual(f.get('tasks'), { offset: 24, type: { kind: 'struct', name: 'list_head' } });
     assert.deepEqual(f.get('list'), { offset: 136, type: { kind: 'struct', name: 'list_head' } }, 'a typedef of a named struct is the struct');
     assert.equal(btf.struct('list_head_t'), undefined);
-    assert.deepEqual(btf.struct('list_head')!.fields.get('prev'), { offset: 8, type: { kind: 'pointer', subtype: { kind: 'struct', name: 'list_head' } } });
+    assert.deepEqual(btf.struct('list_head')!.fields.get('prev'), {
+      offset: 8,
+      type: { kind: 'pointer', subtype: { kind: 'struct', name: 'list_head' } },
+    });
     assert.equal(btf.sizeOf({ kind: 'array', count: 4, subtype: { kind: 'struct', name: 'list_head' } }), 64);
   });
 
@@ -159,10 +176,22 @@ describe('BTF: types', () => {
   it('named members win over flattened ones; flattening nests and adds offsets at every level', () => {
     const w = new BtfWriter();
     const t = baseTypes(w);
-    const innermost = w.struct('', 8, [['leaf', t.ulong, 0], ['clash', t.char, 0]]);
-    const middle = w.union('', 16, [['', innermost, 64], ['mid', t.int, 0]]);
-    const outer = w.struct('', 24, [['pad', t.ulong, 0], ['', middle, 64]]);
-    w.struct('host', 40, [['clash', t.int, 0], ['', outer, 64]]);
+    const innermost = w.struct('', 8, [
+      ['leaf', t.ulong, 0],
+      ['clash', t.char, 0],
+    ]);
+    const middle = w.union('', 16, [
+      ['', innermost, 64],
+      ['mid', t.int, 0],
+    ]);
+    const outer = w.struct('', 24, [
+      ['pad', t.ulong, 0],
+      ['', middle, 64],
+    ]);
+    w.struct('host', 40, [
+      ['clash', t.int, 0],
+      ['', outer, 64],
+    ]);
     const f = parseBtf(w.build(), 'test').struct('host')!.fields;
     assert.deepEqual(f.get('clash'), { offset: 0, type: INT });
     assert.equal(f.get('pad')!.offset, 8);
@@ -175,7 +204,10 @@ describe('BTF: types', () => {
     const w = new BtfWriter();
     const t = baseTypes(w);
     const state = w.enum('state', 4, [['ON', 1]]);
-    const inner = w.struct('', 4, [['g', t.uint, 0, 1], ['h', t.uint, 1, 2]]);
+    const inner = w.struct('', 4, [
+      ['g', t.uint, 0, 1],
+      ['h', t.uint, 1, 2],
+    ]);
     w.struct('bits', 24, [
       ['a', t.uint, 0, 3],
       ['b', t.uint, 3, 5],
@@ -185,7 +217,10 @@ describe('BTF: types', () => {
       ['s', state, 128, 4],
       ['', inner, 160],
     ]);
-    w.struct('packed', 5, [['p', t.uint, 0, 28], ['q', t.uint, 28, 8]]);
+    w.struct('packed', 5, [
+      ['p', t.uint, 0, 28],
+      ['q', t.uint, 28, 8],
+    ]);
     const btf = parseBtf(w.build(), 'test');
     const f = btf.struct('bits')!.fields;
     const bitfield = (offset: number, bit_position: number, bit_length: number, type: TypeDescriptor = UINT) => ({
@@ -211,13 +246,18 @@ describe('BTF: types', () => {
     const three = w.int('unsigned int', 4, { bits: 3 });
     const five = w.int('unsigned int', 4, { bits: 5 });
     const shifted = w.int('unsigned int', 4, { bits: 4, offset: 2 });
-    w.struct('old', 8, [
-      ['a', three, 0],
-      ['b', five, 35],
-      ['c', shifted, 40],
-      ['plain', t.uchar, 56],
-      ['whole', t.uint, 0],
-    ], { kindFlag: false });
+    w.struct(
+      'old',
+      8,
+      [
+        ['a', three, 0],
+        ['b', five, 35],
+        ['c', shifted, 40],
+        ['plain', t.uchar, 56],
+        ['whole', t.uint, 0],
+      ],
+      { kindFlag: false },
+    );
     const btf = parseBtf(w.build(), 'test');
     const f = btf.struct('old')!.fields;
     assert.deepEqual(f.get('a'), { offset: 0, type: { kind: 'bitfield', bit_position: 0, bit_length: 3, type: UINT } });
@@ -231,23 +271,60 @@ describe('BTF: types', () => {
   it('enums: signed, unsigned, 64-bit, anonymous, packed; base chosen as dwarf2json does', () => {
     const s = sample();
     const w = s.w;
-    w.enum('flags', 4, [['LOW', 1], ['HIGH', 0x80000000]]);
+    w.enum('flags', 4, [
+      ['LOW', 1],
+      ['HIGH', 0x80000000],
+    ]);
     w.enum('positive_signed', 4, [['ONE', 1]], true);
     w.enum('tiny', 1, [['T', 3]]);
-    w.enum64('big', [['HUGE', 0x1_0000_0002n], ['TOP', 0xffff_ffff_0000_0000n]]);
-    w.enum64('bigneg', [['NEG', -5n], ['MIN', -(1n << 40n)]], true);
+    w.enum64('big', [
+      ['HUGE', 0x1_0000_0002n],
+      ['TOP', 0xffff_ffff_0000_0000n],
+    ]);
+    w.enum64(
+      'bigneg',
+      [
+        ['NEG', -5n],
+        ['MIN', -(1n << 40n)],
+      ],
+      true,
+    );
     w.enum('big', 0, []); // a later forward declaration does not replace the definition
     const btf = parseBtf(w.build(), 'test');
-    assert.deepEqual(btf.enumeration('state'), { size: 4, base: 'int', constants: new Map([['RUNNING', 0], ['DEAD', -1]]) });
-    assert.deepEqual(btf.enumeration('flags'), { size: 4, base: 'unsigned int', constants: new Map([['LOW', 1], ['HIGH', 0x80000000]]) });
+    assert.deepEqual(btf.enumeration('state'), {
+      size: 4,
+      base: 'int',
+      constants: new Map([
+        ['RUNNING', 0],
+        ['DEAD', -1],
+      ]),
+    });
+    assert.deepEqual(btf.enumeration('flags'), {
+      size: 4,
+      base: 'unsigned int',
+      constants: new Map([
+        ['LOW', 1],
+        ['HIGH', 0x80000000],
+      ]),
+    });
     assert.equal(btf.enumeration('positive_signed')!.base, 'unsigned int', 'signed only when a constant is negative');
     assert.deepEqual(btf.enumeration('tiny'), { size: 1, base: 'unsigned char', constants: new Map([['T', 3]]) });
     assert.deepEqual(btf.enumeration('big'), {
       size: 8,
       base: 'long long unsigned int', // first in sorted order of the 8-byte unsigned ints
-      constants: new Map([['HUGE', 0x1_0000_0002], ['TOP', Number(0xffff_ffff_0000_0000n)]]),
+      constants: new Map([
+        ['HUGE', 0x1_0000_0002],
+        ['TOP', Number(0xffff_ffff_0000_0000n)],
+      ]),
     });
-    assert.deepEqual(btf.enumeration('bigneg'), { size: 8, base: 'long int', constants: new Map([['NEG', -5], ['MIN', -(2 ** 40)]]) });
+    assert.deepEqual(btf.enumeration('bigneg'), {
+      size: 8,
+      base: 'long int',
+      constants: new Map([
+        ['NEG', -5],
+        ['MIN', -(2 ** 40)],
+      ]),
+    });
     assert.deepEqual(btf.struct('task')!.fields.get('kind'), { offset: 80, type: { kind: 'enum', name: `unnamed_enum_${s.anonEnum}` } });
     assert.deepEqual(btf.enumeration(`unnamed_enum_${s.anonEnum}`)!.constants, new Map([['FIRST', 1]]));
     for (const name of ['state', 'flags', 'tiny', 'big', 'bigneg']) {
@@ -265,7 +342,11 @@ describe('BTF: types', () => {
     w.struct('dup', 0, []);
     w.struct('holder', 8, [['p', w.ptr(w.fwd('lonely')), 0]]);
     const btf = parseBtf(w.build(), 'test');
-    assert.deepEqual(btf.struct('dup'), { kind: 'struct', size: 8, fields: new Map([['value', { offset: 0, type: { kind: 'base', name: 'long unsigned int' } }]]) });
+    assert.deepEqual(btf.struct('dup'), {
+      kind: 'struct',
+      size: 8,
+      fields: new Map([['value', { offset: 0, type: { kind: 'base', name: 'long unsigned int' } }]]),
+    });
     assert.equal(btf.struct('lonely'), undefined);
     const p = btf.struct('holder')!.fields.get('p')!;
     assert.deepEqual(p.type, { kind: 'pointer', subtype: { kind: 'struct', name: 'lonely' } });
@@ -282,7 +363,10 @@ describe('BTF: types', () => {
     const expectedNames = ['aggregate:task', 'aggregate:list_head', 'aggregate:atomic_t', `aggregate:unnamed_struct_${s.namedAnon}`];
     expectedNames.push('enum:state', `enum:unnamed_enum_${s.anonEnum}`, 'base:void', 'base:pointer', 'base:double');
     for (const expected of expectedNames) {
-      assert.ok(names.some((n) => key(n) === expected), expected);
+      assert.ok(
+        names.some((n) => key(n) === expected),
+        expected,
+      );
     }
     assert.ok(!names.some((n) => n.name === 'only_fwd' || n.name === 'pid_t'));
     for (const { kind, name } of names) {
@@ -319,13 +403,31 @@ describe('BTF: corrupt and hostile data', () => {
       ['unknown kind', (dv) => dv.setUint32(BTF_HEADER_SIZE + 4, 25 << 24, true)],
     ];
     for (const [what, patch] of cases) {
-      assert.throws(() => parseBtf(patched(patch), 'corrupt.btf'), (e) => isCode('SYMBOLS_INVALID')(e) && (e as Error).message.startsWith('corrupt.btf: kernel BTF'), what);
+      assert.throws(
+        () => parseBtf(patched(patch), 'corrupt.btf'),
+        (e) => isCode('SYMBOLS_INVALID')(e) && (e as Error).message.startsWith('corrupt.btf: kernel BTF'),
+        what,
+      );
     }
   });
 
   it('refuses big-endian BTF and unknown versions as UNSUPPORTED', () => {
-    assert.throws(() => parseBtf(patched((_, b) => b.set([0xeb, 0x9f])), 't'), (e) => isCode('UNSUPPORTED')(e) && /big-endian/.test((e as Error).message));
-    assert.throws(() => parseBtf(patched((dv) => dv.setUint8(2, 2)), 't'), isCode('UNSUPPORTED'));
+    assert.throws(
+      () =>
+        parseBtf(
+          patched((_, b) => b.set([0xeb, 0x9f])),
+          't',
+        ),
+      (e) => isCode('UNSUPPORTED')(e) && /big-endian/.test((e as Error).message),
+    );
+    assert.throws(
+      () =>
+        parseBtf(
+          patched((dv) => dv.setUint8(2, 2)),
+          't',
+        ),
+      isCode('UNSUPPORTED'),
+    );
   });
 
   it('dangling ids become void, typedef and pointer cycles stay bounded', () => {
@@ -361,17 +463,28 @@ describe('BTF: corrupt and hostile data', () => {
   it('anonymous members that contain themselves or explode combinatorially stop', () => {
     const w = new BtfWriter();
     const t = baseTypes(w);
-    const cyclic = w.struct('', 8, [['x', t.int, 0], ['', 0, 32]]);
+    const cyclic = w.struct('', 8, [
+      ['x', t.int, 0],
+      ['', 0, 32],
+    ]);
     w.setMemberType(cyclic, 1, cyclic);
     w.struct('cycle_host', 8, [['', cyclic, 0]]);
     // Five levels of 200 anonymous members each: 200^5 members if expanded.
     let level = w.struct('', 4, [['leaf', t.int, 0]]);
-    for (let i = 0; i < 5; i++) level = w.union('', 4, Array.from({ length: 200 }, () => ['', level, 0] as const));
+    for (let i = 0; i < 5; i++)
+      level = w.union(
+        '',
+        4,
+        Array.from({ length: 200 }, () => ['', level, 0] as const),
+      );
     w.struct('bomb', 4, [['', level, 0]]);
     const btf = parseBtf(w.build(), 't');
     assert.deepEqual([...btf.struct('cycle_host')!.fields.keys()], ['x']);
     const started = performance.now();
-    assert.throws(() => btf.struct('bomb'), (e) => isCode('SYMBOLS_INVALID')(e) && /bomb/.test((e as Error).message));
+    assert.throws(
+      () => btf.struct('bomb'),
+      (e) => isCode('SYMBOLS_INVALID')(e) && /bomb/.test((e as Error).message),
+    );
     assert.ok(performance.now() - started < 2000);
   });
 
@@ -409,7 +522,9 @@ describe('BTF of the real kernel', { skip: linuxFixtureSkipReason() }, () => {
     started = performance.now();
     const task = btf.struct('task_struct')!;
     const firstLookupMs = performance.now() - started;
-    t.diagnostic(`${bytes.length} bytes, ${btf.typeCount} types: parse + index ${parseMs.toFixed(1)} ms; name index + task_struct ${firstLookupMs.toFixed(1)} ms`);
+    t.diagnostic(
+      `${bytes.length} bytes, ${btf.typeCount} types: parse + index ${parseMs.toFixed(1)} ms; name index + task_struct ${firstLookupMs.toFixed(1)} ms`,
+    );
 
     const matched: string[] = [];
     const skipped: string[] = [];

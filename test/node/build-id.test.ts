@@ -38,7 +38,12 @@ describe('build identity', () => {
       { ...BASE, 'package-lock.json': '{"lockfileVersion":3,"packages":{}}' },
       { ...BASE, 'src/engine/c.ts': '' },
       // The same bytes under other names.
-      { 'src/engine/a.ts': BASE['src/engine/b.ts'], 'src/engine/b.ts': BASE['src/engine/a.ts'], 'assembly/index.ts': BASE['assembly/index.ts'], 'package-lock.json': BASE['package-lock.json'] },
+      {
+        'src/engine/a.ts': BASE['src/engine/b.ts'],
+        'src/engine/b.ts': BASE['src/engine/a.ts'],
+        'assembly/index.ts': BASE['assembly/index.ts'],
+        'package-lock.json': BASE['package-lock.json'],
+      },
     ];
     for (const files of changed) assert.notEqual(await computeBuildId(await project(files)), id, JSON.stringify(files));
   });

@@ -28,7 +28,10 @@ describe('CLI failure reports', () => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'size')");
     const plain = report(bug);
     assert.equal(plain.status, 3);
-    assert.deepEqual(plain.stderr.split('\n'), [`memscope: internal error: ${bug.message} — this is a bug in memscope, please report it (run with --debug for the stack)`, '']);
+    assert.deepEqual(plain.stderr.split('\n'), [
+      `memscope: internal error: ${bug.message} — this is a bug in memscope, please report it (run with --debug for the stack)`,
+      '',
+    ]);
     const debug = report(bug, true);
     assert.equal(debug.status, 3);
     const [line, ...rest] = debug.stderr.trimEnd().split('\n');
@@ -85,6 +88,9 @@ describe('memscope CLI from source: an internal error', () => {
     const [line, ...stack] = r.stderr.trimEnd().split('\n');
     assert.match(line!, INTERNAL_LINE);
     assert.match(stack[0]!, /^SyntaxError: .*not-an-address/);
-    assert.ok(stack.some((l) => /^\s+at .*session\.ts/.test(l)), stack.join('\n'));
+    assert.ok(
+      stack.some((l) => /^\s+at .*session\.ts/.test(l)),
+      stack.join('\n'),
+    );
   });
 });

@@ -16,7 +16,11 @@ import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers
 const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
 
 function memscope(...args: string[]) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, XDG_CACHE_HOME: cacheHome } });
+  const r = spawnSync(process.execPath, [CLI, ...args], {
+    encoding: 'utf8',
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, XDG_CACHE_HOME: cacheHome },
+  });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -36,13 +40,22 @@ describe('memscope CLI (built bundle)', () => {
   it('lists its plugins', () => {
     const r = memscope('plugins');
     assert.equal(r.code, 0);
-    for (const name of ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan', 'windows.cmdline']) assert.match(r.stdout, new RegExp(`^${name}\\t`, 'm'));
+    for (const name of ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan', 'windows.cmdline'])
+      assert.match(r.stdout, new RegExp(`^${name}\\t`, 'm'));
   });
 
-  it('plugins --json prints every plugin\'s declaration: version, requirements, columns, options', () => {
+  it("plugins --json prints every plugin's declaration: version, requirements, columns, options", () => {
     const r = memscope('plugins', '--json');
     assert.equal(r.code, 0, r.stderr);
-    const listed = JSON.parse(r.stdout) as { name: string; version: string; os: string; requirements: unknown[]; columns: unknown[]; options: unknown[]; tree: boolean }[];
+    const listed = JSON.parse(r.stdout) as {
+      name: string;
+      version: string;
+      os: string;
+      requirements: unknown[];
+      columns: unknown[];
+      options: unknown[];
+      tree: boolean;
+    }[];
     assert.deepEqual(
       listed.map((p) => p.name),
       builtinPlugins.map((p) => p.name),
@@ -102,12 +115,19 @@ describe('memscope CLI (built bundle)', () => {
     const jsonl = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'jsonl', 'windows.psscan');
     assert.equal(csv.code, 0, csv.stderr);
     assert.equal(jsonl.code, 0, jsonl.stderr);
-    const pids = jsonl.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { PID: number }).PID).sort((a, b) => a - b);
-    assert.deepEqual(pids, image.expected.processes.map((p) => p.pid).sort((a, b) => a - b));
+    const pids = jsonl.stdout
+      .trim()
+      .split('\n')
+      .map((l) => (JSON.parse(l) as { PID: number }).PID)
+      .sort((a, b) => a - b);
+    assert.deepEqual(
+      pids,
+      image.expected.processes.map((p) => p.pid).sort((a, b) => a - b),
+    );
     assert.equal(csv.stdout.trim().split('\r\n').length, pids.length + 1);
   });
 
-  it('a run\'s warnings go to stderr, one line each with their code and address, whatever the renderer; stdout stays data', async () => {
+  it("a run's warnings go to stderr, one line each with their code and address, whatever the renderer; stdout stays data", async () => {
     // The 5th listed process's Flink points back at the 2nd: pslist stops there with one SMEAR warning.
     const links = BigInt((await loadIsf()).field('_EPROCESS', 'ActiveProcessLinks.Flink').offset);
     const linked = image.expected.processes.filter((p) => p.linked);
@@ -123,7 +143,10 @@ describe('memscope CLI (built bundle)', () => {
       assert.deepEqual(r.stderr.split('\n'), [line, ''], renderer);
     }
     const json = memscope('-f', path, '-s', symbolsDir, '--no-cache', '-r', 'json', 'windows.pslist');
-    assert.deepEqual((JSON.parse(json.stdout) as { PID: number }[]).map((row) => row.PID), linked.slice(0, 5).map((p) => p.pid));
+    assert.deepEqual(
+      (JSON.parse(json.stdout) as { PID: number }[]).map((row) => row.PID),
+      linked.slice(0, 5).map((p) => p.pid),
+    );
   });
 
   it('fails with one line on stderr and a non-zero status', () => {
@@ -150,7 +173,17 @@ describe('memscope CLI (built bundle)', () => {
   it('stops quietly with status 0 when its reader closes the pipe early (memscope ... | head)', async () => {
     // Far more rows than a pipe buffers, so writes go on after the reader has gone.
     const many = await writeWindowsImage(join(cacheHome, '..', 'many'), { size: 64 * 1024 * 1024, seed: 22, processes: 600 });
-    const child = spawn(process.execPath, [CLI, '-f', many.imagePath, '-s', join(cacheHome, '..', 'many', 'symbols'), '--no-cache', '-r', 'jsonl', 'windows.psscan']);
+    const child = spawn(process.execPath, [
+      CLI,
+      '-f',
+      many.imagePath,
+      '-s',
+      join(cacheHome, '..', 'many', 'symbols'),
+      '--no-cache',
+      '-r',
+      'jsonl',
+      'windows.psscan',
+    ]);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.once('data', () => child.stdout.destroy());
@@ -170,7 +203,10 @@ describe('memscope CLI on the real Linux image (built bundle)', { skip: linuxFix
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
     const truth = linuxTruth()['processes'] as { pid: number; comm: string }[];
-    assert.deepEqual(rows.map((row) => [row['PID'], row['COMM']]).sort((a, b) => Number(a[0]) - Number(b[0])), truth.map((p) => [p.pid, p.comm]).sort((a, b) => Number(a[0]) - Number(b[0])));
+    assert.deepEqual(
+      rows.map((row) => [row['PID'], row['COMM']]).sort((a, b) => Number(a[0]) - Number(b[0])),
+      truth.map((p) => [p.pid, p.comm]).sort((a, b) => Number(a[0]) - Number(b[0])),
+    );
   });
 
   it('linux-isf writes the kernel’s table as a Volatility 3 ISF: banner, link-time symbols, types', async () => {

@@ -116,7 +116,10 @@ describe('Windows crash dump (PAGEDU64) container', () => {
     assert.equal(layer.capturedBytes, (0x9e + 0x80 + 0x70) * PAGE);
     assert.equal(layer.size, 0x200 * PAGE);
     assert.deepEqual(layer.warnings, []);
-    assert.deepEqual(layer.runs.map((r) => r.fileOffset), [DUMP_HEADER_SIZE, DUMP_HEADER_SIZE + 0x9e * PAGE, DUMP_HEADER_SIZE + (0x9e + 0x80) * PAGE]);
+    assert.deepEqual(
+      layer.runs.map((r) => r.fileOffset),
+      [DUMP_HEADER_SIZE, DUMP_HEADER_SIZE + 0x9e * PAGE, DUMP_HEADER_SIZE + (0x9e + 0x80) * PAGE],
+    );
     await assertReadsLike(layer, onlyPresent(memory, full.present), 1);
   });
 
@@ -213,7 +216,12 @@ describe('hostile crash dumps', () => {
     const layer = await open(dump.bytes, 'many.dmp');
     assert.equal(layer.runs.length, MAX_FULL_DUMP_RUNS);
     await assertReadsLike(layer, onlyPresent(memory, many), 7);
-    await rejectsWith(open(patchU32(dump.bytes, HEADER64.numberOfRuns, MAX_FULL_DUMP_RUNS + 1), 'more.dmp'), 'CORRUPT', 'more.dmp', `${MAX_FULL_DUMP_RUNS + 1}`);
+    await rejectsWith(
+      open(patchU32(dump.bytes, HEADER64.numberOfRuns, MAX_FULL_DUMP_RUNS + 1), 'more.dmp'),
+      'CORRUPT',
+      'more.dmp',
+      `${MAX_FULL_DUMP_RUNS + 1}`,
+    );
   });
 
   it('refuses impossible run counts and run addresses as CORRUPT', async () => {
@@ -270,10 +278,13 @@ describe('hostile crash dumps', () => {
     const layer = await open(bytes, 'alternating.dmp');
     assert.ok(performance.now() - started < 5000);
     assert.equal(layer.runs.length, 16, 'only the pages the file holds become runs');
-    assert.deepEqual(layer.runs.slice(0, 2).map((r) => [r.start, r.length, r.fileOffset]), [
-      [0, PAGE, dataAt],
-      [2 * PAGE, PAGE, dataAt + PAGE],
-    ]);
+    assert.deepEqual(
+      layer.runs.slice(0, 2).map((r) => [r.start, r.length, r.fileOffset]),
+      [
+        [0, PAGE, dataAt],
+        [2 * PAGE, PAGE, dataAt + PAGE],
+      ],
+    );
     assert.match(layer.warnings[0]!, /truncated/);
   });
 });

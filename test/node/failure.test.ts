@@ -8,7 +8,7 @@ describe('engine failures for the page', () => {
   it('an error that is not a MemscopeError is a bug in memscope: INTERNAL, says so, and carries the stack', () => {
     let thrown: unknown;
     try {
-      (undefined as unknown as { size: number }).size;
+      void (undefined as unknown as { size: number }).size;
     } catch (e) {
       thrown = e;
     }

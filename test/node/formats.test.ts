@@ -121,7 +121,6 @@ function buildLime(ranges: readonly LimeRange[]): Uint8Array {
   return concat(ranges.flatMap((r) => [limeHeader(r.start, r.start + r.data.length - 1), r.data]));
 }
 
-
 const open = (bytes: Uint8Array, name: string) => openImage(new MemorySource(bytes, name));
 
 // ---------- ELF ----------
@@ -186,7 +185,12 @@ describe('ELF core', () => {
   it('clips overlapping PT_LOADs with a warning (the lower-starting one wins)', async () => {
     const a = pattern(0x2000, 4);
     const b = pattern(0x2000, 5);
-    const overlapping = buildElfCore({ loads: [{ paddr: 0x1000, data: b }, { paddr: 0x0, data: a }] });
+    const overlapping = buildElfCore({
+      loads: [
+        { paddr: 0x1000, data: b },
+        { paddr: 0x0, data: a },
+      ],
+    });
     const layer = await open(overlapping.file, 'overlap.elf');
     assert.deepEqual(layer.runs, [
       { start: 0, length: 0x2000, fileOffset: overlapping.dataOffsets[1] },
@@ -326,7 +330,13 @@ describe('LiME', () => {
   it('sorts unsorted ranges and clips overlapping ones with a warning', async () => {
     const a = pattern(0x2000, 10);
     const b = pattern(0x2000, 11);
-    const layer = await open(buildLime([{ start: 0x9000, data: b }, { start: 0x8000, data: a }]), 'overlap.lime');
+    const layer = await open(
+      buildLime([
+        { start: 0x9000, data: b },
+        { start: 0x8000, data: a },
+      ]),
+      'overlap.lime',
+    );
     assert.deepEqual(layer.runs, [
       { start: 0x8000, length: 0x2000, fileOffset: 32 + 0x2000 + 32 },
       { start: 0xa000, length: 0x1000, fileOffset: 32 + 0x1000 },

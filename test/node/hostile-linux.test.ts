@@ -73,7 +73,12 @@ describe('hostile Linux images', { skip }, () => {
     const session = await patched(async (image) => writeU64(image, await toPhysical(link(tasks[9]!)), link(tasks[2]!)));
     const { rows, warnings } = await run(session, 'linux.pslist');
     assert.equal(rows, 10);
-    const loop = { code: 'SMEAR', message: `task list (init_task.tasks) loops back to ${hex(link(tasks[2]!))} after 10 entries: walk stopped`, address: hex(link(tasks[9]!)), count: 1 };
+    const loop = {
+      code: 'SMEAR',
+      message: `task list (init_task.tasks) loops back to ${hex(link(tasks[2]!))} after 10 entries: walk stopped`,
+      address: hex(link(tasks[9]!)),
+      count: 1,
+    };
     assert.deepEqual(warnings, [loop]);
     const tree = await run(session, 'linux.pstree');
     assert.equal(tree.rows, 10);
@@ -85,7 +90,9 @@ describe('hostile Linux images', { skip }, () => {
     const session = await patched(async (image) => writeU64(image, await toPhysical(tasks[20]! + BigInt(offsets.tasks)), garbage));
     const { rows, warnings } = await run(session, 'linux.pslist');
     assert.equal(rows, 21);
-    assert.deepEqual(warnings, [{ code: 'UNREADABLE', message: 'task_struct not readable: task list truncated', address: hex(garbage - BigInt(offsets.tasks)), count: 1 }]);
+    assert.deepEqual(warnings, [
+      { code: 'UNREADABLE', message: 'task_struct not readable: task list truncated', address: hex(garbage - BigInt(offsets.tasks)), count: 1 },
+    ]);
     for (const plugin of ['linux.psaux', 'linux.envars', 'linux.sockstat']) await run(session, plugin);
   });
 
@@ -103,7 +110,10 @@ describe('hostile Linux images', { skip }, () => {
       assert.equal(w.count, paths.filter((p) => p === path).length, `one occurrence per mapping of ${path}`);
     }
     assert.equal(new Set(warnings.map((w) => JSON.stringify([w.code, w.message, w.address]))).size, warnings.length, 'no warning listed twice');
-    assert.ok(crossing.some((w) => w.count > 1), 'a file mapped more than once is counted');
+    assert.ok(
+      crossing.some((w) => w.count > 1),
+      'a file mapped more than once is counted',
+    );
   });
 
   it('memory map trees smeared to garbage or to a loop: the other processes’ maps, SMEAR warnings at the bad nodes, no hang', async () => {
@@ -116,11 +126,12 @@ describe('hostile Linux images', { skip }, () => {
       // A root pointer to a node of no known type, and a root node whose every slot points back at itself.
       writeU64(image, await toPhysical(first!.mm + BigInt(offsets.mapleRoot)), 0x4141414141414142n);
       writeU64(image, await toPhysical(second!.mm + BigInt(offsets.mapleRoot)), looping);
-      for (let slot = 0; slot < 32; slot++) writeU64(image, await toPhysical(node) + slot * 8, looping);
+      for (let slot = 0; slot < 32; slot++) writeU64(image, (await toPhysical(node)) + slot * 8, looping);
     });
     const { rows, warnings } = await run(session, 'linux.proc.Maps');
     assert.ok(rows > 0, 'the intact processes are listed');
-    const damaged = (address: bigint) => warnings.filter((w) => w.code === 'SMEAR' && /memory map tree is damaged/.test(w.message) && w.address === hex(address));
+    const damaged = (address: bigint) =>
+      warnings.filter((w) => w.code === 'SMEAR' && /memory map tree is damaged/.test(w.message) && w.address === hex(address));
     assert.equal(damaged(0x4141414141414100n).length, 1, messages(warnings));
     const looped = damaged(node);
     assert.equal(looped.length, 1, messages(warnings));
@@ -133,11 +144,19 @@ describe('hostile Linux images', { skip }, () => {
     const looped = await patched(async (image) => writeU64(image, await toPhysical(firstLink), firstLink));
     const a = await run(looped, 'linux.lsmod');
     assert.equal(a.rows, 1);
-    assert.deepEqual(a.warnings.map((w) => [w.code, w.address]), [['SMEAR', hex(firstLink)]], messages(a.warnings));
+    assert.deepEqual(
+      a.warnings.map((w) => [w.code, w.address]),
+      [['SMEAR', hex(firstLink)]],
+      messages(a.warnings),
+    );
     assert.match(a.warnings[0]!.message, /^module list loops back/);
     const cut = await patched(async (image) => writeU64(image, await toPhysical(firstLink), 0n));
     const b = await run(cut, 'linux.lsmod');
     assert.ok(b.rows < modules);
-    assert.deepEqual(b.warnings.map((w) => [w.code, w.message, w.address]), [['SMEAR', 'module list: link NULL after 1 entries: list truncated', hex(firstLink)]], messages(b.warnings));
+    assert.deepEqual(
+      b.warnings.map((w) => [w.code, w.message, w.address]),
+      [['SMEAR', 'module list: link NULL after 1 entries: list truncated', hex(firstLink)]],
+      messages(b.warnings),
+    );
   });
 });

@@ -80,7 +80,10 @@ describe('hostile Windows images: corrupt structures give rows, warnings or type
       if (session.summary.os === null) {
         // The low stub (below 1 MiB) survives every cut, so the image is known to be Windows: say what is missing.
         assert.match(session.summary.warnings.join('\n'), /truncated or incomplete/);
-        await assert.rejects(collect(session, 'windows.pslist'), (e) => isMemscopeError(e) && e.code === 'OS_NOT_FOUND' && /truncated/.test(e.message));
+        await assert.rejects(
+          collect(session, 'windows.pslist'),
+          (e) => isMemscopeError(e) && e.code === 'OS_NOT_FOUND' && /truncated/.test(e.message),
+        );
       }
     }
   });

@@ -26,7 +26,6 @@ function randomBytes(length: number, seed: number): Uint8Array<ArrayBuffer> {
   return Uint8Array.from({ length }, () => Math.floor(next() * 256));
 }
 
-
 /** Records every read reaching the wrapped source. */
 class LoggingSource implements ByteSource {
   readonly calls: [offset: number, length: number][] = [];

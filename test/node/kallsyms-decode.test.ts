@@ -6,7 +6,13 @@ import { openImage } from '../../src/formats/detect.ts';
 import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { linuxKernelLayer } from '../../src/os/linux/discovery.ts';
 import { kallsymsCandidates } from '../../src/os/linux/kallsyms-locate.ts';
-import { decodeKallsymsTables, deserializeKernelSymbols, serializeKernelSymbols, type KallsymsTables, type KernelSymbols } from '../../src/os/linux/kallsyms-tables.ts';
+import {
+  decodeKallsymsTables,
+  deserializeKernelSymbols,
+  serializeKernelSymbols,
+  type KallsymsTables,
+  type KernelSymbols,
+} from '../../src/os/linux/kallsyms-tables.ts';
 import { bufferReader, writeKallsyms, type TestSymbol } from '../helpers/kallsyms-writer.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 
@@ -22,7 +28,11 @@ function testSymbols(count: number): TestSymbol[] {
     { name: `long_${'x'.repeat(300)}`, type: 't', address: TEXT + 0x10n },
   ];
   for (let i = 0; symbols.length < count; i++) {
-    symbols.push({ name: `${['init_', 'rcu_', 'task_', 'kallsyms_'][i % 4]}sym${i}`, type: 'TtDdBbRr'[i % 8]!, address: TEXT + 0x20n + BigInt(i) * 16n });
+    symbols.push({
+      name: `${['init_', 'rcu_', 'task_', 'kallsyms_'][i % 4]}sym${i}`,
+      type: 'TtDdBbRr'[i % 8]!,
+      address: TEXT + 0x20n + BigInt(i) * 16n,
+    });
   }
   return symbols;
 }
@@ -90,7 +100,12 @@ describe('kallsyms decoder', () => {
 describe('kallsyms of the real kernel', { skip: linuxFixtureSkipReason() }, () => {
   it('decodes every symbol the guest listed at the address it listed, from VMCOREINFO’s table addresses and by search', async () => {
     const truth = linuxTruth();
-    const kernel = truth['kernel'] as { kallsyms_count: number; kallsyms_selected: Record<string, string>; text_virt: string; derived_from_raw: { init_top_pgt_phys: string } };
+    const kernel = truth['kernel'] as {
+      kallsyms_count: number;
+      kallsyms_selected: Record<string, string>;
+      text_virt: string;
+      derived_from_raw: { init_top_pgt_phys: string };
+    };
     const fields = truth.vmcoreinfo.fields;
     const sym = (name: string) => BigInt(`0x${fields[`SYMBOL(${name})`]}`);
     const env = await createNodeEnv({ symbolDirs: [], cache: false });

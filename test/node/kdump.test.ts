@@ -24,9 +24,17 @@ const LZO_CASES: [string, Uint8Array, Uint8Array][] = [
   ['M2 match with trailing literals, then a 2-byte M1 match', bytes(17 + 4, 'abcd', 66, 0, 'XY', 4, 0, ...END), text('abcddddXYXY')],
   ['extended literal run', bytes(0, 0, 27, 'z'.repeat(300), ...END), text('z'.repeat(300))],
   // 2100 = 3 + 15 + 8 × 255 + 42 literals; then a 3-byte M1 match at distance 2049 + 1 + (3 << 2) and 2 literals.
-  ['M1 match after a literal run', bytes(0, 0, 0, 0, 0, 0, 0, 0, 0, 42, sequence(2100), 6, 3, 'QR', ...END), concat(sequence(2100), sequence(2100).subarray(38, 41), text('QR'))],
+  [
+    'M1 match after a literal run',
+    bytes(0, 0, 0, 0, 0, 0, 0, 0, 0, 42, sequence(2100), 6, 3, 'QR', ...END),
+    concat(sequence(2100), sequence(2100).subarray(38, 41), text('QR')),
+  ],
   // 16500 literals; then an M4 match of 7 bytes at distance 16384 + (0x191 >> 2) and 0x191 & 3 = 1 literal.
-  ['M4 match', bytes(0, ...Array(64).fill(0), 162, sequence(16500), 16 + 5, 0x91, 0x01, 'Z', ...END), concat(sequence(16500), sequence(16500).subarray(16, 23), text('Z'))],
+  [
+    'M4 match',
+    bytes(0, ...Array(64).fill(0), 162, sequence(16500), 16 + 5, 0x91, 0x01, 'Z', ...END),
+    concat(sequence(16500), sequence(16500).subarray(16, 23), text('Z')),
+  ],
 ];
 
 function page(seed: number): Uint8Array {
@@ -139,12 +147,14 @@ describe('kdump-compressed files (generated)', () => {
     assert.deepEqual(await layer.read(0, 64 * KDUMP_BLOCK), whole(), 'one large read (the scan path)');
     assert.deepEqual(await layer.read(100, 64 * KDUMP_BLOCK - 200), whole().subarray(100, 64 * KDUMP_BLOCK - 100));
     assert.deepEqual(await layer.read(64 * KDUMP_BLOCK, 100), new Uint8Array(100), 'past the end');
-    const expectedRuns = [...pages.keys()].sort((a, b) => a - b).reduce<{ start: number; length: number; fileOffset: number }[]>((runs, pfn) => {
-      const prev = runs.at(-1);
-      if (prev && prev.start + prev.length === pfn * KDUMP_BLOCK) prev.length += KDUMP_BLOCK;
-      else runs.push({ start: pfn * KDUMP_BLOCK, length: KDUMP_BLOCK, fileOffset: -1 });
-      return runs;
-    }, []);
+    const expectedRuns = [...pages.keys()]
+      .sort((a, b) => a - b)
+      .reduce<{ start: number; length: number; fileOffset: number }[]>((runs, pfn) => {
+        const prev = runs.at(-1);
+        if (prev && prev.start + prev.length === pfn * KDUMP_BLOCK) prev.length += KDUMP_BLOCK;
+        else runs.push({ start: pfn * KDUMP_BLOCK, length: KDUMP_BLOCK, fileOffset: -1 });
+        return runs;
+      }, []);
     assert.deepEqual(layer.runs, expectedRuns);
     assert.deepEqual(
       layer.notes.map((n) => [n.name, n.type, n.desc]),
@@ -282,7 +292,8 @@ describe('the real kdump capture', { skip: linuxFixtureSkipReason() }, () => {
         .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]),
     );
     assert.deepEqual(fields, linuxTruth().vmcoreinfo.fields);
-    const others = (notes: readonly ContainerNote[]) => notes.filter((n) => n.name !== 'VMCOREINFO').map((n) => [n.name, n.type, Buffer.from(n.desc).toString('hex')]);
+    const others = (notes: readonly ContainerNote[]) =>
+      notes.filter((n) => n.name !== 'VMCOREINFO').map((n) => [n.name, n.type, Buffer.from(n.desc).toString('hex')]);
     assert.ok(others(kdump.notes).length > 0);
     assert.deepEqual(others(kdump.notes), others(elf.notes));
   });
@@ -291,7 +302,10 @@ describe('the real kdump capture', { skip: linuxFixtureSkipReason() }, () => {
     const { kdump, raw, elf } = layers;
     const ranges = linuxTruth().physical_ranges.map((r) => ({ start: Number(r.start), end: Number(r.end) + 1 }));
     for (const run of kdump.runs) {
-      assert.ok(ranges.some((r) => run.start >= r.start && run.start + run.length <= r.end), `run at 0x${run.start.toString(16)} inside the guest's RAM/ROM`);
+      assert.ok(
+        ranges.some((r) => run.start >= r.start && run.start + run.length <= r.end),
+        `run at 0x${run.start.toString(16)} inside the guest's RAM/ROM`,
+      );
     }
     const chunk = 8 * 1024 * 1024;
     const started = performance.now();

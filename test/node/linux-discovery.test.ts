@@ -66,7 +66,10 @@ describe('Linux discovery on hostile images', { skip }, () => {
     const env = await createNodeEnv({ symbolDirs: [], cache: false });
     const outcome = await discoverLinux(await openImage(new MemorySource(image, 'vmcoreinfo-only.raw')), env.wasm, env.scanner);
     assert.equal(outcome.discovery, null);
-    assert.ok('why' in outcome && /Linux 6\.1\.0-56-amd64 found .*(outside the captured memory|do not map the kernel text)/.test(outcome.why), 'why' in outcome ? outcome.why : '');
+    assert.ok(
+      'why' in outcome && /Linux 6\.1\.0-56-amd64 found .*(outside the captured memory|do not map the kernel text)/.test(outcome.why),
+      'why' in outcome ? outcome.why : '',
+    );
     const session = await openSession(new MemorySource(image, 'vmcoreinfo-only.raw'), env);
     assert.equal(session.summary.os, null);
   });
@@ -80,6 +83,9 @@ describe('Linux discovery on hostile images', { skip }, () => {
     const session = await openSession(new MemorySource(half, 'half.raw'), env);
     const s = session.summary;
     assert.equal(s.os, null);
-    assert.ok(s.warnings.some((w) => /^Linux 6\.1\.0-56-amd64 found .*outside the captured memory/.test(w)), JSON.stringify(s.warnings));
+    assert.ok(
+      s.warnings.some((w) => /^Linux 6\.1\.0-56-amd64 found .*outside the captured memory/.test(w)),
+      JSON.stringify(s.warnings),
+    );
   });
 });

@@ -90,7 +90,10 @@ describe('linux-6.1-a: raw, ELF and LiME containers of one real guest', { skip }
     assert.equal(text, truth.vmcoreinfo.text);
     assert.equal(vmcoreinfo.desc.length, truth.vmcoreinfo.note_at_sysfs_phys.descsz);
 
-    assert.ok(layers.elf.notes.some((n) => n.name === 'CORE' && n.type === 1), 'NT_PRSTATUS note');
+    assert.ok(
+      layers.elf.notes.some((n) => n.name === 'CORE' && n.type === 1),
+      'NT_PRSTATUS note',
+    );
     const qemu = layers.elf.notes.find((n) => n.name === 'QEMU');
     assert.ok(qemu);
     // QEMUCPUState: version, size, 16 GPRs, rip, rflags, 10 segment records of 24 bytes, then cr[0..4].

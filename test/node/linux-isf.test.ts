@@ -52,8 +52,14 @@ describe('Linux kernels without BTF: the ISF route', { skip }, () => {
     assert.equal(session.summary.os, 'linux');
     assert.equal(session.summary.symbols, 'missing');
     const missing = session.summary.missingSymbols;
-    assert.ok(missing?.kind === 'linux' && missing.banner === (linuxTruth()['kernel'] as { version_string: string }).version_string, JSON.stringify(missing));
-    assert.ok(session.summary.warnings.some((w) => /BTF .*cannot be used/.test(w) && /Volatility 3 Linux ISF/.test(w) && /dwarf2json/.test(w)), session.summary.warnings.join('\n'));
+    assert.ok(
+      missing?.kind === 'linux' && missing.banner === (linuxTruth()['kernel'] as { version_string: string }).version_string,
+      JSON.stringify(missing),
+    );
+    assert.ok(
+      session.summary.warnings.some((w) => /BTF .*cannot be used/.test(w) && /Volatility 3 Linux ISF/.test(w) && /dwarf2json/.test(w)),
+      session.summary.warnings.join('\n'),
+    );
     await assert.rejects(collect(session, 'linux.pslist'), (e) => isMemscopeError(e) && e.code === 'SYMBOLS_MISSING' && /-s <dir>/.test(e.message));
   });
 
@@ -61,15 +67,24 @@ describe('Linux kernels without BTF: the ISF route', { skip }, () => {
     const session = await openSession(new MemorySource(image, 'no-btf.raw'), await createNodeEnv({ symbolDirs: [dir], cache: false }));
     assert.match(session.summary.symbols!, /debian-6\.1\.0-56\.json$/);
     const rows = await collect(session, 'linux.pslist');
-    const got = rows.map((r) => ({ pid: r.values[1], ppid: r.values[3], comm: r.values[4], uid: r.values[5] })).sort((a, b) => Number(a.pid) - Number(b.pid));
-    const want = (linuxTruth()['processes'] as TruthProcess[]).map((p) => ({ pid: p.pid, ppid: p.ppid, comm: p.comm, uid: p.uid })).sort((a, b) => a.pid - b.pid);
+    const got = rows
+      .map((r) => ({ pid: r.values[1], ppid: r.values[3], comm: r.values[4], uid: r.values[5] }))
+      .sort((a, b) => Number(a.pid) - Number(b.pid));
+    const want = (linuxTruth()['processes'] as TruthProcess[])
+      .map((p) => ({ pid: p.pid, ppid: p.ppid, comm: p.comm, uid: p.uid }))
+      .sort((a, b) => a.pid - b.pid);
     assert.deepEqual(got, want);
     const modules = (await collect(session, 'linux.lsmod')).map((r) => r.values[1]);
-    assert.deepEqual(modules, (linuxTruth()['modules'] as { name: string }[]).map((m) => m.name));
+    assert.deepEqual(
+      modules,
+      (linuxTruth()['modules'] as { name: string }[]).map((m) => m.name),
+    );
   });
 
   it('an ISF lacking task_struct.comm and mm_struct.pgd: one SYMBOLS_INVALID naming both, from the start', async () => {
-    const isf = JSON.parse(await readFile(join(dir, 'linux', 'debian-6.1.0-56.json'), 'utf8')) as { user_types: Record<string, { fields: Record<string, unknown> }> };
+    const isf = JSON.parse(await readFile(join(dir, 'linux', 'debian-6.1.0-56.json'), 'utf8')) as {
+      user_types: Record<string, { fields: Record<string, unknown> }>;
+    };
     delete isf.user_types['task_struct']!.fields['comm'];
     delete isf.user_types['mm_struct']!.fields['pgd'];
     const trimmed = join(dir, 'trimmed');
@@ -79,7 +94,10 @@ describe('Linux kernels without BTF: the ISF route', { skip }, () => {
     const session = await openSession(new MemorySource(image, 'no-btf.raw'), await createNodeEnv({ symbolDirs: [trimmed], cache: false }));
     const lacking = 'the symbol table lacks what the kernel context needs: task_struct.comm, mm_struct.pgd';
     assert.equal(session.summary.symbols, 'missing');
-    assert.ok(session.summary.warnings.some((w) => w.endsWith(lacking)), session.summary.warnings.join('\n'));
+    assert.ok(
+      session.summary.warnings.some((w) => w.endsWith(lacking)),
+      session.summary.warnings.join('\n'),
+    );
     // linux.kmsg reads neither field, yet is refused too: the table is judged when the kernel is built.
     for (const plugin of ['linux.pslist', 'linux.kmsg']) {
       await assert.rejects(collect(session, plugin), (e) => isMemscopeError(e) && e.code === 'SYMBOLS_INVALID' && e.message.endsWith(lacking));

@@ -45,8 +45,22 @@ for (const capture of LINUX_CAPTURES) {
     after(() => session?.close());
 
     it('exactly the loaded modules with size, refcount, state, load address and users, in /proc/modules order', () => {
-      const got = rows.map((r) => ({ name: r['Name'], size: r['Size'], refcount: r['Refcount'], state: r['State'], address: r['Base'], deps: String(r['Used by']).split(',').filter(Boolean) }));
-      const want = truthModules().map((m) => ({ name: m.name, size: m.size, refcount: m.refcount, state: m.state, address: BigInt(m.address), deps: m.deps }));
+      const got = rows.map((r) => ({
+        name: r['Name'],
+        size: r['Size'],
+        refcount: r['Refcount'],
+        state: r['State'],
+        address: r['Base'],
+        deps: String(r['Used by']).split(',').filter(Boolean),
+      }));
+      const want = truthModules().map((m) => ({
+        name: m.name,
+        size: m.size,
+        refcount: m.refcount,
+        state: m.state,
+        address: BigInt(m.address),
+        deps: m.deps,
+      }));
       assert.deepEqual(got, want);
       assert.deepEqual(rows.map(procModulesLine), consoleProcModules());
       assert.deepEqual(warnings, []);

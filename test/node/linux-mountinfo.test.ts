@@ -45,7 +45,10 @@ async function mountRows(session: Session, options: PluginOptions = {}): Promise
 }
 
 /** linux.mountinfo's rows keyed by column name, and the warnings of that run. */
-async function mountRun(session: Session, options: PluginOptions = {}): Promise<{ rows: Record<string, Cell>[]; warnings: readonly CountedWarning[] }> {
+async function mountRun(
+  session: Session,
+  options: PluginOptions = {},
+): Promise<{ rows: Record<string, Cell>[]; warnings: readonly CountedWarning[] }> {
   const columns = columnsFor(mountinfo, options).map((c) => c.name);
   const { rows, warnings } = await collectRun(session, 'linux.mountinfo', options);
   for (const r of rows) assert.equal(r.values.length, columns.length);
@@ -74,24 +77,41 @@ for (const capture of LINUX_CAPTURES) {
     it('the initial namespace holds exactly the guest’s mounts: ids, parents, devices, mount points, types, sources', () => {
       const got = rows
         .filter((r) => r['MNT_NS_ID'] === initNs)
-        .map((r) => ({ mount_id: r['MOUNT ID'], parent_id: r['PARENT_ID'], dev: r['MAJOR:MINOR'], mountpoint: r['MOUNT_POINT'], fstype: r['FSTYPE'], device: r['MOUNT_SRC'] }));
-      const want = truthMounts().map((m) => ({ mount_id: m.mount_id, parent_id: m.parent_id, dev: m.dev, mountpoint: m.mountpoint, fstype: m.fstype, device: m.device }));
+        .map((r) => ({
+          mount_id: r['MOUNT ID'],
+          parent_id: r['PARENT_ID'],
+          dev: r['MAJOR:MINOR'],
+          mountpoint: r['MOUNT_POINT'],
+          fstype: r['FSTYPE'],
+          device: r['MOUNT_SRC'],
+        }));
+      const want = truthMounts().map((m) => ({
+        mount_id: m.mount_id,
+        parent_id: m.parent_id,
+        dev: m.dev,
+        mountpoint: m.mountpoint,
+        fstype: m.fstype,
+        device: m.device,
+      }));
       assert.deepEqual(got, want);
       assert.deepEqual(warnings, []);
     });
 
     it('each row of the initial namespace is the guest’s /proc/self/mountinfo line (root, options, tmpfs super options)', () => {
-      assert.deepEqual(
-        rows.filter((r) => r['MNT_NS_ID'] === initNs).map(mountinfoLine),
-        consoleSection('mountinfo'),
-      );
+      assert.deepEqual(rows.filter((r) => r['MNT_NS_ID'] === initNs).map(mountinfoLine), consoleSection('mountinfo'));
     });
 
     it('--mount-format gives the guest’s /proc/mounts lines, options included', async () => {
       const brief = await mountRows(session, { 'mount-format': true });
       const got = brief.filter((r) => r['MNT_NS_ID'] === initNs).map((r) => `${r['DEVNAME']} ${r['PATH']} ${r['FSTYPE']} ${r['MNT_OPTS']}`);
-      assert.deepEqual(got, truthMounts().map((m) => `${m.device} ${m.mountpoint} ${m.fstype} ${m.options}`));
-      assert.deepEqual(got.map((l) => `${l} 0 0`), consoleSection('mounts'));
+      assert.deepEqual(
+        got,
+        truthMounts().map((m) => `${m.device} ${m.mountpoint} ${m.fstype} ${m.options}`),
+      );
+      assert.deepEqual(
+        got.map((l) => `${l} 0 0`),
+        consoleSection('mounts'),
+      );
     });
 
     it('every namespace once, with proc inode numbers; kdevtmpfs’ private namespace has devtmpfs mounted on /', async () => {
@@ -111,9 +131,15 @@ for (const capture of LINUX_CAPTURES) {
 
     it('--pid 1 shows init’s namespace with a PID column; --mntns keeps one namespace', async () => {
       const init = await mountRows(session, { pid: [1] });
-      assert.deepEqual(init.map((r) => [r['PID'], r['MNT_NS_ID'], r['MOUNT ID']]), truthMounts().map((m) => [1, initNs, m.mount_id]));
+      assert.deepEqual(
+        init.map((r) => [r['PID'], r['MNT_NS_ID'], r['MOUNT ID']]),
+        truthMounts().map((m) => [1, initNs, m.mount_id]),
+      );
       const only = await collect(session, 'linux.mountinfo', { mntns: Number(initNs) });
-      assert.deepEqual(only.map((r) => r.values[1]), truthMounts().map((m) => m.mount_id));
+      assert.deepEqual(
+        only.map((r) => r.values[1]),
+        truthMounts().map((m) => m.mount_id),
+      );
       assert.equal((await collect(session, 'linux.mountinfo', { mntns: 1 })).length, 0);
     });
   });
@@ -146,7 +172,13 @@ describe('linux.mountinfo of rewritten mount structures (real 6.1 layout)', { sk
 
   it('peer groups, a slave with propagate_from, unbindable; ro, nosuid, noexec, nosymfollow, sync, dirsync, lazytime, idmapped', async () => {
     const p = new ImagePatch(image);
-    const [run, scratch, cache, dev, sys] = ['/run', '/mnt/memimg_alpha_tmp', '/srv/alpha_cache', '/dev', '/sys'].map(byPath) as [MountInfo, MountInfo, MountInfo, MountInfo, MountInfo];
+    const [run, scratch, cache, dev, sys] = ['/run', '/mnt/memimg_alpha_tmp', '/srv/alpha_cache', '/dev', '/sys'].map(byPath) as [
+      MountInfo,
+      MountInfo,
+      MountInfo,
+      MountInfo,
+      MountInfo,
+    ];
     const share = BigInt(image.kernel.layout.offset('mount', 'mnt_share'));
     // scratch (group 7, in another namespace) and run (group 9) are peers; cache is scratch's slave.
     await p.field('mount', run.address, 'mnt.mnt_flags', 0x20 | 0x1000);
@@ -179,7 +211,8 @@ describe('linux.mountinfo of rewritten mount structures (real 6.1 layout)', { sk
     const p = new ImagePatch(image);
     const [scratch, proc, sys] = ['/mnt/memimg_alpha_tmp', '/proc', '/sys'].map(byPath) as [MountInfo, MountInfo, MountInfo];
     const kernel = image.kernel;
-    const fsInfo = async (m: MountInfo) => (await kernel.vm.readU64((await superBlock(m)) + BigInt(kernel.layout.offset('super_block', 's_fs_info'))))!;
+    const fsInfo = async (m: MountInfo) =>
+      (await kernel.vm.readU64((await superBlock(m)) + BigInt(kernel.layout.offset('super_block', 's_fs_info'))))!;
     const shmem = await fsInfo(scratch);
     await p.field('shmem_sb_info', shmem, 'uid.val', 1000);
     await p.field('shmem_sb_info', shmem, 'gid.val', 100);
@@ -216,9 +249,16 @@ describe('linux.mountinfo of rewritten mount structures (real 6.1 layout)', { sk
     const session = await p.open();
     try {
       const { rows, warnings } = await collectRun(session, 'linux.mountinfo');
-      assert.deepEqual(rows.slice(0, truthMounts().length).map((r) => r.values[1]), truthMounts().map((m) => m.mount_id));
+      assert.deepEqual(
+        rows.slice(0, truthMounts().length).map((r) => r.values[1]),
+        truthMounts().map((m) => m.mount_id),
+      );
       const loop = warnings.find((w) => /mount list of namespace \d+ loops back/.test(w.message));
-      assert.deepEqual(loop && [loop.code, loop.address], ['SMEAR', `0x${(cache.address + list).toString(16)}`], warnings.map((w) => w.message).join('\n'));
+      assert.deepEqual(
+        loop && [loop.code, loop.address],
+        ['SMEAR', `0x${(cache.address + list).toString(16)}`],
+        warnings.map((w) => w.message).join('\n'),
+      );
       const fields = new Map(rows.map((r) => [r.values[1], r.values[7]]));
       assert.equal(fields.get(cache.id), 'master:0');
     } finally {

@@ -100,7 +100,12 @@ for (const capture of LINUX_CAPTURES) {
     test('linux.pstree nests every process under its parent', async () => {
       const rows = await collect(session, 'linux.pstree');
       const pids = rows.map((r) => r.values[1]);
-      assert.deepEqual([...pids].sort((a, b) => Number(a) - Number(b)), truthProcesses().map((p) => p.pid).sort((a, b) => a - b));
+      assert.deepEqual(
+        [...pids].sort((a, b) => Number(a) - Number(b)),
+        truthProcesses()
+          .map((p) => p.pid)
+          .sort((a, b) => a - b),
+      );
       const ppidOf = new Map(truthProcesses().map((p) => [p.pid, p.ppid]));
       const stack: Cell[] = [];
       for (const r of rows) {
@@ -132,10 +137,14 @@ for (const capture of LINUX_CAPTURES) {
       const rows = await rowsByColumn(session, 'linux.proc.Maps');
       for (const p of truthProcesses().filter((x) => !x.kernel_thread)) {
         const maps = rows.filter((r) => r['PID'] === p.pid);
-        assert.ok(maps.some((r) => r['File Path'] === p.exe && String(r['Flags']).includes('x')), `PID ${p.pid} maps ${p.exe} executable`);
+        assert.ok(
+          maps.some((r) => r['File Path'] === p.exe && String(r['Flags']).includes('x')),
+          `PID ${p.pid} maps ${p.exe} executable`,
+        );
         assert.equal(maps.filter((r) => r['File Path'] === '[stack]').length, 1, `PID ${p.pid} has one stack`);
         assert.equal(maps.filter((r) => r['File Path'] === '[vdso]').length, 1, `PID ${p.pid} has the vDSO`);
-        for (let i = 1; i < maps.length; i++) assert.ok((maps[i]!['Start'] as bigint) >= (maps[i - 1]!['End'] as bigint), `PID ${p.pid} mappings ordered`);
+        for (let i = 1; i < maps.length; i++)
+          assert.ok((maps[i]!['Start'] as bigint) >= (maps[i - 1]!['End'] as bigint), `PID ${p.pid} mappings ordered`);
       }
       assert.ok(!rows.some((r) => truthProcesses().find((p) => p.pid === r['PID'])?.kernel_thread), 'kernel threads have no user mappings');
     });
@@ -151,7 +160,8 @@ for (const capture of LINUX_CAPTURES) {
 
     test('readMemory in a process space: its executable starts with the ELF magic, its stack holds its argv and environment; kernel space holds neither', async () => {
       const maps = await rowsByColumn(session, 'linux.proc.Maps');
-      const text = async (space: MemorySpace, from: bigint, length: number) => Buffer.from((await session.readMemory(space, hex(from), length)).bytes).toString('latin1');
+      const text = async (space: MemorySpace, from: bigint, length: number) =>
+        Buffer.from((await session.readMemory(space, hex(from), length)).bytes).toString('latin1');
       for (const p of truthProcesses().filter((x) => !x.kernel_thread)) {
         const space: MemorySpace = { kind: 'process', pid: p.pid };
         const mine = maps.filter((r) => r['PID'] === p.pid);
@@ -177,11 +187,18 @@ for (const capture of LINUX_CAPTURES) {
     test('readMemory refuses a PID no process has and a kernel thread, which has no user address space', async () => {
       const pids = truthProcesses().map((p) => p.pid);
       const unknown = Math.max(...pids) + 1000;
-      await assert.rejects(session.readMemory({ kind: 'process', pid: unknown }, '0x400000', 16), (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST' && e.message.includes(`no process with PID ${unknown}`));
+      await assert.rejects(
+        session.readMemory({ kind: 'process', pid: unknown }, '0x400000', 16),
+        (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST' && e.message.includes(`no process with PID ${unknown}`),
+      );
       const thread = truthProcesses().find((p) => p.kernel_thread)!;
       await assert.rejects(
         session.readMemory({ kind: 'process', pid: thread.pid }, '0x400000', 16),
-        (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST' && e.message.includes(`PID ${thread.pid} (${thread.comm})`) && e.message.includes('kernel thread'),
+        (e) =>
+          isMemscopeError(e) &&
+          e.code === 'BAD_REQUEST' &&
+          e.message.includes(`PID ${thread.pid} (${thread.comm})`) &&
+          e.message.includes('kernel thread'),
       );
     });
   });

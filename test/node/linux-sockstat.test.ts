@@ -141,7 +141,14 @@ for (const capture of LINUX_CAPTURES) {
       for (const u of linuxTruth()['unix_sockets'] as TruthUnixSocket[]) {
         const found = rows.filter((r) => r['Family'] === 'AF_UNIX' && r['Inode'] === u.inode);
         assert.deepEqual(
-          found.map((r) => ({ pid: r['PID'], type: r['Type'], path: r['Source Addr'], port: r['Source Port'], state: r['State'], proto: r['Proto'] })),
+          found.map((r) => ({
+            pid: r['PID'],
+            type: r['Type'],
+            path: r['Source Addr'],
+            port: r['Source Port'],
+            state: r['State'],
+            proto: r['Proto'],
+          })),
           u.pids.map((pid) => ({ pid, type: u.type, path: u.path, port: u.inode, state: unixStateColumn(u), proto: null })),
           `unix socket inode ${u.inode}`,
         );
@@ -155,14 +162,18 @@ for (const capture of LINUX_CAPTURES) {
       assert.equal(namespaces.size, 1);
       // Namespace inodes come from proc_alloc_inum(): PROC_DYNAMIC_FIRST = 0xF0000000 upwards.
       assert.ok(Number([...namespaces][0]) >= 0xf0000000, `NetNS ${[...namespaces][0]}`);
-      for (const r of rows) assert.ok(typeof r['Sock Offset'] === 'bigint' && r['Sock Offset'] >= 0xffff800000000000n, `Sock Offset of inode ${r['Inode']}`);
+      for (const r of rows)
+        assert.ok(typeof r['Sock Offset'] === 'bigint' && r['Sock Offset'] >= 0xffff800000000000n, `Sock Offset of inode ${r['Inode']}`);
       assert.deepEqual(warnings, []);
     });
 
     it('--pid and --netns keep only the matching sockets', async (t) => {
       if (!session) return t.skip(skipped);
       const charlie = await rowsByColumn(session, 'linux.sockstat', { pid: [106] });
-      assert.deepEqual(charlie.map((r) => `${r['PID']}/${r['FD']}/${r['Inode']}`), truthSocketFds().filter((k) => k.startsWith('106/')));
+      assert.deepEqual(
+        charlie.map((r) => `${r['PID']}/${r['FD']}/${r['Inode']}`),
+        truthSocketFds().filter((k) => k.startsWith('106/')),
+      );
       assert.equal((await rowsByColumn(session, 'linux.sockstat', { netns: Number(rows[0]!['NetNS']) })).length, rows.length);
       assert.equal((await rowsByColumn(session, 'linux.sockstat', { netns: 1 })).length, 0);
     });
@@ -261,7 +272,13 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
   });
 
   /** A socket file: file -> socket_alloc{socket, vfs_inode} -> sock of `sockStruct`; returns the file address. */
-  function socketFile(opts: { sockStruct: string; sk: Record<string, number | bigint | Uint8Array>; socketState: number; ino: number; uid: number }): { file: bigint; sock: bigint } {
+  function socketFile(opts: {
+    sockStruct: string;
+    sk: Record<string, number | bigint | Uint8Array>;
+    socketState: number;
+    ino: number;
+    uid: number;
+  }): { file: bigint; sock: bigint } {
     const file = alloc();
     const socketAlloc = alloc();
     const sock = alloc(kernel.layout.size(opts.sockStruct));
@@ -324,13 +341,22 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     const packet = (ifindex: number, ethProto: number) =>
       socketFile({
         sockStruct: 'packet_sock',
-        sk: { 'sk.__sk_common.skc_family': 17, 'sk.sk_type': 3, 'sk.sk_protocol': ethProto, ifindex, num: Uint8Array.of(ethProto >> 8, ethProto & 0xff) },
+        sk: {
+          'sk.__sk_common.skc_family': 17,
+          'sk.sk_type': 3,
+          'sk.sk_protocol': ethProto,
+          ifindex,
+          num: Uint8Array.of(ethProto >> 8, ethProto & 0xff),
+        },
         socketState: 1,
         ino: 6000 + ifindex,
         uid: 0,
       });
     const bound = await decode(packet(2, 0x0003).file);
-    assert.deepEqual([bound.info?.family, bound.info?.type, bound.info?.protocol, bound.info?.source, bound.info?.inode], ['AF_PACKET', 'RAW', 'ETH_P_ALL', 'eth0', 6002]);
+    assert.deepEqual(
+      [bound.info?.family, bound.info?.type, bound.info?.protocol, bound.info?.source, bound.info?.inode],
+      ['AF_PACKET', 'RAW', 'ETH_P_ALL', 'eth0', 6002],
+    );
     const any = await decode(packet(0, 0x88cc).file);
     assert.deepEqual([any.info?.protocol, any.info?.source, any.info?.state], ['0x88cc', 'ANY', 'UNCONNECTED']);
     assert.deepEqual([...bound.warnings, ...any.warnings], []);
@@ -345,7 +371,12 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     };
     const server = socketFile({
       sockStruct: 'unix_sock',
-      sk: { 'sk.__sk_common.skc_family': 1, 'sk.sk_type': 1, 'sk.__sk_common.skc_state': 1, addr: address(new TextEncoder().encode('/run/peer.sock\0')) },
+      sk: {
+        'sk.__sk_common.skc_family': 1,
+        'sk.sk_type': 1,
+        'sk.__sk_common.skc_state': 1,
+        addr: address(new TextEncoder().encode('/run/peer.sock\0')),
+      },
       socketState: 3,
       ino: 7001,
       uid: 0,
@@ -357,7 +388,14 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     const filter = enc.struct('sk_filter', alloc(), { prog });
     const client = socketFile({
       sockStruct: 'unix_sock',
-      sk: { 'sk.__sk_common.skc_family': 1, 'sk.sk_type': 1, 'sk.__sk_common.skc_state': 1, addr: address(Uint8Array.of(0, 0x61, 0, 0x62)), peer: server.sock, 'sk.sk_filter': filter },
+      sk: {
+        'sk.__sk_common.skc_family': 1,
+        'sk.sk_type': 1,
+        'sk.__sk_common.skc_state': 1,
+        addr: address(Uint8Array.of(0, 0x61, 0, 0x62)),
+        peer: server.sock,
+        'sk.sk_filter': filter,
+      },
       socketState: 3,
       ino: 7002,
       uid: 1000,
@@ -390,15 +428,10 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
       uid: 0,
     });
     const { info } = await decode(file);
-    assert.deepEqual([info?.family, info?.protocol, info?.source, info?.sourcePort, info?.destination, info?.destinationPort, info?.state], [
-      'AF_INET6',
-      'UDP',
-      '2001:db8::1',
-      5353,
-      'fe80::1234',
-      443,
-      'CONNECTED',
-    ]);
+    assert.deepEqual(
+      [info?.family, info?.protocol, info?.source, info?.sourcePort, info?.destination, info?.destinationPort, info?.state],
+      ['AF_INET6', 'UDP', '2001:db8::1', 5353, 'fe80::1234', 443, 'CONNECTED'],
+    );
   });
 
   it('a socket whose sock is unmapped, or whose socket does not point back at its file: no row, a warning, no throw', async () => {
@@ -412,12 +445,26 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     enc.set('socket', socket, 'file', 0n);
     const foreign = await decode(file);
     assert.equal(foreign.info, null);
-    assert.deepEqual(foreign.warnings, [{ code: 'SMEAR', message: `socket file: its struct socket (0x${socket.toString(16)}) does not point back to it; skipped`, address: `0x${file.toString(16)}` }]);
+    assert.deepEqual(foreign.warnings, [
+      {
+        code: 'SMEAR',
+        message: `socket file: its struct socket (0x${socket.toString(16)}) does not point back to it; skipped`,
+        address: `0x${file.toString(16)}`,
+      },
+    ]);
   });
 
   it('without the socket_file_ops symbol a socket is recognised by its S_IFSOCK inode, other files are not', async () => {
-    const noSymbol = Object.create(kernel, { hasSymbol: { value: (name: string) => name !== 'socket_file_ops' && kernel.hasSymbol(name) } }) as LinuxKernel;
-    const { file } = socketFile({ sockStruct: 'inet_sock', sk: { 'sk.__sk_common.skc_family': 2, 'sk.sk_type': 1, 'sk.sk_protocol': 6, 'sk.__sk_common.skc_state': 10 }, socketState: 1, ino: 9100, uid: 0 });
+    const noSymbol = Object.create(kernel, {
+      hasSymbol: { value: (name: string) => name !== 'socket_file_ops' && kernel.hasSymbol(name) },
+    }) as LinuxKernel;
+    const { file } = socketFile({
+      sockStruct: 'inet_sock',
+      sk: { 'sk.__sk_common.skc_family': 2, 'sk.sk_type': 1, 'sk.sk_protocol': 6, 'sk.__sk_common.skc_state': 10 },
+      socketState: 1,
+      ino: 9100,
+      uid: 0,
+    });
     enc.set('file', file, 'f_op', 0xffff_ffff_8100_0000n);
     assert.deepEqual([(await decode(file, noSymbol)).info?.state, (await decode(file, noSymbol)).info?.inode], ['LISTEN', 9100]);
     const inode = (await memory.readU64(file + BigInt(kernel.layout.offset('file', 'f_inode'))))!;
@@ -446,8 +493,16 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     for await (const f of openFiles(kernel, task, (w) => warnings.push(w))) got.push([f.fd, f.file]);
     assert.deepEqual(got, [...slots]);
     assert.deepEqual(warnings, [
-      { code: 'LIMIT', message: `PID 4242 (hostile): file descriptor table claims 4294967295 slots; only the first ${MAX_FDS} are read`, address: `0x${fdt.toString(16)}` },
-      { code: 'UNREADABLE', message: `PID 4242 (hostile): ${MAX_FDS - 3 * 512} of ${MAX_FDS} file descriptor slots not readable`, address: `0x${array.toString(16)}` },
+      {
+        code: 'LIMIT',
+        message: `PID 4242 (hostile): file descriptor table claims 4294967295 slots; only the first ${MAX_FDS} are read`,
+        address: `0x${fdt.toString(16)}`,
+      },
+      {
+        code: 'UNREADABLE',
+        message: `PID 4242 (hostile): ${MAX_FDS - 3 * 512} of ${MAX_FDS} file descriptor slots not readable`,
+        address: `0x${array.toString(16)}`,
+      },
     ]);
   });
 });

@@ -23,7 +23,6 @@ function consoleKernelLines(): [string, string][] {
   return [...text.matchAll(/^\[\s*(\d+\.\d{6})\] (.*?)\r?$/gm)].map((m) => [m[1]!, m[2]!]);
 }
 
-
 for (const capture of LINUX_CAPTURES) {
   describe(`Linux kernel state from ${capture} (no symbol files)`, { skip }, () => {
     let session: Session;

@@ -76,7 +76,10 @@ describe('Session.readMemory', () => {
     await assert.rejects(session.readMemory('physical', '<img src=x>', 16), badRequest);
     await assert.rejects(session.readMemory('kernel', '0x10000000000000000', 16), badRequest);
     // PIDs are multiples of 4: no process has 3.
-    await assert.rejects(session.readMemory({ kind: 'process', pid: 3 }, '0x1000', 16), (e) => badRequest(e) && /no process with PID 3\b/.test(String(e)));
+    await assert.rejects(
+      session.readMemory({ kind: 'process', pid: 3 }, '0x1000', 16),
+      (e) => badRequest(e) && /no process with PID 3\b/.test(String(e)),
+    );
     assert.equal((await session.readMemory('physical', '0', 64 * 1024)).bytes.length, 64 * 1024);
   });
 });

@@ -44,7 +44,11 @@ const hit = (at: number): Outcome => ({ discovery: { at } });
  * A profile whose container check (when it has one), memory search and confirmation answer as told and note each
  * call in `calls`; findOs never builds a kernel.
  */
-function standIn(id: string, calls: string[], answers: { container?: Outcome | null; memory: Outcome; confirms?: boolean }): OsProfile<string, Spot, Spot> {
+function standIn(
+  id: string,
+  calls: string[],
+  answers: { container?: Outcome | null; memory: Outcome; confirms?: boolean },
+): OsProfile<string, Spot, Spot> {
   const unused = () => {
     throw new Error('not used by discovery');
   };
@@ -96,7 +100,12 @@ describe('OS discovery over registered profiles (stand-ins)', () => {
 
     // Reopened: b's remembered find is read in the container phase and confirmed; nothing is searched again.
     const again: string[] = [];
-    const search = await findOs([standIn('a', again, { memory: miss('no A') }), standIn('b', again, { container: null, memory: hit(2) })], NO_IMAGE, cache, 'fp');
+    const search = await findOs(
+      [standIn('a', again, { memory: miss('no A') }), standIn('b', again, { container: null, memory: hit(2) })],
+      NO_IMAGE,
+      cache,
+      'fp',
+    );
     assert.deepEqual(again, ['b confirm']);
     assert.deepEqual(search.found?.found, { at: 2 });
   });
@@ -147,8 +156,13 @@ describe('the shared list walker', () => {
     const broken = image.slice();
     new DataView(broken.buffer).setBigUint64(Number(BigInt(linked[3]!.eprocessPhysical) + BigInt(linksOffset)), 0n, true);
     const { rows, warnings } = await collectRun(await openWindowsSession(broken), 'windows.pslist');
-    assert.deepEqual(rows.map((r) => r.values[0]), linked.slice(0, 4).map((p) => p.pid));
-    assert.deepEqual(warnings, [{ code: 'SMEAR', message: 'process list link is NULL: walk stopped', address: hex(BigInt(linked[3]!.eprocessVirtual)), count: 1 }]);
+    assert.deepEqual(
+      rows.map((r) => r.values[0]),
+      linked.slice(0, 4).map((p) => p.pid),
+    );
+    assert.deepEqual(warnings, [
+      { code: 'SMEAR', message: 'process list link is NULL: walk stopped', address: hex(BigInt(linked[3]!.eprocessVirtual)), count: 1 },
+    ]);
   });
 });
 
@@ -175,7 +189,15 @@ describe('a symbol table lacking what the kernel context needs: one SYMBOLS_INVA
   it('each need is named once: a field, alternatives none of which exists, a type the table lacks altogether', async () => {
     const { symbols } = await windowsImage(WINDOWS);
     const layout = new StructLayout(parseIsf(JSON.stringify(symbols), 'generated.json'), 'generated.json');
-    const needs = ['_EPROCESS.UniqueProcessId', '_EPROCESS.Pcb.DirectoryTableBase', '_EPROCESS.Nope', ['_EPROCESS.Wow64Process', '_EPROCESS.WoW64Process'], ['_EPROCESS.A', '_EPROCESS.B'], '_NOPE.X', '_NOPE.Y'];
+    const needs = [
+      '_EPROCESS.UniqueProcessId',
+      '_EPROCESS.Pcb.DirectoryTableBase',
+      '_EPROCESS.Nope',
+      ['_EPROCESS.Wow64Process', '_EPROCESS.WoW64Process'],
+      ['_EPROCESS.A', '_EPROCESS.B'],
+      '_NOPE.X',
+      '_NOPE.Y',
+    ];
     assert.deepEqual(layout.lacking(needs), ['_EPROCESS.Nope', '_EPROCESS.A or _EPROCESS.B', 'type _NOPE']);
   });
 
@@ -187,14 +209,42 @@ describe('a symbol table lacking what the kernel context needs: one SYMBOLS_INVA
     const char = w.int('char', 1, { signed: true });
     const ulong = w.int('long unsigned int', 8);
     const pointer = w.ptr(0);
-    const listHead = w.struct('list_head', 16, [['next', pointer, 0], ['prev', pointer, 64]]);
+    const listHead = w.struct('list_head', 16, [
+      ['next', pointer, 0],
+      ['prev', pointer, 64],
+    ]);
     const kuid = w.typedef('kuid_t', w.struct('', 4, [['val', uint, 0]]));
     const kgid = w.typedef('kgid_t', w.struct('', 4, [['val', uint, 0]]));
     const keep = (struct: string, members: [string, number, number][]) => members.filter(([name]) => !without.includes(`${struct}.${name}`));
-    w.struct('cred', 16, keep('cred', [['uid', kuid, 0], ['gid', kgid, 32], ['euid', kuid, 64], ['egid', kgid, 96]]));
-    w.struct('mm_struct', 16, keep('mm_struct', [['pgd', pointer, 0], ['arg_start', ulong, 64]]));
-    const task = [['__state', uint, 0], ['flags', uint, 32], ['tasks', listHead, 64], ['mm', pointer, 192], ['pid', int, 256], ['tgid', int, 288],
-      ['real_parent', pointer, 320], ['cred', pointer, 384], ['comm', w.array(char, 16), 448]] satisfies [string, number, number][];
+    w.struct(
+      'cred',
+      16,
+      keep('cred', [
+        ['uid', kuid, 0],
+        ['gid', kgid, 32],
+        ['euid', kuid, 64],
+        ['egid', kgid, 96],
+      ]),
+    );
+    w.struct(
+      'mm_struct',
+      16,
+      keep('mm_struct', [
+        ['pgd', pointer, 0],
+        ['arg_start', ulong, 64],
+      ]),
+    );
+    const task = [
+      ['__state', uint, 0],
+      ['flags', uint, 32],
+      ['tasks', listHead, 64],
+      ['mm', pointer, 192],
+      ['pid', int, 256],
+      ['tgid', int, 288],
+      ['real_parent', pointer, 320],
+      ['cred', pointer, 384],
+      ['comm', w.array(char, 16), 448],
+    ] satisfies [string, number, number][];
     w.struct('task_struct', 72, keep('task_struct', task));
     return w.build();
   }
@@ -211,10 +261,16 @@ describe('a symbol table lacking what the kernel context needs: one SYMBOLS_INVA
     assert.ok(kernel([]) instanceof KernelBase, 'the complete table builds a kernel context');
     assert.throws(
       () => kernel(['task_struct.comm', 'mm_struct.pgd']),
-      (e) => isMemscopeError(e) && e.code === 'SYMBOLS_INVALID' && e.message === 'test BTF: the symbol table lacks what the kernel context needs: task_struct.comm, mm_struct.pgd',
+      (e) =>
+        isMemscopeError(e) &&
+        e.code === 'SYMBOLS_INVALID' &&
+        e.message === 'test BTF: the symbol table lacks what the kernel context needs: task_struct.comm, mm_struct.pgd',
     );
     // Alternatives: __state (5.14+) or state, either will do.
-    assert.throws(() => kernel(['task_struct.__state']), (e) => isMemscopeError(e) && e.message.endsWith('needs: task_struct.__state or task_struct.state'));
+    assert.throws(
+      () => kernel(['task_struct.__state']),
+      (e) => isMemscopeError(e) && e.message.endsWith('needs: task_struct.__state or task_struct.state'),
+    );
   });
 });
 
@@ -247,7 +303,12 @@ describe('the plugin contract follows the registry', () => {
       async *run(ctx) {
         for (const { id } of osProfiles) {
           const accessor = (ctx as unknown as Record<string, () => Promise<KernelBase>>)[id]!;
-          outcomes.push(await accessor().then((k) => `${id}: ${k.constructor.name}`, (e: Error) => `${id}: ${e.message}`));
+          outcomes.push(
+            await accessor().then(
+              (k) => `${id}: ${k.constructor.name}`,
+              (e: Error) => `${id}: ${e.message}`,
+            ),
+          );
         }
         yield { depth: 0, values: ['done'] };
       },

@@ -153,7 +153,7 @@ test('Windows transition and prototype PTEs', async () => {
   const { tables, layer } = await setup();
   const pt = tables.table(1, 0, 0, 1);
   tables.setEntry(pt, 0, 0x4_1000n | TRANSITION | (4n << 5n)); // transition, protection bits set
-  tables.setEntry(pt, 1, 0xffff_a000_1234_5678n & ~1n | PROTOTYPE); // prototype PTE, valid clear
+  tables.setEntry(pt, 1, (0xffff_a000_1234_5678n & ~1n) | PROTOTYPE); // prototype PTE, valid clear
   tables.setEntry(pt, 2, 0x5_1000n | TRANSITION | PROTOTYPE); // both: a prototype, not a frame
   tables.setEntry(pt, 3, 0x0000_0001_2345_0080n); // pagefile entry
   // A page table in transition (PDE with valid clear, transition set) is followed in Windows mode.
@@ -174,7 +174,7 @@ test('Windows transition and prototype PTEs', async () => {
       [WalkStatus.mapped, 0x7_7020],
     ],
   );
-  assert.equal(win[1]!.entry, 0xffff_a000_1234_5678n & ~1n | PROTOTYPE);
+  assert.equal(win[1]!.entry, (0xffff_a000_1234_5678n & ~1n) | PROTOTYPE);
 
   const linux = await layer(false).lookupMany(addrs);
   assert.deepEqual(
@@ -192,10 +192,13 @@ test('entries pointing beyond physical memory are not present', async () => {
   tables.map2m(0, 0, 3, 0x20_0000); // 2 MiB page ending exactly at the end
   tables.map2m(0, 0, 4, 0x40_0000); // starts at the end
   const vm = layer(false);
-  assert.deepEqual(
-    await vm.translateMany([va(0, 0, 0, 0), va(0, 0, 1, 0), va(0, 0, 1, 1), va(0, 0, 3, 5), va(0, 0, 4, 0)]),
-    [null, null, 0x3f_f000, 0x20_5000, null],
-  );
+  assert.deepEqual(await vm.translateMany([va(0, 0, 0, 0), va(0, 0, 1, 0), va(0, 0, 1, 1), va(0, 0, 3, 5), va(0, 0, 4, 0)]), [
+    null,
+    null,
+    0x3f_f000,
+    0x20_5000,
+    null,
+  ]);
   assert.deepEqual(await collect(vm), [
     { vaddr: va(0, 0, 1, 1), paddr: 0x3f_f000, length: KiB4 },
     { vaddr: va(0, 0, 3, 0), paddr: 0x20_0000, length: MiB2 },
@@ -315,7 +318,10 @@ test('hostile tables: one full page table shared 2048 times gives 2048 runs over
   // Each PT copy restarts at the same frames, so runs break at every PD entry.
   const runs = await collect(layer(false));
   assert.equal(runs.length, 4 * 512);
-  assert.ok(runs.every((r, i) => r.vaddr === BigInt(i) * BigInt(MiB2) && r.paddr === 0x80_0000 && r.length === MiB2), 'one 2 MiB run per PD entry');
+  assert.ok(
+    runs.every((r, i) => r.vaddr === BigInt(i) * BigInt(MiB2) && r.paddr === 0x80_0000 && r.length === MiB2),
+    'one 2 MiB run per PD entry',
+  );
 });
 
 test('more table pages than the cache holds: batch translation and enumeration stay correct', async () => {
@@ -340,7 +346,10 @@ test('more table pages than the cache holds: batch translation and enumeration s
   }
   const vm = layer(false);
   const got = await vm.translateMany(addrs);
-  assert.deepEqual(got, frames.flatMap((f) => [f, null]));
+  assert.deepEqual(
+    got,
+    frames.flatMap((f) => [f, null]),
+  );
   assert.ok(cache.stats.clears > 1, 'the cache was emptied on the way');
   assert.deepEqual(await collect(vm), expected);
 });
@@ -354,7 +363,10 @@ test('table pages are read in one batch per level', async () => {
   }
   const readsBefore = phys.reads;
   const got = await layer(false).translateMany(addrs);
-  assert.deepEqual(got, addrs.map((_, i) => 0x80_0000 + i * KiB4));
+  assert.deepEqual(
+    got,
+    addrs.map((_, i) => 0x80_0000 + i * KiB4),
+  );
   assert.equal(cache.stats.batches, 4, 'PML4, PDPT, PD, then all 40 PTs');
   // The 40 PTs were allocated consecutively: they come in with one physical read.
   assert.equal(phys.reads - readsBefore, 4);

@@ -42,9 +42,15 @@ describe('--pid given twice on a generated Windows 10 image', () => {
     const hidden = processes.find((p) => p.hidden)!;
     const args = ['--pid', `4,${hidden.pid}`];
     const scanned = await collect(session, 'windows.psscan', cliOptions('windows.psscan', ...args));
-    assert.deepEqual(scanned.map((r) => r.values[0]).sort((a, b) => Number(a) - Number(b)), [4, hidden.pid]);
+    assert.deepEqual(
+      scanned.map((r) => r.values[0]).sort((a, b) => Number(a) - Number(b)),
+      [4, hidden.pid],
+    );
     const listed = await collect(session, 'windows.pslist', cliOptions('windows.pslist', ...args));
-    assert.deepEqual(listed.map((r) => r.values[0]), [4]);
+    assert.deepEqual(
+      listed.map((r) => r.values[0]),
+      [4],
+    );
   });
 });
 
@@ -63,7 +69,9 @@ describe('--pid given twice on the real Linux 6.1 image', { skip: linuxFixtureSk
   const truth = () => linuxTruth()['processes'] as TruthProcess[];
 
   it('linux.pslist lists exactly those two processes, in task-list order', async () => {
-    const user = truth().filter((p) => !p.kernel_thread).at(-1)!;
+    const user = truth()
+      .filter((p) => !p.kernel_thread)
+      .at(-1)!;
     const kthread = truth().find((p) => p.pid === 4)!;
     const rows = await rowsByColumn(session, 'linux.pslist', cliOptions('linux.pslist', '--pid', String(user.pid), '--pid', '4'));
     assert.deepEqual(
@@ -75,7 +83,12 @@ describe('--pid given twice on the real Linux 6.1 image', { skip: linuxFixtureSk
   it('linux.mountinfo: the PID column its options add, and each process’s namespace in turn', async () => {
     const kdevtmpfs = truth().find((p) => p.comm === 'kdevtmpfs')!;
     const options = cliOptions('linux.mountinfo', '--pid', `1 ${kdevtmpfs.pid}`);
-    assert.deepEqual(columnsFor(findPlugin('linux.mountinfo')!, options).slice(0, 2).map((c) => c.name), ['MNT_NS_ID', 'PID']);
+    assert.deepEqual(
+      columnsFor(findPlugin('linux.mountinfo')!, options)
+        .slice(0, 2)
+        .map((c) => c.name),
+      ['MNT_NS_ID', 'PID'],
+    );
     const both = await collect(session, 'linux.mountinfo', options);
     const one = async (pid: number) => collect(session, 'linux.mountinfo', { pid: [pid] });
     assert.deepEqual(both, [...(await one(1)), ...(await one(kdevtmpfs.pid))]);

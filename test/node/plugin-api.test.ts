@@ -80,7 +80,11 @@ describe('published plugin types (memscope/plugin)', () => {
     assert.deepEqual(errors.get('masquerade.mjs'), []);
     const used = program.getSourceFiles().map((f) => f.fileName);
     assert.ok(used.includes(join(TYPES, 'api.d.ts').replaceAll('\\', '/')), 'memscope/plugin did not resolve to dist/plugin/api.d.ts');
-    assert.deepEqual(used.filter((f) => f.includes('/src/')), [], 'memscope sources were read');
+    assert.deepEqual(
+      used.filter((f) => f.includes('/src/')),
+      [],
+      'memscope sources were read',
+    );
   });
 
   it('catch mistakes in a plugin of an author who installed memscope from a clone', () => {

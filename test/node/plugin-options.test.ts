@@ -67,12 +67,16 @@ const optionsPlugin: PluginDefinition = {
   ],
 };
 
-const viaCliOf = (plugin: PluginDefinition) => (...args: string[]) => outcome(() => {
-  const command = parseCli(['-f', 'memory.raw', plugin.name, ...args], [...builtinPlugins, optionsPlugin]);
-  assert.equal(command.kind, 'run');
-  return command.kind === 'run' ? command.options : {};
-});
-const viaFormOf = (plugin: PluginDefinition) => (values: Record<string, boolean | string>) => outcome(() => parseOptionValues(plugin.options, values));
+const viaCliOf =
+  (plugin: PluginDefinition) =>
+  (...args: string[]) =>
+    outcome(() => {
+      const command = parseCli(['-f', 'memory.raw', plugin.name, ...args], [...builtinPlugins, optionsPlugin]);
+      assert.equal(command.kind, 'run');
+      return command.kind === 'run' ? command.options : {};
+    });
+const viaFormOf = (plugin: PluginDefinition) => (values: Record<string, boolean | string>) =>
+  outcome(() => parseOptionValues(plugin.options, values));
 const viaCli = viaCliOf(pslist);
 const viaForm = viaFormOf(pslist);
 
@@ -80,7 +84,10 @@ describe('plugin option text: one parser for the CLI and the page', () => {
   for (const [text, expected] of PID_TEXT) {
     it(`--pid ${JSON.stringify(text)}: the same on the command line, in the form and in the shared parser`, () => {
       const want = typeof expected === 'string' ? expected : { pid: expected };
-      assert.deepEqual(outcome(() => parseOptions(pslist.options, { pid: text })), want);
+      assert.deepEqual(
+        outcome(() => parseOptions(pslist.options, { pid: text })),
+        want,
+      );
       assert.deepEqual(viaCli(`--pid=${text}`), want);
       assert.deepEqual(viaForm({ pid: text }), want);
     });
@@ -96,13 +103,19 @@ describe('plugin option text: one parser for the CLI and the page', () => {
     assert.deepEqual(viaCli('--physical', '--pid', '0x10'), { physical: true, pid: [16] });
     assert.deepEqual(viaForm({ physical: true, pid: '0x10' }), { physical: true, pid: [16] });
     assert.deepEqual(viaForm({ physical: false }), { physical: false });
-    assert.equal(outcome(() => parseOptions(pslist.options, { physical: 'yes' })), '--physical needs true or false, got "yes"');
+    assert.equal(
+      outcome(() => parseOptions(pslist.options, { physical: 'yes' })),
+      '--physical needs true or false, got "yes"',
+    );
   });
 
   it('keeps text options verbatim and ignores names it has no spec for', () => {
     const specs: OptionSpec[] = [{ name: 'name', type: 'str', description: 'a name' }];
     assert.deepEqual(parseOptions(specs, { name: ' a b ', other: 'x' }), { name: ' a b ' });
-    assert.equal(outcome(() => parseOptions(specs, { name: true })), '--name needs text, got true');
+    assert.equal(
+      outcome(() => parseOptions(specs, { name: true })),
+      '--name needs text, got true',
+    );
   });
 
   it('--pid given several times on the command line is what the form takes as one list', () => {
@@ -166,7 +179,10 @@ describe('the engine checks the options it is given', () => {
 
   it('refuses unknown names and values of the wrong type or range', () => {
     assert.equal(refused({ pdi: 4 }), 'unknown option --pdi (one of --pid, --physical)');
-    assert.equal(outcome(() => (checkOptions([], { pid: 4 }), 'accepted')), 'unknown option --pid (this plugin takes none)');
+    assert.equal(
+      outcome(() => (checkOptions([], { pid: 4 }), 'accepted')),
+      'unknown option --pid (this plugin takes none)',
+    );
     assert.equal(refused({ pid: ['4'] }), notAnInteger('4'));
     for (const pid of [-1, 1.5, 2 ** 53, Number.NaN, Number.POSITIVE_INFINITY]) {
       assert.equal(refused({ pid: [4, pid] }), `--pid needs a non-negative integer (decimal or 0x hex), got ${pid}`);
@@ -213,8 +229,16 @@ describe('the engine checks the options it is given', () => {
 describe('a third-party plugin declares choices and multiple values only where they mean something', () => {
   const declared = (option: object): string => {
     try {
-      const plugin = { name: 'community.options', version: '1.0.0', description: 'takes one option', requirements: [], tree: false,
-        columns: [{ name: 'A', type: 'int' }], options: [{ name: 'x', description: 'an option', ...option }], async *run() {} };
+      const plugin = {
+        name: 'community.options',
+        version: '1.0.0',
+        description: 'takes one option',
+        requirements: [],
+        tree: false,
+        columns: [{ name: 'A', type: 'int' }],
+        options: [{ name: 'x', description: 'an option', ...option }],
+        async *run() {},
+      };
       validatePlugin(plugin, 'mine.mjs');
       return 'accepted';
     } catch (e) {

@@ -7,9 +7,13 @@ interface Proc extends TreeProcess {
 }
 
 const all = () => true;
-const only = (...pids: number[]) => (p: Proc) => pids.includes(p.pid);
+const only =
+  (...pids: number[]) =>
+  (p: Proc) =>
+    pids.includes(p.pid);
 /** [pid, depth] per emitted process. */
-const tree = (processes: Proc[], wanted: (p: Proc) => boolean = all) => [...treeOrder(processes, wanted)].map(({ process, depth }) => [process.pid, depth]);
+const tree = (processes: Proc[], wanted: (p: Proc) => boolean = all) =>
+  [...treeOrder(processes, wanted)].map(({ process, depth }) => [process.pid, depth]);
 /** 1 ← 2 ← … ← n, listed deepest first so the order cannot come from the input. */
 const chain = (n: number): Proc[] => Array.from({ length: n }, (_, i) => ({ pid: n - i, ppid: n - i - 1 }));
 const chainTree = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => [from + i, from + i - 1]);
@@ -24,13 +28,30 @@ describe('treeOrder', () => {
       { pid: 100, ppid: 4 },
       { pid: 101, ppid: 100 },
     ];
-    assert.deepEqual(tree(processes), [[900, 0], [0, 0], [4, 1], [100, 2], [101, 3], [300, 2]]);
+    assert.deepEqual(tree(processes), [
+      [900, 0],
+      [0, 0],
+      [4, 1],
+      [100, 2],
+      [101, 3],
+      [300, 2],
+    ]);
   });
 
   it('uses the first process per PID', () => {
-    const processes: Proc[] = [{ pid: 1, ppid: 0, name: 'first' }, { pid: 2, ppid: 1 }, { pid: 1, ppid: 2, name: 'smeared copy' }];
+    const processes: Proc[] = [
+      { pid: 1, ppid: 0, name: 'first' },
+      { pid: 2, ppid: 1 },
+      { pid: 1, ppid: 2, name: 'smeared copy' },
+    ];
     const out = [...treeOrder(processes, all)];
-    assert.deepEqual(out.map(({ process, depth }) => [process.pid, process.name, depth]), [[1, 'first', 0], [2, undefined, 1]]);
+    assert.deepEqual(
+      out.map(({ process, depth }) => [process.pid, process.name, depth]),
+      [
+        [1, 'first', 0],
+        [2, undefined, 1],
+      ],
+    );
   });
 
   it('with a filter: shows a subtree when any process in it passes, and everything below a passing process', () => {
@@ -43,9 +64,26 @@ describe('treeOrder', () => {
       { pid: 6, ppid: 2 }, // sibling of the match
       { pid: 50, ppid: 0 }, // another root without a match
     ];
-    assert.deepEqual(tree(processes, only(3)), [[1, 0], [2, 1], [3, 2], [4, 3]]);
-    assert.deepEqual(tree(processes, only(2)), [[1, 0], [2, 1], [3, 2], [4, 3], [6, 2]]);
-    assert.deepEqual(tree(processes, only(4, 50)), [[1, 0], [2, 1], [3, 2], [4, 3], [50, 0]]);
+    assert.deepEqual(tree(processes, only(3)), [
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+    ]);
+    assert.deepEqual(tree(processes, only(2)), [
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+      [6, 2],
+    ]);
+    assert.deepEqual(tree(processes, only(4, 50)), [
+      [1, 0],
+      [2, 1],
+      [3, 2],
+      [4, 3],
+      [50, 0],
+    ]);
     assert.deepEqual(tree(processes, only(99)), []);
   });
 
@@ -66,12 +104,24 @@ describe('treeOrder', () => {
     const siblings = Array.from({ length: 65_536 }, (_, i) => ({ pid: 65_537 - i, ppid: 1 }));
     const processes = [{ pid: 1, ppid: 0 }, ...siblings];
     assert.deepEqual(tree(processes), [[1, 0], ...Array.from({ length: 65_536 }, (_, i) => [i + 2, 1])]);
-    assert.deepEqual(tree(processes, only(40_000)), [[1, 0], [40_000, 1]]);
+    assert.deepEqual(tree(processes, only(40_000)), [
+      [1, 0],
+      [40_000, 1],
+    ]);
   });
 
   describe('PPID cycles', () => {
     it('emits a cycle with no root once, rooted at its lowest PID', () => {
-      assert.deepEqual(tree([{ pid: 6, ppid: 5 }, { pid: 5, ppid: 6 }]), [[5, 0], [6, 1]]);
+      assert.deepEqual(
+        tree([
+          { pid: 6, ppid: 5 },
+          { pid: 5, ppid: 6 },
+        ]),
+        [
+          [5, 0],
+          [6, 1],
+        ],
+      );
     });
 
     it('puts what hangs below a cycle under it, after the rooted trees, cycles in the order first listed', () => {
@@ -85,14 +135,44 @@ describe('treeOrder', () => {
         { pid: 21, ppid: 20 },
         { pid: 2, ppid: 1 },
       ];
-      assert.deepEqual(tree(processes), [[1, 0], [2, 1], [5, 0], [6, 1], [7, 2], [3, 3], [20, 0], [21, 1]]);
+      assert.deepEqual(tree(processes), [
+        [1, 0],
+        [2, 1],
+        [5, 0],
+        [6, 1],
+        [7, 2],
+        [3, 3],
+        [20, 0],
+        [21, 1],
+      ]);
     });
 
     it('filters inside a cycle as in any tree', () => {
-      const processes: Proc[] = [{ pid: 5, ppid: 7 }, { pid: 6, ppid: 5 }, { pid: 7, ppid: 6 }, { pid: 8, ppid: 6 }, { pid: 9, ppid: 5 }];
-      assert.deepEqual(tree(processes, only(8)), [[5, 0], [6, 1], [8, 2]]);
-      assert.deepEqual(tree(processes, only(6)), [[5, 0], [6, 1], [7, 2], [8, 2]]);
-      assert.deepEqual(tree(processes, only(5)), [[5, 0], [6, 1], [7, 2], [8, 2], [9, 1]]);
+      const processes: Proc[] = [
+        { pid: 5, ppid: 7 },
+        { pid: 6, ppid: 5 },
+        { pid: 7, ppid: 6 },
+        { pid: 8, ppid: 6 },
+        { pid: 9, ppid: 5 },
+      ];
+      assert.deepEqual(tree(processes, only(8)), [
+        [5, 0],
+        [6, 1],
+        [8, 2],
+      ]);
+      assert.deepEqual(tree(processes, only(6)), [
+        [5, 0],
+        [6, 1],
+        [7, 2],
+        [8, 2],
+      ]);
+      assert.deepEqual(tree(processes, only(5)), [
+        [5, 0],
+        [6, 1],
+        [7, 2],
+        [8, 2],
+        [9, 1],
+      ]);
     });
 
     it('breaks a 100,000-long cycle at its lowest PID', () => {

@@ -9,7 +9,12 @@ import { rejectsWith } from '../helpers/rejects-with.ts';
 import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 /** A plugin that only declares; `ran` records whether the engine let it start. */
-function declared(name: string, requirements: readonly Requirement[], version = '1.0.0', run?: PluginDefinition['run']): PluginDefinition & { ran: boolean } {
+function declared(
+  name: string,
+  requirements: readonly Requirement[],
+  version = '1.0.0',
+  run?: PluginDefinition['run'],
+): PluginDefinition & { ran: boolean } {
   const plugin = {
     name,
     version,
@@ -28,7 +33,9 @@ function declared(name: string, requirements: readonly Requirement[], version = 
 }
 
 const windowsReady: KernelCheck = (os) =>
-  os === 'windows' ? undefined : { reason: 'needs a Linux kernel: this is a Windows image', error: new MemscopeError('OS_NOT_FOUND', 'this is a Windows image') };
+  os === 'windows'
+    ? undefined
+    : { reason: 'needs a Linux kernel: this is a Windows image', error: new MemscopeError('OS_NOT_FOUND', 'this is a Windows image') };
 const reasons = (plugin: PluginDefinition, plugins: readonly PluginDefinition[], kernel = windowsReady) =>
   unmetRequirements(plugin, plugins, kernel).map((u) => u.reason);
 
@@ -87,7 +94,9 @@ describe('plugin requirements', () => {
 
   it('a version that is not semver never satisfies a range', () => {
     const odd = declared('t.odd', [], 'latest');
-    assert.deepEqual(reasons(declared('t.user', [{ kind: 'plugin', name: 't.odd', version: '*' }]), [odd]), ['needs plugin t.odd *; installed is latest']);
+    assert.deepEqual(reasons(declared('t.user', [{ kind: 'plugin', name: 't.odd', version: '*' }]), [odd]), [
+      'needs plugin t.odd *; installed is latest',
+    ]);
   });
 });
 
@@ -104,7 +113,8 @@ describe('the engine checks requirements before a plugin runs (generated Windows
       listed.map((p) => p.name),
       [...builtinPlugins.filter((p) => p.name.startsWith('windows.')).map((p) => p.name), 't.probe'],
     );
-    for (const p of listed) assert.deepEqual(p.unmet, [`needs the symbol table ${table}: drop it (or a symbol pack) on the page, or pass -s DIR`], p.name);
+    for (const p of listed)
+      assert.deepEqual(p.unmet, [`needs the symbol table ${table}: drop it (or a symbol pack) on the page, or pass -s DIR`], p.name);
     await rejectsWith(collect(session, 't.probe'), 'SYMBOLS_MISSING', expected.kernel.pdb.guid);
     assert.equal(probe.ran, false);
   });
@@ -125,7 +135,11 @@ describe('the engine checks requirements before a plugin runs (generated Windows
       rows.map((r) => r.values[0]),
       linked.map((p) => `${p.pid}:${p.name}`),
     );
-    await rejectsWith(collect(session, 't.sneaky'), 'BAD_REQUEST', 't.sneaky reads plugin windows.pslist without declaring it among its requirements');
+    await rejectsWith(
+      collect(session, 't.sneaky'),
+      'BAD_REQUEST',
+      't.sneaky reads plugin windows.pslist without declaring it among its requirements',
+    );
     assert.deepEqual(session.plugins().find((p) => p.name === 't.new')?.unmet, ['needs plugin windows.pslist ^2; installed is 1.0.0']);
     await rejectsWith(collect(session, 't.new'), 'REQUIREMENTS_UNMET', 'installed is 1.0.0');
     assert.equal(tooNew.ran, false);

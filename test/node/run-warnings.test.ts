@@ -24,7 +24,12 @@ describe('run warnings', () => {
 
   it('keeps only the three fields of what a plugin passes, as plain data', () => {
     const log = new RunWarnings();
-    const odd = Object.assign(Object.create({ inherited: 1 }), { code: 'UNSUPPORTED', message: 'm', address: undefined, extra: () => 1 }) as RunWarning;
+    const odd = Object.assign(Object.create({ inherited: 1 }), {
+      code: 'UNSUPPORTED',
+      message: 'm',
+      address: undefined,
+      extra: () => 1,
+    }) as RunWarning;
     log.add(odd);
     assert.deepEqual(log.list, [{ code: 'UNSUPPORTED', message: 'm', count: 1 }]);
     assert.equal(JSON.stringify(log.list), '[{"code":"UNSUPPORTED","message":"m","count":1}]');

@@ -162,7 +162,10 @@ test('reading straight into the scanner input view avoids the copy and gives the
   assert.equal(view.buffer, wasm.memory.buffer);
   view.set(source);
   assert.deepEqual(scanner.scanChunk(view, 0, 8192), naiveScan(source.subarray(0, 8192), 0, spec));
-  assert.throws(() => scanner.inputView(8192 + 4), (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST');
+  assert.throws(
+    () => scanner.inputView(8192 + 4),
+    (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST',
+  );
   scanner.dispose();
 });
 
@@ -177,7 +180,10 @@ test('disposed scanners give their Wasm memory back; a view detached by growth i
   const scanner = createScanner(wasm, spec, { chunkCapacity: 4096 });
   const view = scanner.inputView(100);
   const big = wasm.alloc(wasm.memory.buffer.byteLength); // forces memory.grow
-  assert.throws(() => scanner.scanChunk(view, 0), (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST');
+  assert.throws(
+    () => scanner.scanChunk(view, 0),
+    (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST',
+  );
   const fresh = scanner.inputView(100);
   fresh.fill(0);
   fresh.set(ascii('xxabcx'));
@@ -196,7 +202,11 @@ test('invalid specs are refused', () => {
     { kind: 'bytes', patterns: [new Uint8Array(65)] },
   ];
   for (const spec of bad) {
-    assert.throws(() => createScanner(wasm, spec), (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST', JSON.stringify(spec));
+    assert.throws(
+      () => createScanner(wasm, spec),
+      (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST',
+      JSON.stringify(spec),
+    );
   }
 });
 
@@ -208,7 +218,15 @@ test('planChunks: contiguous runs form one stream, chunks overlap within it', ()
   ];
   assert.deepEqual(planChunks(runs, 64, 3), [
     { address: 0, length: 64, readLength: 67, pieces: [{ fileOffset: 1000, length: 67 }] },
-    { address: 64, length: 64, readLength: 67, pieces: [{ fileOffset: 1064, length: 36 }, { fileOffset: 0, length: 31 }] },
+    {
+      address: 64,
+      length: 64,
+      readLength: 67,
+      pieces: [
+        { fileOffset: 1064, length: 36 },
+        { fileOffset: 0, length: 31 },
+      ],
+    },
     { address: 128, length: 22, readLength: 22, pieces: [{ fileOffset: 28, length: 22 }] },
     { address: 300, length: 30, readLength: 30, pieces: [{ fileOffset: 500, length: 30 }] },
   ]);

@@ -38,7 +38,16 @@ describe('analysis session', () => {
     const other = await windowsImage({ ...OPTIONS, seed: 12 });
     // Same fingerprint key space, different kernel: poison the entry with the other image's discovery.
     const key = [...(cache as unknown as { map: Map<string, unknown> }).map.keys()][0]!;
-    await cache.set(key, { discovery: { dtb: Number(other.expected.kernel.dtb), kernelBase: other.expected.kernel.base, pdbName: 'ntkrnlmp.pdb', guid: '0'.repeat(32), age: 9, method: 'low-stub' } });
+    await cache.set(key, {
+      discovery: {
+        dtb: Number(other.expected.kernel.dtb),
+        kernelBase: other.expected.kernel.base,
+        pdbName: 'ntkrnlmp.pdb',
+        guid: '0'.repeat(32),
+        age: 9,
+        method: 'low-stub',
+      },
+    });
     const session = await openWindowsSession(image, { discoveryCache: cache });
     assert.equal(session.summary.dtb, expected.kernel.dtb);
   });
@@ -104,14 +113,22 @@ describe('analysis session', () => {
     const smeared = image.slice();
     const target = BigInt(linked[1]!.eprocessVirtual) + linksOffset;
     new DataView(smeared.buffer).setBigUint64(Number(BigInt(linked[4]!.eprocessPhysical) + linksOffset), target, true);
-    const loop = { code: 'SMEAR', message: `process list loops back to ${hex(target)}: walk stopped`, address: hex(BigInt(linked[4]!.eprocessVirtual)), count: 1 };
+    const loop = {
+      code: 'SMEAR',
+      message: `process list loops back to ${hex(target)}: walk stopped`,
+      address: hex(BigInt(linked[4]!.eprocessVirtual)),
+      count: 1,
+    };
     return { session: await openWindowsSession(smeared, { plugins }), linked, loop };
   }
 
   it('stops a process list that loops, keeps what it read, and warns at the _EPROCESS whose link loops', async () => {
     const { session, linked, loop } = await loopedProcessList();
     const { rows, warnings } = await collectRun(session, 'windows.pslist');
-    assert.deepEqual(rows.map((r) => r.values[0]), linked.slice(0, 5).map((p) => p.pid));
+    assert.deepEqual(
+      rows.map((r) => r.values[0]),
+      linked.slice(0, 5).map((p) => p.pid),
+    );
     assert.deepEqual(warnings, [loop]);
   });
 
@@ -129,7 +146,10 @@ describe('analysis session', () => {
     while (!done.every(Boolean)) {
       for (const [i, it] of iterators.entries()) if (!done[i]) done[i] = (await it.next()).done === true;
     }
-    assert.deepEqual(runs.map((r) => r.warnings), [[loop], [loop]]);
+    assert.deepEqual(
+      runs.map((r) => r.warnings),
+      [[loop], [loop]],
+    );
     const third = session.run('windows.info', {}, {});
     assert.deepEqual(third.warnings, [], 'a run that has not started has none');
   });
@@ -151,7 +171,10 @@ describe('analysis session', () => {
     };
     const { session, loop } = await loopedProcessList([...builtinPlugins, counter]);
     const { rows, warnings } = await collectRun(session, 'test.count');
-    assert.deepEqual(rows.map((r) => r.values), [[5]]);
+    assert.deepEqual(
+      rows.map((r) => r.values),
+      [[5]],
+    );
     assert.deepEqual(warnings, [loop]);
   });
 
@@ -159,7 +182,10 @@ describe('analysis session', () => {
     const { image } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
     // pslist is cancelled after its first row, psscan at its first progress report (mid-scan, before any row).
-    for (const [plugin, maxRows] of [['windows.pslist', 1], ['windows.psscan', 0]] as const) {
+    for (const [plugin, maxRows] of [
+      ['windows.pslist', 1],
+      ['windows.psscan', 0],
+    ] as const) {
       const abort = new AbortController();
       let rows = 0;
       const control = { signal: abort.signal, onProgress: () => plugin === 'windows.psscan' && abort.abort() };

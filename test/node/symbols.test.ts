@@ -217,11 +217,19 @@ test('bad files are SYMBOLS_INVALID naming the file, and the xz decoder stays us
   await rejects(loadIsf(new Uint8Array([0x50, 0x4b, 3, 4, 0, 0]), 'windows.zip'), 'SYMBOLS_INVALID', /^windows\.zip: not a symbol file/);
   await rejects(loadIsf(new Uint8Array(0), 'empty.json'), 'SYMBOLS_INVALID', /^empty\.json: not a symbol file/);
   await rejects(loadIsf(bytesOf('{ "metadata": '), 'cut.json'), 'SYMBOLS_INVALID', /^cut\.json: not valid JSON/);
-  await rejects(loadIsf(bytesOf({ hello: 1 }), 'other.json'), 'SYMBOLS_INVALID', /^other\.json: not a Volatility 3 ISF symbol table \(missing metadata, base_types, user_types, enums, symbols\)/);
+  await rejects(
+    loadIsf(bytesOf({ hello: 1 }), 'other.json'),
+    'SYMBOLS_INVALID',
+    /^other\.json: not a Volatility 3 ISF symbol table \(missing metadata, base_types, user_types, enums, symbols\)/,
+  );
   await rejects(loadIsf(bytesOf({ ...syntheticIsf(), user_types: [] }), 'arr.json'), 'SYMBOLS_INVALID', /missing user_types/);
   for (const format of ['5.1.0', '7.0.0', 'x']) {
     const isf = syntheticIsf({ metadata: { ...syntheticIsf().metadata, format } });
-    await rejects(loadIsf(bytesOf(isf), 'old.json'), 'SYMBOLS_INVALID', new RegExp(`^old\\.json: ISF format ${format} is not supported; memscope reads format 6\\.x`));
+    await rejects(
+      loadIsf(bytesOf(isf), 'old.json'),
+      'SYMBOLS_INVALID',
+      new RegExp(`^old\\.json: ISF format ${format} is not supported; memscope reads format 6\\.x`),
+    );
   }
   // The real file still decodes after all of the above.
   assert.ok((await loadIsf(xz, 'ok.json.xz')).symbol('TcpCompartmentSet'));
@@ -296,7 +304,12 @@ test('Linux ISF: banner identity, exact 64-bit addresses, anonymous members fold
   const task = t.struct('task_struct')!;
   assert.deepEqual(
     [...task.fields].map(([name, f]) => [name, f.offset]),
-    [['pid', 4], ['a', 16], ['b', 28], ['comm', 48]],
+    [
+      ['pid', 4],
+      ['a', 16],
+      ['b', 28],
+      ['comm', 48],
+    ],
   );
   assert.equal(t.sizeOf(task.fields.get('comm')!.type), 16);
   assert.equal(t.sizeOf(task.fields.get('a')!.type), 8);
@@ -333,7 +346,11 @@ test('DirectorySymbolStore finds DIR/windows/<pdb>/<GUID>-<AGE>.json.xz and DIR/
     const store = new DirectorySymbolStore(tmp);
     const tcpip = await store.get(pdbKey('tcpip.pdb', 'D85BA7EDFCAFAA23F22A88D7E2549D86', 1));
     assert.equal(tcpip?.symbol('TcpCompartmentSet'), BigInt(truth(TCPIP_19041).symbols.TcpCompartmentSet.address));
-    await rejects(store.get(key), 'SYMBOLS_INVALID', /file is named for ntkrnlmp\.pdb\/606FF669409B00F7FC8C61A9C1670129-1 but its metadata says ntkrnlmp\.pdb\/2EA98876FE209B61954090E803113013-1/);
+    await rejects(
+      store.get(key),
+      'SYMBOLS_INVALID',
+      /file is named for ntkrnlmp\.pdb\/606FF669409B00F7FC8C61A9C1670129-1 but its metadata says ntkrnlmp\.pdb\/2EA98876FE209B61954090E803113013-1/,
+    );
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

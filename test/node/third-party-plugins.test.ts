@@ -42,7 +42,7 @@ function psscanRows(rows: readonly [pid: number, ppid: number, name: string][]):
 }
 
 describe('the example third-party plugin (test/plugins/masquerade.mjs)', () => {
-  it('is offered with where it came from, and finds the generator\'s look-alike svch0st.exe (hidden: psscan sees it)', async () => {
+  it("is offered with where it came from, and finds the generator's look-alike svch0st.exe (hidden: psscan sees it)", async () => {
     const plugin = await examplePlugin();
     assert.equal(plugin.origin, join(EXAMPLES, 'masquerade.mjs'));
     const { image, expected } = await windowsImage(IMAGE);
@@ -51,7 +51,10 @@ describe('the example third-party plugin (test/plugins/masquerade.mjs)', () => {
     const rows = (await collect(session, 'community.masquerade')).map((r) => r.values);
     const planted = expected.processes.filter((p) => p.name === 'svch0st.exe');
     assert.equal(planted.length, 1);
-    assert.deepEqual(rows, planted.map((p) => [p.pid, p.ppid, 'svch0st.exe', 'cmd.exe', 'imitates svchost.exe']));
+    assert.deepEqual(
+      rows,
+      planted.map((p) => [p.pid, p.ppid, 'svch0st.exe', 'cmd.exe', 'imitates svchost.exe']),
+    );
   });
 
   it('flags look-alike names and system binaries under the wrong parent, not the real ones', async () => {
@@ -94,12 +97,18 @@ describe('third-party plugins that are broken', () => {
   async *run(ctx) { ${run} },
 };\n`;
   writeFileSync(join(dir, 'a-syntax.mjs'), 'export default { name: "x.y", ');
-  writeFileSync(join(dir, 'b-invalid.mjs'), "export default { name: 'Bad Name', version: 'one', description: '', requirements: [{ kind: 'kernel', os: 'macos' }], columns: [], options: [], tree: 'no' };\n");
+  writeFileSync(
+    join(dir, 'b-invalid.mjs'),
+    "export default { name: 'Bad Name', version: 'one', description: '', requirements: [{ kind: 'kernel', os: 'macos' }], columns: [], options: [], tree: 'no' };\n",
+  );
   writeFileSync(join(dir, 'c-taken.mjs'), declaration('windows.pslist', ''));
   writeFileSync(join(dir, 'd-throws.mjs'), declaration('test.throws', "yield { depth: 0, values: [1, 'one'] }; null.boom;"));
   writeFileSync(join(dir, 'e-badrow.mjs'), declaration('test.badrow', "yield { depth: 0, values: ['4', 'System'] };"));
   writeFileSync(join(dir, 'f-short.mjs'), declaration('test.short', 'yield { depth: 0, values: [4] };'));
-  writeFileSync(join(dir, 'g-good.mjs'), declaration('test.good', "ctx.warn({ code: 'LIMIT', message: 'stopped early', address: '0x1000' }); yield { depth: 0, values: [4, 'System'] };"));
+  writeFileSync(
+    join(dir, 'g-good.mjs'),
+    declaration('test.good', "ctx.warn({ code: 'LIMIT', message: 'stopped early', address: '0x1000' }); yield { depth: 0, values: [4, 'System'] };"),
+  );
   writeFileSync(join(dir, 'h-warns.mjs'), declaration('test.warns', "ctx.warn('plain text');"));
   writeFileSync(join(dir, 'notes.txt'), 'not a module');
 
@@ -111,7 +120,10 @@ describe('third-party plugins that are broken', () => {
     );
     assert.equal(problems.length, 3);
     assert.match(problems[0]!, /a-syntax\.mjs: the module does not load: /);
-    assert.match(problems[1]!, /b-invalid\.mjs: not a valid memscope plugin: name must be dotted lower-case words.*; version must be a semantic version.*; description must be a line of text; tree must be true or false; run must be an async generator function.*; requirements\[0\] must be .*; columns must be a non-empty list/);
+    assert.match(
+      problems[1]!,
+      /b-invalid\.mjs: not a valid memscope plugin: name must be dotted lower-case words.*; version must be a semantic version.*; description must be a line of text; tree must be true or false; run must be an async generator function.*; requirements\[0\] must be .*; columns must be a non-empty list/,
+    );
     assert.match(problems[2]!, /c-taken\.mjs: a plugin named windows\.pslist is already loaded/);
     await rejectsWith(loadPluginDirs([join(dir, 'nope')], builtinPlugins), 'BAD_REQUEST', 'cannot read the folder');
   });
@@ -120,8 +132,17 @@ describe('third-party plugins that are broken', () => {
     const { plugins } = await loadPluginDirs([dir], builtinPlugins);
     const { image, expected } = await windowsImage(IMAGE);
     const session = await openWindowsSession(image, { plugins: [...builtinPlugins, ...plugins] });
-    await rejectsWith(collect(session, 'test.throws'), 'PLUGIN_FAILED', 'third-party plugin test.throws failed after 1 rows: ', "report it to the plugin's author");
-    await rejectsWith(collect(session, 'test.badrow'), 'PLUGIN_FAILED', 'test.badrow yielded a bad row (row 1): column PID (int) cannot hold string "4"');
+    await rejectsWith(
+      collect(session, 'test.throws'),
+      'PLUGIN_FAILED',
+      'third-party plugin test.throws failed after 1 rows: ',
+      "report it to the plugin's author",
+    );
+    await rejectsWith(
+      collect(session, 'test.badrow'),
+      'PLUGIN_FAILED',
+      'test.badrow yielded a bad row (row 1): column PID (int) cannot hold string "4"',
+    );
     await rejectsWith(collect(session, 'test.short'), 'PLUGIN_FAILED', 'row 1): a row must have 2 values, one per column');
     await rejectsWith(collect(session, 'test.warns'), 'PLUGIN_FAILED', 'called ctx.warn with "plain text": it takes { code:');
     const good = session.run('test.good', {}, {});

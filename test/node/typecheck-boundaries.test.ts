@@ -59,15 +59,24 @@ describe('TypeScript configs keep each part of src to its host', () => {
     assert.deepEqual(errors['cross-host.ts'], []);
     assert.equal(errors['uses-dom.ts'].length, 1);
     assert.match(errors['uses-dom.ts'][0]!, /Cannot find name 'document'/);
-    assert.ok(errors['uses-node.ts'].some((e) => /Cannot find module 'node:fs'/.test(e)), errors['uses-node.ts'].join('\n'));
-    assert.ok(errors['uses-node.ts'].some((e) => /Cannot find name 'process'/.test(e)), errors['uses-node.ts'].join('\n'));
+    assert.ok(
+      errors['uses-node.ts'].some((e) => /Cannot find module 'node:fs'/.test(e)),
+      errors['uses-node.ts'].join('\n'),
+    );
+    assert.ok(
+      errors['uses-node.ts'].some((e) => /Cannot find name 'process'/.test(e)),
+      errors['uses-node.ts'].join('\n'),
+    );
   });
 
   it('browser (tsconfig.browser.json): DOM, no Node', () => {
     const errors = probeErrors('tsconfig.browser.json');
     assert.deepEqual(errors['cross-host.ts'], []);
     assert.deepEqual(errors['uses-dom.ts'], []);
-    assert.ok(errors['uses-node.ts'].some((e) => /Cannot find module 'node:fs'/.test(e)), errors['uses-node.ts'].join('\n'));
+    assert.ok(
+      errors['uses-node.ts'].some((e) => /Cannot find module 'node:fs'/.test(e)),
+      errors['uses-node.ts'].join('\n'),
+    );
   });
 
   it('Node (tsconfig.node.json): Node, no DOM', () => {
@@ -79,9 +88,15 @@ describe('TypeScript configs keep each part of src to its host', () => {
 
   it('no package the engine imports brings in Node typings or the DOM library with its types', () => {
     const parsed = parseConfig('tsconfig.engine.json');
-    assert.ok(parsed.fileNames.every((f) => !/\/src\/(ui|worker|browser|cli|node|build)\//.test(f)), 'host code in the engine config');
+    assert.ok(
+      parsed.fileNames.every((f) => !/\/src\/(ui|worker|browser|cli|node|build)\//.test(f)),
+      'host code in the engine config',
+    );
     const program = ts.createProgram({ rootNames: parsed.fileNames, options: parsed.options });
-    const hostTypings = program.getSourceFiles().map((f) => f.fileName).filter((f) => /\/@types\/node\/|\/lib\.(dom|webworker)[.a-z]*\.d\.ts$/.test(f));
+    const hostTypings = program
+      .getSourceFiles()
+      .map((f) => f.fileName)
+      .filter((f) => /\/@types\/node\/|\/lib\.(dom|webworker)[.a-z]*\.d\.ts$/.test(f));
     assert.deepEqual(hostTypings, []);
   });
 });

@@ -34,7 +34,10 @@ describe('Windows discovery and process plugins on a generated Windows 10 19041 
     const session = await openWindowsSession(image);
     const target = expected.processes.find((p) => p.linked && p.name === 'lsass.exe')!;
     const rows = await collect(session, 'windows.pslist', { physical: true, pid: [target.pid] });
-    assert.deepEqual(rows.map((r) => r.values), [processRow(target, hexBig(target.eprocessPhysical))]);
+    assert.deepEqual(
+      rows.map((r) => r.values),
+      [processRow(target, hexBig(target.eprocessPhysical))],
+    );
   });
 
   it('windows.psscan finds every process — hidden and exited ones too — and none of the decoys', async () => {
@@ -75,7 +78,10 @@ describe('Windows discovery and process plugins on a generated Windows 10 19041 
     const session = await openWindowsSession(image);
     const rows = await collect(session, 'windows.cmdline');
     const linked = expected.processes.filter((p) => p.linked);
-    assert.deepEqual(rows.map((r) => r.values.slice(0, 2)), linked.map((p) => [p.pid, p.name]));
+    assert.deepEqual(
+      rows.map((r) => r.values.slice(0, 2)),
+      linked.map((p) => [p.pid, p.name]),
+    );
     assert.ok(linked.some((p) => p.commandLine === null) && linked.some((p) => p.commandLine !== null));
     rows.forEach((r, i) => {
       const want = linked[i]!.commandLine;

@@ -29,7 +29,11 @@ describe('Windows page walks against the generator’s sample translations', () 
       const layer = new VirtualLayer(phys, wasm, Number(t.dtb), { windows: true });
       const [lookup] = await layer.lookupMany([BigInt(t.virtual)]);
       assert.ok(STATUS_FOR_KIND[t.kind]!.includes(lookup!.status), `${t.what} (${t.virtual}): status ${lookup!.status}`);
-      assert.equal(lookup!.paddr === null ? null : `0x${lookup!.paddr.toString(16)}`, t.kind === 'prototype' || t.kind === 'pagefile' ? null : t.physical, t.what);
+      assert.equal(
+        lookup!.paddr === null ? null : `0x${lookup!.paddr.toString(16)}`,
+        t.kind === 'prototype' || t.kind === 'pagefile' ? null : t.physical,
+        t.what,
+      );
     }
   });
 });

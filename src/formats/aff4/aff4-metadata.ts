@@ -38,7 +38,12 @@ export class Aff4Metadata {
   }
 
   hasType(subject: string, aff4Type: string): boolean {
-    return this.graph.get(subject)?.get(RDF_TYPE)?.includes(AFF4 + aff4Type) ?? false;
+    return (
+      this.graph
+        .get(subject)
+        ?.get(RDF_TYPE)
+        ?.includes(AFF4 + aff4Type) ?? false
+    );
   }
 
   /** Subjects with rdf:type `aff4:<aff4Type>`, in document order. */

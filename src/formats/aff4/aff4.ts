@@ -56,7 +56,11 @@ function streamOpener(volume: ZipVolume, meta: Aff4Metadata): (urn: string) => P
       imageStreams.set(urn, stream);
       return stream;
     }
-    throw new MemscopeError('CORRUPT', `${urn} is neither an aff4:Map, an aff4:ImageStream nor a symbolic stream in information.turtle`, volume.source.name);
+    throw new MemscopeError(
+      'CORRUPT',
+      `${urn} is neither an aff4:Map, an aff4:ImageStream nor a symbolic stream in information.turtle`,
+      volume.source.name,
+    );
   };
   return (urn) => open(urn, 0);
 }

@@ -52,7 +52,8 @@ export class ImageStream implements Aff4Stream {
     const integer = (name: string, max: number, fallback?: number): number => {
       const text = meta.value(urn, name);
       const n = text === undefined ? fallback : Number(text);
-      if (n === undefined || !Number.isSafeInteger(n) || n < 0 || n > max) throw corrupt(`aff4:${name} ${text ?? 'missing'} is not an integer in 0..${max}`);
+      if (n === undefined || !Number.isSafeInteger(n) || n < 0 || n > max)
+        throw corrupt(`aff4:${name} ${text ?? 'missing'} is not an integer in 0..${max}`);
       return n;
     };
     const size = integer('size', Number.MAX_SAFE_INTEGER);
@@ -93,7 +94,11 @@ export class ImageStream implements Aff4Stream {
     const expected = Math.min(this.chunkSize, this.size - id * this.chunkSize);
     if (stored.length === this.chunkSize) return stored;
     if (!this.decoder) {
-      throw new MemscopeError('UNSUPPORTED', `${what} is compressed with ${this.compressionMethod}, which memscope cannot decompress`, this.volume.source.name);
+      throw new MemscopeError(
+        'UNSUPPORTED',
+        `${what} is compressed with ${this.compressionMethod}, which memscope cannot decompress`,
+        this.volume.source.name,
+      );
     }
     let out: Uint8Array;
     try {
@@ -117,14 +122,24 @@ export class ImageStream implements Aff4Stream {
     const indexEntry = this.volume.member(`${name}.index`);
     if (!dataEntry || !indexEntry) {
       const legacy = this.volume.member(`${name}/index`);
-      if (legacy) throw new MemscopeError('UNSUPPORTED', `${name} has a pre-standard AFF4 index (${name}/index); only AFF4 v1.0 is read`, this.volume.source.name);
+      if (legacy)
+        throw new MemscopeError(
+          'UNSUPPORTED',
+          `${name} has a pre-standard AFF4 index (${name}/index); only AFF4 v1.0 is read`,
+          this.volume.source.name,
+        );
       throw this.corrupt(`segment member ${dataEntry ? `${name}.index` : name} is missing from the volume`);
     }
     const maxIndex = this.chunksInSegment * INDEX_ENTRY_SIZE;
     if (indexEntry.uncompressedSize > maxIndex) {
-      throw this.corrupt(`${name}.index holds ${indexEntry.uncompressedSize} bytes, more than ${this.chunksInSegment} chunks (aff4:chunksInSegment) need`);
+      throw this.corrupt(
+        `${name}.index holds ${indexEntry.uncompressedSize} bytes, more than ${this.chunksInSegment} chunks (aff4:chunksInSegment) need`,
+      );
     }
-    const [data, index] = await Promise.all([this.volume.storedMember(dataEntry), this.volume.readWhole(indexEntry, maxIndex, `${name}.index`)]).catch((e: unknown) => {
+    const [data, index] = await Promise.all([
+      this.volume.storedMember(dataEntry),
+      this.volume.readWhole(indexEntry, maxIndex, `${name}.index`),
+    ]).catch((e: unknown) => {
       throw isMemscopeError(e) ? e : this.corrupt(`${name}: ${describeCause(e)}`);
     });
     if (index.length % INDEX_ENTRY_SIZE !== 0) throw this.corrupt(`${name}.index is ${index.length} bytes, not a multiple of ${INDEX_ENTRY_SIZE}`);
@@ -136,7 +151,9 @@ export class ImageStream implements Aff4Stream {
       const offset = Number(view.getBigUint64(i * INDEX_ENTRY_SIZE, true));
       const length = view.getUint32(i * INDEX_ENTRY_SIZE + 8, true);
       if (offset + length > data.size || length > this.chunkSize) {
-        throw this.corrupt(`${name}.index entry ${i} claims ${length} bytes at ${offset}, outside the ${data.size}-byte segment or above the chunk size`);
+        throw this.corrupt(
+          `${name}.index entry ${i} claims ${length} bytes at ${offset}, outside the ${data.size}-byte segment or above the chunk size`,
+        );
       }
       offsets[i] = offset;
       lengths[i] = length;

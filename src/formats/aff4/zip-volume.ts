@@ -73,7 +73,11 @@ export class ZipVolume {
   async storedMember(entry: FileEntry): Promise<StoredMember> {
     const what = `ZIP member ${entry.filename}`;
     if (entry.compressionMethod !== STORED) {
-      throw new MemscopeError('UNSUPPORTED', `${what} is compressed with ZIP method ${entry.compressionMethod}; AFF4 segments are stored`, this.source.name);
+      throw new MemscopeError(
+        'UNSUPPORTED',
+        `${what} is compressed with ZIP method ${entry.compressionMethod}; AFF4 segments are stored`,
+        this.source.name,
+      );
     }
     const header = await readExact(this.source, entry.offset, LOCAL_HEADER_SIZE, `local header of ${what}`);
     const view = new DataView(header.buffer, header.byteOffset, header.byteLength);

@@ -21,7 +21,10 @@ const NEAR_KALLSYMS = 4 * 1024 * 1024;
  */
 export async function findBanner(kernel: VirtualLayer, info: Vmcoreinfo): Promise<string | null> {
   const near = info.symbol('kallsyms_names');
-  return (near !== undefined ? await searchBanner(kernel, info, near - BigInt(NEAR_KALLSYMS), 2 * NEAR_KALLSYMS) : null) ?? searchBanner(kernel, info, info.symbol('_stext')!, SEARCH_LIMIT);
+  return (
+    (near !== undefined ? await searchBanner(kernel, info, near - BigInt(NEAR_KALLSYMS), 2 * NEAR_KALLSYMS) : null) ??
+    searchBanner(kernel, info, info.symbol('_stext')!, SEARCH_LIMIT)
+  );
 }
 
 async function searchBanner(kernel: VirtualLayer, info: Vmcoreinfo, start: bigint, length: number): Promise<string | null> {

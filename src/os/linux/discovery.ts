@@ -50,7 +50,10 @@ const FIRST_WINDOW = 4 * 1024 ** 3;
 /** Linux discovery by searching physical memory for VMCOREINFO. */
 export async function discoverLinux(physical: PhysicalLayer, wasm: MemscopeWasm, scanner: ScanService, signal?: AbortSignal): Promise<LinuxOutcome> {
   let outcome: LinuxOutcome = { discovery: null, partial: false, why: 'no Linux VMCOREINFO in memory' };
-  for (const [start, end] of [[0, FIRST_WINDOW], [FIRST_WINDOW, physical.size]] as const) {
+  for (const [start, end] of [
+    [0, FIRST_WINDOW],
+    [FIRST_WINDOW, physical.size],
+  ] as const) {
     if (start >= physical.size) break;
     const candidates = await scanForVmcoreinfo(physicalWindow(physical, start, end), scanner, signal);
     if (!candidates.length) continue;
@@ -108,7 +111,8 @@ async function checkCandidate(
   if (root === undefined) return 'it names no init_top_pgt / swapper_pg_dir';
   const physBase = (info.number('phys_base') ?? 0n) & U64;
   const dtb = textPhysical(root, physBase);
-  if (dtb >= BigInt(physical.size) || dtb % 4096n !== 0n) return `its page-table root (physical 0x${dtb.toString(16)}) is outside the captured memory`;
+  if (dtb >= BigInt(physical.size) || dtb % 4096n !== 0n)
+    return `its page-table root (physical 0x${dtb.toString(16)}) is outside the captured memory`;
   const layer = linuxKernelLayer(physical, wasm, Number(dtb));
   const stext = info.symbol('_stext')!;
   const mapped = await layer.translate(stext);

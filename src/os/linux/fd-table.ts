@@ -30,7 +30,11 @@ export async function* openFiles(kernel: LinuxKernel, task: LinuxTask, warn: War
   }
   let count = fdt.u32('max_fds');
   if (count > MAX_FDS) {
-    warn({ code: 'LIMIT', message: `${who}: file descriptor table claims ${count} slots; only the first ${MAX_FDS} are read`, address: hex(fdt.address) });
+    warn({
+      code: 'LIMIT',
+      message: `${who}: file descriptor table claims ${count} slots; only the first ${MAX_FDS} are read`,
+      address: hex(fdt.address),
+    });
     count = MAX_FDS;
   }
   const array = fdt.u64('fd');
@@ -39,7 +43,7 @@ export async function* openFiles(kernel: LinuxKernel, task: LinuxTask, warn: War
     return;
   }
   let unreadable = 0;
-  for (let fd = 0; fd < count; ) {
+  for (let fd = 0; fd < count;) {
     const at = array + BigInt(fd * SLOT);
     const slots = Math.min(count - fd, (PAGE - Number(at % BigInt(PAGE))) / SLOT);
     const bytes = await kernel.vm.read(at, slots * SLOT);

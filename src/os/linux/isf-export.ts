@@ -28,7 +28,11 @@ export function linuxIsfText(table: LinuxSymbolTable, d: LinuxDiscovery, produce
   for (const { kind, name } of table.typeNames()) {
     if (kind === 'aggregate') {
       const s = table.struct(name)!;
-      user_types[name] = { kind: s.kind, size: s.size, fields: Object.fromEntries([...s.fields].map(([f, info]) => [f, { offset: info.offset, type: info.type }])) };
+      user_types[name] = {
+        kind: s.kind,
+        size: s.size,
+        fields: Object.fromEntries([...s.fields].map(([f, info]) => [f, { offset: info.offset, type: info.type }])),
+      };
     } else if (kind === 'enum') {
       const e = table.enumeration(name)!;
       enums[name] = { size: e.size, base: e.base, constants: Object.fromEntries(e.constants) };
@@ -45,7 +49,11 @@ export function linuxIsfText(table: LinuxSymbolTable, d: LinuxDiscovery, produce
   }
   if (symbols['linux_banner'] && d.banner) (symbols['linux_banner'] as Record<string, unknown>)['constant_data'] = btoa(`${d.banner}\n\0`);
   const isf = {
-    metadata: { format: '6.2.0', producer: { name: 'memscope', version: producerVersion }, linux: { symbols: [{ kind: 'btf+kallsyms', name: d.banner }] } },
+    metadata: {
+      format: '6.2.0',
+      producer: { name: 'memscope', version: producerVersion },
+      linux: { symbols: [{ kind: 'btf+kallsyms', name: d.banner }] },
+    },
     base_types,
     user_types,
     enums,

@@ -82,12 +82,21 @@ async function* walkBack(reader: KernelReader, t: { tokenTable: bigint; tokenInd
   const tables = (numAt: number, count: number): KallsymsTables => {
     const numSyms = base + BigInt(numAt);
     candidates++;
-    return { numSyms, names: numSyms + 8n, tokenTable: t.tokenTable, tokenIndex: t.tokenIndex, relativeBase: numSyms - 8n, offsets: numSyms - 8n - BigInt(align8n(count * 4)) };
+    return {
+      numSyms,
+      names: numSyms + 8n,
+      tokenTable: t.tokenTable,
+      tokenIndex: t.tokenIndex,
+      relativeBase: numSyms - 8n,
+      offsets: numSyms - 8n - BigInt(align8n(count * 4)),
+    };
   };
   for (const width of [4, 8] as const) {
     // Without seqs_of_names the markers end at the token table (after padding).
     const markers = markersEndingAt(dv, end, width);
-    if (markers) for (const numAt of numSymsBefore(dv, markers.start, markers.count, markers.last)) if (candidates < MAX_CANDIDATES) yield tables(numAt, countAt(dv, numAt));
+    if (markers)
+      for (const numAt of numSymsBefore(dv, markers.start, markers.count, markers.last))
+        if (candidates < MAX_CANDIDATES) yield tables(numAt, countAt(dv, numAt));
   }
   // With seqs_of_names: seqs start 8-aligned, 3 bytes per symbol, then padding to the token table.
   for (let seqsStart = end - 8; seqsStart > 8 && end - seqsStart <= 3 * MAX_SYMBOLS + 8 && candidates < MAX_CANDIDATES; seqsStart -= 8) {

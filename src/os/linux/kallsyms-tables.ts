@@ -71,7 +71,11 @@ export function deserializeKernelSymbols(x: SerializedKernelSymbols): KernelSymb
   const names = x.names.split('\n');
   const addresses = x.addresses.split(',');
   if (names.length !== addresses.length || names.length !== x.types.length) throw new Error('inconsistent cached kernel symbols');
-  return new KernelSymbols(names, x.types, BigUint64Array.from(addresses, (a) => BigInt(`0x${a}`)));
+  return new KernelSymbols(
+    names,
+    x.types,
+    BigUint64Array.from(addresses, (a) => BigInt(`0x${a}`)),
+  );
 }
 
 /** More symbols than any kernel has; a larger count is not kallsyms. */
@@ -131,7 +135,12 @@ export function decodeTokens(table: Uint8Array, index: Uint8Array): string[] | n
 }
 
 /** Expands `count` compressed names; the first character of each is the symbol type. */
-export function decodeNames(names: Uint8Array, count: number, tokens: readonly string[], signal?: AbortSignal): { names: string[]; types: string } | null {
+export function decodeNames(
+  names: Uint8Array,
+  count: number,
+  tokens: readonly string[],
+  signal?: AbortSignal,
+): { names: string[]; types: string } | null {
   const out: string[] = new Array(count);
   const types: string[] = new Array(count);
   let at = 0;
@@ -160,7 +169,13 @@ export function decodeNames(names: Uint8Array, count: number, tokens: readonly s
  * absolute values (per-CPU variables) and negative ones relative_base - 1 - offset; without it every offset
  * is an unsigned distance from relative_base. The encoding that places _text/_stext at textBase wins.
  */
-function symbolAddresses(offsets: Uint8Array, count: number, relativeBase: bigint, names: readonly string[], textBase: bigint): BigUint64Array | null {
+function symbolAddresses(
+  offsets: Uint8Array,
+  count: number,
+  relativeBase: bigint,
+  names: readonly string[],
+  textBase: bigint,
+): BigUint64Array | null {
   const dv = new DataView(offsets.buffer, offsets.byteOffset, offsets.byteLength);
   const stext = names.indexOf('_stext');
   const anchor = stext >= 0 ? stext : names.indexOf('_text');

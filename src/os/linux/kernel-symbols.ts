@@ -26,7 +26,12 @@ interface CachedSymbols {
  * kernel banner, and slid to this boot's KASLR offset) plus the types of its BTF. Throws SYMBOLS_MISSING
  * when the kernel has no BTF, naming what to provide instead.
  */
-export async function loadKernelSymbolTable(vm: VirtualLayer, d: LinuxDiscovery, cache?: KeyValueCache, signal?: AbortSignal): Promise<LinuxSymbolTable> {
+export async function loadKernelSymbolTable(
+  vm: VirtualLayer,
+  d: LinuxDiscovery,
+  cache?: KeyValueCache,
+  signal?: AbortSignal,
+): Promise<LinuxSymbolTable> {
   const info = vmcoreinfoOf(d);
   const key = `linux-symbols/v${CACHE_VERSION}/${await sha256Hex(d.banner || d.vmcoreinfo)}`;
   const cached = (await cache?.get(key)) as CachedSymbols | undefined;
@@ -50,15 +55,21 @@ export async function loadKernelSymbolTable(vm: VirtualLayer, d: LinuxDiscovery,
   const stop = slid(symbols.address('__stop_BTF'), slide);
   if (start === undefined || stop === undefined) throw noBtf(d, 'this kernel carries no BTF type information (built without CONFIG_DEBUG_INFO_BTF)');
   const size = stop - start;
-  if (size <= 0n || size > BigInt(MAX_BTF)) throw new MemscopeError('SYMBOLS_INVALID', `the kernel's BTF section has an implausible size (${size} bytes)`);
+  if (size <= 0n || size > BigInt(MAX_BTF))
+    throw new MemscopeError('SYMBOLS_INVALID', `the kernel's BTF section has an implausible size (${size} bytes)`);
   const blob = await vm.read(start, Number(size));
-  if (!blob) throw new MemscopeError('SYMBOLS_MISSING', `the kernel's BTF (${size} bytes at 0x${start.toString(16)}) is not in the captured memory: the capture may be truncated`);
+  if (!blob)
+    throw new MemscopeError(
+      'SYMBOLS_MISSING',
+      `the kernel's BTF (${size} bytes at 0x${start.toString(16)}) is not in the captured memory: the capture may be truncated`,
+    );
   const origin = `BTF + kallsyms in the image${fromCache ? ' (kallsyms from cache)' : ''}`;
   let types: BtfTypes;
   try {
     types = parseBtf(blob, origin);
   } catch (e) {
-    if (isMemscopeError(e) && (e.code === 'SYMBOLS_INVALID' || e.code === 'UNSUPPORTED')) throw noBtf(d, `the kernel's BTF (at 0x${start.toString(16)}) cannot be used: ${e.message}`);
+    if (isMemscopeError(e) && (e.code === 'SYMBOLS_INVALID' || e.code === 'UNSUPPORTED'))
+      throw noBtf(d, `the kernel's BTF (at 0x${start.toString(16)}) cannot be used: ${e.message}`);
     throw e;
   }
   return new LinuxSymbolTable(identity, origin, types, symbols, slide);

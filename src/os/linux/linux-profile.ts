@@ -37,7 +37,9 @@ export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, Li
       kernelBase: hex(vmcoreinfoOf(d).symbol('_stext') ?? 0n),
       symbols: load.kernel ? load.kernel.symbols.origin : 'missing',
       missingSymbols:
-        load.kernel === null && load.error.code === 'SYMBOLS_MISSING' ? { kind: 'linux', release: d.release, banner: d.banner, reason: load.error.message } : undefined,
+        load.kernel === null && load.error.code === 'SYMBOLS_MISSING'
+          ? { kind: 'linux', release: d.release, banner: d.banner, reason: load.error.message }
+          : undefined,
       warnings: load.kernel ? [] : [load.error.message],
     };
   },

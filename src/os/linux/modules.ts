@@ -35,7 +35,9 @@ export interface KernelModule {
 /** The loaded modules, in the order of the `modules` list (most recently loaded first). */
 export async function* listModules(kernel: LinuxKernel, warn: Warn): AsyncGenerator<KernelModule> {
   const listOffset = BigInt(kernel.layout.offset('module', 'list'));
-  const states = new Map([...(kernel.symbols.enumeration('module_state')?.constants ?? [])].map(([name, value]) => [value, STATE_NAMES[name] ?? name]));
+  const states = new Map(
+    [...(kernel.symbols.enumeration('module_state')?.constants ?? [])].map(([name, value]) => [value, STATE_NAMES[name] ?? name]),
+  );
   for await (const link of listEntries(kernel, kernel.symbolAddress('modules'), 'module list', warn, MAX_MODULES)) {
     const address = link - listOffset;
     const view = await kernel.readStruct('module', address);
@@ -73,7 +75,11 @@ function memory(kernel: LinuxKernel, view: StructView): { size: number; base: bi
     return { size: view.u32('core_layout.size') + view.u32('init_layout.size') + data, base: view.u64('core_layout.base') };
   }
   if (view.has('core_size')) return { size: view.u32('core_size') + view.u32('init_size'), base: view.u64('module_core') };
-  throw new MemscopeError('SYMBOLS_INVALID', 'struct module has neither mem[], core_layout nor core_size: cannot size kernel modules', kernel.symbols.origin);
+  throw new MemscopeError(
+    'SYMBOLS_INVALID',
+    'struct module has neither mem[], core_layout nor core_size: cannot size kernel modules',
+    kernel.symbols.origin,
+  );
 }
 
 /** print_unload_info: the names on source_list (struct module_use), then [permanent] for an init without exit. */

@@ -236,7 +236,7 @@ class MountReader {
     const root = await (this.root ??= this.readRoot());
     if (!root) return 0;
     const seen = new Set<bigint>();
-    for (let master = mount.u64('mnt_master'); master !== 0n && !seen.has(master) && seen.size < MAX_PROPAGATION_STEPS; ) {
+    for (let master = mount.u64('mnt_master'); master !== 0n && !seen.has(master) && seen.size < MAX_PROPAGATION_STEPS;) {
       seen.add(master);
       const m = await this.kernel.readStruct('mount', master);
       if (!m) return 0;

@@ -37,12 +37,19 @@ export interface Neighbour {
 
 /** Entries of the ARP (arp_tbl) and NDP (nd_tbl) neighbour tables, walking each hash bucket's chain. */
 export async function* listNeighbours(kernel: LinuxKernel, warn: Warn): AsyncGenerator<Neighbour> {
-  for (const [symbol, family] of [['arp_tbl', 'IPv4'], ['nd_tbl', 'IPv6']] as const) {
+  for (const [symbol, family] of [
+    ['arp_tbl', 'IPv4'],
+    ['nd_tbl', 'IPv6'],
+  ] as const) {
     if (!kernel.hasSymbol(symbol)) continue;
     const table = await kernel.readStruct('neigh_table', kernel.symbolAddress(symbol));
     const hash = table && (await kernel.readStruct('neigh_hash_table', table.u64('nht')));
     if (!table || !hash) {
-      warn({ code: 'UNREADABLE', message: `${symbol}: neighbour table not readable`, address: hex(table?.u64('nht') ?? kernel.symbolAddress(symbol)) });
+      warn({
+        code: 'UNREADABLE',
+        message: `${symbol}: neighbour table not readable`,
+        address: hex(table?.u64('nht') ?? kernel.symbolAddress(symbol)),
+      });
       continue;
     }
     const shift = hash.u32('hash_shift');
@@ -100,7 +107,10 @@ async function readNeighbour(kernel: LinuxKernel, view: StructView, family: 'IPv
     ip: family === 'IPv4' ? ipv4(key) : ipv6(key),
     mac: Array.from(view.raw('ha').subarray(0, addrLength), (b) => b.toString(16).padStart(2, '0')).join(':'),
     device: dev ? cString(dev.raw('name')) : '?',
-    state: NUD_STATES.filter(([bit]) => nud & bit).map(([, name]) => name).join(',') || 'NONE',
+    state:
+      NUD_STATES.filter(([bit]) => nud & bit)
+        .map(([, name]) => name)
+        .join(',') || 'NONE',
     flags: (nud & NUD_VALID ? ATF_COM : 0) | (nud & 0x80 ? ATF_PERM : 0),
   };
 }

@@ -28,16 +28,28 @@ export interface KernelLogRecord {
  */
 export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: Warn): AsyncGenerator<KernelLogRecord> {
   if (!kernel.hasSymbol('prb') && kernel.hasSymbol('log_buf')) {
-    throw new MemscopeError('UNSUPPORTED', 'this kernel (before 5.10) keeps its log in log_buf; memscope reads only the 5.10+ printk ring buffer so far');
+    throw new MemscopeError(
+      'UNSUPPORTED',
+      'this kernel (before 5.10) keeps its log in log_buf; memscope reads only the 5.10+ printk ring buffer so far',
+    );
   }
   const rbAddress = await kernel.readPointer(kernel.symbolAddress('prb'));
   const rb = rbAddress && (await kernel.readStruct('printk_ringbuffer', rbAddress));
-  if (!rb) return warn({ code: 'UNREADABLE', message: 'the kernel log ring buffer (prb) is not readable', address: hex(rbAddress || kernel.symbolAddress('prb')) });
+  if (!rb)
+    return warn({
+      code: 'UNREADABLE',
+      message: 'the kernel log ring buffer (prb) is not readable',
+      address: hex(rbAddress || kernel.symbolAddress('prb')),
+    });
   const address = hex(rb.address);
   const countBits = rb.u32('desc_ring.count_bits');
   const sizeBits = rb.u32('text_data_ring.size_bits');
   if (countBits > MAX_COUNT_BITS || sizeBits > MAX_SIZE_BITS) {
-    return warn({ code: 'SMEAR', message: `the kernel log ring buffer has implausible sizes (2^${countBits} records, 2^${sizeBits} bytes)`, address });
+    return warn({
+      code: 'SMEAR',
+      message: `the kernel log ring buffer has implausible sizes (2^${countBits} records, 2^${sizeBits} bytes)`,
+      address,
+    });
   }
   const count = 1 << countBits;
   const l = kernel.layout;
@@ -49,7 +61,8 @@ export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: Warn): As
     kernel.vm.read(rb.u64('desc_ring.infos'), count * infoSize),
     kernel.vm.read(rb.u64('text_data_ring.data'), dataSize),
   ]);
-  if (!descs || !infos || !data) return warn({ code: 'UNREADABLE', message: 'the kernel log ring buffer is not entirely in the captured memory', address });
+  if (!descs || !infos || !data)
+    return warn({ code: 'UNREADABLE', message: 'the kernel log ring buffer is not entirely in the captured memory', address });
   const descView = new DataView(descs.buffer, descs.byteOffset, descs.byteLength);
   const stateAt = l.offset('prb_desc', 'state_var');
   const beginAt = l.offset('prb_desc', 'text_blk_lpos.begin');

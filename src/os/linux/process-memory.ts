@@ -26,7 +26,10 @@ export async function userAddressSpace(kernel: LinuxKernel, pid: number): Promis
   if (!task) throw new MemscopeError('BAD_REQUEST', `no process with PID ${pid} in the task list`);
   const who = `PID ${pid} (${task.comm})`;
   if (task.mm === 0n) {
-    throw new MemscopeError('BAD_REQUEST', `${who} has no user address space: ${task.kernelThread ? 'it is a kernel thread' : 'its memory is already released'}`);
+    throw new MemscopeError(
+      'BAD_REQUEST',
+      `${who} has no user address space: ${task.kernelThread ? 'it is a kernel thread' : 'its memory is already released'}`,
+    );
   }
   const mm = await kernel.readStruct('mm_struct', task.mm);
   const layer = mm && (await kernel.processLayer(mm.u64('pgd')));

@@ -6,6 +6,7 @@ import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 
 /** include/linux/socket.h, by number. */
+// prettier-ignore
 const FAMILIES = [
   'AF_UNSPEC', 'AF_UNIX', 'AF_INET', 'AF_AX25', 'AF_IPX', 'AF_APPLETALK', 'AF_NETROM', 'AF_BRIDGE', 'AF_ATMPVC', 'AF_X25',
   'AF_INET6', 'AF_ROSE', 'AF_DECnet', 'AF_NETBEUI', 'AF_SECURITY', 'AF_KEY', 'AF_NETLINK', 'AF_PACKET', 'AF_ASH', 'AF_ECONET',
@@ -22,14 +23,23 @@ const SOCK_STREAM = 1;
 /** enum sock_type (include/linux/net.h). */
 const TYPES: Readonly<Record<number, string>> = { 1: 'STREAM', 2: 'DGRAM', 3: 'RAW', 4: 'RDM', 5: 'SEQPACKET', 6: 'DCCP', 10: 'PACKET' };
 /** include/uapi/linux/in.h */
+// prettier-ignore
 const IP_PROTOCOLS: Readonly<Record<number, string>> = {
   0: 'IP', 1: 'ICMP', 2: 'IGMP', 4: 'IPIP', 6: 'TCP', 8: 'EGP', 12: 'PUP', 17: 'UDP', 22: 'IDP', 29: 'TP', 33: 'DCCP', 41: 'IPV6',
   46: 'RSVP', 47: 'GRE', 50: 'ESP', 51: 'AH', 92: 'MTP', 94: 'BEETPH', 98: 'ENCAP', 103: 'PIM', 108: 'COMP', 132: 'SCTP',
   136: 'UDPLITE', 137: 'MPLS', 143: 'ETHERNET', 255: 'RAW', 262: 'MPTCP',
 };
 /** include/uapi/linux/in6.h: protocols only IPv6 names differently. */
-const IPV6_PROTOCOLS: Readonly<Record<number, string>> = { 43: 'ROUTING', 44: 'FRAGMENT', 58: 'ICMPv6', 59: 'NO_NEXT', 60: 'DESTINATION_OPTS', 135: 'MOBILITY' };
+const IPV6_PROTOCOLS: Readonly<Record<number, string>> = {
+  43: 'ROUTING',
+  44: 'FRAGMENT',
+  58: 'ICMPv6',
+  59: 'NO_NEXT',
+  60: 'DESTINATION_OPTS',
+  135: 'MOBILITY',
+};
 /** include/uapi/linux/netlink.h, by number. */
+// prettier-ignore
 const NETLINK_PROTOCOLS = [
   'NETLINK_ROUTE', 'NETLINK_UNUSED', 'NETLINK_USERSOCK', 'NETLINK_FIREWALL', 'NETLINK_SOCK_DIAG', 'NETLINK_NFLOG', 'NETLINK_XFRM',
   'NETLINK_SELINUX', 'NETLINK_ISCSI', 'NETLINK_AUDIT', 'NETLINK_FIB_LOOKUP', 'NETLINK_CONNECTOR', 'NETLINK_NETFILTER', 'NETLINK_IP6_FW',
@@ -37,6 +47,7 @@ const NETLINK_PROTOCOLS = [
   'NETLINK_RDMA', 'NETLINK_CRYPTO', 'NETLINK_SMC',
 ] as const;
 /** include/uapi/linux/if_ether.h (the AF_PACKET protocols Volatility names). */
+// prettier-ignore
 const ETH_PROTOCOLS: Readonly<Record<number, string>> = {
   0x0001: 'ETH_P_802_3', 0x0002: 'ETH_P_AX25', 0x0003: 'ETH_P_ALL', 0x0004: 'ETH_P_802_2', 0x0005: 'ETH_P_SNAP', 0x0006: 'ETH_P_DDCMP',
   0x0007: 'ETH_P_WAN_PPP', 0x0008: 'ETH_P_PPP_MP', 0x0009: 'ETH_P_LOCALTALK', 0x000c: 'ETH_P_CAN', 0x000f: 'ETH_P_CANFD',
@@ -46,7 +57,21 @@ const ETH_PROTOCOLS: Readonly<Record<number, string>> = {
   0x0806: 'ETH_P_ARP', 0x8035: 'ETH_P_RARP', 0x809b: 'ETH_P_ATALK', 0x80f3: 'ETH_P_AARP', 0x8100: 'ETH_P_8021Q', 0x86dd: 'ETH_P_IPV6',
 };
 /** include/net/tcp_states.h, by number. */
-const TCP_STATES = ['', 'ESTABLISHED', 'SYN_SENT', 'SYN_RECV', 'FIN_WAIT1', 'FIN_WAIT2', 'TIME_WAIT', 'CLOSE', 'CLOSE_WAIT', 'LAST_ACK', 'LISTEN', 'CLOSING', 'NEW_SYN_RECV'];
+const TCP_STATES = [
+  '',
+  'ESTABLISHED',
+  'SYN_SENT',
+  'SYN_RECV',
+  'FIN_WAIT1',
+  'FIN_WAIT2',
+  'TIME_WAIT',
+  'CLOSE',
+  'CLOSE_WAIT',
+  'LAST_ACK',
+  'LISTEN',
+  'CLOSING',
+  'NEW_SYN_RECV',
+];
 /** socket_state (include/uapi/linux/net.h) as Volatility names it: the state of every non-stream socket. */
 const SOCKET_STATES = ['FREE', 'UNCONNECTED', 'CONNECTING', 'CONNECTED', 'DISCONNECTING'];
 const MAX_DEVICES = 4096;
@@ -147,7 +172,13 @@ export class SocketReader {
   }
 
   /** Protocol and endpoints as each family defines them; other families (or family types the kernel lacks) get none. */
-  private async familyDetails(sk: StructView, family: number, net: bigint, inode: number | null, warn: Warn): Promise<Endpoints & { protocol: string | null }> {
+  private async familyDetails(
+    sk: StructView,
+    family: number,
+    net: bigint,
+    inode: number | null,
+    warn: Warn,
+  ): Promise<Endpoints & { protocol: string | null }> {
     const protocol = sk.int('sk_protocol');
     switch (family) {
       case AF_INET:
@@ -205,7 +236,8 @@ export class SocketReader {
   private async inetEndpoints(sk: StructView, family: number, warn: Warn): Promise<Endpoints> {
     const v6InCommon = sk.has('__sk_common.skc_v6_rcv_saddr');
     const inet = sk.has('__sk_common.skc_num') && (family === AF_INET || v6InCommon) ? null : await this.kernel.readStruct('inet_sock', sk.address);
-    const field = (common: string, old?: string): Uint8Array | null => (sk.has(common) ? sk.raw(common) : old && inet?.has(old) ? inet.raw(old) : null);
+    const field = (common: string, old?: string): Uint8Array | null =>
+      sk.has(common) ? sk.raw(common) : old && inet?.has(old) ? inet.raw(old) : null;
     const port = (common: string, old: string): number | null => {
       const bytes = field(common, old);
       return bytes && bytes.length === 2 ? bytes[0]! | (bytes[1]! << 8) : null;
@@ -266,7 +298,8 @@ export class SocketReader {
     const port = (old: string, now: string) => (n.has(now) ? n.u32(now) : n.has(old) ? n.u32(old) : null);
     const groups = n.u64('groups') === 0n ? null : await this.kernel.vm.readU64(n.u64('groups'));
     const module = n.has('module') ? n.u64('module') : 0n;
-    const moduleName = module === 0n ? null : await this.kernel.readCString(module + this.at('module', 'name'), this.kernel.layout.fieldSize('module', 'name'));
+    const moduleName =
+      module === 0n ? null : await this.kernel.readCString(module + this.at('module', 'name'), this.kernel.layout.fieldSize('module', 'name'));
     return {
       source: groups === null ? null : `groups:0x${groups.toString(16).padStart(8, '0')}`,
       sourcePort: port('pid', 'portid'),
@@ -310,7 +343,10 @@ export class SocketReader {
   /** sk_filter and sk_reuseport_cb programs, as Volatility describes them (filter_type, bpf_filter_type, id, name). */
   private async filters(sk: StructView): Promise<string | null> {
     const parts: string[] = [];
-    for (const [field, kind, struct] of [['sk_filter', 'socket_filter', 'sk_filter'], ['sk_reuseport_cb', 'reuseport_filter', 'sock_reuseport']] as const) {
+    for (const [field, kind, struct] of [
+      ['sk_filter', 'socket_filter', 'sk_filter'],
+      ['sk_reuseport_cb', 'reuseport_filter', 'sock_reuseport'],
+    ] as const) {
       const holder = sk.has(field) ? sk.u64(field) : 0n;
       if (holder === 0n || !this.kernel.hasStruct(struct)) continue;
       const prog = await this.kernel.vm.readU64(holder + this.at(struct, 'prog'));
@@ -333,9 +369,21 @@ export class SocketReader {
 /** Resolves the fields every socket needs, so a kernel without them fails once with SYMBOLS_INVALID naming the field. */
 function requireCoreLayout(kernel: LinuxKernel): void {
   const fields = [
-    ['file', 'f_op'], ['file', 'private_data'], ['file', 'f_inode'], ['socket', 'state'], ['socket', 'file'], ['socket', 'sk'],
-    ['socket_alloc', 'socket'], ['socket_alloc', 'vfs_inode'], ['inode', 'i_ino'], ['inode', 'i_mode'],
-    ['sock', '__sk_common.skc_family'], ['sock', '__sk_common.skc_state'], ['sock', 'sk_type'], ['sock', 'sk_protocol'], ['sock', 'sk_socket'],
+    ['file', 'f_op'],
+    ['file', 'private_data'],
+    ['file', 'f_inode'],
+    ['socket', 'state'],
+    ['socket', 'file'],
+    ['socket', 'sk'],
+    ['socket_alloc', 'socket'],
+    ['socket_alloc', 'vfs_inode'],
+    ['inode', 'i_ino'],
+    ['inode', 'i_mode'],
+    ['sock', '__sk_common.skc_family'],
+    ['sock', '__sk_common.skc_state'],
+    ['sock', 'sk_type'],
+    ['sock', 'sk_protocol'],
+    ['sock', 'sk_socket'],
   ] as const;
   for (const [struct, path] of fields) kernel.layout.offset(struct, path);
 }
@@ -358,7 +406,7 @@ export function ipv6(bytes: Uint8Array): string {
   if (groups.slice(0, 5).every((g) => g === 0) && groups[5] === 0xffff) return `::ffff:${ipv4(bytes.subarray(12))}`;
   let best = -1;
   let bestLength = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
     if (j - i > bestLength) [best, bestLength] = [i, j - i];

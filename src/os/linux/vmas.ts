@@ -49,7 +49,16 @@ export async function listVmas(kernel: LinuxKernel, task: LinuxTask, warn: Warn)
     const start = v.u64('vm_start');
     const end = v.u64('vm_end');
     if (end <= start) continue;
-    vmas.push({ address, start, end, flags: v.u64('vm_flags'), pgoff: v.u64('vm_pgoff'), file: v.u64('vm_file'), ops: v.u64('vm_ops'), privateData: v.u64('vm_private_data') });
+    vmas.push({
+      address,
+      start,
+      end,
+      flags: v.u64('vm_flags'),
+      pgoff: v.u64('vm_pgoff'),
+      file: v.u64('vm_file'),
+      ops: v.u64('vm_ops'),
+      privateData: v.u64('vm_private_data'),
+    });
   }
   return vmas.sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
 }
@@ -103,7 +112,7 @@ async function listedVmas(kernel: LinuxKernel, mm: StructView, who: string, warn
   const seen = new Set<bigint>();
   const next = BigInt(kernel.layout.offset('vm_area_struct', 'vm_next'));
   // `from` holds the link to `vma`: the mm_struct, then each mapping.
-  for (let vma = mm.u64('mmap'), from = mm.address; vma !== 0n; ) {
+  for (let vma = mm.u64('mmap'), from = mm.address; vma !== 0n;) {
     if (seen.has(vma)) {
       warn({ code: 'SMEAR', message: `${who}: memory map list loops back to ${hex(vma)}; rest skipped`, address: hex(from) });
       break;

@@ -59,7 +59,7 @@ async function selfMapRanges(kernel: WindowsKernel): Promise<[bigint, bigint][]>
   const out: [bigint, bigint][] = [];
   for (let i = 256; i < 512; i++) {
     const e = dv.getBigUint64(i * 8, true);
-    if ((e & 1n) && (e & 0x000ffffffffff000n) === BigInt(kernel.discovery.dtb)) {
+    if (e & 1n && (e & 0x000ffffffffff000n) === BigInt(kernel.discovery.dtb)) {
       const start = 0xffff000000000000n | (BigInt(i) << 39n);
       out.push([start, start + (1n << 39n)]);
     }

@@ -47,6 +47,7 @@ export async function readProcess(kernel: WindowsKernel, address: bigint): Promi
 
 /** Structural plausibility of an _EPROCESS found by scanning (the checks Volatility's is_valid makes, and more). */
 export function looksLikeProcess(p: WindowsProcess, now = new Date()): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what marks a name as garbage
   if (p.name.length === 0 || p.name.includes('\ufffd') || /[\x00-\x1f]/.test(p.name)) return false;
   if (p.pid % 4 !== 0) return false;
   if ((p.dtb & ~0xfffn) === 0n || p.dtb >> 52n !== 0n) return false;

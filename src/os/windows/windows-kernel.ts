@@ -15,10 +15,19 @@ const DTB_MASK = 0x000ffffffffff000n;
  */
 const WINDOWS_NEEDS: KernelNeeds = {
   fields: [
-    ...['ActiveProcessLinks', 'UniqueProcessId', 'InheritedFromUniqueProcessId', 'ImageFileName', 'ActiveThreads', 'CreateTime', 'ExitTime', 'Pcb.DirectoryTableBase'].map(
-      (f) => `_EPROCESS.${f}`,
+    ...[
+      'ActiveProcessLinks',
+      'UniqueProcessId',
+      'InheritedFromUniqueProcessId',
+      'ImageFileName',
+      'ActiveThreads',
+      'CreateTime',
+      'ExitTime',
+      'Pcb.DirectoryTableBase',
+    ].map((f) => `_EPROCESS.${f}`),
+    ...['NtMajorVersion', 'NtMinorVersion', 'NtProductType', 'NtSystemRoot', 'SystemTime.LowPart', 'SystemTime.High1Time'].map(
+      (f) => `_KUSER_SHARED_DATA.${f}`,
     ),
-    ...['NtMajorVersion', 'NtMinorVersion', 'NtProductType', 'NtSystemRoot', 'SystemTime.LowPart', 'SystemTime.High1Time'].map((f) => `_KUSER_SHARED_DATA.${f}`),
   ],
   symbols: ['PsActiveProcessHead'],
 };

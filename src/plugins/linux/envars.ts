@@ -23,7 +23,11 @@ export const envars: PluginDefinition = {
       if (task.kernelThread) continue;
       const env = await readEnvironment(kernel, task);
       if (env === null) {
-        ctx.warn({ code: 'UNREADABLE', message: `PID ${task.pid} (${task.comm}): environment not readable (paged out or freed)`, address: hex(task.address) });
+        ctx.warn({
+          code: 'UNREADABLE',
+          message: `PID ${task.pid} (${task.comm}): environment not readable (paged out or freed)`,
+          address: hex(task.address),
+        });
         continue;
       }
       for (const [key, value] of env) yield { depth: 0, values: [task.pid, task.ppid, task.comm, key, value] };

@@ -24,7 +24,12 @@ async function infoRows(kernel: LinuxKernel): Promise<[string, string][]> {
   if (kernel.hasSymbol('init_uts_ns') && kernel.hasStruct('uts_namespace')) {
     const uts = await kernel.readStruct('uts_namespace', kernel.symbolAddress('init_uts_ns'));
     if (uts) {
-      for (const [label, field] of [['Hostname', 'name.nodename'], ['Domain', 'name.domainname'], ['Machine', 'name.machine'], ['Version', 'name.version']] as const) {
+      for (const [label, field] of [
+        ['Hostname', 'name.nodename'],
+        ['Domain', 'name.domainname'],
+        ['Machine', 'name.machine'],
+        ['Version', 'name.version'],
+      ] as const) {
         rows.push([label, cString(uts.raw(field))]);
       }
     }

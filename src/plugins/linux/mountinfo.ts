@@ -50,7 +50,12 @@ async function* namespaces(ctx: PluginContext, kernel: LinuxKernel): AsyncGenera
   for await (const task of listedTasks(ctx, kernel)) {
     const ns = await taskMountNamespace(kernel, task.view);
     if (ns) yield { ns, pid: task.pid };
-    else ctx.warn({ code: 'UNREADABLE', message: `PID ${task.pid} (${task.comm}) has no readable mount namespace (exited?)`, address: hex(task.address) });
+    else
+      ctx.warn({
+        code: 'UNREADABLE',
+        message: `PID ${task.pid} (${task.comm}) has no readable mount namespace (exited?)`,
+        address: hex(task.address),
+      });
   }
 }
 
@@ -71,7 +76,8 @@ export const mountinfo: PluginDefinition = {
     const brief = ctx.options['mount-format'] === true;
     const wantedNs = ctx.options['mntns'] !== undefined ? Number(ctx.options['mntns']) : null;
     for await (const { ns, pid } of namespaces(ctx, kernel)) {
-      if (wantedNs !== null && ns.id === null) ctx.warn({ code: 'UNSUPPORTED', message: 'this kernel has no mount namespace inode numbers: --mntns matches nothing' });
+      if (wantedNs !== null && ns.id === null)
+        ctx.warn({ code: 'UNSUPPORTED', message: 'this kernel has no mount namespace inode numbers: --mntns matches nothing' });
       if (wantedNs !== null && ns.id !== wantedNs) continue;
       for await (const m of listMounts(kernel, ns, (w) => ctx.warn(w))) {
         ctx.signal?.throwIfAborted();

@@ -42,7 +42,18 @@ export const procMaps: PluginDefinition = {
         const [major, minor] = file ? file.device.split(':').map(Number) : [0, 0];
         yield {
           depth: 0,
-          values: [task.pid, task.comm, vma.start, vma.end, permissions(vma.flags), file ? vma.pgoff * 4096n : 0n, major!, minor!, file?.inode ?? 0, file?.path ?? special ?? names(vma)],
+          values: [
+            task.pid,
+            task.comm,
+            vma.start,
+            vma.end,
+            permissions(vma.flags),
+            file ? vma.pgoff * 4096n : 0n,
+            major!,
+            minor!,
+            file?.inode ?? 0,
+            file?.path ?? special ?? names(vma),
+          ],
         };
       }
     }

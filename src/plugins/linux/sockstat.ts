@@ -30,7 +30,10 @@ export const sockstat: PluginDefinition = {
     { name: 'Inode', type: 'int' },
     { name: 'UID', type: 'int' },
   ],
-  options: [...TASK_OPTIONS.filter((o) => o.name === 'pid'), { name: 'netns', type: 'int', description: 'Only sockets of this network namespace (inode number)' }],
+  options: [
+    ...TASK_OPTIONS.filter((o) => o.name === 'pid'),
+    { name: 'netns', type: 'int', description: 'Only sockets of this network namespace (inode number)' },
+  ],
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.linux();
@@ -46,7 +49,25 @@ export const sockstat: PluginDefinition = {
           if (!s || (netns !== null && s.netns !== netns)) continue;
           yield {
             depth: 0,
-            values: [s.netns, task.comm, task.pid, task.tid, fd, s.sock, s.family, s.type, s.protocol, s.source, s.sourcePort, s.destination, s.destinationPort, s.state, s.filter, s.inode, s.uid],
+            values: [
+              s.netns,
+              task.comm,
+              task.pid,
+              task.tid,
+              fd,
+              s.sock,
+              s.family,
+              s.type,
+              s.protocol,
+              s.source,
+              s.sourcePort,
+              s.destination,
+              s.destinationPort,
+              s.state,
+              s.filter,
+              s.inode,
+              s.uid,
+            ],
           };
         } catch (e) {
           // A socket whose structures do not decode costs its row, not the run.

@@ -19,7 +19,8 @@ export const cmdline: PluginDefinition = {
     for await (const p of listedProcesses(ctx, kernel)) {
       const { commandLine } = await processParameters(kernel, p);
       // Like Volatility, say why there is no command line rather than leaving the cell empty.
-      const args = commandLine ?? (p.view.u64('Peb') === 0n ? 'No PEB (kernel process)' : 'Required memory is not valid (paged out, or process exited?)');
+      const args =
+        commandLine ?? (p.view.u64('Peb') === 0n ? 'No PEB (kernel process)' : 'Required memory is not valid (paged out, or process exited?)');
       yield { depth: 0, values: [p.pid, p.name, args] };
     }
   },

@@ -20,7 +20,11 @@ async function infoRows(kernel: WindowsKernel): Promise<[string, string][]> {
     const at = kernel.symbolAddress('KdVersionBlock');
     const vers = await kernel.readStruct('_DBGKD_GET_VERSION64', at);
     if (vers) {
-      rows.push(['KdVersionBlock', hex(at)], ['Major/Minor', `${vers.u16('MajorVersion')}.${vers.u16('MinorVersion')}`], ['MachineType', String(vers.u16('MachineType'))]);
+      rows.push(
+        ['KdVersionBlock', hex(at)],
+        ['Major/Minor', `${vers.u16('MajorVersion')}.${vers.u16('MinorVersion')}`],
+        ['MachineType', String(vers.u16('MachineType'))],
+      );
     }
   }
   if (kernel.hasSymbol('KeNumberProcessors')) {

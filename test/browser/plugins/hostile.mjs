@@ -26,12 +26,13 @@ const settle = (emitter, ok, bad, what) =>
 /** What the plugin tries, each against `target` where it goes to the network. */
 const attempts = (target) => ({
   'fetch another origin': () => fetch(`${target}/off-origin/fetch?data=secret`).then((r) => r.status),
-  'WebSocket to another origin': () => settle(new WebSocket(`${target.replace(/^http/, 'ws')}/off-origin/socket`), 'open', 'error', 'the connection failed'),
+  'WebSocket to another origin': () =>
+    settle(new WebSocket(`${target.replace(/^http/, 'ws')}/off-origin/socket`), 'open', 'error', 'the connection failed'),
   'import from another origin': () => import(`${target}/off-origin/module.mjs`).then(() => 'imported'),
   "open memscope's IndexedDB": () => settle(indexedDB.open('memscope-symbols'), 'success', 'error', 'the database did not open'),
   'read Cache Storage': () => caches.keys().then((keys) => keys.join(', ')),
   'read the origin private file system': () => navigator.storage.getDirectory().then((d) => d.kind),
-  'start a worker': () => new Worker(`data:text/javascript,postMessage(1)`) && 'started',
+  'start a worker': () => (new Worker(`data:text/javascript,postMessage(1)`), 'started'),
   'restore Worker': () => {
     Object.defineProperty(self, 'Worker', { value: function Worker() {} });
     return typeof self.Worker;
