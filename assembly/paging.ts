@@ -13,20 +13,20 @@ const HIGH_HALF_BITS: u64 = 0xffff_0000_0000_0000;
 /** Bit in `flags`: interpret invalid entries the Windows way (transition pages, prototype PTEs). */
 export const FLAG_WINDOWS: u32 = 1;
 
-// Status of a translation record; mirrored in src/layers/wasm-module.ts (WalkStatus).
-const PENDING: u32 = 0;
-const MAPPED: u32 = 1;
-const TRANSITION_PAGE: u32 = 2;
-const NOT_PRESENT: u32 = 3;
-const PROTOTYPE_PTE: u32 = 4;
-const NON_CANONICAL: u32 = 5;
-const MISSING: u32 = 6;
+// Status of a translation record, and result codes of enumerate: exported (see index.ts), so that the JS side
+// (src/layers/wasm-module.ts, WalkStatus / EnumerateCode) checks its copy against them when it loads the module.
+export const PENDING: u32 = 0;
+export const MAPPED: u32 = 1;
+export const TRANSITION_PAGE: u32 = 2;
+export const NOT_PRESENT: u32 = 3;
+export const PROTOTYPE_PTE: u32 = 4;
+export const NON_CANONICAL: u32 = 5;
+export const MISSING: u32 = 6;
 
-// Result codes of enumerate; mirrored in src/layers/wasm-module.ts (EnumerateCode).
-const ENUM_DONE: u32 = 0;
-const ENUM_MISSING: u32 = 1;
-const ENUM_OUTPUT_FULL: u32 = 2;
-const ENUM_BUDGET: u32 = 3;
+export const ENUM_DONE: u32 = 0;
+export const ENUM_MISSING: u32 = 1;
+export const ENUM_OUTPUT_FULL: u32 = 2;
+export const ENUM_BUDGET: u32 = 3;
 
 /** Entries visited per enumerate call, so that one call stays short even on hostile tables. */
 const WORK_BUDGET: u32 = 1 << 20;

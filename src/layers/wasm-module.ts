@@ -1,6 +1,6 @@
 import { MemscopeError } from '../errors.ts';
 
-/** Status of one translation record; must match assembly/paging.ts. */
+/** Status of one translation record, as assembly/paging.ts numbers them (checked on load: MIRRORED_CODES). */
 export const WalkStatus = {
   pending: 0,
   mapped: 1,
@@ -15,7 +15,7 @@ export const WalkStatus = {
 } as const;
 export type WalkStatus = (typeof WalkStatus)[keyof typeof WalkStatus];
 
-/** Result code of `enumerate`; must match assembly/paging.ts. */
+/** Result code of `enumerate`, as assembly/paging.ts numbers them (checked on load). */
 export const EnumerateCode = { done: 0, missing: 1, outputFull: 2, budget: 3 } as const;
 export type EnumerateCode = (typeof EnumerateCode)[keyof typeof EnumerateCode];
 
@@ -59,6 +59,22 @@ export interface MemscopeExports {
   ): number;
   scanBytes(data: number, len: number, start: number, limit: number, patterns: number, npat: number, out: number, cap: number, ctl: number): number;
 }
+
+/** The module's exported globals for the codes above: a module built from other sources is refused on load. */
+export const MIRRORED_CODES: Readonly<Record<string, number>> = {
+  FLAG_WINDOWS,
+  WALK_PENDING: WalkStatus.pending,
+  WALK_MAPPED: WalkStatus.mapped,
+  WALK_TRANSITION: WalkStatus.transition,
+  WALK_NOT_PRESENT: WalkStatus.notPresent,
+  WALK_PROTOTYPE: WalkStatus.prototype,
+  WALK_NON_CANONICAL: WalkStatus.nonCanonical,
+  WALK_MISSING: WalkStatus.missing,
+  ENUM_DONE: EnumerateCode.done,
+  ENUM_MISSING: EnumerateCode.missing,
+  ENUM_OUTPUT_FULL: EnumerateCode.outputFull,
+  ENUM_BUDGET: EnumerateCode.budget,
+};
 
 const WASM_PAGE = 65536;
 const REQUIRED_EXPORTS = [
@@ -210,7 +226,22 @@ export async function instantiateMemscopeWasm(source: ArrayBufferView<ArrayBuffe
   if (missing.length > 0) {
     throw new MemscopeError('UNSUPPORTED', `memscope.wasm lacks exports ${missing.join(', ')}; rebuild it (npm run build:wasm)`);
   }
+  const disagreeing = codeMismatches(instance.exports);
+  if (disagreeing.length > 0) {
+    throw new MemscopeError(
+      'UNSUPPORTED',
+      `memscope.wasm numbers ${disagreeing.join(', ')} differently from this build; rebuild it (npm run build:wasm)`,
+    );
+  }
   return new MemscopeWasm(instance.exports as unknown as MemscopeExports);
+}
+
+/** The mirrored codes whose exported global is absent or holds another value. */
+export function codeMismatches(exports: Readonly<Record<string, unknown>>): string[] {
+  // An exported global (WebAssembly.Global) carries `value`; anything else there is a mismatch too.
+  return Object.entries(MIRRORED_CODES)
+    .filter(([name, value]) => (exports[name] as { readonly value?: unknown } | undefined)?.value !== value)
+    .map(([name]) => name);
 }
 
 function alignUp(n: number, align: number): number {

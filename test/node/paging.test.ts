@@ -4,7 +4,7 @@ import type { PhysicalLayer } from '../../src/layers/physical-layer.ts';
 import { PageTableCache } from '../../src/layers/page-table-cache.ts';
 import { VirtualLayer, type MappedRun } from '../../src/layers/virtual-layer.ts';
 import { loadWasmBytesNode } from '../../src/node/wasm-bytes-node.ts';
-import { instantiateMemscopeWasm, WalkStatus, type MemscopeWasm } from '../../src/layers/wasm-module.ts';
+import { codeMismatches, instantiateMemscopeWasm, MIRRORED_CODES, WalkStatus, type MemscopeWasm } from '../../src/layers/wasm-module.ts';
 import { isMemscopeError } from '../../src/errors.ts';
 
 const KiB4 = 0x1000;
@@ -20,6 +20,17 @@ const TRANSITION = 1n << 11n;
 
 const wasmBytes = await loadWasmBytesNode();
 const newWasm = (): Promise<MemscopeWasm> => instantiateMemscopeWasm(wasmBytes);
+
+test('the module exports every status and result code the JS side mirrors, with the same numbers', async () => {
+  const { instance } = await WebAssembly.instantiate(wasmBytes, {});
+  const exported = instance.exports as Record<string, WebAssembly.Global>;
+  assert.deepEqual(Object.fromEntries(Object.keys(MIRRORED_CODES).map((name) => [name, exported[name]?.value])), MIRRORED_CODES);
+  assert.deepEqual(codeMismatches(instance.exports), []);
+  // A module numbering one code differently, or lacking one, is named.
+  const { WALK_MAPPED: _mapped, ...withoutMapped } = instance.exports;
+  assert.deepEqual(codeMismatches({ ...instance.exports, ENUM_BUDGET: { value: 7 } }), ['ENUM_BUDGET']);
+  assert.deepEqual(codeMismatches(withoutMapped), ['WALK_MAPPED']);
+});
 
 /** Physical memory in a Uint8Array; counts reads. */
 class MemoryPhysicalLayer implements PhysicalLayer {
