@@ -27,6 +27,10 @@ export async function createNodeEnv(options: NodeEnvOptions): Promise<SessionEnv
     wasm: await instantiateMemscopeWasm(wasmBytes),
     symbols: new ChainSymbolStore(...options.symbolDirs.map((d) => new DirectorySymbolStore(d))),
     scanner: new InlineScanService(wasmBytes),
-    discoveryCache: options.cache ? new DirectoryKeyValueCache(join(options.cacheDir ?? defaultCacheDir(), 'discovery')) : undefined,
+    discoveryCache: options.cache
+      ? new DirectoryKeyValueCache(join(options.cacheDir ?? defaultCacheDir(), 'discovery'), (m) =>
+          process.stderr.write(`memscope: warning: ${m} (--no-cache skips the cache)\n`),
+        )
+      : undefined,
   };
 }

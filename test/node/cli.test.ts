@@ -170,6 +170,23 @@ describe('memscope CLI (built bundle)', () => {
     assert.equal(badOption.code, 2);
   });
 
+  it('runs without its cache when the cache cannot be written, and says so once', () => {
+    const blocked = join(cacheHome, '..', 'not-a-folder');
+    writeFileSync(blocked, 'a file where the cache folder would go');
+    const r = spawnSync(process.execPath, [CLI, '-f', image.imagePath, '-s', symbolsDir, '-r', 'jsonl', 'windows.pslist'], {
+      encoding: 'utf8',
+      env: { ...process.env, XDG_CACHE_HOME: blocked },
+    });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal(r.stdout.trim().split('\n').length, image.expected.processes.filter((p) => p.linked).length);
+    const lines = r.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, r.stderr);
+    assert.match(
+      lines[0]!,
+      /^memscope: warning: the cache at .*not-a-folder.* cannot be written \(.*\): discovery is repeated on every run \(--no-cache skips the cache\)$/,
+    );
+  });
+
   it('stops quietly with status 0 when its reader closes the pipe early (memscope ... | head)', async () => {
     // Far more rows than a pipe buffers, so writes go on after the reader has gone.
     const many = await writeWindowsImage(join(cacheHome, '..', 'many'), { size: 64 * 1024 * 1024, seed: 22, processes: 600 });
