@@ -3,13 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeInternal, MemscopeError } from '../errors.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
-import { modulePlugins } from '../plugins/third-party.ts';
-
-/** What --plugin-dir brought: the plugins that load, and one line per file or plugin that does not. */
-export interface LoadedPlugins {
-  readonly plugins: readonly PluginDefinition[];
-  readonly problems: readonly string[];
-}
+import { modulePlugins, type ModulePlugins } from '../plugins/third-party.ts';
 
 const MODULE = /\.(mjs|js)$/i;
 
@@ -18,7 +12,7 @@ const MODULE = /\.(mjs|js)$/i;
  * export, or several as `plugins`. A module that does not load, a declaration that is not valid or a name already
  * taken (memscope's own plugins come first) is a problem, not a failure: the other plugins stay usable.
  */
-export async function loadPluginDirs(dirs: readonly string[], taken: readonly PluginDefinition[]): Promise<LoadedPlugins> {
+export async function loadPluginDirs(dirs: readonly string[], taken: readonly PluginDefinition[]): Promise<ModulePlugins> {
   const plugins: PluginDefinition[] = [];
   const problems: string[] = [];
   const names = new Set(taken.map((p) => p.name));

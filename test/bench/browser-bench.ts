@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { startDevServer } from '@web/dev-server';
 import puppeteer, { type ElementHandle, type Page } from 'puppeteer-core';
-import { findChromium, NO_CHROMIUM } from '../helpers/chromium.ts';
+import { CHROMIUM_ARGS, findChromium, NO_CHROMIUM } from '../helpers/chromium.ts';
 
 const DIST = new URL('../../dist/', import.meta.url).pathname;
 
@@ -68,16 +68,7 @@ export async function browserBench(imagePath: string, symbolDir: string): Promis
   const browser = await puppeteer.launch({
     executablePath: chromium,
     headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--disable-dev-shm-usage',
-    ],
+    args: [...CHROMIUM_ARGS],
   });
   try {
     const page = await browser.newPage();

@@ -10,7 +10,7 @@ import { chromeLauncher } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const { findChromium, NO_CHROMIUM } = await tsImport('../helpers/chromium.ts', import.meta.url);
+const { CHROMIUM_ARGS, findChromium, NO_CHROMIUM } = await tsImport('../helpers/chromium.ts', import.meta.url);
 const testData = await tsImport('../helpers/test-data.ts', import.meta.url);
 const CHROMIUM = findChromium();
 if (!CHROMIUM) throw new Error(`browser tests: ${NO_CHROMIUM}`);
@@ -282,16 +282,7 @@ export default {
       launchOptions: {
         executablePath: CHROMIUM,
         headless: true,
-        args: [
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
-          '--disable-dev-shm-usage',
-        ],
+        args: CHROMIUM_ARGS,
       },
     }),
   ],

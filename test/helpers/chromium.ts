@@ -17,6 +17,18 @@ const INSTALL_PATHS = [
   'C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe',
 ];
 
+/** Headless Chromium on this machine: no sandbox as root, no GPU, and none of its own network traffic (the machine has none). */
+export const CHROMIUM_ARGS: readonly string[] = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--disable-dev-shm-usage',
+];
+
 /** The browser's executable, or undefined when none is installed. */
 export function findChromium(): string | undefined {
   const fromEnv = process.env[CHROME_ENV];
