@@ -34,14 +34,28 @@ const GLOBAL_OPTIONS = {
   debug: { type: 'boolean' },
   json: { type: 'boolean' },
   'plugin-dir': { type: 'string', multiple: true },
+  'plugin-timeout': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
 
-/** The --plugin-dir folders, read before the rest of the command line (which may name their plugins). */
-export function pluginDirsOf(argv: readonly string[]): string[] {
-  const { values } = parseArgs({ args: [...argv], options: { 'plugin-dir': GLOBAL_OPTIONS['plugin-dir'] }, allowPositionals: true, strict: false });
-  return (values['plugin-dir'] as string[] | undefined) ?? [];
+/** Seconds a third-party plugin may keep memscope from answering before it is stopped, unless --plugin-timeout says. */
+export const DEFAULT_PLUGIN_TIMEOUT_S = 30;
+
+/** What is read before the rest of the command line (which may name their plugins): the --plugin-dir folders and the timeout. */
+export function thirdPartyArgs(argv: readonly string[]): { dirs: string[]; timeoutMs: number } {
+  const { values } = parseArgs({
+    args: [...argv],
+    options: { 'plugin-dir': GLOBAL_OPTIONS['plugin-dir'], 'plugin-timeout': GLOBAL_OPTIONS['plugin-timeout'] },
+    allowPositionals: true,
+    strict: false,
+  });
+  const timeout = values['plugin-timeout'];
+  const seconds = typeof timeout === 'string' ? Number(timeout) : DEFAULT_PLUGIN_TIMEOUT_S;
+  if (!Number.isFinite(seconds) || seconds < 0 || (typeof timeout === 'string' && timeout.trim() === '')) {
+    throw new MemscopeError('BAD_REQUEST', `--plugin-timeout: ${String(timeout)} is not a number of seconds (0: no limit)`);
+  }
+  return { dirs: (values['plugin-dir'] as string[] | undefined) ?? [], timeoutMs: seconds * 1000 };
 }
 
 /** `memscope -f IMAGE [-s DIR] [-r table|json|jsonl|csv] PLUGIN [plugin options]` and `memscope plugins`. */
@@ -102,6 +116,8 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '      --debug            on an internal error (a bug in memscope), print its stack too',
     '      --plugin-dir DIR   also offer the third-party plugins in DIR (ES modules, *.mjs / *.js); repeatable.',
     '                         They run with your rights, like any program you start: use plugins you trust.',
+    `      --plugin-timeout S stop a third-party plugin that keeps memscope from answering for S seconds`,
+    `                         (default ${DEFAULT_PLUGIN_TIMEOUT_S}; 0: no limit)`,
     '',
     `exit status: 0 done, ${EXIT_DATA_ERROR} the image or symbols could not be used, ${EXIT_BAD_REQUEST} invalid command line,`,
     `             ${EXIT_INTERNAL} internal error (a bug in memscope: please report it); the reason is one line on stderr`,

@@ -1,7 +1,8 @@
 import { pluginInfo } from '../engine/plugin-info.ts';
 import { builtinPlugins } from '../plugins/registry.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
-import { helpText, parseCli, pluginDirsOf, type CliCommand } from './args.ts';
+import { helpText, parseCli, thirdPartyArgs, type CliCommand } from './args.ts';
+import { announceRun, isHosted, runHosted, startBeating } from './plugin-host.ts';
 import { loadPluginDirs } from './plugin-dirs.ts';
 import { reportFailure } from './report-failure.ts';
 import { runPlugin, writeLinuxIsf } from './run-plugin.ts';
@@ -11,7 +12,10 @@ import { MEMSCOPE_VERSION } from './version.ts';
 async function main(argv: readonly string[]): Promise<number> {
   let command: CliCommand | undefined;
   try {
-    const loaded = await loadPluginDirs(pluginDirsOf(argv), builtinPlugins);
+    const { dirs, timeoutMs } = thirdPartyArgs(argv);
+    // Third-party plugins load and run on a worker thread this one watches (plugin-host.ts).
+    if (dirs.length > 0 && !isHosted()) return await runHosted(new URL(import.meta.url), argv, timeoutMs);
+    const loaded = await loadPluginDirs(dirs, builtinPlugins);
     for (const problem of loaded.problems) process.stderr.write(`memscope: warning: ${problem}\n`);
     const plugins = [...builtinPlugins, ...loaded.plugins];
     command = parseCli(argv, plugins);
@@ -36,6 +40,7 @@ async function execute(command: CliCommand, plugins: readonly PluginDefinition[]
           process.stdout.write(`${[p.name, p.version, p.description, ...(p.origin ? [`third-party: ${p.origin}`] : [])].join('\t')}\n`);
       return 0;
     case 'run':
+      if (command.plugin.origin !== undefined) announceRun(`${command.plugin.name} (${command.plugin.origin})`);
       return runPlugin(command);
     case 'linux-isf':
       return writeLinuxIsf(command);
@@ -47,4 +52,5 @@ process.stdout.on('error', (e: NodeJS.ErrnoException) => {
   if (e.code !== 'EPIPE') throw e;
   process.exit(0);
 });
+if (isHosted()) startBeating();
 process.exitCode = await main(process.argv.slice(2));

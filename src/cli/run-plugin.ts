@@ -34,10 +34,10 @@ export async function runPlugin(command: RunCommand): Promise<number> {
   const source = await NodeFileSource.open(command.file);
   const bar = new ProgressBar();
   const session = await openSession(source, { ...env, plugins: command.plugins });
+  const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
   try {
     const columns = columnsFor(command.plugin, command.options);
     const out = process.stdout;
-    const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
     switch (command.renderer) {
       case 'table': {
         const all: PluginRow[] = [];
@@ -60,13 +60,12 @@ export async function runPlugin(command: RunCommand): Promise<number> {
         for await (const row of run) write(out, csvRow(columns, row), bar);
         break;
     }
-    bar.clear();
-    // On stderr whatever the renderer, so stdout stays pure data.
-    for (const w of session.summary.warnings) process.stderr.write(`memscope: warning: ${escapeControls(w)}\n`);
-    for (const w of run.warnings) process.stderr.write(warningLine(w));
     return 0;
   } finally {
     bar.clear();
+    // On stderr whatever the renderer, so stdout stays pure data; a run that failed says what it met before.
+    for (const w of session.summary.warnings) process.stderr.write(`memscope: warning: ${escapeControls(w)}\n`);
+    for (const w of run.warnings) process.stderr.write(warningLine(w));
     await session.close();
     await env.symbols.close?.();
   }

@@ -90,6 +90,8 @@ export interface EngineFailure {
   readonly missingSymbols?: MissingSymbols;
   /** INTERNAL only: where memscope failed, for the bug report. */
   readonly stack?: string;
+  /** A plugin run that failed or was cancelled: the warnings it raised before it stopped (none: unset). */
+  readonly warnings?: readonly CountedWarning[];
 }
 
 export type Outcome<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: EngineFailure };

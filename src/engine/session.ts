@@ -5,10 +5,10 @@ import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { VirtualLayer } from '../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import type { KernelBase } from '../os/kernel-base.ts';
-import type { KernelLoad, OsEnv } from '../os/os-profile.ts';
+import type { KernelLoad, OsEnv, RunScope } from '../os/os-profile.ts';
 import { osProfile, osProfiles, type AnyOsProfile, type KernelAccessors, type KernelOf, type OsName } from '../os/registry.ts';
 import { columnsFor, pluginOs, type PluginContext, type PluginDefinition, type PluginRecord } from '../plugins/plugin-definition.ts';
-import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import type { Column, PluginOptions, PluginRow, RunWarning } from '../plugins/plugin.ts';
 import { checkOptions } from '../plugins/plugin-options.ts';
 import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
@@ -72,8 +72,6 @@ interface ActiveRun extends RunControl {
 
 export class Session implements AnalysisSession {
   /** One accessor per registered OS, named by its id; typed by the registry (KernelAccessors), which fromEntries cannot see. */
-  private readonly kernelAccessors = Object.fromEntries(osProfiles.map((p) => [p.id, () => this.kernel(p.id)])) as unknown as KernelAccessors;
-
   constructor(
     readonly source: ByteSource,
     readonly physical: PhysicalLayer,
@@ -157,16 +155,27 @@ export class Session implements AnalysisSession {
   }
 
   private context(plugin: PluginDefinition, options: PluginOptions, control: ActiveRun): PluginContext {
+    const progress = (done: number, total: number, stage: string) => control.onProgress?.(done, total, stage);
+    const warn = (w: RunWarning) => control.warnings.add(w);
     return {
-      ...this.kernelAccessors,
+      ...this.kernelAccessors({ warn, progress, signal: control.signal, scanner: this.env.scanner }),
       physical: this.physical,
-      scanner: this.env.scanner,
       options,
       signal: control.signal,
       runPlugin: (name, depOptions = {}) => this.records(plugin, name, depOptions, control),
-      progress: (done, total, stage) => control.onProgress?.(done, total, stage),
-      warn: (w) => control.warnings.add(w),
+      progress,
+      warn,
     };
+  }
+
+  /** One accessor per registered OS for a run (ctx.windows(), ctx.linux()), each giving the same run context every time. */
+  private kernelAccessors(scope: RunScope): KernelAccessors {
+    const accessor = (profile: AnyOsProfile) => {
+      let context: Promise<unknown> | undefined;
+      return () => (context ??= this.kernel(profile.id).then((kernel) => profile.runContext(kernel, scope)));
+    };
+    // Typed by the registry (KernelAccessors), which fromEntries cannot see.
+    return Object.fromEntries(osProfiles.map((p) => [p.id, accessor(p)])) as unknown as KernelAccessors;
   }
 
   /** A declared dependency's rows for ctx.runPlugin, cells keyed by column name; it runs in the same run. */

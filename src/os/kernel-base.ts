@@ -1,15 +1,16 @@
 import { MemscopeError } from '../errors.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { VirtualLayer } from '../layers/virtual-layer.ts';
+import type { VirtualMemory } from '../plugins/api/memory.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import type { SymbolTable } from '../symbols/symbol-table.ts';
 import { StructLayout, type FieldNeed } from './struct-layout.ts';
+import { cString } from './c-string.ts';
 import { StructView } from './struct-view.ts';
 
 /** Process address spaces kept for repeated use. */
 const ADDRESS_SPACE_CACHE = 64;
 const MAX_STRING = 64 * 1024;
-const utf8 = new TextDecoder('utf-8');
 
 /** What a kernel context reads on every image of its OS: checked all at once when it is built. */
 export interface KernelNeeds {
@@ -56,6 +57,11 @@ export abstract class KernelBase {
   }
 
   /** Virtual address of a kernel symbol in this boot. */
+  /** Names the symbol table in errors (a file, a PDB key). */
+  get tableName(): string {
+    return this.setup.tableName;
+  }
+
   symbolAddress(name: string): bigint {
     const address = this.symbols.symbol(name);
     if (address === undefined) throw new MemscopeError('SYMBOLS_INVALID', `kernel symbol ${name} is missing`, this.setup.tableName);
@@ -71,17 +77,17 @@ export abstract class KernelBase {
   }
 
   /** Reads a whole structure (kernel space unless another layer is given); null if any of it is unmapped. */
-  async readStruct(struct: string, address: bigint, layer: VirtualLayer = this.vm): Promise<StructView | null> {
+  async readStruct(struct: string, address: bigint, layer: VirtualMemory = this.vm): Promise<StructView | null> {
     const bytes = await layer.read(address, this.layout.size(struct));
     return bytes && new StructView(this.layout, struct, bytes, address);
   }
 
-  async readPointer(address: bigint, layer: VirtualLayer = this.vm): Promise<bigint | null> {
+  async readPointer(address: bigint, layer: VirtualMemory = this.vm): Promise<bigint | null> {
     return layer.readU64(address);
   }
 
   /** A NUL-terminated string of at most `max` bytes (UTF-8, invalid bytes replaced); null when unmapped. */
-  async readCString(address: bigint, max = 256, layer: VirtualLayer = this.vm): Promise<string | null> {
+  async readCString(address: bigint, max = 256, layer: VirtualMemory = this.vm): Promise<string | null> {
     if (address === 0n) return null;
     const bytes = await layer.read(address, Math.min(max, MAX_STRING));
     return bytes && cString(bytes);
@@ -97,10 +103,4 @@ export abstract class KernelBase {
     }
     return layer;
   }
-}
-
-/** Text of a fixed char array or buffer, cut at the first NUL (UTF-8, invalid bytes replaced). */
-export function cString(bytes: Uint8Array): string {
-  const nul = bytes.indexOf(0);
-  return utf8.decode(nul < 0 ? bytes : bytes.subarray(0, nul));
 }

@@ -1,4 +1,5 @@
-import type { VirtualLayer } from '../layers/virtual-layer.ts';
+import { hex } from '../io/hex.ts';
+import type { VirtualMemory } from '../plugins/api/memory.ts';
 import type { RunWarning, Warn, WarningCode } from '../plugins/plugin.ts';
 
 /** Why a walk ended before it came back to its head. */
@@ -25,7 +26,7 @@ const BREAK_CODES: Readonly<Record<ListBreak['kind'], WarningCode>> = { unreadab
  * or with one warning at an unreadable or NULL pointer, at an entry seen before (a cycle) or after `limit`
  * entries.
  */
-export async function* listLinks(layer: VirtualLayer, head: bigint, walk: ListWalk): AsyncGenerator<bigint> {
+export async function* listLinks(layer: VirtualMemory, head: bigint, walk: ListWalk): AsyncGenerator<bigint> {
   const stop = (b: ListBreak) => walk.warn({ code: BREAK_CODES[b.kind], ...walk.describe(b) });
   const seen = new Set<bigint>([head]);
   let at = head;
@@ -40,5 +41,27 @@ export async function* listLinks(layer: VirtualLayer, head: bigint, walk: ListWa
     yield next;
     at = next;
     next = await layer.readU64(at);
+  }
+}
+
+/** No kernel list memscope walks is longer by default; a longer walk is smear or a loop. */
+export const MAX_LIST_ENTRIES = 1 << 20;
+
+/** listLinks with warnings in the default words, naming the list (`what`), at the link whose pointer ended the walk. */
+export function namedListLinks(layer: VirtualMemory, head: bigint, what: string, warn: Warn, limit = MAX_LIST_ENTRIES): AsyncGenerator<bigint> {
+  return listLinks(layer, head, { limit, warn, describe: (b) => ({ message: listBreakMessage(what, limit, b), address: hex(b.at) }) });
+}
+
+/** The default words for a walk's break: `what` names the list ("task list (init_task.tasks)"). */
+export function listBreakMessage(what: string, limit: number, b: ListBreak): string {
+  switch (b.kind) {
+    case 'unreadable':
+      return `${what}: link unreadable after ${b.entries} entries: list truncated`;
+    case 'null':
+      return `${what}: link NULL after ${b.entries} entries: list truncated`;
+    case 'loop':
+      return `${what} loops back to ${hex(b.next)} after ${b.entries} entries: walk stopped`;
+    case 'limit':
+      return `${what} longer than ${limit} entries: walk stopped`;
   }
 }

@@ -6,6 +6,8 @@ import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { VirtualLayer } from '../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
+import type { KernelContext } from '../plugins/api/memory.ts';
+import type { Warn } from '../plugins/plugin.ts';
 import type { KernelBase } from './kernel-base.ts';
 
 /** What discovery and kernel loading get from the session. */
@@ -17,6 +19,14 @@ export interface OsEnv {
   /** The session's cache: an OS may keep what it decodes per kernel there (Linux: kallsyms). */
   readonly discoveryCache?: KeyValueCache;
   readonly signal?: AbortSignal;
+}
+
+/** What a kernel context needs of the run it serves: the run's warnings, cancellation and progress, the session's scanner. */
+export interface RunScope {
+  readonly warn: Warn;
+  readonly signal?: AbortSignal;
+  readonly progress: (done: number, total: number, stage: string) => void;
+  readonly scanner: ScanService;
 }
 
 /** A discovery's answer, cached per image: what was found (plain data), or why nothing was. */
@@ -38,9 +48,16 @@ export type OsSummary = Pick<ImageSummary, 'osVersion' | 'dtb' | 'kernelBase' | 
 /**
  * One OS memscope analyses, registered in src/os/registry.ts like a container format in src/formats/detect.ts.
  * `D`: what discovery finds (plain data, cached per image); `F`: what building the kernel needs once the image
- * confirms it; `K`: the kernel context plugins get (ctx.<id>()).
+ * confirms it; `K`: the kernel context built once per image; `C`: what a plugin run gets of it (ctx.<id>()), one of
+ * the published kernel contexts (src/plugins/api/).
  */
-export interface OsProfile<Id extends string = string, D extends object = object, F = unknown, K extends KernelBase = KernelBase> {
+export interface OsProfile<
+  Id extends string = string,
+  D extends object = object,
+  F = unknown,
+  K extends KernelBase = KernelBase,
+  C extends KernelContext = KernelContext,
+> {
   /** Names plugins' kernel requirement, their accessor (ctx.windows()) and the summary's `os`. */
   readonly id: Id;
   /** In messages: "needs a Windows kernel", "this is a Windows image". */
@@ -59,6 +76,8 @@ export interface OsProfile<Id extends string = string, D extends object = object
    */
   loadKernel(env: OsEnv, found: F): Promise<KernelLoad<K>>;
   summary(found: F, load: KernelLoad<K>): OsSummary;
+  /** The kernel as one plugin run reads it: its warnings, progress and cancellation are the run's. */
+  runContext(kernel: K, run: RunScope): C;
   /** A process's own address space by PID, for the hex view (BAD_REQUEST when it has none). */
   processSpace(kernel: K, pid: number): Promise<VirtualLayer>;
 }

@@ -23,10 +23,10 @@ type KernelOfProfile<P extends Registered> = Extract<Awaited<ReturnType<P['loadK
 export type KernelOf<Os extends OsName> = KernelOfProfile<Extract<Registered, { readonly id: Os }>>;
 
 /**
- * One accessor per registered OS, named by its id (ctx.windows(), ctx.linux()): its kernel context, which throws
- * OS_NOT_FOUND / SYMBOLS_MISSING / SYMBOLS_INVALID when the image has none.
+ * One accessor per registered OS, named by its id (ctx.windows(), ctx.linux()): its kernel context for a run, which
+ * throws OS_NOT_FOUND / SYMBOLS_MISSING / SYMBOLS_INVALID when the image has none.
  */
-export type KernelAccessors = { readonly [P in Registered as P['id']]: () => Promise<KernelOfProfile<P>> };
+export type KernelAccessors = { readonly [P in Registered as P['id']]: () => Promise<ReturnType<P['runContext']>> };
 
 export function osProfile(os: OsName): AnyOsProfile {
   return osProfiles.find((p) => p.id === os)!;

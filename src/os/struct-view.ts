@@ -1,7 +1,9 @@
+import type { StructReader } from '../plugins/api/memory.ts';
+import { cString } from './c-string.ts';
 import type { StructLayout } from './struct-layout.ts';
 
 /** Typed field access over the bytes of one structure instance read from memory. */
-export class StructView {
+export class StructView implements StructReader {
   private readonly dv: DataView;
 
   constructor(
@@ -51,6 +53,10 @@ export class StructView {
     const raw = size === 1 ? this.dv.getUint8(f.offset) : size === 2 ? this.dv.getUint16(f.offset, true) : this.dv.getUint32(f.offset, true);
     if (f.type.kind !== 'bitfield') return raw;
     return Number((BigInt(raw) >> BigInt(f.type.bit_position)) & ((1n << BigInt(f.type.bit_length)) - 1n));
+  }
+
+  text(path: string): string {
+    return cString(this.raw(path));
   }
 
   /** Raw bytes of a field (arrays such as ImageFileName). */

@@ -248,7 +248,7 @@ export class MemscopeApp extends LitElement {
   }
 
   private renderResult(result: ResultSet, fileName: string) {
-    const { plugin, columns, rows, version, summary, status } = result;
+    const { plugin, columns, rows, version, summary, status, warnings } = result;
     const state =
       status === 'running'
         ? 'running…'
@@ -257,7 +257,6 @@ export class MemscopeApp extends LitElement {
           : status === 'failed'
             ? 'failed — partial results'
             : `${summary?.rowCount ?? rows.length} rows in ${((summary?.elapsedMs ?? 0) / 1000).toFixed(1)} s`;
-    const warnings = summary?.warnings ?? [];
     return html`
       <div class="result-head">
         <h2>${plugin.name}</h2>

@@ -11,7 +11,7 @@ import type {
   RunSummary,
 } from '../engine/engine-api.ts';
 import { isMemscopeError } from '../errors.ts';
-import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import type { Column, CountedWarning, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { rowProblem } from '../plugins/row-check.ts';
 import { fetchSample } from './sample-loader.ts';
 import type { BrokenModule, SandboxImage, ThirdPartyList, ThirdPartyPlugins } from './third-party-plugins.ts';
@@ -25,6 +25,8 @@ export interface ResultSet {
   version: number;
   status: 'running' | 'done' | 'cancelled' | 'failed';
   summary?: RunSummary;
+  /** The run's warnings once it has ended, however it ended. */
+  warnings: readonly CountedWarning[];
 }
 
 export interface RunningJob {
@@ -69,6 +71,8 @@ export class SessionController {
   private reopen: (() => Promise<void>) | undefined;
   private jobCount = 0;
   private repaintTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Plugin modules added while a run was going: checked once it ends. */
+  private pendingPlugins: File[] = [];
 
   constructor(
     private readonly engine: EngineApi,
@@ -146,7 +150,7 @@ export class SessionController {
     this.jobHost = host;
     this.notice = undefined;
     const columns = await host.columns(plugin, options).catch(() => info.columns);
-    const result: ResultSet = { plugin: info, columns, rows: [], version: 0, status: 'running' };
+    const result: ResultSet = { plugin: info, columns, rows: [], version: 0, status: 'running', warnings: [] };
     this.result = result;
     this.failure = undefined;
     this.changed();
@@ -188,6 +192,7 @@ export class SessionController {
     this.repaintTimer = undefined;
     this.job = undefined;
     this.jobHost = undefined;
+    result.warnings = outcome.ok ? outcome.value.warnings : (outcome.error.warnings ?? []);
     if (outcome.ok) {
       result.status = 'done';
       result.summary = outcome.value;
@@ -204,6 +209,8 @@ export class SessionController {
     }
     result.version++;
     this.changed();
+    const pending = this.pendingPlugins.splice(0);
+    if (pending.length > 0) await this.addPlugins(pending);
   }
 
   cancel(): void {
@@ -213,8 +220,14 @@ export class SessionController {
   /** Checks plugin modules (.mjs / .js) in the plugin sandbox and keeps each that is valid; stops at the first that is not. */
   async addPlugins(files: readonly File[]): Promise<void> {
     const thirdParty = this.thirdParty;
-    // Checking a module replaces the sandbox a running third-party job needs.
-    if (!thirdParty || this.job) return;
+    if (!thirdParty) return;
+    // Checking a module replaces the sandbox a running third-party job needs: it waits for the run to end.
+    if (this.job) {
+      this.pendingPlugins.push(...files);
+      this.notice = `${files.map((f) => f.name).join(', ')} will be added when ${this.job.plugin} has finished.`;
+      this.changed();
+      return;
+    }
     this.notice = undefined;
     for (const file of files) {
       const added = await settle(() => thirdParty.add(file));

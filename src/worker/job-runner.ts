@@ -1,7 +1,7 @@
 import { releaseProxy } from 'comlink';
 import type { JobProgress, Outcome, RunSummary } from '../engine/engine-api.ts';
 import { toFailure } from '../engine/failure.ts';
-import type { AnalysisSession } from '../engine/session-api.ts';
+import type { AnalysisSession, PluginRun } from '../engine/session-api.ts';
 import { MemscopeError } from '../errors.ts';
 import type { PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { JobStream } from './job-stream.ts';
@@ -22,17 +22,21 @@ export class JobRunner {
     const stream = new JobStream(onRows, onProgress);
     const started = performance.now();
     this.jobs.set(jobId, abort);
+    let run: PluginRun | undefined;
     try {
-      return await settle(async () => {
+      const outcome = await settle(async () => {
         if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
         const control = { signal: abort.signal, onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage) };
-        const run = session.run(plugin, options, control);
+        run = session.run(plugin, options, control);
         for await (const row of run) {
           abort.signal.throwIfAborted();
           await stream.add(row);
         }
         return { rowCount: stream.count, warnings: run.warnings, elapsedMs: performance.now() - started };
       }, abort.signal);
+      // A run that stopped keeps what it warned about: it explains the rows that did arrive.
+      const warnings = run?.warnings ?? [];
+      return outcome.ok || warnings.length === 0 ? outcome : { ok: false, error: { ...outcome.error, warnings } };
     } finally {
       this.jobs.delete(jobId);
       await stream.close().catch(() => undefined);

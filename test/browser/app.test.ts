@@ -329,6 +329,22 @@ describe('memscope-app', () => {
     ok(!pierce(app, 'hex-view')!.hidden, 'the hex view is shown');
   });
 
+  it('keeps the warnings of a run that failed beside its partial rows', async () => {
+    const warnings: CountedWarning[] = [
+      { code: 'UNREADABLE', message: '_EPROCESS not readable: process list truncated', address: '0xffffad8b2f0a5080', count: 1 },
+    ];
+    const { app } = start({ 'windows.pslist': { rows: pslistRows, failure: { code: 'CORRUPT', message: 'the page tables are damaged', warnings } } });
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('failed'), 'the run failed');
+    const list = await waitFor(() => pierce(app, 'run-warnings'), 'the warnings list');
+    equal(pierce(app, '.result-head .warning-count')!.textContent, '1 warning');
+    deepEqual(
+      [...list.shadowRoot!.querySelectorAll('li .message')].map((m) => m.textContent),
+      [warnings[0]!.message],
+    );
+  });
+
   it('shows no warnings for a run that had none', async () => {
     const { app } = start();
     await openImage(app);

@@ -86,6 +86,32 @@ describe('memscope CLI (built bundle)', () => {
     assert.equal(unknown.code, 2, 'without --plugin-dir the plugin is unknown');
   });
 
+  it('stops a third-party plugin caught in an endless loop, keeps what it printed, says which one; a failed run keeps its warnings', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'memscope-cli-plugins-'));
+    const declaration = (name: string, run: string) =>
+      `export default { name: '${name}', version: '1.0.0', description: 'test', requirements: [], tree: false, options: [],
+        columns: [{ name: 'PID', type: 'int' }], async *run(ctx) { ${run} } };\n`;
+    writeFileSync(join(dir, 'loops.mjs'), declaration('test.loops', 'yield { depth: 0, values: [4] }; for (;;) {}'));
+    writeFileSync(
+      join(dir, 'fails.mjs'),
+      declaration('test.fails', "ctx.warn({ code: 'SMEAR', message: 'list loops' }); yield { depth: 0, values: [8] }; null.boom;"),
+    );
+    const started = Date.now();
+    const loops = memscope('-f', image.imagePath, '--plugin-dir', dir, '--plugin-timeout', '2', '-r', 'jsonl', 'test.loops');
+    assert.equal(loops.code, 1, loops.stderr);
+    assert.equal(loops.stdout, '{"TreeDepth": 0, "PID": 4}\n');
+    assert.match(loops.stderr, /^memscope: third-party plugin test\.loops \(.*loops\.mjs\) did not respond for 2 s and was stopped/m);
+    assert.ok(Date.now() - started < 60_000, 'stopped by the timeout, not by the test runner');
+    const fails = memscope('-f', image.imagePath, '--plugin-dir', dir, '-r', 'jsonl', 'test.fails');
+    assert.equal(fails.code, 1, fails.stderr);
+    assert.equal(fails.stdout, '{"TreeDepth": 0, "PID": 8}\n');
+    assert.match(fails.stderr, /^memscope: warning \[SMEAR\] list loops$/m);
+    assert.match(fails.stderr, /third-party plugin test\.fails failed after 1 rows/);
+    const badTimeout = memscope('--plugin-dir', dir, '--plugin-timeout', 'soon', 'plugins');
+    assert.equal(badTimeout.code, 2);
+    assert.match(badTimeout.stderr, /--plugin-timeout: soon is not a number of seconds/);
+  });
+
   it('-r json prints Volatility 3 rows: the linked processes with exact offsets', () => {
     const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.pslist');
     assert.equal(r.code, 0, r.stderr);

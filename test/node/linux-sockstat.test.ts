@@ -10,10 +10,11 @@ import { discoverLinux, linuxKernelLayer } from '../../src/os/linux/discovery.ts
 import { MAX_FDS, openFiles } from '../../src/os/linux/fd-table.ts';
 import { loadKernelSymbolTable } from '../../src/os/linux/kernel-symbols.ts';
 import { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
-import { SocketReader, type SocketInfo } from '../../src/os/linux/sockets.ts';
-import type { LinuxTask } from '../../src/os/linux/task.ts';
+import { SocketReader } from '../../src/os/linux/sockets.ts';
+import type { TaskRecord } from '../../src/os/linux/task.ts';
 import type { StructLayout } from '../../src/os/struct-layout.ts';
 import { StructView } from '../../src/os/struct-view.ts';
+import type { SocketInfo, StructReader } from '../../src/plugins/api.ts';
 import type { Cell, CountedWarning, RunWarning } from '../../src/plugins/plugin.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { LINUX_CAPTURES, openLinuxSession, rowsByColumn, runByColumn, type LinuxCapture } from '../helpers/linux-session.ts';
@@ -485,9 +486,9 @@ describe('socket decoding of encoder-written kernel structures (real 6.1 layout)
     const fdt = enc.struct('fdtable', alloc(), { max_fds: 0xffffffff, fd: array });
     const files = enc.struct('files_struct', alloc(), { fdt });
     const taskBytes = new Uint8Array(kernel.layout.size('task_struct'));
-    const taskView = new StructView(kernel.layout, 'task_struct', taskBytes, 0xffff_8880_0200_0000n);
+    const taskView: StructReader = new StructView(kernel.layout, 'task_struct', taskBytes, 0xffff_8880_0200_0000n);
     new DataView(taskBytes.buffer).setBigUint64(taskView.offsetOf('files'), files, true);
-    const task = { pid: 4242, comm: 'hostile', view: taskView } as LinuxTask;
+    const task = { pid: 4242, comm: 'hostile', view: taskView } as TaskRecord;
     const warnings: RunWarning[] = [];
     const got: [number, bigint][] = [];
     for await (const f of openFiles(kernel, task, (w) => warnings.push(w))) got.push([f.fd, f.file]);

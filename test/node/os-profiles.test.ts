@@ -62,6 +62,7 @@ function standIn(
     loadKernel: unused,
     summary: unused,
     processSpace: unused,
+    runContext: unused,
   };
 }
 
@@ -302,7 +303,7 @@ describe('the plugin contract follows the registry', () => {
       requirements: [],
       async *run(ctx) {
         for (const { id } of osProfiles) {
-          const accessor = (ctx as unknown as Record<string, () => Promise<KernelBase>>)[id]!;
+          const accessor = (ctx as unknown as Record<string, () => Promise<object>>)[id]!;
           outcomes.push(
             await accessor().then(
               (k) => `${id}: ${k.constructor.name}`,
@@ -314,6 +315,6 @@ describe('the plugin contract follows the registry', () => {
       },
     };
     await collect(await openWindowsSession(image, { plugins: [...builtinPlugins, probe] }), probe.name);
-    assert.deepEqual(outcomes, ['windows: WindowsKernel', 'linux: generated.raw: this is a Windows image']);
+    assert.deepEqual(outcomes, ['windows: WindowsRunContext', 'linux: generated.raw: this is a Windows image']);
   });
 });

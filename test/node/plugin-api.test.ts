@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import ts from 'typescript';
 import type * as Published from '../../src/plugins/api.ts';
+import type { KernelAccessors } from '../../src/os/registry.ts';
 import type { OsName, PluginContext, PluginDefinition, PluginRecord, Requirement } from '../../src/plugins/plugin-definition.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,15 +17,17 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assignable<From, To> = [From] extends [To] ? true : false;
 type Holds<T extends true> = T;
 /**
- * Checked when this file compiles (npm run typecheck): the published types (src/plugins/api.ts) stay true to the
- * engine's. The same OS ids, requirements and records; what the engine hands a plugin satisfies the published
- * context; a plugin written against the published types is one the engine runs.
+ * Checked when this file compiles (npm run typecheck): the engine's plugin types are the published ones
+ * (src/plugins/api.ts), which memscope's own plugins are written against too. The same OS ids as the registry's,
+ * the same context, requirements and records; each registered OS's run context is the published one of that OS; a
+ * plugin written against the published types is one the engine runs.
  */
 export type PublishedTypesHold = [
   Holds<Same<Published.OsName, OsName>>,
+  Holds<Same<Published.PluginContext, PluginContext>>,
   Holds<Same<Published.Requirement, Requirement>>,
   Holds<Same<Published.PluginRecord, PluginRecord>>,
-  Holds<Assignable<PluginContext, Published.PluginContext>>,
+  Holds<Assignable<KernelAccessors, Pick<Published.PluginContext, OsName>>>,
   Holds<Assignable<Published.PluginDefinition, PluginDefinition>>,
 ];
 
@@ -66,11 +69,17 @@ function variant(from: string | RegExp, to: string): string {
 describe('published plugin types (memscope/plugin)', () => {
   it('are built as declarations that import nothing beyond themselves', () => {
     assert.ok(existsSync(join(TYPES, 'api.d.ts')), `${TYPES}/api.d.ts is missing: run npm run build first`);
-    for (const file of readdirSync(TYPES)) {
+    const files = readdirSync(TYPES, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.d.ts'));
+    assert.ok(files.includes(join('api', 'windows.d.ts')) && files.includes(join('api', 'linux.d.ts')), 'the OS contexts are published');
+    for (const file of files) {
       const text = readFileSync(join(TYPES, file), 'utf8');
       for (const m of text.matchAll(/\bfrom\s+'([^']+)'|\bimport\(\s*'([^']+)'\s*\)/g)) {
         const specifier = m[1] ?? m[2]!;
-        assert.ok(existsSync(join(TYPES, specifier.replace(/\.ts$/, '.d.ts'))), `${file} imports ${specifier}, which is not published`);
+        assert.ok(specifier.startsWith('.'), `${file} imports the package ${specifier}`);
+        assert.ok(
+          existsSync(join(TYPES, dirname(file), specifier.replace(/\.ts$/, '.d.ts'))),
+          `${file} imports ${specifier}, which is not published`,
+        );
       }
     }
   });
@@ -96,6 +105,14 @@ describe('published plugin types (memscope/plugin)', () => {
       'column-type.mjs': variant("{ name: 'PID', type: 'int' }", "{ name: 'PID', type: 'integer' }"),
       'no-version.mjs': variant(/\n {2}version: '1\.0\.0',/, ''),
       'bad-warning.mjs': variant('const processes = [];', "ctx.warn({ code: 'BROKEN', message: 'x' });\n    const processes = [];"),
+      'kernel-reads.mjs': variant(
+        'const processes = [];',
+        "const nt = await ctx.windows();\n    for await (const p of nt.processes()) void (await nt.readStruct('_PEB', p.view.u64('Peb'), nt.processSpace(p)))?.u8('BeingDebugged');\n    const processes = [];",
+      ),
+      'kernel-typo.mjs': variant(
+        'const processes = [];',
+        'for await (const p of (await ctx.windows()).processes()) void p.pidd;\n    const processes = [];',
+      ),
     };
     for (const [name, text] of Object.entries(files)) writeFileSync(join(project, name), text);
     const { errors } = check(Object.keys(files).map((name) => join(project, name)));
@@ -103,5 +120,7 @@ describe('published plugin types (memscope/plugin)', () => {
     assert.match(errors.get('column-type.mjs')!.join('\n'), /"integer"' is not assignable to type 'ColumnType'/);
     assert.match(errors.get('no-version.mjs')!.join('\n'), /Property 'version' is missing/);
     assert.match(errors.get('bad-warning.mjs')!.join('\n'), /"BROKEN"' is not assignable to type 'WarningCode'/);
+    assert.deepEqual(errors.get('kernel-reads.mjs'), []);
+    assert.match(errors.get('kernel-typo.mjs')!.join('\n'), /Property 'pidd' does not exist on type 'WindowsProcess'/);
   });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { treeOrder, type TreeProcess } from '../../src/plugins/process-tree-order.ts';
+import { treeOrder, type TreeProcess } from '../../src/plugins/common/process-tree-order.ts';
 
 interface Proc extends TreeProcess {
   readonly name?: string;

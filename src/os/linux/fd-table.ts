@@ -1,24 +1,19 @@
 import { hex } from '../../io/hex.ts';
+import type { OpenFile } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
-import type { LinuxTask } from './task.ts';
+import type { TaskRecord } from './task.ts';
 
 /** Far above any real RLIMIT_NOFILE (the kernel's own fs.nr_open default is 1 << 20); larger tables are smear. */
 export const MAX_FDS = 1 << 20;
 const PAGE = 4096;
 const SLOT = 8;
 
-export interface OpenFile {
-  readonly fd: number;
-  /** Address of the struct file. */
-  readonly file: bigint;
-}
-
 /**
  * A task's open files: task->files->fdt->fd[0 .. max_fds), non-NULL slots only. The array is read a page at
  * a time, so an unmapped page loses only its own descriptors (counted in one warning); max_fds is capped.
  */
-export async function* openFiles(kernel: LinuxKernel, task: LinuxTask, warn: Warn): AsyncGenerator<OpenFile> {
+export async function* openFiles(kernel: LinuxKernel, task: TaskRecord, warn: Warn): AsyncGenerator<OpenFile> {
   const who = `PID ${task.pid} (${task.comm})`;
   const files = task.view.u64('files');
   if (files === 0n) return;

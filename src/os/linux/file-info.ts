@@ -1,3 +1,4 @@
+import type { FileInfo } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { dentryNameAt, mountOfVfsmount, pathInMount } from './vfs-path.ts';
@@ -14,17 +15,6 @@ const FILE_TYPES: Readonly<Record<number, string>> = {
 const TYPE_LETTERS: Readonly<Record<string, string>> = { SOCK: 's', LNK: 'l', REG: '-', BLK: 'b', DIR: 'd', CHR: 'c', FIFO: 'p' };
 /** Pseudo filesystems whose files /proc names "<prefix>:[inode]" (d_dname) rather than by path. */
 const PSEUDO_FS: Readonly<Record<string, string>> = { sockfs: 'socket', pipefs: 'pipe' };
-
-export interface FileInfo {
-  /** The path /proc/<pid>/fd shows: d_path, or socket:[ino], pipe:[ino], anon_inode:[name]. */
-  readonly path: string;
-  readonly device: string;
-  readonly inode: number | null;
-  readonly type: string;
-  /** ls -l style: -rw-r--r-- */
-  readonly mode: string;
-  readonly size: bigint | null;
-}
 
 /** What an open struct file refers to; null when the file object is not readable. */
 export async function describeFile(kernel: LinuxKernel, file: bigint, warn: Warn): Promise<FileInfo | null> {

@@ -3,6 +3,7 @@ import { linuxIdentity, symbolKey } from '../../symbols/symbol-table.ts';
 import type { OsProfile } from '../os-profile.ts';
 import { confirmLinux, discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery } from './discovery.ts';
 import { loadKernelSymbolTable } from './kernel-symbols.ts';
+import { LinuxRunContext } from './linux-context.ts';
 import { LinuxKernel } from './linux-kernel.ts';
 import { userAddressSpace } from './process-memory.ts';
 
@@ -10,7 +11,7 @@ import { userAddressSpace } from './process-memory.ts';
  * Linux x86-64: recognised at once by VMCOREINFO in the container's notes, else by VMCOREINFO found in memory;
  * symbols from a Volatility 3 ISF for its banner when the store has one, else the kernel's own BTF + kallsyms.
  */
-export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, LinuxKernel> = {
+export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, LinuxKernel, LinuxRunContext> = {
   id: 'linux',
   name: 'Linux',
   cacheVersion: 1,
@@ -43,6 +44,8 @@ export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, Li
       warnings: load.kernel ? [] : [load.error.message],
     };
   },
+
+  runContext: (kernel, run) => new LinuxRunContext(kernel, run),
 
   processSpace: userAddressSpace,
 };

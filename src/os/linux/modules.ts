@@ -1,8 +1,9 @@
 import { MemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
+import type { KernelModule } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString } from '../kernel-base.ts';
+import { cString } from '../c-string.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 
@@ -17,20 +18,6 @@ const STATE_NAMES: Readonly<Record<string, string>> = {
   MODULE_STATE_GOING: 'Unloading',
   MODULE_STATE_UNFORMED: 'Unformed',
 };
-
-export interface KernelModule {
-  readonly address: bigint;
-  readonly name: string;
-  /** Bytes of module memory as /proc/modules counts them (core + init). */
-  readonly size: number;
-  /** module_refcount(); null on kernels built without module unloading. */
-  readonly refcount: number | null;
-  readonly state: string;
-  /** Where its core text is loaded (/proc/modules' address). */
-  readonly base: bigint;
-  /** /proc/modules' "used by": the modules using this one, then [permanent] for one that cannot be unloaded. */
-  readonly usedBy: readonly string[];
-}
 
 /** The loaded modules, in the order of the `modules` list (most recently loaded first). */
 export async function* listModules(kernel: LinuxKernel, warn: Warn): AsyncGenerator<KernelModule> {

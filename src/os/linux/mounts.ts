@@ -1,7 +1,9 @@
 import { hex } from '../../io/hex.ts';
+import type { MountInfo, MountNamespace } from '../../plugins/api/linux.ts';
+import type { StructReader } from '../../plugins/api/memory.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString } from '../kernel-base.ts';
+import { cString } from '../c-string.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 import {
@@ -24,38 +26,8 @@ const MAX_PROPAGATION_STEPS = 1024;
 const MAX_DENTRY_DEPTH = 256;
 const MAX_NAME = 256;
 
-export interface MountNamespace {
-  readonly address: bigint;
-  /** Inode number of the namespace (/proc/<pid>/ns/mnt); null on kernels without one. */
-  readonly id: number | null;
-  /** struct mount of the namespace's root (mnt_namespace.root). */
-  readonly root: bigint;
-}
-
-export interface MountInfo {
-  readonly address: bigint;
-  readonly id: number;
-  /** Null when the parent mount is unreadable. */
-  readonly parentId: number | null;
-  /** "major:minor" of the superblock's device. */
-  readonly device: string;
-  /** Path of the mount's root inside its filesystem. */
-  readonly root: string;
-  readonly mountPoint: string;
-  /** ro/rw then the per-mount flags, as /proc/<pid>/mountinfo. */
-  readonly mountOptions: readonly string[];
-  /** Optional fields: shared:N, master:N, propagate_from:N, unbindable. */
-  readonly fields: readonly string[];
-  readonly fsType: string;
-  readonly source: string;
-  /** ro/rw, superblock flags and the filesystem's own options (tmpfs size=, mode=, ...). */
-  readonly superOptions: readonly string[];
-  /** The options column of /proc/mounts. */
-  readonly procMountsOptions: readonly string[];
-}
-
 /** The mount namespace a task is in (task->nsproxy->mnt_ns); null for exited tasks or unreadable structures. */
-export async function taskMountNamespace(kernel: LinuxKernel, task: StructView): Promise<MountNamespace | null> {
+export async function taskMountNamespace(kernel: LinuxKernel, task: StructReader): Promise<MountNamespace | null> {
   const nsproxy = task.u64('nsproxy');
   const view = nsproxy === 0n ? null : await kernel.readStruct('nsproxy', nsproxy);
   const ns = view ? view.u64('mnt_ns') : 0n;

@@ -1,7 +1,8 @@
 import { hex } from '../../io/hex.ts';
+import type { Neighbour } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString } from '../kernel-base.ts';
+import { cString } from '../c-string.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { ipv4, ipv6 } from './sockets.ts';
 
@@ -23,17 +24,6 @@ const ATF_PERM = 0x4;
 const MAX_HASH_SHIFT = 24;
 const MAX_CHAIN = 4096;
 const MAX_ENTRIES = 1 << 20;
-
-export interface Neighbour {
-  readonly address: bigint;
-  readonly family: 'IPv4' | 'IPv6';
-  readonly ip: string;
-  readonly mac: string;
-  readonly device: string;
-  readonly state: string;
-  /** /proc/net/arp's Flags value. */
-  readonly flags: number;
-}
 
 /** Entries of the ARP (arp_tbl) and NDP (nd_tbl) neighbour tables, walking each hash bucket's chain. */
 export async function* listNeighbours(kernel: LinuxKernel, warn: Warn): AsyncGenerator<Neighbour> {

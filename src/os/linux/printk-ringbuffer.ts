@@ -1,5 +1,6 @@
 import { MemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
+import type { KernelLogRecord } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
@@ -10,17 +11,6 @@ const DESC_FINALIZED = 2;
 const MAX_COUNT_BITS = 24;
 const MAX_SIZE_BITS = 30;
 const utf8 = new TextDecoder('utf-8');
-
-export interface KernelLogRecord {
-  readonly sequence: bigint;
-  /** Nanoseconds since boot (local_clock). */
-  readonly timestampNs: bigint;
-  readonly facility: number;
-  readonly level: number;
-  /** CPU(n) or Task(pid), as printk's caller id. */
-  readonly caller: string | null;
-  readonly text: string;
-}
 
 /**
  * Records of the lockless printk ring buffer (5.10+; `prb` → struct printk_ringbuffer) from the oldest

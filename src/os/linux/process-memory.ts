@@ -3,14 +3,14 @@ import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { describeFile } from './file-info.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
-import { listTasks, type LinuxTask } from './task.ts';
+import { listTasks, type TaskRecord } from './task.ts';
 
 /** /proc caps what it shows of argv/envp far below this; a larger range is smear. */
 const MAX_AREA = 256 * 1024;
 const utf8 = new TextDecoder('utf-8');
 
 /** The executable's path (mm->exe_file, as /proc/<pid>/exe); null for kernel threads or when unreadable. */
-export async function executablePath(kernel: LinuxKernel, task: LinuxTask, warn: Warn): Promise<string | null> {
+export async function executablePath(kernel: LinuxKernel, task: TaskRecord, warn: Warn): Promise<string | null> {
   if (task.mm === 0n) return null;
   const mm = await kernel.readStruct('mm_struct', task.mm);
   const file = mm?.has('exe_file') ? mm.u64('exe_file') : 0n;
@@ -37,19 +37,19 @@ export async function userAddressSpace(kernel: LinuxKernel, pid: number): Promis
   return layer;
 }
 
-async function findProcess(kernel: LinuxKernel, pid: number): Promise<LinuxTask | undefined> {
+async function findProcess(kernel: LinuxKernel, pid: number): Promise<TaskRecord | undefined> {
   // A broken list shows as "no process with PID": a memory read has nowhere to put walk warnings.
   for await (const task of listTasks(kernel, () => undefined)) if (task.pid === pid) return task;
   return undefined;
 }
 
 /** argv from the process's memory (mm->arg_start..arg_end); null when a kernel thread or unreadable. */
-export async function readArgv(kernel: LinuxKernel, task: LinuxTask): Promise<string[] | null> {
+export async function readArgv(kernel: LinuxKernel, task: TaskRecord): Promise<string[] | null> {
   return readStrings(kernel, task, 'arg_start', 'arg_end');
 }
 
 /** The environment as (key, value) pairs (mm->env_start..env_end); null when a kernel thread or unreadable. */
-export async function readEnvironment(kernel: LinuxKernel, task: LinuxTask): Promise<[string, string][] | null> {
+export async function readEnvironment(kernel: LinuxKernel, task: TaskRecord): Promise<[string, string][] | null> {
   const strings = await readStrings(kernel, task, 'env_start', 'env_end');
   return strings && strings.filter((s) => s.length > 0).map((s) => splitVariable(s));
 }
@@ -59,7 +59,7 @@ function splitVariable(entry: string): [string, string] {
   return eq < 0 ? [entry, ''] : [entry.slice(0, eq), entry.slice(eq + 1)];
 }
 
-async function readStrings(kernel: LinuxKernel, task: LinuxTask, startField: string, endField: string): Promise<string[] | null> {
+async function readStrings(kernel: LinuxKernel, task: TaskRecord, startField: string, endField: string): Promise<string[] | null> {
   if (task.mm === 0n) return null;
   const mm = await kernel.readStruct('mm_struct', task.mm);
   if (!mm) return null;

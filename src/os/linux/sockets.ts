@@ -1,7 +1,8 @@
 import { hex } from '../../io/hex.ts';
+import type { SocketInfo } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString } from '../kernel-base.ts';
+import { cString } from '../c-string.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 
@@ -75,29 +76,6 @@ const TCP_STATES = [
 /** socket_state (include/uapi/linux/net.h) as Volatility names it: the state of every non-stream socket. */
 const SOCKET_STATES = ['FREE', 'UNCONNECTED', 'CONNECTING', 'CONNECTED', 'DISCONNECTING'];
 const MAX_DEVICES = 4096;
-
-export interface SocketInfo {
-  /** struct sock address (Volatility's Sock Offset). */
-  readonly sock: bigint;
-  /** Inode number of the socket's network namespace. */
-  readonly netns: number | null;
-  readonly family: string;
-  readonly type: string;
-  readonly protocol: string | null;
-  /** IP address, UNIX path ('@' for abstract names), netlink groups or packet device. */
-  readonly source: string | null;
-  /** Port, UNIX socket inode or netlink port id. */
-  readonly sourcePort: number | null;
-  readonly destination: string | null;
-  readonly destinationPort: number | null;
-  readonly state: string | null;
-  /** Attached socket / reuseport BPF filters, Volatility's key=value text. */
-  readonly filter: string | null;
-  /** SOCK_INODE(socket)->i_ino: the N of "socket:[N]". */
-  readonly inode: number | null;
-  /** SOCK_INODE(socket)->i_uid: the owner /proc/net/* shows. */
-  readonly uid: number | null;
-}
 
 type Endpoints = Pick<SocketInfo, 'source' | 'sourcePort' | 'destination' | 'destinationPort'>;
 const NO_ENDPOINTS: Endpoints = { source: null, sourcePort: null, destination: null, destinationPort: null };

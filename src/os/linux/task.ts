@@ -1,7 +1,8 @@
 import { hex } from '../../io/hex.ts';
+import type { LinuxTask } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString } from '../kernel-base.ts';
+import { cString } from '../c-string.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { listEntries } from './list-walk.ts';
 
@@ -11,35 +12,14 @@ const PF_KTHREAD = 0x00200000;
 const STATE_LETTERS = ['S', 'D', 'T', 't', 'X', 'Z', 'P', 'I'] as const;
 const TASK_IDLE = 0x402;
 
-export interface LinuxTask {
-  /** Kernel virtual address of the task_struct. */
-  readonly address: bigint;
-  /** Thread-group id: what ps calls the PID. */
-  readonly pid: number;
-  /** The task's own id: the TID. */
-  readonly tid: number;
-  /** tgid of real_parent (0 for init and kthreadd, whose parent is the idle task). */
-  readonly ppid: number;
-  readonly comm: string;
-  readonly uid: number | null;
-  readonly gid: number | null;
-  readonly euid: number | null;
-  readonly egid: number | null;
-  readonly kernelThread: boolean;
-  /** /proc's state letter: R, S, D, T, t, X, Z, P, I. */
-  readonly state: string;
-  /** mm_struct address; 0n for kernel threads. */
-  readonly mm: bigint;
-  /** When the task started, in nanoseconds since boot (start_boottime, real_start_time before 5.5). */
-  readonly startBootNs: bigint | null;
-  readonly view: StructView;
-}
+/** A task as the task list reads it: the published LinuxTask but its creation date, which needs the boot time (LinuxRunContext adds it). */
+export type TaskRecord = Omit<LinuxTask, 'createTime'>;
 
 /**
  * Thread-group leaders in init_task.tasks order (init_task itself, PID 0, excluded as ps does), each
  * followed by its other threads when `threads` is set. Cycle, length and smear guarded.
  */
-export async function* listTasks(kernel: LinuxKernel, warn: Warn, threads = false): AsyncGenerator<LinuxTask> {
+export async function* listTasks(kernel: LinuxKernel, warn: Warn, threads = false): AsyncGenerator<TaskRecord> {
   const init = kernel.symbolAddress('init_task');
   const tasksOffset = BigInt(kernel.layout.offset('task_struct', 'tasks'));
   for await (const link of listEntries(kernel, init + tasksOffset, 'task list (init_task.tasks)', warn)) {
@@ -54,7 +34,7 @@ export async function* listTasks(kernel: LinuxKernel, warn: Warn, threads = fals
 }
 
 /** The other threads of a thread-group leader (signal->thread_head, or thread_group on old kernels). */
-async function* threadsOf(kernel: LinuxKernel, leader: LinuxTask, warn: Warn): AsyncGenerator<LinuxTask> {
+async function* threadsOf(kernel: LinuxKernel, leader: TaskRecord, warn: Warn): AsyncGenerator<TaskRecord> {
   const layout = kernel.layout;
   let head: bigint;
   let member: bigint;
@@ -75,7 +55,7 @@ async function* threadsOf(kernel: LinuxKernel, leader: LinuxTask, warn: Warn): A
   }
 }
 
-export async function readTask(kernel: LinuxKernel, address: bigint): Promise<LinuxTask | null> {
+export async function readTask(kernel: LinuxKernel, address: bigint): Promise<TaskRecord | null> {
   const view = await kernel.readStruct('task_struct', address);
   if (!view) return null;
   const layout = kernel.layout;
@@ -97,7 +77,7 @@ export async function readTask(kernel: LinuxKernel, address: bigint): Promise<Li
   };
 }
 
-async function readCreds(kernel: LinuxKernel, cred: bigint): Promise<Pick<LinuxTask, 'uid' | 'gid' | 'euid' | 'egid'>> {
+async function readCreds(kernel: LinuxKernel, cred: bigint): Promise<Pick<TaskRecord, 'uid' | 'gid' | 'euid' | 'egid'>> {
   const view = cred === 0n ? null : await kernel.readStruct('cred', cred);
   const id = (path: string): number | null => (view ? view.u32(path) : null);
   return { uid: id('uid.val'), gid: id('gid.val'), euid: id('euid.val'), egid: id('egid.val') };

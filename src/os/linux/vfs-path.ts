@@ -1,7 +1,7 @@
 import { hex } from '../../io/hex.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
-import { cString } from '../kernel-base.ts';
+import { cString } from '../c-string.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 
 /** Deeper paths are smear or a loop (PATH_MAX allows ~2000 components of one character; none we read). */

@@ -1,8 +1,9 @@
 import { hex } from '../../io/hex.ts';
+import type { Vma } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
-import type { LinuxTask } from './task.ts';
+import type { TaskRecord } from './task.ts';
 
 /** More mappings than vm.max_map_count allows by default (65530): smear. */
 const MAX_VMAS = 1 << 17;
@@ -14,23 +15,11 @@ const MAPLE_ARANGE_64 = 3;
 /** Kernel objects live in the upper half; anything else in a leaf is a reserved value, not a VMA. */
 const KERNEL_HALF = 0xffff800000000000n;
 
-export interface Vma {
-  readonly address: bigint;
-  readonly start: bigint;
-  readonly end: bigint;
-  readonly flags: bigint;
-  readonly pgoff: bigint;
-  /** struct file of a file-backed mapping, else 0n. */
-  readonly file: bigint;
-  readonly ops: bigint;
-  readonly privateData: bigint;
-}
-
 /**
  * A process's memory mappings in address order: the maple tree mm->mm_mt (6.1+) or the mm->mmap list
  * (before). Node and entry counts are capped; a damaged tree yields what could be read, with a warning.
  */
-export async function listVmas(kernel: LinuxKernel, task: LinuxTask, warn: Warn): Promise<Vma[]> {
+export async function listVmas(kernel: LinuxKernel, task: TaskRecord, warn: Warn): Promise<Vma[]> {
   if (task.mm === 0n) return [];
   const who = `PID ${task.pid} (${task.comm})`;
   const mm = await kernel.readStruct('mm_struct', task.mm);

@@ -1,15 +1,9 @@
+import type { SharedUserData } from '../../plugins/api/windows.ts';
 import { KUSER_SHARED_DATA } from './dtb-locator.ts';
 import { filetimeToIso } from './filetime.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
-export interface SharedUserData {
-  readonly ntMajorVersion: number;
-  readonly ntMinorVersion: number;
-  readonly ntBuildNumber: number | null;
-  readonly ntProductType: string;
-  readonly ntSystemRoot: string;
-  readonly systemTime: string | null;
-}
+export type { SharedUserData };
 
 /** Version, product type, system root and clock from KUSER_SHARED_DATA (mapped in every address space). */
 export async function readSharedUserData(kernel: WindowsKernel): Promise<SharedUserData | null> {

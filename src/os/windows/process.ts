@@ -1,29 +1,16 @@
-import { cString } from '../kernel-base.ts';
-import type { StructView } from '../struct-view.ts';
+import { cString } from '../c-string.ts';
+import type { ProcessParameters, WindowsProcess } from '../../plugins/api/windows.ts';
+import type { StructReader } from '../../plugins/api/memory.ts';
 import { filetimeToIso } from './filetime.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 import { readUnicodeString } from './unicode-string.ts';
 
-/** An _EPROCESS as the process plugins report it. */
-export interface WindowsProcess {
-  readonly view: StructView;
-  /** Kernel virtual address of the _EPROCESS, null when it was found physically and is not mapped. */
-  readonly offset: bigint | null;
-  readonly physical: number | null;
-  readonly pid: number;
-  readonly ppid: number;
-  readonly name: string;
-  readonly threads: number;
-  readonly createTime: string | null;
-  readonly exitTime: string | null;
-  readonly dtb: bigint;
-  readonly wow64: boolean;
-}
+export type { ProcessParameters, WindowsProcess };
 
 const EPROCESS = '_EPROCESS';
 const MAX_PID = 0xffffffff;
 
-export function processFromView(view: StructView, offset: bigint | null, physical: number | null): WindowsProcess {
+export function processFromView(view: StructReader, offset: bigint | null, physical: number | null): WindowsProcess {
   const wow64Field = view.has('WoW64Process') ? 'WoW64Process' : view.has('Wow64Process') ? 'Wow64Process' : null;
   return {
     view,
@@ -77,11 +64,6 @@ export async function sessionId(kernel: WindowsKernel, p: WindowsProcess): Promi
   const session = p.view.u64('Session');
   if (session === 0n || !kernel.layout.has('_MM_SESSION_SPACE', 'SessionId')) return null;
   return kernel.vm.readU32(session + BigInt(kernel.layout.offset('_MM_SESSION_SPACE', 'SessionId')));
-}
-
-export interface ProcessParameters {
-  readonly imagePath: string | null;
-  readonly commandLine: string | null;
 }
 
 /** ImagePathName and CommandLine from the PEB in the process's own address space. */

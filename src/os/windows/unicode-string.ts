@@ -1,10 +1,10 @@
-import type { VirtualLayer } from '../../layers/virtual-layer.ts';
+import type { VirtualMemory } from '../../plugins/api/memory.ts';
 
 /**
  * Reads a _UNICODE_STRING given its 16 raw bytes (Length u16, MaximumLength u16, pad, Buffer u64).
  * null when the buffer is unmapped or the header is implausible; an empty string stays "".
  */
-export async function readUnicodeString(space: VirtualLayer, header: Uint8Array): Promise<string | null> {
+export async function readUnicodeString(space: VirtualMemory, header: Uint8Array): Promise<string | null> {
   if (header.length < 16) return null;
   const dv = new DataView(header.buffer, header.byteOffset, header.byteLength);
   const length = dv.getUint16(0, true);

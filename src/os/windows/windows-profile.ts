@@ -6,6 +6,7 @@ import { confirmDiscovery, discoverWindows, type WindowsDiscovery } from './disc
 import type { KernelImage } from './kernel-locator.ts';
 import { readSharedUserData, windowsVersionLabel } from './kuser-shared-data.ts';
 import { processAddressSpace } from './process-list.ts';
+import { WindowsRunContext } from './windows-context.ts';
 import { WindowsKernel } from './windows-kernel.ts';
 
 /** A discovery the image confirmed, with the kernel image it re-read. */
@@ -17,7 +18,7 @@ interface FoundWindows {
 const tableKey = (d: WindowsDiscovery) => pdbKey(d.pdbName, d.guid, d.age);
 
 /** Windows 10/11 x64: found in memory (crash-dump header, low stub, self-referencing PML4); symbols by the kernel's PDB. */
-export const windowsProfile: OsProfile<'windows', WindowsDiscovery, FoundWindows, WindowsKernel> = {
+export const windowsProfile: OsProfile<'windows', WindowsDiscovery, FoundWindows, WindowsKernel, WindowsRunContext> = {
   id: 'windows',
   name: 'Windows',
   cacheVersion: 2,
@@ -56,4 +57,6 @@ export const windowsProfile: OsProfile<'windows', WindowsDiscovery, FoundWindows
   },
 
   processSpace: processAddressSpace,
+
+  runContext: (kernel, run) => new WindowsRunContext(kernel, run),
 };

@@ -1,5 +1,4 @@
-import { listNeighbours } from '../../os/linux/neighbours.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 
 export const arp: PluginDefinition = {
   name: 'linux.arp',
@@ -18,8 +17,8 @@ export const arp: PluginDefinition = {
   options: [],
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    for await (const n of listNeighbours(kernel, (w) => ctx.warn(w))) {
+    const linux = await ctx.linux();
+    for await (const n of linux.neighbours()) {
       ctx.signal?.throwIfAborted();
       yield { depth: 0, values: [n.family, n.ip, n.mac, n.device, n.state, `0x${n.flags.toString(16)}`, n.address] };
     }

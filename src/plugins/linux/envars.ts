@@ -1,6 +1,4 @@
-import { hex } from '../../io/hex.ts';
-import { readEnvironment } from '../../os/linux/process-memory.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
 export const envars: PluginDefinition = {
@@ -18,15 +16,15 @@ export const envars: PluginDefinition = {
   options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    for await (const task of listedTasks(ctx, kernel)) {
+    const linux = await ctx.linux();
+    for await (const task of listedTasks(ctx, linux)) {
       if (task.kernelThread) continue;
-      const env = await readEnvironment(kernel, task);
+      const env = await linux.environment(task);
       if (env === null) {
         ctx.warn({
           code: 'UNREADABLE',
           message: `PID ${task.pid} (${task.comm}): environment not readable (paged out or freed)`,
-          address: hex(task.address),
+          address: `0x${task.address.toString(16)}`,
         });
         continue;
       }

@@ -1,26 +1,24 @@
-import { cString } from '../../os/kernel-base.ts';
-import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
-import { infoPlugin } from '../info-plugin.ts';
+import type { LinuxKernelContext, PhysicalMemory } from '../api.ts';
+import { infoPlugin } from '../common/info-plugin.ts';
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 
-export const info = infoPlugin('linux', async (ctx) => infoRows(await ctx.linux()));
+export const info = infoPlugin('linux', async (ctx) => infoRows(await ctx.linux(), ctx.physical));
 
-async function infoRows(kernel: LinuxKernel): Promise<[string, string][]> {
-  const d = kernel.discovery;
-  const table = kernel.symbols as { typeCount?: number; symbolCount?: number };
+async function infoRows(kernel: LinuxKernelContext, physical: PhysicalMemory): Promise<[string, string][]> {
+  const d = kernel.info;
   const rows: [string, string][] = [
     ['Banner', d.banner || 'not found'],
     ['Release', d.release],
     ['KASLR offset', d.kaslrOffset],
     ['phys_base', d.physBase],
-    ['DTB (init_top_pgt)', hex(d.dtb)],
+    ['DTB (init_top_pgt)', hex(kernel.dtb)],
     ['VMCOREINFO', d.vmcoreinfoFoundAt === 'container note' ? 'container note' : `found at ${d.vmcoreinfoFoundAt}`],
-    ['Symbols', kernel.symbols.origin],
+    ['Symbols', kernel.symbolTableName],
   ];
-  if (table.typeCount !== undefined) rows.push(['Types', String(table.typeCount)]);
-  if (table.symbolCount !== undefined) rows.push(['Kernel symbols', String(table.symbolCount)]);
-  rows.push(['layer_name', '0 Intel32e (4-level)'], ['memory_layer', `1 ${kernel.phys.format}`]);
+  if (d.typeCount !== undefined) rows.push(['Types', String(d.typeCount)]);
+  if (d.symbolCount !== undefined) rows.push(['Kernel symbols', String(d.symbolCount)]);
+  rows.push(['layer_name', '0 Intel32e (4-level)'], ['memory_layer', `1 ${physical.format}`]);
   if (kernel.hasSymbol('init_uts_ns') && kernel.hasStruct('uts_namespace')) {
     const uts = await kernel.readStruct('uts_namespace', kernel.symbolAddress('init_uts_ns'));
     if (uts) {
@@ -30,7 +28,7 @@ async function infoRows(kernel: LinuxKernel): Promise<[string, string][]> {
         ['Machine', 'name.machine'],
         ['Version', 'name.version'],
       ] as const) {
-        rows.push([label, cString(uts.raw(field))]);
+        rows.push([label, uts.text(field)]);
       }
     }
   }

@@ -1,5 +1,4 @@
-import { readPrintkRingbuffer } from '../../os/linux/printk-ringbuffer.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 
 const LEVELS = ['emerg', 'alert', 'crit', 'err', 'warn', 'notice', 'info', 'debug'];
 const FACILITIES = ['kern', 'user', 'mail', 'daemon', 'auth', 'syslog', 'lpr', 'news', 'uucp', 'cron', 'authpriv', 'ftp'];
@@ -24,8 +23,8 @@ export const kmsg: PluginDefinition = {
   options: [],
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    for await (const r of readPrintkRingbuffer(kernel, (w) => ctx.warn(w))) {
+    const linux = await ctx.linux();
+    for await (const r of linux.kernelLog()) {
       ctx.signal?.throwIfAborted();
       const prefix = [FACILITIES[r.facility] ?? String(r.facility), LEVELS[r.level] ?? String(r.level), kernelTimestamp(r.timestampNs), r.caller];
       for (const line of r.text.split('\n')) yield { depth: 0, values: [...prefix, line] };

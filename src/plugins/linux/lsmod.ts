@@ -1,5 +1,4 @@
-import { listModules } from '../../os/linux/modules.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 
 export const lsmod: PluginDefinition = {
   name: 'linux.lsmod',
@@ -18,8 +17,8 @@ export const lsmod: PluginDefinition = {
   options: [],
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    for await (const m of listModules(kernel, (w) => ctx.warn(w))) {
+    const linux = await ctx.linux();
+    for await (const m of linux.modules()) {
       ctx.signal?.throwIfAborted();
       yield { depth: 0, values: [m.address, m.name, m.size, m.refcount, m.state, m.base, m.usedBy.join(',')] };
     }

@@ -1,7 +1,4 @@
-import { hex } from '../../io/hex.ts';
-import { describeFile } from '../../os/linux/file-info.ts';
-import { openFiles } from '../../os/linux/fd-table.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
 export const lsof: PluginDefinition = {
@@ -24,13 +21,13 @@ export const lsof: PluginDefinition = {
   options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    for await (const task of listedTasks(ctx, kernel)) {
-      for await (const { fd, file } of openFiles(kernel, task, (m) => ctx.warn(m))) {
+    const linux = await ctx.linux();
+    for await (const task of listedTasks(ctx, linux)) {
+      for await (const { fd, file } of linux.openFiles(task)) {
         const who = `PID ${task.pid} (${task.comm}) fd ${fd}`;
-        const info = await describeFile(kernel, file, (w) => ctx.warn({ ...w, message: `${who}: ${w.message}` }));
+        const info = await linux.describeFile(file, who);
         if (!info) {
-          ctx.warn({ code: 'UNREADABLE', message: `${who}: file object not readable`, address: hex(file) });
+          ctx.warn({ code: 'UNREADABLE', message: `${who}: file object not readable`, address: `0x${file.toString(16)}` });
           continue;
         }
         yield { depth: 0, values: [task.pid, task.tid, task.comm, fd, info.path, info.device, info.inode, info.type, info.mode, info.size] };

@@ -1,9 +1,5 @@
-import { hex } from '../../io/hex.ts';
-import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
-import { listMounts, mountNamespaces, taskMountNamespace, type MountInfo, type MountNamespace } from '../../os/linux/mounts.ts';
-import { PID_OPTION } from '../pid-filter.ts';
-import type { PluginContext, PluginDefinition } from '../plugin-definition.ts';
-import type { Cell, Column, PluginOptions } from '../plugin.ts';
+import type { Cell, Column, LinuxKernelContext, MountInfo, MountNamespace, PluginContext, PluginDefinition, PluginOptions } from '../api.ts';
+import { PID_OPTION } from '../common/pid-filter.ts';
 import { listedTasks } from './task-rows.ts';
 
 /** /proc/<pid>/mountinfo's fields, as Volatility 3 names them. */
@@ -42,19 +38,19 @@ function cells(m: MountInfo, brief: boolean): Cell[] {
 }
 
 /** Every mount namespace once, or with --pid the namespace of each process given (rows carry its PID). */
-async function* namespaces(ctx: PluginContext, kernel: LinuxKernel): AsyncGenerator<{ ns: MountNamespace; pid: number | null }> {
+async function* namespaces(ctx: PluginContext, linux: LinuxKernelContext): AsyncGenerator<{ ns: MountNamespace; pid: number | null }> {
   if (ctx.options['pid'] === undefined) {
-    for await (const ns of mountNamespaces(kernel, (w) => ctx.warn(w))) yield { ns, pid: null };
+    for await (const ns of linux.mountNamespaces()) yield { ns, pid: null };
     return;
   }
-  for await (const task of listedTasks(ctx, kernel)) {
-    const ns = await taskMountNamespace(kernel, task.view);
+  for await (const task of listedTasks(ctx, linux)) {
+    const ns = await linux.taskMountNamespace(task);
     if (ns) yield { ns, pid: task.pid };
     else
       ctx.warn({
         code: 'UNREADABLE',
         message: `PID ${task.pid} (${task.comm}) has no readable mount namespace (exited?)`,
-        address: hex(task.address),
+        address: `0x${task.address.toString(16)}`,
       });
   }
 }
@@ -72,14 +68,14 @@ export const mountinfo: PluginDefinition = {
   ],
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
+    const linux = await ctx.linux();
     const brief = ctx.options['mount-format'] === true;
     const wantedNs = ctx.options['mntns'] !== undefined ? Number(ctx.options['mntns']) : null;
-    for await (const { ns, pid } of namespaces(ctx, kernel)) {
+    for await (const { ns, pid } of namespaces(ctx, linux)) {
       if (wantedNs !== null && ns.id === null)
         ctx.warn({ code: 'UNSUPPORTED', message: 'this kernel has no mount namespace inode numbers: --mntns matches nothing' });
       if (wantedNs !== null && ns.id !== wantedNs) continue;
-      for await (const m of listMounts(kernel, ns, (w) => ctx.warn(w))) {
+      for await (const m of linux.mounts(ns)) {
         ctx.signal?.throwIfAborted();
         yield { depth: 0, values: [ns.id, ...(pid === null ? [] : [pid]), ...cells(m, brief)] };
       }

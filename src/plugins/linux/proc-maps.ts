@@ -1,8 +1,4 @@
-import { describeFile } from '../../os/linux/file-info.ts';
-import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
-import type { LinuxTask } from '../../os/linux/task.ts';
-import { listVmas, type Vma } from '../../os/linux/vmas.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { LinuxKernelContext, LinuxTask, PluginDefinition, Vma } from '../api.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
 /** include/linux/mm.h VM_READ / VM_WRITE / VM_EXEC / VM_SHARED. */
@@ -32,13 +28,13 @@ export const procMaps: PluginDefinition = {
   options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    for await (const task of listedTasks(ctx, kernel)) {
+    const linux = await ctx.linux();
+    for await (const task of listedTasks(ctx, linux)) {
       if (task.kernelThread) continue;
-      const names = await anonymousNames(kernel, task);
-      for (const vma of await listVmas(kernel, task, (m) => ctx.warn(m))) {
-        const file = vma.file === 0n ? null : await describeFile(kernel, vma.file, (m) => ctx.warn(m));
-        const special = file ? null : await specialMappingName(kernel, vma);
+      const names = await anonymousNames(linux, task);
+      for (const vma of await linux.vmas(task)) {
+        const file = vma.file === 0n ? null : await linux.describeFile(vma.file);
+        const special = file ? null : await specialMappingName(linux, vma);
         const [major, minor] = file ? file.device.split(':').map(Number) : [0, 0];
         yield {
           depth: 0,
@@ -65,15 +61,15 @@ function permissions(flags: bigint): string {
 }
 
 /** The name of a kernel-installed mapping ([vdso], [vvar], ...): vm_ops is special_mapping_vmops, vm_private_data a struct vm_special_mapping. */
-async function specialMappingName(kernel: LinuxKernel, vma: Vma): Promise<string | null> {
+async function specialMappingName(kernel: LinuxKernelContext, vma: Vma): Promise<string | null> {
   const special = ['special_mapping_vmops', 'legacy_special_mapping_vmops'].some((s) => kernel.hasSymbol(s) && kernel.symbolAddress(s) === vma.ops);
   if (!special || vma.privateData === 0n || !kernel.hasStruct('vm_special_mapping')) return null;
-  const name = await kernel.readPointer(vma.privateData + BigInt(kernel.layout.offset('vm_special_mapping', 'name')));
+  const name = await kernel.readPointer(vma.privateData + BigInt(kernel.fieldOffset('vm_special_mapping', 'name')));
   return name ? kernel.readCString(name, 64) : null;
 }
 
 /** How /proc names anonymous mappings: [heap] (brk area) and [stack] (holds start_stack); others stay blank. */
-async function anonymousNames(kernel: LinuxKernel, task: LinuxTask): Promise<(vma: Vma) => string> {
+async function anonymousNames(kernel: LinuxKernelContext, task: LinuxTask): Promise<(vma: Vma) => string> {
   const mm = await kernel.readStruct('mm_struct', task.mm);
   if (!mm) return () => '';
   const [startBrk, brk, stack] = [mm.u64('start_brk'), mm.u64('brk'), mm.u64('start_stack')];

@@ -1,5 +1,4 @@
-import { executablePath, readArgv } from '../../os/linux/process-memory.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 import { displayName, listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
 export const psaux: PluginDefinition = {
@@ -17,11 +16,11 @@ export const psaux: PluginDefinition = {
   options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    for await (const task of listedTasks(ctx, kernel)) {
-      const argv = task.kernelThread ? null : await readArgv(kernel, task);
+    const linux = await ctx.linux();
+    for await (const task of listedTasks(ctx, linux)) {
+      const argv = task.kernelThread ? null : await linux.argv(task);
       const args = task.kernelThread ? displayName(task) : argv === null ? null : argv.join(' ');
-      yield { depth: 0, values: [task.pid, task.ppid, task.comm, args, await executablePath(kernel, task, (m) => ctx.warn(m))] };
+      yield { depth: 0, values: [task.pid, task.ppid, task.comm, args, await linux.executablePath(task)] };
     }
   },
 };

@@ -1,5 +1,4 @@
-import { bootTimeNs } from '../../os/linux/boot-time.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 import { TASK_COLUMNS, taskRowValues } from './task-columns.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
@@ -12,8 +11,6 @@ export const pslist: PluginDefinition = {
   options: TASK_OPTIONS,
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    const boot = await bootTimeNs(kernel);
-    for await (const task of listedTasks(ctx, kernel)) yield { depth: 0, values: taskRowValues(task, boot) };
+    for await (const task of listedTasks(ctx, await ctx.linux())) yield { depth: 0, values: taskRowValues(task) };
   },
 };

@@ -1,8 +1,6 @@
-import { bootTimeNs } from '../../os/linux/boot-time.ts';
-import { listTasks, type LinuxTask } from '../../os/linux/task.ts';
-import { wantedPid } from '../pid-filter.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
-import { treeOrder } from '../process-tree-order.ts';
+import type { LinuxTask, PluginDefinition } from '../api.ts';
+import { wantedPid } from '../common/pid-filter.ts';
+import { treeOrder } from '../common/process-tree-order.ts';
 import { TASK_COLUMNS, taskRowValues } from './task-columns.ts';
 import { TASK_OPTIONS } from './task-rows.ts';
 
@@ -15,12 +13,9 @@ export const pstree: PluginDefinition = {
   options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
   tree: true,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    const boot = await bootTimeNs(kernel);
+    const linux = await ctx.linux();
     const tasks: LinuxTask[] = [];
-    for await (const task of listTasks(kernel, (m) => ctx.warn(m))) tasks.push(task);
-    for (const { process, depth } of treeOrder(tasks, wantedPid<LinuxTask>(ctx), ctx.signal)) {
-      yield { depth, values: taskRowValues(process, boot) };
-    }
+    for await (const task of linux.tasks()) tasks.push(task);
+    for (const { process, depth } of treeOrder(tasks, wantedPid<LinuxTask>(ctx), ctx.signal)) yield { depth, values: taskRowValues(process) };
   },
 };

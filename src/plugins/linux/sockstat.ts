@@ -1,9 +1,4 @@
-import { isMemscopeError } from '../../errors.ts';
-import { hex } from '../../io/hex.ts';
-import { openFiles } from '../../os/linux/fd-table.ts';
-import { SocketReader } from '../../os/linux/sockets.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
-import type { Warn } from '../plugin.ts';
+import type { PluginDefinition } from '../api.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 
 export const sockstat: PluginDefinition = {
@@ -36,44 +31,36 @@ export const sockstat: PluginDefinition = {
   ],
   tree: false,
   async *run(ctx) {
-    const kernel = await ctx.linux();
-    const sockets = new SocketReader(kernel);
+    const linux = await ctx.linux();
     const netns = ctx.options['netns'] === undefined || ctx.options['netns'] === '' ? null : Number(ctx.options['netns']);
-    for await (const task of listedTasks(ctx, kernel)) {
-      for await (const { fd, file } of openFiles(kernel, task, (m) => ctx.warn(m))) {
+    for await (const task of listedTasks(ctx, linux)) {
+      for await (const { fd, file } of linux.openFiles(task)) {
         ctx.signal?.throwIfAborted();
-        const warn: Warn = (w) => ctx.warn({ ...w, message: `PID ${task.pid} (${task.comm}) fd ${fd}: ${w.message}` });
-        try {
-          const socket = await sockets.socketOf(file, warn);
-          const s = socket === null ? null : await sockets.describe(socket, warn);
-          if (!s || (netns !== null && s.netns !== netns)) continue;
-          yield {
-            depth: 0,
-            values: [
-              s.netns,
-              task.comm,
-              task.pid,
-              task.tid,
-              fd,
-              s.sock,
-              s.family,
-              s.type,
-              s.protocol,
-              s.source,
-              s.sourcePort,
-              s.destination,
-              s.destinationPort,
-              s.state,
-              s.filter,
-              s.inode,
-              s.uid,
-            ],
-          };
-        } catch (e) {
-          // A socket whose structures do not decode costs its row, not the run.
-          if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
-          warn({ code: 'UNSUPPORTED', message: `socket not decoded: ${e.message}`, address: hex(file) });
-        }
+        // A socket that does not decode costs its row (with a warning), not the run.
+        const s = await linux.socket(file, `PID ${task.pid} (${task.comm}) fd ${fd}`);
+        if (!s || (netns !== null && s.netns !== netns)) continue;
+        yield {
+          depth: 0,
+          values: [
+            s.netns,
+            task.comm,
+            task.pid,
+            task.tid,
+            fd,
+            s.sock,
+            s.family,
+            s.type,
+            s.protocol,
+            s.source,
+            s.sourcePort,
+            s.destination,
+            s.destinationPort,
+            s.state,
+            s.filter,
+            s.inode,
+            s.uid,
+          ],
+        };
       }
     }
   },

@@ -1,6 +1,4 @@
-import type { LinuxTask } from '../../os/linux/task.ts';
-import { unixSecondsToIso } from '../../os/unix-time.ts';
-import type { Cell, Column } from '../plugin.ts';
+import type { Cell, Column, LinuxTask } from '../api.ts';
 
 /** linux.pslist / linux.pstree columns: Volatility 3's, plus the credentials and state a responder checks first. */
 export const TASK_COLUMNS: readonly Column[] = [
@@ -18,8 +16,19 @@ export const TASK_COLUMNS: readonly Column[] = [
   { name: 'CREATION TIME', type: 'datetime' },
 ];
 
-/** `bootNs`: boot time (bootTimeNs), to turn the task's start since boot into a date; null leaves it N/A. */
-export function taskRowValues(task: LinuxTask, bootNs: bigint | null): Cell[] {
-  const created = bootNs === null || task.startBootNs === null ? null : unixSecondsToIso((bootNs + task.startBootNs) / 1_000_000_000n);
-  return [task.address, task.pid, task.tid, task.ppid, task.comm, task.uid, task.gid, task.euid, task.egid, task.state, task.kernelThread, created];
+export function taskRowValues(task: LinuxTask): Cell[] {
+  return [
+    task.address,
+    task.pid,
+    task.tid,
+    task.ppid,
+    task.comm,
+    task.uid,
+    task.gid,
+    task.euid,
+    task.egid,
+    task.state,
+    task.kernelThread,
+    task.createTime,
+  ];
 }

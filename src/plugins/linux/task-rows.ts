@@ -1,21 +1,15 @@
-import type { LinuxKernel } from '../../os/linux/linux-kernel.ts';
-import { listTasks, type LinuxTask } from '../../os/linux/task.ts';
-import { PID_OPTION, wantedPid } from '../pid-filter.ts';
-import type { PluginContext } from '../plugin-definition.ts';
-import type { OptionSpec } from '../plugin.ts';
+import type { LinuxKernelContext, LinuxTask, OptionSpec, PluginContext } from '../api.ts';
+import { PID_OPTION, wantedPid } from '../common/pid-filter.ts';
 
 export const TASK_OPTIONS: readonly OptionSpec[] = [
   PID_OPTION,
   { name: 'threads', type: 'bool', description: 'Include user threads', default: false },
 ];
 
-/** The task list as the process plugins walk it: --pid (a thread group id) and --threads applied, cancellable. */
-export async function* listedTasks(ctx: PluginContext, kernel: LinuxKernel): AsyncGenerator<LinuxTask> {
+/** The task list as the process plugins walk it: --pid (a thread group id) and --threads applied (the walk is cancellable). */
+export async function* listedTasks(ctx: PluginContext, linux: LinuxKernelContext): AsyncGenerator<LinuxTask> {
   const wanted = wantedPid<LinuxTask>(ctx);
-  for await (const task of listTasks(kernel, (m) => ctx.warn(m), ctx.options['threads'] === true)) {
-    ctx.signal?.throwIfAborted();
-    if (wanted(task)) yield task;
-  }
+  for await (const task of linux.tasks({ threads: ctx.options['threads'] === true })) if (wanted(task)) yield task;
 }
 
 /** Kernel threads shown as [name], as ps and Volatility's decorate_comm do. */

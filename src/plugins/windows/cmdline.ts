@@ -1,5 +1,4 @@
-import { processParameters } from '../../os/windows/process.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 import { listedProcesses, PROCESS_OPTIONS } from './process-columns.ts';
 
 export const cmdline: PluginDefinition = {
@@ -17,7 +16,7 @@ export const cmdline: PluginDefinition = {
   async *run(ctx) {
     const kernel = await ctx.windows();
     for await (const p of listedProcesses(ctx, kernel)) {
-      const { commandLine } = await processParameters(kernel, p);
+      const { commandLine } = await kernel.processParameters(p);
       // Like Volatility, say why there is no command line rather than leaving the cell empty.
       const args =
         commandLine ?? (p.view.u64('Peb') === 0n ? 'No PEB (kernel process)' : 'Required memory is not valid (paged out, or process exited?)');

@@ -1,20 +1,19 @@
-import { readSharedUserData } from '../../os/windows/kuser-shared-data.ts';
-import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
-import { infoPlugin } from '../info-plugin.ts';
+import type { PhysicalMemory, WindowsKernelContext } from '../api.ts';
+import { infoPlugin } from '../common/info-plugin.ts';
 
 const hex = (v: bigint | number) => `0x${v.toString(16)}`;
 
-export const info = infoPlugin('windows', async (ctx) => infoRows(await ctx.windows()));
+export const info = infoPlugin('windows', async (ctx) => infoRows(await ctx.windows(), ctx.physical));
 
-async function infoRows(kernel: WindowsKernel): Promise<[string, string][]> {
+async function infoRows(kernel: WindowsKernelContext, physical: PhysicalMemory): Promise<[string, string][]> {
   const rows: [string, string][] = [
-    ['Kernel Base', hex(kernel.base)],
-    ['DTB', hex(kernel.discovery.dtb)],
-    ['Symbols', kernel.symbols.origin],
+    ['Kernel Base', hex(kernel.image.base)],
+    ['DTB', hex(kernel.dtb)],
+    ['Symbols', kernel.symbolTableName],
     ['Is64Bit', 'True'],
     ['IsPAE', 'False'],
     ['layer_name', '0 WindowsIntel32e'],
-    ['memory_layer', `1 ${kernel.phys.format}`],
+    ['memory_layer', `1 ${physical.format}`],
   ];
   if (kernel.hasSymbol('KdVersionBlock')) {
     const at = kernel.symbolAddress('KdVersionBlock');
@@ -38,7 +37,7 @@ async function infoRows(kernel: WindowsKernel): Promise<[string, string][]> {
       rows.push(['NtBuildLab', new TextDecoder('latin1').decode(end < 0 ? lab : lab.subarray(0, end))]);
     }
   }
-  const shared = await readSharedUserData(kernel);
+  const shared = await kernel.sharedUserData();
   if (shared) {
     rows.push(
       ['SystemTime', shared.systemTime ? shared.systemTime.replace('T', ' ') : 'N/A'],
@@ -49,7 +48,7 @@ async function infoRows(kernel: WindowsKernel): Promise<[string, string][]> {
     );
     if (shared.ntBuildNumber !== null) rows.push(['NtBuildNumber', String(shared.ntBuildNumber)]);
   }
-  const pe = kernel.image.pe;
+  const pe = kernel.image;
   rows.push(
     ['PE MajorOperatingSystemVersion', String(pe.majorOperatingSystemVersion)],
     ['PE MinorOperatingSystemVersion', String(pe.minorOperatingSystemVersion)],

@@ -1,9 +1,5 @@
-import type { PluginContext } from '../plugin-definition.ts';
-import type { Column, OptionSpec, PluginOptions } from '../plugin.ts';
-import { PID_OPTION, wantedPid } from '../pid-filter.ts';
-import { activeProcesses } from '../../os/windows/process-list.ts';
-import { handleCount, sessionId, type WindowsProcess } from '../../os/windows/process.ts';
-import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
+import type { Cell, Column, OptionSpec, PluginContext, PluginOptions, WindowsKernelContext, WindowsProcess } from '../api.ts';
+import { PID_OPTION, wantedPid } from '../common/pid-filter.ts';
 
 /** Options, columns and the process walk the process plugins share (as in Volatility 3). */
 export const PROCESS_OPTIONS: readonly OptionSpec[] = [
@@ -27,16 +23,13 @@ export function processColumns(options: PluginOptions): Column[] {
   ];
 }
 
-/** The active process list as the list plugins walk it: --pid applied, cancellation checked per process. */
-export async function* listedProcesses(ctx: PluginContext, kernel: WindowsKernel): AsyncGenerator<WindowsProcess> {
+/** The active process list as the list plugins walk it: --pid applied. */
+export async function* listedProcesses(ctx: PluginContext, kernel: WindowsKernelContext): AsyncGenerator<WindowsProcess> {
   const wanted = wantedPid(ctx);
-  for await (const p of activeProcesses(kernel, (m) => ctx.warn(m))) {
-    ctx.signal?.throwIfAborted();
-    if (wanted(p)) yield p;
-  }
+  for await (const p of kernel.processes()) if (wanted(p)) yield p;
 }
 
-export async function processRowValues(kernel: WindowsKernel, p: WindowsProcess, physical: boolean) {
+export async function processRowValues(kernel: WindowsKernelContext, p: WindowsProcess, physical: boolean): Promise<Cell[]> {
   const offset = physical ? (p.physical === null ? null : BigInt(p.physical)) : p.offset;
   return [
     p.pid,
@@ -44,8 +37,8 @@ export async function processRowValues(kernel: WindowsKernel, p: WindowsProcess,
     p.name,
     offset,
     p.threads,
-    await handleCount(kernel, p),
-    await sessionId(kernel, p),
+    await kernel.handleCount(p),
+    await kernel.sessionId(p),
     p.wow64,
     p.createTime,
     p.exitTime,

@@ -1,4 +1,4 @@
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 import { listedProcesses, PROCESS_OPTIONS, processColumns, processRowValues } from './process-columns.ts';
 
 export const pslist: PluginDefinition = {

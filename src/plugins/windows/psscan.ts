@@ -1,7 +1,6 @@
-import { scanProcesses } from '../../os/windows/process-scan.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
+import type { PluginDefinition } from '../api.ts';
 import { PROCESS_OPTIONS, processColumns, processRowValues } from './process-columns.ts';
-import { wantedPid } from '../pid-filter.ts';
+import { wantedPid } from '../common/pid-filter.ts';
 
 export const psscan: PluginDefinition = {
   name: 'windows.psscan',
@@ -14,8 +13,7 @@ export const psscan: PluginDefinition = {
   async *run(ctx) {
     const kernel = await ctx.windows();
     const wanted = wantedPid(ctx);
-    const found = scanProcesses(kernel, ctx.scanner, (m) => ctx.warn(m), { signal: ctx.signal, onProgress: (d, t, s) => ctx.progress(d, t, s) });
-    for await (const p of found) {
+    for await (const p of kernel.scanProcesses()) {
       if (wanted(p)) yield { depth: 0, values: await processRowValues(kernel, p, ctx.options['physical'] === true) };
     }
   },

@@ -1,12 +1,7 @@
-import { activeProcesses } from '../../os/windows/process-list.ts';
-import { processParameters, type WindowsProcess } from '../../os/windows/process.ts';
-import { readUnicodeString } from '../../os/windows/unicode-string.ts';
-import type { WindowsKernel } from '../../os/windows/windows-kernel.ts';
-import type { PluginDefinition } from '../plugin-definition.ts';
-import type { Cell, PluginOptions } from '../plugin.ts';
-import { treeOrder } from '../process-tree-order.ts';
+import type { Cell, PluginDefinition, PluginOptions, WindowsKernelContext, WindowsProcess } from '../api.ts';
+import { treeOrder } from '../common/process-tree-order.ts';
 import { PROCESS_OPTIONS, processColumns, processRowValues } from './process-columns.ts';
-import { wantedPid } from '../pid-filter.ts';
+import { wantedPid } from '../common/pid-filter.ts';
 
 export const pstree: PluginDefinition = {
   name: 'windows.pstree',
@@ -24,7 +19,7 @@ export const pstree: PluginDefinition = {
   async *run(ctx) {
     const kernel = await ctx.windows();
     const processes: WindowsProcess[] = [];
-    for await (const p of activeProcesses(kernel, (m) => ctx.warn(m))) processes.push(p);
+    for await (const p of kernel.processes()) processes.push(p);
     const physical = ctx.options['physical'] === true;
     for (const { process: p, depth } of treeOrder(processes, wantedPid(ctx), ctx.signal)) {
       yield { depth, values: [...(await processRowValues(kernel, p, physical)).slice(0, 10), ...(await treeExtras(kernel, p))] };
@@ -33,13 +28,10 @@ export const pstree: PluginDefinition = {
 };
 
 /** Audit (SeAuditProcessCreationInfo image name), Cmd and Path; null where unreadable, as Volatility's N/A. */
-async function treeExtras(kernel: WindowsKernel, p: WindowsProcess): Promise<Cell[]> {
-  let audit: string | null = null;
+async function treeExtras(kernel: WindowsKernelContext, p: WindowsProcess): Promise<Cell[]> {
+  // An _OBJECT_NAME_INFORMATION, whose Name (a _UNICODE_STRING) comes first.
   const namePtr = p.view.u64('SeAuditProcessCreationInfo.ImageFileName');
-  if (namePtr !== 0n) {
-    const header = await kernel.vm.read(namePtr, 16);
-    audit = header && ((await readUnicodeString(kernel.vm, header)) || null);
-  }
-  const params = await processParameters(kernel, p);
+  const audit = namePtr === 0n ? null : (await kernel.readUnicodeString(namePtr)) || null;
+  const params = await kernel.processParameters(p);
   return [audit, params.commandLine, params.imagePath];
 }

@@ -1,4 +1,4 @@
-import type { OsName, PluginContext, PluginDefinition } from './plugin-definition.ts';
+import type { OsName, PluginContext, PluginDefinition } from '../api.ts';
 
 /** An OS's `info` plugin: Variable / Value rows, as Volatility 3's windows.info. */
 export function infoPlugin(os: OsName, rows: (ctx: PluginContext) => Promise<[string, string][]>): PluginDefinition {

@@ -1,3 +1,5 @@
+import type { RunSignal } from '../api.ts';
+
 export interface TreeProcess {
   readonly pid: number;
   readonly ppid: number;
@@ -21,7 +23,7 @@ interface Placed<P> {
 export function* treeOrder<P extends TreeProcess>(
   processes: Iterable<P>,
   wanted: (p: P) => boolean,
-  signal?: AbortSignal,
+  signal?: RunSignal,
 ): Generator<{ process: P; depth: number }> {
   const order = preOrder(processes);
   const passes = order.map((n) => wanted(n.process));

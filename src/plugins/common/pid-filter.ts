@@ -1,5 +1,4 @@
-import type { PluginContext } from './plugin-definition.ts';
-import type { OptionSpec } from './plugin.ts';
+import type { OptionSpec, PluginContext } from '../api.ts';
 
 export const PID_OPTION: OptionSpec = { name: 'pid', type: 'int', multiple: true, description: 'Only the processes with these PIDs' };
 

@@ -1,0 +1,138 @@
+import { isMemscopeError } from '../../errors.ts';
+import { hex } from '../../io/hex.ts';
+import type {
+  FileInfo,
+  KernelLogRecord,
+  KernelModule,
+  LinuxKernelContext,
+  LinuxKernelInfo,
+  LinuxTask,
+  MountInfo,
+  MountNamespace,
+  Neighbour,
+  OpenFile,
+  SocketInfo,
+  Vma,
+} from '../../plugins/api/linux.ts';
+import type { VirtualMemory } from '../../plugins/api/memory.ts';
+import { KernelRunContext } from '../kernel-context.ts';
+import { unixSecondsToIso } from '../unix-time.ts';
+import { bootTimeNs } from './boot-time.ts';
+import { openFiles } from './fd-table.ts';
+import { describeFile } from './file-info.ts';
+import type { LinuxKernel } from './linux-kernel.ts';
+import { listModules } from './modules.ts';
+import { listMounts, mountNamespaces, taskMountNamespace } from './mounts.ts';
+import { listNeighbours } from './neighbours.ts';
+import { readPrintkRingbuffer } from './printk-ringbuffer.ts';
+import { executablePath, readArgv, readEnvironment } from './process-memory.ts';
+import { SocketReader } from './sockets.ts';
+import { listTasks } from './task.ts';
+import { listVmas } from './vmas.ts';
+
+/** The Linux kernel as one plugin run reads it (ctx.linux()): the OS library's readers, their warnings the run's. */
+export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements LinuxKernelContext {
+  private boot: Promise<bigint | null> | undefined;
+  private sockets: SocketReader | undefined;
+
+  get info(): LinuxKernelInfo {
+    const d = this.kernel.discovery;
+    // Tables built from the image count their types and symbols; an ISF does not.
+    const { typeCount, symbolCount } = this.kernel.symbols as { typeCount?: number; symbolCount?: number };
+    return {
+      banner: d.banner,
+      release: d.release,
+      kaslrOffset: d.kaslrOffset,
+      physBase: d.physBase,
+      vmcoreinfoFoundAt: d.vmcoreinfoFoundAt,
+      ...(typeCount !== undefined && { typeCount }),
+      ...(symbolCount !== undefined && { symbolCount }),
+    };
+  }
+
+  get dtb(): number {
+    return this.kernel.discovery.dtb;
+  }
+
+  async *tasks({ threads = false }: { readonly threads?: boolean } = {}): AsyncGenerator<LinuxTask> {
+    const boot = await this.bootTimeNs();
+    for await (const task of listTasks(this.kernel, this.warn(), threads)) {
+      this.run.signal?.throwIfAborted();
+      const createTime = boot === null || task.startBootNs === null ? null : unixSecondsToIso((boot + task.startBootNs) / 1_000_000_000n);
+      yield { ...task, createTime };
+    }
+  }
+
+  bootTimeNs(): Promise<bigint | null> {
+    return (this.boot ??= bootTimeNs(this.kernel));
+  }
+
+  argv(task: LinuxTask): Promise<string[] | null> {
+    return readArgv(this.kernel, task);
+  }
+
+  environment(task: LinuxTask): Promise<[string, string][] | null> {
+    return readEnvironment(this.kernel, task);
+  }
+
+  executablePath(task: LinuxTask, about?: string): Promise<string | null> {
+    return executablePath(this.kernel, task, this.warn(about));
+  }
+
+  async processSpace(task: LinuxTask): Promise<VirtualMemory | null> {
+    if (task.mm === 0n) return null;
+    const mm = await this.kernel.readStruct('mm_struct', task.mm);
+    return mm && this.kernel.processLayer(mm.u64('pgd'));
+  }
+
+  openFiles(task: LinuxTask, about?: string): AsyncIterable<OpenFile> {
+    return openFiles(this.kernel, task, this.warn(about));
+  }
+
+  describeFile(file: bigint, about?: string): Promise<FileInfo | null> {
+    return describeFile(this.kernel, file, this.warn(about));
+  }
+
+  vmas(task: LinuxTask, about?: string): Promise<Vma[]> {
+    return listVmas(this.kernel, task, this.warn(about));
+  }
+
+  async socket(file: bigint, about?: string): Promise<SocketInfo | null> {
+    const warn = this.warn(about);
+    // Built on first use (SYMBOLS_INVALID when the kernel types lack the socket layout, which fails the run).
+    const sockets = (this.sockets ??= new SocketReader(this.kernel));
+    try {
+      const socket = await sockets.socketOf(file, warn);
+      return socket === null ? null : await sockets.describe(socket, warn);
+    } catch (e) {
+      // A socket whose structures do not decode costs its row, not the run.
+      if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
+      warn({ code: 'UNSUPPORTED', message: `socket not decoded: ${e.message}`, address: hex(file) });
+      return null;
+    }
+  }
+
+  mountNamespaces(): AsyncIterable<MountNamespace> {
+    return mountNamespaces(this.kernel, this.warn());
+  }
+
+  taskMountNamespace(task: LinuxTask): Promise<MountNamespace | null> {
+    return taskMountNamespace(this.kernel, task.view);
+  }
+
+  mounts(namespace: MountNamespace): AsyncIterable<MountInfo> {
+    return listMounts(this.kernel, namespace, this.warn());
+  }
+
+  modules(): AsyncIterable<KernelModule> {
+    return listModules(this.kernel, this.warn());
+  }
+
+  neighbours(): AsyncIterable<Neighbour> {
+    return listNeighbours(this.kernel, this.warn());
+  }
+
+  kernelLog(): AsyncIterable<KernelLogRecord> {
+    return readPrintkRingbuffer(this.kernel, this.warn());
+  }
+}
