@@ -13,6 +13,11 @@ import { entries, type Database } from './idb.ts';
 const DIST = '/dist/';
 const APP = new URL(`${DIST}app/`, location.href);
 const LIMIT_MS = 1000;
+/**
+ * Stopped by the watchdog, not left hanging until the test's timeout: the limit plus starting a sandbox (fetching and
+ * compiling its code), with room for a loaded machine — the watchdog's timing itself is not what these tests measure.
+ */
+const STOPPED_WITHIN_MS = LIMIT_MS + 10_000;
 
 /** A library of its own, new on every run: it keeps its database open, so the database cannot be deleted from here. */
 function library(): { modules: IdbPluginLibrary; db: Database } {
@@ -135,7 +140,7 @@ describe('third-party plugins: the sandbox watchdog (dist build, sample image)',
     ok(!added.ok, 'refused');
     equal(added.error.code, 'BAD_PLUGIN');
     equal(added.error.message, 'stuck.mjs: the module did not finish loading: the plugin sandbox did not respond for 1 s and was stopped');
-    ok(performance.now() - started < LIMIT_MS + 3000, `stopped soon after the limit (${Math.round(performance.now() - started)} ms)`);
+    ok(performance.now() - started < STOPPED_WITHIN_MS, `stopped by the watchdog (${Math.round(performance.now() - started)} ms)`);
     deepEqual(await entries(db), [], 'nothing stored');
   });
 
@@ -172,7 +177,7 @@ describe('third-party plugins: the sandbox watchdog (dist build, sample image)',
       code: 'PLUGIN_FAILED',
       message: "busy.mjs: third-party plugin test.busy did not respond for 1 s and was stopped — report it to the plugin's author",
     });
-    ok(performance.now() - started < LIMIT_MS + 3000, `stopped soon after the limit (${Math.round(performance.now() - started)} ms)`);
+    ok(performance.now() - started < STOPPED_WITHIN_MS, `stopped by the watchdog (${Math.round(performance.now() - started)} ms)`);
     ok(
       silences.some((ms) => ms >= LIMIT_MS),
       `the silence was reported as it grew: ${silences.map(Math.round).join(', ')}`,
