@@ -12,7 +12,11 @@ import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
 import { cmdline } from './windows/cmdline.ts';
+import { dlllist } from './windows/dlllist.ts';
+import { envars } from './windows/envars.ts';
+import { getsids } from './windows/getsids.ts';
 import { info } from './windows/info.ts';
+import { privileges } from './windows/privileges.ts';
 import { pslist } from './windows/pslist.ts';
 import { psscan } from './windows/psscan.ts';
 import { pstree } from './windows/pstree.ts';
@@ -24,6 +28,10 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   pstree,
   psscan,
   cmdline,
+  dlllist,
+  envars,
+  getsids,
+  privileges,
   linuxInfo,
   linuxPslist,
   linuxPstree,

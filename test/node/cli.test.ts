@@ -233,6 +233,40 @@ describe('memscope CLI (built bundle)', () => {
     const [code, signal] = (await once(child, 'close')) as [number | null, string | null];
     assert.deepEqual({ code, signal, stderr }, { code: 0, signal: null, stderr: '' });
   });
+
+  it('-r json windows.dlllist --pid N prints that process’s load-order modules', () => {
+    const p = image.expected.processes.find((q) => q.linked && q.dlls)!;
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.dlllist', '--pid', String(p.pid));
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(
+      (JSON.parse(r.stdout) as Record<string, unknown>[]).map((row) => [
+        row['PID'],
+        row['Base'],
+        row['Size'],
+        row['Name'],
+        row['Path'],
+        row['LoadTime'],
+        row['LoadCount'],
+      ]),
+      p.dlls!.filter((d) => d.inLoad).map((d) => [p.pid, Number(BigInt(d.base)), d.size, d.name, d.path, toVolatilityTime(d.loadTime), d.loadCount]),
+    );
+  });
+
+  it('-r json windows.privileges --pid N prints that process’s privileges: cmd.exe holds SeDebugPrivilege enabled', () => {
+    const p = image.expected.processes.find((q) => q.linked && q.name === 'cmd.exe')!;
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.privileges', '--pid', String(p.pid));
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    assert.deepEqual(
+      rows.filter((row) => row['Attributes'] !== '').map((row) => [row['PID'], row['Value'], row['Attributes']]),
+      p.token!.privileges.map((x) => [
+        p.pid,
+        x.value,
+        [x.present && 'Present', x.enabled && 'Enabled', x.enabledByDefault && 'Default'].filter(Boolean).join(','),
+      ]),
+    );
+    assert.deepEqual(rows.find((row) => row['Value'] === 20)?.['Privilege'], 'SeDebugPrivilege');
+  });
 });
 
 describe('memscope CLI on the real Linux image (built bundle)', { skip: linuxFixtureSkipReason() }, () => {

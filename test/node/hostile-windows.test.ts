@@ -5,7 +5,7 @@ import { Rng } from '../fixtures/windows/rng.ts';
 import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 const OPTIONS = { size: 16 * 1024 * 1024, seed: 31 };
-const PLUGINS = ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan', 'windows.cmdline'];
+const PLUGINS = ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan', 'windows.cmdline', 'windows.getsids', 'windows.privileges'];
 
 /**
  * Every plugin either finishes or fails with a typed error; anything else (TypeError, RangeError, a hang)

@@ -203,6 +203,16 @@ describe('analysis session', () => {
     const { image } = await windowsImage(OPTIONS);
     const session = await openWindowsSession(image);
     const names = session.plugins().map((p) => p.name);
-    assert.deepEqual(names.sort(), ['windows.cmdline', 'windows.info', 'windows.pslist', 'windows.psscan', 'windows.pstree']);
+    assert.deepEqual(names.sort(), [
+      'windows.cmdline',
+      'windows.dlllist',
+      'windows.envars',
+      'windows.getsids',
+      'windows.info',
+      'windows.privileges',
+      'windows.pslist',
+      'windows.psscan',
+      'windows.pstree',
+    ]);
   });
 });

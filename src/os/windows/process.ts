@@ -1,6 +1,6 @@
 import { cString } from '../c-string.ts';
 import type { ProcessParameters, WindowsProcess } from '../../plugins/api/windows.ts';
-import type { StructReader } from '../../plugins/api/memory.ts';
+import type { StructReader, VirtualMemory } from '../../plugins/api/memory.ts';
 import { filetimeToIso } from './filetime.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 import { readUnicodeString } from './unicode-string.ts';
@@ -66,16 +66,25 @@ export async function sessionId(kernel: WindowsKernel, p: WindowsProcess): Promi
   return kernel.vm.readU32(session + BigInt(kernel.layout.offset('_MM_SESSION_SPACE', 'SessionId')));
 }
 
-/** ImagePathName and CommandLine from the PEB in the process's own address space. */
-export async function processParameters(kernel: WindowsKernel, p: WindowsProcess): Promise<ProcessParameters> {
-  const none = { imagePath: null, commandLine: null };
+/** The process's address space and its PEB's _RTL_USER_PROCESS_PARAMETERS; null without a PEB or when unreadable. */
+export async function userProcessParameters(
+  kernel: WindowsKernel,
+  p: WindowsProcess,
+): Promise<{ space: VirtualMemory; params: StructReader } | null> {
   const peb = p.view.u64('Peb');
-  if (peb === 0n) return none;
+  if (peb === 0n) return null;
   const space = kernel.processLayer(p.dtb);
   const paramsPtr = await space.readU64(peb + BigInt(kernel.layout.offset('_PEB', 'ProcessParameters')));
-  if (!paramsPtr) return none;
+  if (!paramsPtr) return null;
   const params = await kernel.readStruct('_RTL_USER_PROCESS_PARAMETERS', paramsPtr, space);
-  if (!params) return none;
+  return params && { space, params };
+}
+
+/** ImagePathName and CommandLine from the PEB in the process's own address space. */
+export async function processParameters(kernel: WindowsKernel, p: WindowsProcess): Promise<ProcessParameters> {
+  const user = await userProcessParameters(kernel, p);
+  if (!user) return { imagePath: null, commandLine: null };
+  const { space, params } = user;
   return {
     imagePath: await readUnicodeString(space, params.raw('ImagePathName')),
     commandLine: await readUnicodeString(space, params.raw('CommandLine')),

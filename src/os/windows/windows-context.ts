@@ -1,10 +1,23 @@
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
-import type { ProcessParameters, SharedUserData, WindowsKernelContext, WindowsKernelImage, WindowsProcess } from '../../plugins/api/windows.ts';
+import type {
+  LoaderList,
+  LoaderModule,
+  ProcessEnvironment,
+  ProcessParameters,
+  SharedUserData,
+  TokenInfo,
+  WindowsKernelContext,
+  WindowsKernelImage,
+  WindowsProcess,
+} from '../../plugins/api/windows.ts';
 import { KernelRunContext } from '../kernel-context.ts';
+import { processEnvironment } from './environment.ts';
 import { readSharedUserData } from './kuser-shared-data.ts';
+import { loaderModules } from './loader-modules.ts';
 import { activeProcesses } from './process-list.ts';
 import { scanProcesses } from './process-scan.ts';
 import { handleCount, processParameters, sessionId } from './process.ts';
+import { readToken } from './token.ts';
 import { readUnicodeString } from './unicode-string.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
@@ -64,4 +77,24 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
     const header = await space.read(address, UNICODE_STRING_SIZE);
     return header && readUnicodeString(space, header);
   }
+
+  async *loadedModules(process: WindowsProcess, list: LoaderList = 'load'): AsyncIterable<LoaderModule> {
+    for await (const module of loaderModules(this.kernel, process, list, this.warn(processAbout(process)))) {
+      this.run.signal?.throwIfAborted();
+      yield module;
+    }
+  }
+
+  environment(process: WindowsProcess): Promise<ProcessEnvironment | null> {
+    return processEnvironment(this.kernel, process, this.warn(processAbout(process)));
+  }
+
+  token(process: WindowsProcess): Promise<TokenInfo | null> {
+    return readToken(this.kernel, process, this.warn(processAbout(process)));
+  }
+}
+
+/** How warnings about one process start: "PID 4 (System)". */
+function processAbout(p: WindowsProcess): string {
+  return `PID ${p.pid} (${p.name})`;
 }

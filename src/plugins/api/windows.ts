@@ -30,6 +30,74 @@ export interface ProcessParameters {
   readonly commandLine: string | null;
 }
 
+/** Which of the PEB loader's module lists: InLoadOrderModuleList, InInitializationOrderModuleList, InMemoryOrderModuleList. */
+export type LoaderList = 'load' | 'init' | 'memory';
+
+/** One _LDR_DATA_TABLE_ENTRY of a process's PEB loader lists (PEB.Ldr), read in the process's own address space. */
+export interface LoaderModule {
+  /** Virtual address of the _LDR_DATA_TABLE_ENTRY. */
+  readonly entry: bigint;
+  /** DllBase: where the module is mapped. */
+  readonly base: bigint;
+  /** SizeOfImage. */
+  readonly size: number;
+  readonly entryPoint: bigint;
+  /** BaseDllName ("ntdll.dll"); null when unreadable. */
+  readonly name: string | null;
+  /** FullDllName ("C:\Windows\System32\ntdll.dll"); null when unreadable. */
+  readonly path: string | null;
+  /** LoadTime, ISO-8601 UTC; null when unset, or where this Windows keeps none (before Windows 7). */
+  readonly loadTime: string | null;
+  /** DdagNode → _LDR_DDAG_NODE.LoadCount; null when there is none (before Windows 8) or it is unreadable. */
+  readonly loadCount: number | null;
+}
+
+/** A process's environment block (PEB → ProcessParameters.Environment). */
+export interface ProcessEnvironment {
+  /** The block's address in the process's space (the value of the Environment field). */
+  readonly block: bigint;
+  /** [name, value] in block order; entries with an empty name or value ("=C:=C:\...") are left out, as Volatility does. */
+  readonly variables: readonly (readonly [string, string])[];
+}
+
+/** One _SID_AND_ATTRIBUTES of a token's UserAndGroups. */
+export interface TokenSid {
+  /** "S-1-5-21-…-1001" */
+  readonly sid: string;
+  /** As Volatility 3's windows.getsids names it (well-known SIDs and RIDs, service SIDs); null when it has no name. */
+  readonly name: string | null;
+  /** SE_GROUP_* bits (0x4 enabled, 0x10 deny-only, 0x20 integrity label, 0xc0000000 logon session, ...). */
+  readonly attributes: number;
+}
+
+/** One privilege of a token's _SEP_TOKEN_PRIVILEGES masks. */
+export interface TokenPrivilege {
+  /** The privilege's LUID: its bit in the masks. */
+  readonly value: number;
+  /** "SeDebugPrivilege"; null for a bit that names no privilege Windows defines. */
+  readonly name: string | null;
+  /** As Volatility 3's windows.privileges describes it ("Debug programs"); null with name. */
+  readonly description: string | null;
+  readonly present: boolean;
+  readonly enabled: boolean;
+  readonly enabledByDefault: boolean;
+}
+
+/** A process's access token (_EPROCESS.Token, an _EX_FAST_REF, → _TOKEN). */
+export interface TokenInfo {
+  /** Kernel virtual address of the _TOKEN (the reference count bits masked off). */
+  readonly address: bigint;
+  /** UserAndGroups[0]; null when its SID is unreadable or invalid. */
+  readonly user: TokenSid | null;
+  /**
+   * UserAndGroups[1..] in array order (the logon session and integrity label SIDs are among them); unreadable SIDs
+   * are left out, an invalid one ends the list (as in Volatility).
+   */
+  readonly groups: readonly TokenSid[];
+  /** Every privilege Windows defines, by value, then any other bit set in the masks (name null). */
+  readonly privileges: readonly TokenPrivilege[];
+}
+
 /** What _KUSER_SHARED_DATA says about the system. */
 export interface SharedUserData {
   readonly ntMajorVersion: number;
@@ -73,4 +141,20 @@ export interface WindowsKernelContext extends KernelContext {
   sharedUserData(): Promise<SharedUserData | null>;
   /** The text of the _UNICODE_STRING at `address`; null when it or its buffer is unreadable. */
   readUnicodeString(address: bigint, space?: VirtualMemory): Promise<string | null>;
+  /**
+   * The modules of one of the process's PEB loader lists (default 'load': InLoadOrderModuleList), in list order,
+   * cycle and length guarded. Nothing for a process without a PEB; a warning where the loader data is unreadable
+   * or the list breaks.
+   */
+  loadedModules(process: WindowsProcess, list?: LoaderList): AsyncIterable<LoaderModule>;
+  /**
+   * The process's environment block, read up to its terminating empty string, EnvironmentSize or 1 MiB (a LIMIT
+   * warning beyond); null without a PEB or when the block's first page is unreadable.
+   */
+  environment(process: WindowsProcess): Promise<ProcessEnvironment | null>;
+  /**
+   * The process's access token: its user, groups and privileges, SIDs named. null with an UNREADABLE warning (naming
+   * the token's address) when the _TOKEN is not in the captured memory; UserAndGroupCount is capped (LIMIT).
+   */
+  token(process: WindowsProcess): Promise<TokenInfo | null>;
 }
