@@ -1,5 +1,6 @@
 import { MemscopeError } from '../../errors.ts';
 import type { LinuxDiscovery } from './discovery.ts';
+import { KERNEL_GLOBAL_TYPES, namedTypes } from './kernel-globals.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { LinuxSymbolTable } from './linux-symbol-table.ts';
 
@@ -41,18 +42,23 @@ export function linuxIsfText(table: LinuxSymbolTable, d: LinuxDiscovery, produce
       base_types[name] = { kind: b.kind, size: b.size, signed: b.signed, endian: 'little' };
     }
   }
+  const known = (t: { kind: 'struct' | 'base'; name: string }) => (t.kind === 'struct' ? table.struct(t.name) : table.baseType(t.name)) !== undefined;
   const symbols: Record<string, unknown> = {};
   for (const { name, address } of table.entries()) {
     if (name in symbols) continue;
     const linkTime = address >= START_KERNEL_MAP ? BigInt.asUintN(64, address - kaslr) : address;
-    symbols[name] = { address: `${BIG}${linkTime}` };
+    // Volatility reads some globals by symbol alone (init_task, modules, ...): those need their type.
+    const type = KERNEL_GLOBAL_TYPES.get(name);
+    symbols[name] = type && namedTypes(type).every(known) ? { address: `${BIG}${linkTime}`, type } : { address: `${BIG}${linkTime}` };
   }
   if (symbols['linux_banner'] && d.banner) (symbols['linux_banner'] as Record<string, unknown>)['constant_data'] = btoa(`${d.banner}\n\0`);
   const isf = {
     metadata: {
       format: '6.2.0',
       producer: { name: 'memscope', version: producerVersion },
-      linux: { symbols: [{ kind: 'btf+kallsyms', name: d.banner }] },
+      // Volatility's schema knows symbol sources by kind dwarf, symtab or system-map: kallsyms is the kernel's symtab.
+      // The types come from BTF, which has no kind there: they are described in the producer alone.
+      linux: { symbols: [{ kind: 'symtab', name: 'kallsyms, read from the memory image' }] },
     },
     base_types,
     user_types,

@@ -1,0 +1,143 @@
+// Volatility 3 itself as the oracle of the ISF memscope writes (`memscope -f IMAGE linux-isf`): given only that
+// file, it must run its Linux plugins on the real capture and find what the guest printed in truth.json.
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { before, describe, it } from 'node:test';
+import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
+import { needTestData } from '../helpers/need-test-data.ts';
+import { testDataPath } from '../helpers/test-data.ts';
+
+const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
+const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo'] as const;
+/** Volatility runs at a time: each is one single-threaded Python process. */
+const PARALLEL = 2;
+
+type Plugin = (typeof PLUGINS)[number];
+type Row = Record<string, unknown> & { readonly __children: Row[] };
+
+/** The Volatility 3 source archive in the test data's tools folder (see its README). */
+function volatilityArchive(): string | undefined {
+  const tools = testDataPath('tools');
+  return existsSync(tools) ? readdirSync(tools).find((f) => /^volatility3-.*\.tar\.xz$/.test(f)) : undefined;
+}
+
+function skipReason(): string | false {
+  return linuxFixtureSkipReason() || needTestData(`tools/${volatilityArchive() ?? 'volatility3-*.tar.xz'}`, ['python3', 'tar', 'xz']);
+}
+
+function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject).on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const flatten = (rows: readonly Row[]): Row[] => rows.flatMap((r) => [r, ...flatten(r.__children)]);
+
+describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from the capture', { skip: skipReason() }, () => {
+  const results = new Map<Plugin, Row[]>();
+  const truth = () => linuxTruth() as unknown as Record<string, any>;
+
+  before(async () => {
+    assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
+    const dir = mkdtempSync(join(tmpdir(), 'memscope-vol-'));
+    const image = await linuxFixtureFile('linux-a.raw');
+    const tar = spawnSync('tar', ['-xJf', testDataPath('tools', volatilityArchive()!), '-C', dir]);
+    assert.equal(tar.status, 0, String(tar.stderr));
+    const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
+    assert.equal(isf.code, 0, isf.stderr);
+    mkdirSync(join(dir, 'symbols/linux'), { recursive: true });
+    writeFileSync(join(dir, 'symbols/linux/memscope-linux-a.json'), isf.stdout);
+    mkdirSync(join(dir, 'cache'));
+    const vol = (plugin: Plugin) =>
+      run('python3', [
+        join(dir, 'volatility3/vol.py'),
+        '--offline',
+        '-q',
+        '-r',
+        'json',
+        '--cache-path',
+        join(dir, 'cache'),
+        '-s',
+        join(dir, 'symbols'),
+        '-f',
+        image,
+        plugin,
+      ]);
+    // The first run builds Volatility's banner cache; the others reuse it.
+    const queue = [...PLUGINS];
+    const first = queue.shift()!;
+    const record = async (plugin: Plugin) => {
+      const r = await vol(plugin);
+      assert.equal(r.code, 0, `${plugin}: ${r.stderr.slice(-2000)}`);
+      results.set(plugin, JSON.parse(r.stdout) as Row[]);
+    };
+    await record(first);
+    await Promise.all(
+      Array.from({ length: PARALLEL }, async () => {
+        for (let p = queue.shift(); p; p = queue.shift()) await record(p);
+      }),
+    );
+  });
+
+  it('linux.pslist lists every process the guest had, with its name; linux.pstree nests them under their parents', () => {
+    const expected = (truth()['processes'] as { pid: number; ppid: number; comm: string }[])
+      .map((p) => [p.pid, p.comm])
+      .sort((a, b) => +a[0]! - +b[0]!);
+    const listed = results
+      .get('linux.pslist')!
+      .map((r) => [r['PID'], r['COMM']])
+      .sort((a, b) => Number(a[0]) - Number(b[0]));
+    assert.deepEqual(listed, expected);
+    const tree = results.get('linux.pstree')!;
+    const check = (nodes: readonly Row[]) => nodes.forEach((n) => n.__children.forEach((c) => (assert.equal(c['PPID'], n['PID']), check([c]))));
+    check(tree);
+    assert.deepEqual(
+      flatten(tree)
+        .map((r) => r['PID'])
+        .sort((a, b) => Number(a) - Number(b)),
+      expected.map(([pid]) => pid),
+    );
+  });
+
+  it('linux.lsmod lists the loaded modules with their sizes', () => {
+    const modules = truth()['modules'] as { name: string; size: number }[];
+    assert.deepEqual(
+      results
+        .get('linux.lsmod')!
+        .map((r) => [r['Name'], r['Size']])
+        .sort(),
+      modules.map((m) => [m.name, m.size]).sort(),
+    );
+  });
+
+  it("linux.sockstat finds the guest's TCP and UDP sockets with their process, addresses, ports and state", () => {
+    const inet = [...(truth()['tcp'] as any[]), ...(truth()['udp'] as any[])].map((s) => [
+      s.pid,
+      String(s.proto).toUpperCase(),
+      s.local_ip,
+      String(s.local_port),
+      s.state === 'UNCONN' ? 'UNCONNECTED' : s.state,
+    ]);
+    const rows = results.get('linux.sockstat')!.filter((r) => r['Proto'] === 'TCP' || r['Proto'] === 'UDP');
+    assert.deepEqual(rows.map((r) => [r['PID'], r['Proto'], r['Source Addr'], r['Source Port'], r['State']]).sort(), inet.sort());
+  });
+
+  it('linux.mountinfo lists the mounts of the initial namespace with their ids and types', () => {
+    const rows = results.get('linux.mountinfo')!.map((r) => [r['MOUNT ID'], r['MOUNT_POINT'], r['FSTYPE']]);
+    for (const m of truth()['mounts'] as { mount_id: number; mountpoint: string; fstype: string }[]) {
+      assert.ok(
+        rows.some((r) => r[0] === m.mount_id && r[1] === m.mountpoint && r[2] === m.fstype),
+        `mount ${m.mount_id} ${m.mountpoint}`,
+      );
+    }
+  });
+});
