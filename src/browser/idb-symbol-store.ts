@@ -1,6 +1,5 @@
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
-import { loadIsf } from '../symbols/isf-table.ts';
-import { identifyIsf, type IdentifiedIsf, type SymbolFile, type SymbolStore } from '../symbols/symbol-store.ts';
+import { identifyIsf, loadSymbolFile, type IdentifiedIsf, type SymbolFile, type SymbolStore } from '../symbols/symbol-store.ts';
 import type { SymbolTable } from '../symbols/symbol-table.ts';
 
 /**
@@ -22,7 +21,7 @@ export class IdbSymbolStore implements SymbolStore {
 
   async get(key: string): Promise<SymbolTable | undefined> {
     const stored = await get<StoredIsf>(key, this.db);
-    return stored && loadIsf(new Uint8Array(stored.bytes), stored.fileName, `${stored.fileName} (IndexedDB cache)`);
+    return stored && loadSymbolFile(new Uint8Array(stored.bytes), stored.fileName, `${stored.fileName} (IndexedDB cache)`);
   }
 
   async putFile(fileName: string, bytes: Uint8Array): Promise<IdentifiedIsf> {

@@ -3,17 +3,19 @@ import { join } from 'node:path';
 import { MemscopeError } from '../errors.ts';
 import { loadIsf } from '../symbols/isf-table.ts';
 import { MAX_ISF_TEXT_BYTES } from '../symbols/symbol-file-text.ts';
-import { checkIsfKey, type SymbolStore } from '../symbols/symbol-store.ts';
+import { checkIsfKey, loadSymbolFile, type SymbolStore } from '../symbols/symbol-store.ts';
 import { parsePdbKey, symbolKey, type SymbolTable } from '../symbols/symbol-table.ts';
 import { ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
 import { NodeFileSource } from './node-file-source.ts';
 
-/** Plain JSON first (the user may have edited it), as Volatility 3 does. */
+/** Plain JSON first (the user may have edited it), as Volatility 3 does; then the PDB itself, converted on load. */
 const EXTENSIONS = ['.json', '.json.xz', '.json.gz'];
+const WINDOWS_EXTENSIONS = [...EXTENSIONS, '.pdb'];
 
 /**
  * A folder laid out like Volatility 3's symbol path (Node only): `DIR/windows/<pdb>/<GUID>-<AGE>.json.xz`,
- * or `DIR/<pdb>/<GUID>-<AGE>.json.xz` when DIR is the `windows` folder itself. Names match case-insensitively.
+ * or `DIR/<pdb>/<GUID>-<AGE>.json.xz` when DIR is the `windows` folder itself; a PDB itself may stand in for the
+ * ISF as `<GUID>-<AGE>.pdb` beside them. Names match case-insensitively.
  * Linux ISFs: any name in `DIR/linux/` (or DIR), matched by the banner inside.
  *
  * Symbol packs: Volatility 3 reads every `*.zip` below a symbols folder in place (its symbol cache indexes each
@@ -76,7 +78,7 @@ export class DirectorySymbolStore implements SymbolStore {
     if (!pdb) return undefined;
     for (const parent of await this.windowsThenDir()) {
       const pdbDir = await entryIn(parent, pdb.pdbName);
-      for (const ext of EXTENSIONS) {
+      for (const ext of WINDOWS_EXTENSIONS) {
         const file = pdbDir && (await entryIn(pdbDir, `${pdb.guid}-${pdb.age}${ext}`));
         if (file) return file;
       }
@@ -114,7 +116,7 @@ async function loadFile(path: string, key: string): Promise<SymbolTable> {
   if ((await stat(path)).size > MAX_ISF_TEXT_BYTES) {
     throw new MemscopeError('SYMBOLS_INVALID', 'file is too large to be a symbol table', path);
   }
-  const table = await loadIsf(await readFile(path), path);
+  const table = await loadSymbolFile(await readFile(path), path, path, parsePdbKey(key)?.pdbName);
   checkIsfKey(table, key, path);
   return table;
 }

@@ -1,5 +1,7 @@
 import { MemscopeError } from '../errors.ts';
 import { loadIsf } from './isf-table.ts';
+import { isMsf } from './pdb/msf.ts';
+import { loadPdb } from './pdb/pdb-table.ts';
 import { symbolKey, type SymbolTable } from './symbol-table.ts';
 
 /** Where symbol tables come from, keyed by `symbolKey` (`ntkrnlmp.pdb/GUID-AGE`, `linux/<banner>`). */
@@ -27,9 +29,17 @@ export interface SymbolFile {
   readonly bytes: Uint8Array;
 }
 
-/** Parses an ISF file and reads which PDB or kernel it describes; a table that does not say is rejected. */
+/**
+ * A symbol file recognised by content: a Microsoft PDB (MSF 7.00) is read as one, anything else as an ISF.
+ * `database` keys a PDB whose file is not named after it (`<GUID>-<AGE>.pdb` in a symbol folder).
+ */
+export async function loadSymbolFile(bytes: Uint8Array, fileName: string, origin = fileName, database?: string): Promise<SymbolTable> {
+  return isMsf(bytes) ? loadPdb(bytes, fileName, { origin, database }) : loadIsf(bytes, fileName, origin);
+}
+
+/** Parses an ISF file or a PDB and reads which PDB or kernel it describes; a table that does not say is rejected. */
 export async function identifyIsf(bytes: Uint8Array, fileName: string): Promise<IdentifiedIsf> {
-  const table = await loadIsf(bytes, fileName);
+  const table = await loadSymbolFile(bytes, fileName);
   if (!table.identity) {
     throw new MemscopeError(
       'SYMBOLS_INVALID',
