@@ -3,6 +3,9 @@ import type { PluginSandboxApi } from '../engine/plugin-sandbox-api.ts';
 import { MemscopeError } from '../errors.ts';
 import type { SandboxInit } from './plugin-sandbox.worker.ts';
 
+/** Chromium's URL length limit (kMaxURLChars): a longer data: URL worker fails to load without a message. */
+export const MAX_URL_LENGTH = 2 * 1024 * 1024;
+
 /** How often the page asks the sandbox for a sign of life. */
 const PING_MS = 500;
 
@@ -72,7 +75,14 @@ export class PluginSandbox {
   /** Starts a sandbox from the bundle and memscope.wasm in `base` (the app's folder). */
   static async start(base: URL, limitMs: number, onSilence: (ms: number) => void): Promise<PluginSandbox> {
     const { script, wasm } = await sandboxCode(base);
-    const worker = new Worker(`data:text/javascript;charset=utf-8,${encodeURIComponent(script)}`, {
+    const url = `data:text/javascript;charset=utf-8,${encodeURIComponent(script)}`;
+    if (url.length > MAX_URL_LENGTH) {
+      throw new MemscopeError(
+        'UNSUPPORTED',
+        `the plugin sandbox's code is too large to start (${url.length} characters as a data: URL; browsers take ${MAX_URL_LENGTH})`,
+      );
+    }
+    const worker = new Worker(url, {
       type: 'module',
       name: 'memscope-plugin-sandbox',
     });

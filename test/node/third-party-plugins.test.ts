@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import { loadPluginDirs } from '../../src/cli/plugin-dirs.ts';
 import type { PluginDefinition } from '../../src/plugins/plugin-definition.ts';
 import { builtinPlugins } from '../../src/plugins/registry.ts';
+import { MAX_URL_LENGTH } from '../../src/worker/plugin-sandbox-client.ts';
 import { rejectsWith } from '../helpers/rejects-with.ts';
 import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
@@ -151,5 +152,14 @@ describe('third-party plugins that are broken', () => {
     assert.deepEqual(rows, [[4, 'System']]);
     assert.deepEqual(good.warnings, [{ code: 'LIMIT', message: 'stopped early', address: '0x1000', count: 1 }]);
     assert.equal((await collect(session, 'windows.pslist')).length, expected.processes.filter((p) => p.linked).length);
+  });
+});
+
+describe('the plugin sandbox bundle (dist/app/plugin-sandbox.worker.js)', () => {
+  it('starts from a data: URL within the browser’s URL limit', () => {
+    const bundle = fileURLToPath(new URL('../../dist/app/plugin-sandbox.worker.js', import.meta.url));
+    assert.ok(existsSync(bundle), `${bundle} is missing: run npm run build first`);
+    const length = `data:text/javascript;charset=utf-8,${encodeURIComponent(readFileSync(bundle, 'utf8'))}`.length;
+    assert.ok(length < MAX_URL_LENGTH, `${length} characters: over the ${MAX_URL_LENGTH} a browser takes — the sandbox would not start`);
   });
 });
