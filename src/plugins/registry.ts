@@ -15,11 +15,15 @@ import { cmdline } from './windows/cmdline.ts';
 import { dlllist } from './windows/dlllist.ts';
 import { envars } from './windows/envars.ts';
 import { getsids } from './windows/getsids.ts';
+import { handles } from './windows/handles.ts';
 import { info } from './windows/info.ts';
+import { malfind } from './windows/malfind.ts';
 import { privileges } from './windows/privileges.ts';
+import { sessions } from './windows/sessions.ts';
 import { pslist } from './windows/pslist.ts';
 import { psscan } from './windows/psscan.ts';
 import { pstree } from './windows/pstree.ts';
+import { vadinfo } from './windows/vadinfo.ts';
 
 /** Every built-in plugin, by Volatility 3 name. */
 export const builtinPlugins: readonly PluginDefinition[] = [
@@ -32,6 +36,10 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   envars,
   getsids,
   privileges,
+  sessions,
+  handles,
+  vadinfo,
+  malfind,
   linuxInfo,
   linuxPslist,
   linuxPstree,

@@ -215,7 +215,7 @@ describe('memscope CLI (built bundle)', () => {
 
   it('stops quietly with status 0 when its reader closes the pipe early (memscope ... | head)', async () => {
     // Far more rows than a pipe buffers, so writes go on after the reader has gone.
-    const many = await writeWindowsImage(join(cacheHome, '..', 'many'), { size: 64 * 1024 * 1024, seed: 22, processes: 600 });
+    const many = await writeWindowsImage(join(cacheHome, '..', 'many'), { size: 80 * 1024 * 1024, seed: 22, processes: 600 });
     const child = spawn(process.execPath, [
       CLI,
       '-f',
@@ -266,6 +266,31 @@ describe('memscope CLI (built bundle)', () => {
       ]),
     );
     assert.deepEqual(rows.find((row) => row['Value'] === 20)?.['Privilege'], 'SeDebugPrivilege');
+  });
+
+  it('-r json windows.malfind prints the code injected into cmd.exe, MZ header first', () => {
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.malfind');
+    assert.equal(r.code, 0, r.stderr);
+    const want = image.expected.processes
+      .filter((p) => p.linked)
+      .flatMap((p) => (p.malfind ?? []).map((m) => [p.pid, p.name, Number(BigInt(m.start)), Number(BigInt(m.end)), 'MZ header']));
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    assert.deepEqual(
+      rows.map((row) => [row['PID'], row['Process'], row['Start VPN'], row['End VPN'], row['Notes']]),
+      want,
+    );
+    assert.match(String(rows[0]!['Hexdump']), /^\n4d 5a 90 00 /);
+  });
+
+  it('-r json windows.handles --pid N prints that process’s handles', () => {
+    const p = image.expected.processes.find((q) => q.linked && q.name === 'cmd.exe')!;
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.handles', '--pid', String(p.pid));
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    assert.deepEqual(
+      rows.map((row) => [row['PID'], row['HandleValue'], row['Type'], row['GrantedAccess'], row['Name']]),
+      p.handleEntries!.map((h) => [p.pid, h.value, h.type, h.access, h.name]),
+    );
   });
 });
 

@@ -5,7 +5,21 @@ import { Rng } from '../fixtures/windows/rng.ts';
 import { collect, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 const OPTIONS = { size: 16 * 1024 * 1024, seed: 31 };
-const PLUGINS = ['windows.info', 'windows.pslist', 'windows.pstree', 'windows.psscan', 'windows.cmdline', 'windows.getsids', 'windows.privileges'];
+const PLUGINS = [
+  'windows.info',
+  'windows.pslist',
+  'windows.pstree',
+  'windows.psscan',
+  'windows.cmdline',
+  'windows.dlllist',
+  'windows.envars',
+  'windows.sessions',
+  'windows.getsids',
+  'windows.privileges',
+  'windows.handles',
+  'windows.vadinfo',
+  'windows.malfind',
+];
 
 /**
  * Every plugin either finishes or fails with a typed error; anything else (TypeError, RangeError, a hang)

@@ -208,11 +208,15 @@ describe('analysis session', () => {
       'windows.dlllist',
       'windows.envars',
       'windows.getsids',
+      'windows.handles',
       'windows.info',
+      'windows.malfind',
       'windows.privileges',
       'windows.pslist',
       'windows.psscan',
       'windows.pstree',
+      'windows.sessions',
+      'windows.vadinfo',
     ]);
   });
 });

@@ -2,6 +2,7 @@ import type { ScanHit, ScanService } from '../../engine/scan-service.ts';
 import { ReverseMap } from '../../layers/reverse-map.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
+import { decodeTypeIndex } from './object-header.ts';
 import { locateObjectHeader, optionalHeaderSizes } from './pool-object.ts';
 import { looksLikeProcess, processFromView, type WindowsProcess } from './process.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
@@ -110,12 +111,8 @@ class ProcessCarver {
     return (await this.decodeTypeIndex(header, headerAddress)) === wanted;
   }
 
-  private async decodeTypeIndex(header: Uint8Array, headerAddress: bigint): Promise<number | null> {
-    const raw = header[this.kernel.layout.offset('_OBJECT_HEADER', 'TypeIndex')]!;
-    if (!this.kernel.hasSymbol('ObHeaderCookie')) return raw;
-    const cookie = await this.kernel.vm.read(this.kernel.symbolAddress('ObHeaderCookie'), 1);
-    if (!cookie) return null;
-    return raw ^ cookie[0]! ^ Number((headerAddress >> 8n) & 0xffn);
+  private decodeTypeIndex(header: Uint8Array, headerAddress: bigint): Promise<number | null> {
+    return decodeTypeIndex(this.kernel, header[this.kernel.layout.offset('_OBJECT_HEADER', 'TypeIndex')]!, headerAddress);
   }
 
   /** The Process type's index, learned from the System process's own object header. */

@@ -1,17 +1,20 @@
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
 import type {
+  HandleEntry,
   LoaderList,
   LoaderModule,
   ProcessEnvironment,
   ProcessParameters,
   SharedUserData,
   TokenInfo,
+  VadNode,
   WindowsKernelContext,
   WindowsKernelImage,
   WindowsProcess,
 } from '../../plugins/api/windows.ts';
 import { KernelRunContext } from '../kernel-context.ts';
 import { processEnvironment } from './environment.ts';
+import { processHandles } from './handle-table.ts';
 import { readSharedUserData } from './kuser-shared-data.ts';
 import { loaderModules } from './loader-modules.ts';
 import { activeProcesses } from './process-list.ts';
@@ -19,6 +22,7 @@ import { scanProcesses } from './process-scan.ts';
 import { handleCount, processParameters, sessionId } from './process.ts';
 import { readToken } from './token.ts';
 import { readUnicodeString } from './unicode-string.ts';
+import { vadTree } from './vad-tree.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 /** _UNICODE_STRING: Length, MaximumLength, padding, Buffer. */
@@ -91,6 +95,17 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
 
   token(process: WindowsProcess): Promise<TokenInfo | null> {
     return readToken(this.kernel, process, this.warn(processAbout(process)));
+  }
+
+  handles(process: WindowsProcess): AsyncIterable<HandleEntry> {
+    return processHandles(this.kernel, process, this.warn(processAbout(process)), this.run.signal);
+  }
+
+  async *vads(process: WindowsProcess): AsyncIterable<VadNode> {
+    for await (const vad of vadTree(this.kernel, process, this.warn(processAbout(process)))) {
+      this.run.signal?.throwIfAborted();
+      yield vad;
+    }
   }
 }
 

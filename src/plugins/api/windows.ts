@@ -98,6 +98,53 @@ export interface TokenInfo {
   readonly privileges: readonly TokenPrivilege[];
 }
 
+/**
+ * One Virtual Address Descriptor of a process (a node of _EPROCESS.VadRoot: _MMVAD_SHORT, or _MMVAD when its pool
+ * tag says so), as Volatility 3's windows.vadinfo reports it.
+ */
+export interface VadNode {
+  /** Kernel virtual address of the node (its _RTL_BALANCED_NODE VadNode, at offset 0). */
+  readonly address: bigint;
+  /** First byte of the range in the process's space (StartingVpn with StartingVpnHigh, times the page size). */
+  readonly start: bigint;
+  /** Last byte of the range (inclusive). */
+  readonly end: bigint;
+  /** The pool tag before the node ('VadS', 'VadF': _MMVAD_SHORT; 'Vad ', 'Vadl', 'Vadm', ...: _MMVAD); null when unreadable. */
+  readonly tag: string | null;
+  /** u.VadFlags.Protection: the 5-bit index into the kernel's MmProtectToValue. */
+  readonly protectionIndex: number;
+  /** The protection named as Volatility names it ("PAGE_EXECUTE_READWRITE", "PAGE_READWRITE|PAGE_GUARD"; "" for none). */
+  readonly protection: string;
+  /** u1.VadFlags1.CommitCharge: committed pages. */
+  readonly commitCharge: number;
+  /** u.VadFlags.PrivateMemory (0 or 1). */
+  readonly privateMemory: number;
+  /** u.VadFlags.VadType (0 none, 1 device physical memory, 2 image map, 3 AWE, 4 write watch, 5 large pages, ...). */
+  readonly vadType: number;
+  /** VadNode.ParentValue with its balance bits cleared; 0 for the root. */
+  readonly parent: bigint;
+  /** The mapped file (Subsection → ControlArea → FilePointer → _FILE_OBJECT.FileName) of an _MMVAD; null for none. */
+  readonly file: string | null;
+}
+
+/** One used entry of a process's handle table (_EPROCESS.ObjectTable), as Volatility 3's windows.handles reports it. */
+export interface HandleEntry {
+  /** The handle value (its index in the table × 4). */
+  readonly value: number;
+  /** Kernel virtual address of the object's body (_OBJECT_HEADER.Body). */
+  readonly object: bigint;
+  /** GrantedAccessBits: the access mask the handle was opened with. */
+  readonly access: number;
+  /** The object's type name ("File", "Key", "Process", ...), from ObTypeIndexTable. */
+  readonly type: string;
+  /**
+   * As Volatility names it: File "\Device\<device>" + FileName (FileName alone when the device has no name), Key the
+   * key's path below \REGISTRY ("MACHINE\SOFTWARE\..."), Process "<name> Pid <pid>", Thread "Tid <tid> Pid <pid>",
+   * others the name in the object's _OBJECT_HEADER_NAME_INFO, "" for none; null when the object is unreadable.
+   */
+  readonly name: string | null;
+}
+
 /** What _KUSER_SHARED_DATA says about the system. */
 export interface SharedUserData {
   readonly ntMajorVersion: number;
@@ -157,4 +204,16 @@ export interface WindowsKernelContext extends KernelContext {
    * the token's address) when the _TOKEN is not in the captured memory; UserAndGroupCount is capped (LIMIT).
    */
   token(process: WindowsProcess): Promise<TokenInfo | null>;
+  /**
+   * The used entries of the process's handle table (_EPROCESS.ObjectTable → TableCode, levels 0-2) in handle order.
+   * Bounded (pages and handles: LIMIT) and guarded against pages seen twice (SMEAR); unreadable pages and object
+   * headers, and objects of no known type, are skipped with one warning each per process. Nothing without a table.
+   */
+  handles(process: WindowsProcess): AsyncIterable<HandleEntry>;
+  /**
+   * The process's VAD tree (_EPROCESS.VadRoot) in Volatility 3's order (pre-order: node, left subtree, right subtree),
+   * bounded (depth and node caps: LIMIT) and cycle-guarded (SMEAR); a node whose pool tag is not a VAD's is skipped
+   * with its subtree, as Volatility does; an unreadable node is an UNREADABLE warning. Nothing for a process without VADs.
+   */
+  vads(process: WindowsProcess): AsyncIterable<VadNode>;
 }

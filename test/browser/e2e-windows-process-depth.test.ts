@@ -1,0 +1,91 @@
+import type { ExpectedProcess } from '../fixtures/windows/expected.ts';
+import { AppFrame, cellTexts, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
+import { deepEqual, equal, ok } from './assert.ts';
+import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
+
+// The per-process Windows plugins in the built app on a generated image, each checked against the generator's
+// truth for one process (--pid, as an analyst narrows a question): loaded modules, environment, SIDs, privileges,
+// handles; and malfind over every process.
+const SIZE = 32 * 1024 * 1024;
+const SEED = 11;
+
+/** The visible cells of every row, by column name. */
+async function rows(app: AppFrame, grid: HTMLElement): Promise<Record<string, string>[]> {
+  const names = [...grid.shadowRoot!.querySelectorAll('[role=columnheader]')].map((h) => h.textContent!.replace(/[▲▼]/g, '').trim());
+  return (await app.allRows(grid)).map((row) => Object.fromEntries(cellTexts(row).map((text, i) => [names[i]!, text.trim()])));
+}
+
+describe('end to end: per-process Windows plugins in the built app', function () {
+  this.timeout(60000);
+  let fixture: WindowsFixture;
+  let app: AppFrame;
+  /** A running user process with loaded modules, an environment and a token. */
+  let subject: ExpectedProcess;
+
+  before(async () => {
+    fixture = await windowsFixture(SIZE, SEED);
+    await deleteDatabase(SYMBOL_DB);
+    await deleteDatabase(DISCOVERY_DB);
+    app = await AppFrame.open();
+    const fileName = fixture.image.split('/').pop()!;
+    await app.chooseImage(fixture.image);
+    await app.summaryText(fileName, (text) => text.includes('missing:'));
+    await app.addSymbols(fixture.symbols);
+    await app.summaryText(fileName, (text) => !text.includes('missing:'));
+    subject = fixture.expected.processes.find((p) => p.linked && p.dlls?.length && p.environment?.variables?.length && p.token)!;
+    ok(subject, 'the image has a process with modules, environment and token');
+  });
+
+  after(() => app?.close());
+
+  it('windows.dlllist --pid lists its modules in load order: base, name, path', async () => {
+    const table = await app.run('windows.dlllist', 20000, { pid: String(subject.pid) });
+    const expected = subject.dlls!.filter((d) => d.inLoad);
+    equal(rowCount(table).total, expected.length);
+    deepEqual(
+      (await rows(app, table)).map((r) => [r['PID'], r['Base'], r['Name'], r['Path']]),
+      expected.map((d) => [String(subject.pid), d.base, d.name, d.path]),
+    );
+  });
+
+  it('windows.envars --pid lists its variables as the block holds them', async () => {
+    const table = await app.run('windows.envars', 20000, { pid: String(subject.pid) });
+    deepEqual(
+      (await rows(app, table)).map((r) => [r['Variable'], r['Value']]),
+      subject.environment!.variables!.filter(([name, value]) => name && value),
+    );
+  });
+
+  it('windows.getsids --pid gives its user and groups, windows.privileges its held privileges', async () => {
+    const sids = await app.run('windows.getsids', 20000, { pid: String(subject.pid) });
+    const token = subject.token!;
+    deepEqual(
+      (await rows(app, sids)).map((r) => r['SID']),
+      [token.user, ...token.groups.map((g) => g.sid)],
+    );
+    const privileges = await app.run('windows.privileges', 20000, { pid: String(subject.pid) });
+    const held = (await rows(app, privileges)).filter((r) => r['Attributes'] !== '');
+    deepEqual(
+      held.map((r) => Number(r['Value'])),
+      token.privileges.filter((p) => p.present).map((p) => p.value),
+    );
+  });
+
+  it('windows.handles --pid lists its handle table: type and name of each object', async () => {
+    const table = await app.run('windows.handles', 20000, { pid: String(subject.pid) });
+    deepEqual(
+      (await rows(app, table)).map((r) => [r['Type'], r['Name']]),
+      subject.handleEntries!.map((h) => [h.type, h.name]),
+    );
+  });
+
+  it('windows.malfind finds the injected PE image, and only that', async () => {
+    const injected = fixture.expected.processes.filter((p) => p.linked && p.malfind?.length);
+    ok(injected.length > 0, 'the image has injected code');
+    const table = await app.run('windows.malfind');
+    deepEqual(
+      (await rows(app, table)).map((r) => [r['PID'], r['Start VPN'], r['Notes']]),
+      injected.flatMap((p) => p.malfind!.map((m) => [String(p.pid), m.start, 'MZ header'])),
+    );
+  });
+});
