@@ -20,6 +20,7 @@ import { info } from './windows/info.ts';
 import { malfind } from './windows/malfind.ts';
 import { privileges } from './windows/privileges.ts';
 import { sessions } from './windows/sessions.ts';
+import { ldrmodules } from './windows/ldrmodules.ts';
 import { pslist } from './windows/pslist.ts';
 import { psscan } from './windows/psscan.ts';
 import { pstree } from './windows/pstree.ts';
@@ -33,6 +34,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   psscan,
   cmdline,
   dlllist,
+  ldrmodules,
   envars,
   getsids,
   privileges,

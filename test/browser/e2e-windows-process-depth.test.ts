@@ -48,6 +48,19 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     );
   });
 
+  it('windows.ldrmodules --pid marks the unlinked DLL: in the init and memory lists, not the load list', async () => {
+    const explorer = fixture.expected.processes.find((p) => p.linked && p.dlls?.some((d) => !d.inLoad))!;
+    ok(explorer, 'a process with a DLL unlinked from the load list');
+    const table = await app.run('windows.ldrmodules', 20000, { pid: String(explorer.pid) });
+    const listed = await rows(app, table);
+    const unlinked = explorer.dlls!.find((d) => !d.inLoad)!;
+    deepEqual(
+      listed.filter((r) => r['Base'] === unlinked.base).map((r) => [r['InLoad'], r['InInit'], r['InMem']]),
+      [['False', 'True', 'True']],
+    );
+    equal(listed.length, explorer.dlls!.length - 1, 'every DLL (the image has no mapped header here)');
+  });
+
   it('windows.envars --pid lists its variables as the block holds them', async () => {
     const table = await app.run('windows.envars', 20000, { pid: String(subject.pid) });
     deepEqual(

@@ -215,7 +215,7 @@ describe('memscope CLI (built bundle)', () => {
 
   it('stops quietly with status 0 when its reader closes the pipe early (memscope ... | head)', async () => {
     // Far more rows than a pipe buffers, so writes go on after the reader has gone.
-    const many = await writeWindowsImage(join(cacheHome, '..', 'many'), { size: 80 * 1024 * 1024, seed: 22, processes: 600 });
+    const many = await writeWindowsImage(join(cacheHome, '..', 'many'), { size: 128 * 1024 * 1024, seed: 22, processes: 600 });
     const child = spawn(process.execPath, [
       CLI,
       '-f',

@@ -12,6 +12,7 @@ const PLUGINS = [
   'windows.psscan',
   'windows.cmdline',
   'windows.dlllist',
+  'windows.ldrmodules',
   'windows.envars',
   'windows.sessions',
   'windows.getsids',

@@ -210,6 +210,7 @@ describe('analysis session', () => {
       'windows.getsids',
       'windows.handles',
       'windows.info',
+      'windows.ldrmodules',
       'windows.malfind',
       'windows.privileges',
       'windows.pslist',
