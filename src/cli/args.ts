@@ -13,6 +13,7 @@ export type CliCommand =
   | { kind: 'version' }
   | { kind: 'plugins'; json: boolean }
   | { kind: 'linux-isf'; file: string; cache: boolean; debug: boolean }
+  | { kind: 'pdb-isf'; file: string; debug: boolean }
   | {
       kind: 'run';
       file: string;
@@ -81,6 +82,10 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
     return { kind: 'linux-isf', file: values.file, cache: !values['no-cache'], debug: values.debug ?? false };
   }
+  if (positionals[0] === 'pdb-isf') {
+    if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no PDB given: use -f FILE.pdb');
+    return { kind: 'pdb-isf', file: values.file, debug: values.debug ?? false };
+  }
   if (!plugin) throw new MemscopeError('BAD_REQUEST', `unknown plugin "${positionals[0]}" (memscope plugins lists them)`);
   if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
   const renderer = values.renderer as Renderer;
@@ -104,6 +109,7 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] [--debug] [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
     "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
     "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
+    '       memscope -f FILE.pdb pdb-isf > FILE.json    (a Microsoft PDB as a Volatility 3 ISF)',
     '',
     'Memory forensics on a local image. Nothing leaves this machine.',
     '',

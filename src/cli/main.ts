@@ -3,6 +3,7 @@ import { builtinPlugins } from '../plugins/registry.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
 import { helpText, parseCli, thirdPartyArgs, type CliCommand } from './args.ts';
 import { announceRun, isHosted, runHosted, startBeating } from './plugin-host.ts';
+import { writePdbIsf } from './pdb-isf.ts';
 import { loadPluginDirs } from './plugin-dirs.ts';
 import { reportFailure } from './report-failure.ts';
 import { runPlugin, writeLinuxIsf } from './run-plugin.ts';
@@ -44,6 +45,8 @@ async function execute(command: CliCommand, plugins: readonly PluginDefinition[]
       return runPlugin(command);
     case 'linux-isf':
       return writeLinuxIsf(command);
+    case 'pdb-isf':
+      return writePdbIsf(command);
   }
 }
 

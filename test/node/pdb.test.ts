@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -392,6 +392,26 @@ function tableOver(tpi: Uint8Array): PdbSymbolTable {
   };
   return new PdbSymbolTable(pdb, 'hostile.pdb');
 }
+
+describe('memscope -f FILE.pdb pdb-isf', { skip }, () => {
+  const cli = (...args: string[]) =>
+    spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { encoding: 'utf8', maxBuffer: 64 << 20 });
+
+  it('prints the PDB as an ISF with its identity; a file that is no PDB is one line on stderr, status 1', async () => {
+    const file = testDataPath('fixtures/pdb/crash.pdb');
+    const r = cli('-f', file, 'pdb-isf');
+    assert.equal(r.status, 0, r.stderr);
+    const isf = parseIsf(r.stdout, 'crash.json');
+    const table = await loadPdb(readFileSync(file), 'crash.pdb');
+    assert.deepEqual(isf.identity, table.identity);
+    const symbols = [...table.symbolEntries()];
+    assert.ok(symbols.length > 100);
+    for (const [name] of symbols) assert.equal(isf.symbol(name), table.symbol(name), name);
+    const bad = cli('-f', 'package.json', 'pdb-isf');
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /^memscope: package\.json: not a valid PDB/);
+  });
+});
 
 describe('hostile PDBs', { skip }, () => {
   it('a truncated file is CORRUPT, naming the file', async () => {
