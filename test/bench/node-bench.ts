@@ -63,13 +63,18 @@ export interface SessionBench {
   readonly reopenPslistSeconds: number;
   readonly psscanSeconds: number;
   readonly psscanRows: number;
+  /** Per-process depth: every process's handle table and VAD tree. */
+  readonly handlesSeconds: number;
+  readonly handlesRows: number;
+  readonly vadinfoSeconds: number;
+  readonly vadinfoRows: number;
   readonly capturedBytes: number;
   readonly peakHeapBytes: number;
   readonly peakRssBytes: number;
 }
 
 /**
- * Open → pslist, open again with the discovery cached → pslist, then psscan end to end; peak memory
+ * Open → pslist, open again with the discovery cached → pslist, then psscan end to end, handles and vadinfo; peak memory
  * sampled. Run in a process of its own (sessionBenchInChild) so the peaks belong to this image alone.
  */
 export async function sessionBench(path: string, symbolDir: string): Promise<SessionBench> {
@@ -96,6 +101,8 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
     return rows;
   });
   const psscan = await timed(() => count(open.value, 'windows.psscan'));
+  const handles = await timed(() => count(open.value, 'windows.handles'));
+  const vadinfo = await timed(() => count(open.value, 'windows.vadinfo'));
   clearInterval(sampler);
   await open.value.close();
   return {
@@ -105,6 +112,10 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
     reopenPslistSeconds: reopen.seconds,
     psscanSeconds: psscan.seconds,
     psscanRows: psscan.value,
+    handlesSeconds: handles.seconds,
+    handlesRows: handles.value,
+    vadinfoSeconds: vadinfo.seconds,
+    vadinfoRows: vadinfo.value,
     capturedBytes: open.value.physical.capturedBytes,
     peakHeapBytes: peakHeap,
     peakRssBytes: peakRss,

@@ -3,7 +3,7 @@
  * 256 MiB, to show memory does not grow with image size) and the real Linux fixture. Prints ratios
  * against the raw read bandwidth.
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeWindowsImage } from '../fixtures/windows/generate.ts';
@@ -20,10 +20,15 @@ const gbps = (bytesPerSecond: number) => `${(bytesPerSecond / 1e9).toFixed(2)} G
 const mib = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 const ms = (s: number) => `${(s * 1000).toFixed(0)} ms`;
 
+const GENERATOR = fileURLToPath(new URL('../fixtures/windows/', import.meta.url));
+/** When the generator last changed: an older cached image lacks what it writes now. */
+const generatorChanged = Math.max(...readdirSync(GENERATOR).map((f) => statSync(join(GENERATOR, f)).mtimeMs));
+
 async function image(size: number) {
   const name = `bench-${size / MiB}MiB`;
   const path = join(DIR, `${name}.raw`);
-  if (!existsSync(path) || statSync(path).size !== size) await writeWindowsImage(DIR, { size, seed: 3, processes: 60, name });
+  const stale = !existsSync(path) || statSync(path).size !== size || statSync(path).mtimeMs < generatorChanged;
+  if (stale) await writeWindowsImage(DIR, { size, seed: 3, processes: 60, name });
   return { path, symbols: join(DIR, 'symbols') };
 }
 
@@ -45,6 +50,9 @@ console.log(
 console.log(`open (discovery) 1 GiB                         ${ms(s1.openSeconds)}`);
 console.log(
   `pslist 1 GiB                                   ${ms(s1.pslistSeconds)} (${s1.pslistRows} rows); reopen + pslist with cached discovery ${ms(s1.reopenPslistSeconds)}`,
+);
+console.log(
+  `handles / vadinfo 1 GiB                        ${ms(s1.handlesSeconds)} (${s1.handlesRows} rows) / ${ms(s1.vadinfoSeconds)} (${s1.vadinfoRows} rows)`,
 );
 console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
 console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
