@@ -24,6 +24,9 @@ import { ldrmodules } from './windows/ldrmodules.ts';
 import { pslist } from './windows/pslist.ts';
 import { psscan } from './windows/psscan.ts';
 import { pstree } from './windows/pstree.ts';
+import { psxview } from './windows/psxview.ts';
+import { thrdscan } from './windows/thrdscan.ts';
+import { threads } from './windows/threads.ts';
 import { vadinfo } from './windows/vadinfo.ts';
 
 /** Every built-in plugin, by Volatility 3 name. */
@@ -42,6 +45,9 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   handles,
   vadinfo,
   malfind,
+  threads,
+  thrdscan,
+  psxview,
   linuxInfo,
   linuxPslist,
   linuxPstree,

@@ -5,7 +5,7 @@ import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
 
 // The per-process Windows plugins in the built app on a generated image, each checked against the generator's
 // truth for one process (--pid, as an analyst narrows a question): loaded modules, environment, SIDs, privileges,
-// handles; and malfind over every process.
+// handles; malfind over every process and psxview's cross-view of them.
 const SIZE = 32 * 1024 * 1024;
 const SEED = 11;
 
@@ -99,6 +99,17 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     deepEqual(
       (await rows(app, table)).map((r) => [r['PID'], r['Start VPN'], r['Notes']]),
       injected.flatMap((p) => p.malfind!.map((m) => [String(p.pid), m.start, 'MZ header'])),
+    );
+  });
+
+  it('windows.psxview shows every process once, the hidden one in every view but pslist', async () => {
+    const table = await app.run('windows.psxview', 30000);
+    const listed = await rows(app, table);
+    equal(listed.length, fixture.expected.processes.length);
+    const hidden = fixture.expected.processes.find((p) => p.hidden)!;
+    deepEqual(
+      listed.filter((r) => r['PID'] === String(hidden.pid)).map((r) => [r['Name'], r['pslist'], r['psscan'], r['thrdscan'], r['csrss']]),
+      [[hidden.name, 'False', 'True', 'True', 'True']],
     );
   });
 });

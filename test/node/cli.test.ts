@@ -292,6 +292,22 @@ describe('memscope CLI (built bundle)', () => {
       p.handleEntries!.map((h) => [p.pid, h.value, h.type, h.access, h.name]),
     );
   });
+
+  it('-r json windows.psxview shows the hidden process in every view but pslist', () => {
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.psxview');
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as Record<string, unknown>[];
+    assert.deepEqual(
+      rows.map((row) => row['PID']).sort((a, b) => Number(a) - Number(b)),
+      image.expected.processes.map((p) => p.pid).sort((a, b) => a - b),
+    );
+    const hidden = image.expected.processes.find((p) => p.hidden)!;
+    const row = rows.find((x) => x['PID'] === hidden.pid)!;
+    assert.deepEqual(
+      [row['Offset(Virtual)'], row['Name'], row['pslist'], row['psscan'], row['thrdscan'], row['csrss']],
+      [Number(BigInt(hidden.eprocessVirtual)), hidden.name, false, true, true, true],
+    );
+  });
 });
 
 describe('memscope CLI on the real Linux image (built bundle)', { skip: linuxFixtureSkipReason() }, () => {

@@ -216,7 +216,10 @@ describe('analysis session', () => {
       'windows.pslist',
       'windows.psscan',
       'windows.pstree',
+      'windows.psxview',
       'windows.sessions',
+      'windows.thrdscan',
+      'windows.threads',
       'windows.vadinfo',
     ]);
   });

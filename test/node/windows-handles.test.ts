@@ -41,7 +41,7 @@ for (const kernel of WINDOWS_KERNELS) {
         assert.ok(entries.length > 255 && entries.some((h) => h.value > 0x400), `${name}: ${entries.length} handles`);
       }
       const all = expected.processes.flatMap((p) => p.handleEntries ?? []);
-      for (const type of ['File', 'Key', 'Mutant', 'Event', 'Section', 'Process', 'Token'])
+      for (const type of ['File', 'Key', 'Mutant', 'Event', 'Section', 'Process', 'Token', 'Thread'])
         assert.ok(
           all.some((h) => h.type === type),
           type,

@@ -11,6 +11,7 @@ import type {
   WindowsKernelContext,
   WindowsKernelImage,
   WindowsProcess,
+  WindowsThread,
 } from '../../plugins/api/windows.ts';
 import { KernelRunContext } from '../kernel-context.ts';
 import { processEnvironment } from './environment.ts';
@@ -19,7 +20,8 @@ import { readSharedUserData } from './kuser-shared-data.ts';
 import { loaderModules } from './loader-modules.ts';
 import { activeProcesses } from './process-list.ts';
 import { scanProcesses } from './process-scan.ts';
-import { handleCount, processParameters, sessionId } from './process.ts';
+import { handleCount, looksLikeProcess, processFromView, processParameters, sessionId } from './process.ts';
+import { processThreads, scanThreads } from './thread.ts';
 import { readToken } from './token.ts';
 import { readUnicodeString } from './unicode-string.ts';
 import { vadTree } from './vad-tree.ts';
@@ -55,6 +57,25 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
   scanProcesses(): AsyncIterable<WindowsProcess> {
     const { scanner, signal, progress } = this.run;
     return scanProcesses(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+  }
+
+  async processAt(address: bigint): Promise<WindowsProcess | null> {
+    const view = await this.kernel.readStruct('_EPROCESS', address);
+    if (!view) return null;
+    const p = processFromView(view, address, await this.kernel.vm.translate(address));
+    return looksLikeProcess(p) ? p : null;
+  }
+
+  async *threads(process: WindowsProcess): AsyncIterable<WindowsThread> {
+    for await (const thread of processThreads(this.kernel, process, this.warn(processAbout(process)))) {
+      this.run.signal?.throwIfAborted();
+      yield thread;
+    }
+  }
+
+  scanThreads(): AsyncIterable<WindowsThread> {
+    const { scanner, signal, progress } = this.run;
+    return scanThreads(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
   }
 
   processSpace(process: WindowsProcess): VirtualMemory {

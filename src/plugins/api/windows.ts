@@ -24,6 +24,30 @@ export interface WindowsProcess {
   readonly wow64: boolean;
 }
 
+/** An _ETHREAD as Volatility 3's windows.threads and windows.thrdscan report it. */
+export interface WindowsThread {
+  /** The whole _ETHREAD, for fields not below. */
+  readonly view: StructReader;
+  /** Kernel virtual address of the _ETHREAD; null when it was found in physical memory and the kernel does not map it. */
+  readonly offset: bigint | null;
+  /** Its physical address; null when not mapped. */
+  readonly physical: number | null;
+  /** Cid.UniqueProcess: the owning process's PID. */
+  readonly pid: number;
+  /** Cid.UniqueThread. */
+  readonly tid: number;
+  /** Tcb.Process: kernel virtual address of the owning _EPROCESS. */
+  readonly process: bigint;
+  /** StartAddress (user threads: ntdll's RtlUserThreadStart). */
+  readonly startAddress: bigint;
+  /** Win32StartAddress: the function the thread was created to run. */
+  readonly win32StartAddress: bigint;
+  /** ISO-8601 UTC; null when unset. */
+  readonly createTime: string | null;
+  /** null while the thread runs. */
+  readonly exitTime: string | null;
+}
+
 /** From the process's PEB (_RTL_USER_PROCESS_PARAMETERS); null where unreadable (paged out, no PEB). */
 export interface ProcessParameters {
   readonly imagePath: string | null;
@@ -178,6 +202,21 @@ export interface WindowsKernelContext extends KernelContext {
    * processes too, each once. Reports the run's progress.
    */
   scanProcesses(): AsyncIterable<WindowsProcess>;
+  /**
+   * The _EPROCESS at a kernel address (a thread's owner, a handle's object), with its physical address; null when it
+   * is unreadable or does not look like a process (the checks the process scan makes).
+   */
+  processAt(address: bigint): Promise<WindowsProcess | null>;
+  /**
+   * The process's threads (_EPROCESS.ThreadListHead → _ETHREAD.ThreadListEntry) in list order, bounded and
+   * cycle-guarded with a warning where the list breaks. Nothing for a process found only in physical memory.
+   */
+  threads(process: WindowsProcess): AsyncIterable<WindowsThread>;
+  /**
+   * _ETHREAD allocations found by a pool-tag scan of physical memory ('Thre'), validated as Volatility 3 does:
+   * threads of exited and unlinked processes too, each once. Reports the run's progress.
+   */
+  scanThreads(): AsyncIterable<WindowsThread>;
   /** The process's own address space (its DirectoryTableBase; the kernel half is shared). */
   processSpace(process: WindowsProcess): VirtualMemory;
   processParameters(process: WindowsProcess): Promise<ProcessParameters>;

@@ -1,0 +1,139 @@
+import type { ScanHit, ScanService } from '../../engine/scan-service.ts';
+import { ReverseMap } from '../../layers/reverse-map.ts';
+import type { Warn } from '../../plugins/plugin.ts';
+import { StructView } from '../struct-view.ts';
+import { decodeTypeIndex } from './object-header.ts';
+import { locateObjectHeader, optionalHeaderSizes } from './pool-object.ts';
+import type { WindowsKernel } from './windows-kernel.ts';
+
+const POOL_TAG_ALIGNMENT = 16;
+const POOL_TAG_OFFSET = 4;
+const POOL_HEADER_SIZE = 16;
+const KERNEL_HALF = 0xffff800000000000n;
+const TOP = 0xffffffffffffffffn;
+const MAX_HITS = 1_000_000;
+
+export interface ScanProgress {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number, stage: string) => void;
+}
+
+/** Which executive objects a pool scan looks for. */
+export interface PoolObjectKind {
+  /** The pool tags of its allocations (with and without the protected bit). */
+  readonly tags: readonly Uint8Array[];
+  /** The body's structure ('_EPROCESS'). */
+  readonly struct: string;
+  /** For the progress text: "process", "thread". */
+  readonly what: string;
+  /** The object type's index in ObTypeIndexTable, to check each _OBJECT_HEADER's TypeIndex against; null: unchecked. */
+  typeIndex(kernel: WindowsKernel): Promise<number | null>;
+}
+
+/** An object body carved out of a pool allocation found in physical memory. */
+export interface CarvedObject {
+  /** The body, read through the kernel's mapping when there is one. */
+  readonly view: StructView;
+  /** Kernel virtual address of the body; null when the kernel does not map its page. */
+  readonly offset: bigint | null;
+  readonly physical: number;
+}
+
+/** 'Proc' / 'Thre' as bytes, and with the protected bit (0x80) on the last byte. */
+export function poolTags(tag: string): Uint8Array[] {
+  const plain = Uint8Array.from(tag, (c) => c.charCodeAt(0));
+  const protectedTag = plain.slice();
+  protectedTag[3]! |= 0x80;
+  return [protectedTag, plain];
+}
+
+/**
+ * Pool-tag scan of physical memory for one kind of executive object: each hit is carved (pool header → optional
+ * headers → object header → body) and its TypeIndex checked; each body once. Offsets come from the kernel's own
+ * mapping of the page. The caller validates the body.
+ */
+export async function* scanPoolObjects(
+  kernel: WindowsKernel,
+  scanner: ScanService,
+  warn: Warn,
+  kind: PoolObjectKind,
+  control: ScanProgress = {},
+): AsyncGenerator<CarvedObject> {
+  const spec = { kind: 'tags', tags: [...kind.tags], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
+  const hits = await scanner.scan(kernel.phys, spec, {
+    signal: control.signal,
+    onProgress: (done, total) => control.onProgress?.(done, total, `scanning physical memory for ${kind.what} pool tags`),
+  });
+  if (hits.length >= MAX_HITS) warn({ code: 'LIMIT', message: `more than ${MAX_HITS} pool tag hits; only the first ${MAX_HITS} were examined` });
+  control.onProgress?.(0, 1, 'mapping kernel address space');
+  const reverse = await ReverseMap.build(kernel.vm, KERNEL_HALF, TOP, await selfMapRanges(kernel), control.signal);
+  const carver = new PoolObjectCarver(kernel, reverse, kind);
+  const seen = new Set<number>();
+  for (const hit of hits.slice(0, MAX_HITS)) {
+    control.signal?.throwIfAborted();
+    const o = await carver.carve(hit);
+    if (o && !seen.has(o.physical)) {
+      seen.add(o.physical);
+      yield o;
+    }
+  }
+}
+
+/** The virtual ranges of the paging self-map (PML4 entries that point at the PML4 itself). */
+async function selfMapRanges(kernel: WindowsKernel): Promise<[bigint, bigint][]> {
+  const pml4 = await kernel.phys.read(kernel.discovery.dtb, 0x1000);
+  const dv = new DataView(pml4.buffer, pml4.byteOffset, pml4.byteLength);
+  const out: [bigint, bigint][] = [];
+  for (let i = 256; i < 512; i++) {
+    const e = dv.getBigUint64(i * 8, true);
+    if (e & 1n && (e & 0x000ffffffffff000n) === BigInt(kernel.discovery.dtb)) {
+      const start = 0xffff000000000000n | (BigInt(i) << 39n);
+      out.push([start, start + (1n << 39n)]);
+    }
+  }
+  return out;
+}
+
+class PoolObjectCarver {
+  private readonly sizes: number[];
+  private readonly bodyOffset: number;
+  private readonly bodySize: number;
+  private typeIndex: Promise<number | null> | undefined;
+
+  constructor(
+    private readonly kernel: WindowsKernel,
+    private readonly reverse: ReverseMap,
+    private readonly kind: PoolObjectKind,
+  ) {
+    this.sizes = optionalHeaderSizes(kernel.layout);
+    this.bodyOffset = kernel.layout.offset('_OBJECT_HEADER', 'Body');
+    this.bodySize = kernel.layout.size(kind.struct);
+  }
+
+  async carve(hit: ScanHit): Promise<CarvedObject | null> {
+    const { layout, vm, phys } = this.kernel;
+    const poolPhys = hit.address - POOL_TAG_OFFSET;
+    const poolVirt = this.reverse.lookup(poolPhys);
+    const span = POOL_HEADER_SIZE + this.sizes.reduce((a, b) => a + b, 0) + this.bodyOffset + this.bodySize;
+    const bytes = poolVirt !== null ? await vm.readPadded(poolVirt, span) : await phys.read(poolPhys, span);
+    const pool = new StructView(layout, '_POOL_HEADER', bytes, BigInt(poolPhys));
+    if (pool.int('BlockSize') * 16 < POOL_HEADER_SIZE + this.bodyOffset + this.bodySize) return null;
+    const headerAt = locateObjectHeader(layout, this.sizes, bytes.subarray(POOL_HEADER_SIZE));
+    if (headerAt === null) return null;
+    const headerOffset = POOL_HEADER_SIZE + headerAt;
+    const bodyStart = headerOffset + this.bodyOffset;
+    const body = bytes.subarray(bodyStart, bodyStart + this.bodySize);
+    const offset = poolVirt !== null ? poolVirt + BigInt(bodyStart) : null;
+    if (offset !== null && !(await this.typeIndexMatches(bytes.subarray(headerOffset), offset - BigInt(this.bodyOffset)))) return null;
+    const view = new StructView(layout, this.kind.struct, body, offset ?? BigInt(poolPhys + bodyStart));
+    return { view, offset, physical: poolPhys + bodyStart };
+  }
+
+  /** Windows 10 encodes _OBJECT_HEADER.TypeIndex with ObHeaderCookie and the header address. */
+  private async typeIndexMatches(header: Uint8Array, headerAddress: bigint): Promise<boolean> {
+    const wanted = await (this.typeIndex ??= this.kind.typeIndex(this.kernel));
+    if (wanted === null) return true;
+    const stored = header[this.kernel.layout.offset('_OBJECT_HEADER', 'TypeIndex')]!;
+    return (await decodeTypeIndex(this.kernel, stored, headerAddress)) === wanted;
+  }
+}
