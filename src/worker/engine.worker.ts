@@ -1,19 +1,19 @@
 import { expose, transfer } from 'comlink';
 import { IdbKeyValueCache } from '../browser/idb-kv-cache.ts';
 import { IdbSymbolStore } from '../browser/idb-symbol-store.ts';
-import type { EngineApi, ImagePluginInfo, ImageSummary, JobProgress, MemoryRead, MemorySpace, Outcome, RunSummary } from '../engine/engine-api.ts';
+import type { EngineApi, ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, Outcome } from '../engine/engine-api.ts';
 import { SeedRecorder, type SessionSeed } from '../engine/session-seed.ts';
-import { openSession, type Session } from '../engine/session.ts';
+import { openSession } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import { BlobSource } from '../io/blob-source.ts';
 import { instantiateMemscopeWasm, type MemscopeWasm } from '../layers/wasm-module.ts';
-import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
 import { SessionPackStore } from '../symbols/session-pack-store.ts';
 import { ChainSymbolStore, MemorySymbolStore } from '../symbols/symbol-store.ts';
 import { pdbKey } from '../symbols/symbol-table.ts';
 import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
-import { JobRunner, settle } from './job-runner.ts';
+import { settle } from './job-runner.ts';
+import { SessionJobs } from './session-jobs.ts';
 import { WorkerScanService } from './worker-scan-service.ts';
 
 /** memscope.wasm compiled once: the module for the scan workers, an instance for this worker's page walks. */
@@ -23,10 +23,8 @@ interface WasmRuntime {
 }
 
 /** The engine worker: owns the opened image and runs plugins; the page talks to it through comlink. */
-class EngineWorker implements EngineApi {
-  private session: Session | undefined;
+class EngineWorker extends SessionJobs implements EngineApi {
   private scanner: WorkerScanService | undefined;
-  private readonly jobs = new JobRunner();
   /** What the open session used of the discovery cache and the symbol store: the plugin sandbox's seed. */
   private used: SeedRecorder | undefined;
   private readonly persistent = new IdbSymbolStore();
@@ -69,24 +67,6 @@ class EngineWorker implements EngineApi {
     return this.session?.plugins() ?? [];
   }
 
-  async columns(plugin: string, options: PluginOptions): Promise<Column[]> {
-    return this.session?.columns(plugin, options) ?? [];
-  }
-
-  async run(
-    jobId: string,
-    plugin: string,
-    options: PluginOptions,
-    onRows: (rows: PluginRow[]) => void,
-    onProgress: (p: JobProgress) => void,
-  ): Promise<Outcome<RunSummary>> {
-    return this.jobs.run(this.session, jobId, plugin, options, onRows, onProgress);
-  }
-
-  cancel(jobId: string): void {
-    this.jobs.cancel(jobId);
-  }
-
   async readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>> {
     const session = this.session;
     const outcome = await settle(async () => {
@@ -106,13 +86,11 @@ class EngineWorker implements EngineApi {
   }
 
   private async closeImage(): Promise<void> {
-    this.jobs.cancelAll();
-    const session = this.session;
-    this.session = undefined;
+    const closed = this.closeSession();
     this.used = undefined;
     this.scanner?.terminate();
     this.scanner = undefined;
-    await session?.close();
+    await closed;
   }
 
   private wasmRuntime(): Promise<WasmRuntime> {

@@ -1,20 +1,20 @@
 import { expose } from 'comlink';
-import type { ImagePluginInfo, JobProgress, Outcome, PluginInfo, RunSummary } from '../engine/engine-api.ts';
+import type { ImagePluginInfo, Outcome, PluginInfo } from '../engine/engine-api.ts';
 import { InlineScanService } from '../engine/inline-scan-service.ts';
 import { MemoryKeyValueCache } from '../engine/kv-cache.ts';
 import type { PluginModule, PluginSandboxApi } from '../engine/plugin-sandbox-api.ts';
 import { pluginInfo } from '../engine/plugin-info.ts';
 import type { SessionSeed } from '../engine/session-seed.ts';
-import { openSession, type Session } from '../engine/session.ts';
+import { openSession } from '../engine/session.ts';
 import { describeInternal, MemscopeError } from '../errors.ts';
 import { BlobSource } from '../io/blob-source.ts';
 import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
-import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { builtinPlugins } from '../plugins/registry.ts';
 import { modulePlugins, type ModulePlugins } from '../plugins/third-party.ts';
 import { MemorySymbolStore } from '../symbols/symbol-store.ts';
-import { JobRunner, settle } from './job-runner.ts';
+import { settle } from './job-runner.ts';
+import { SessionJobs } from './session-jobs.ts';
 import { isIsolated, lockDown } from './sandbox-isolation.ts';
 
 /** What the page sends first, and only once: the port memscope talks on and memscope.wasm. */
@@ -27,22 +27,21 @@ export interface SandboxInit {
  * The plugin sandbox: third-party plugins and a session of their own on the engine worker's image, opened with the
  * engine's discovery and symbols. memscope's own plugins are here too, for the third-party ones to build on.
  */
-class PluginSandbox implements PluginSandboxApi {
+class PluginSandbox extends SessionJobs implements PluginSandboxApi {
   /** memscope's own plugins, then the third-party ones added. */
   private plugins: readonly PluginDefinition[] = builtinPlugins;
-  private session: Session | undefined;
-  private readonly jobs = new JobRunner();
   private readonly module: Promise<WebAssembly.Module>;
 
   constructor(
     wasm: ArrayBuffer,
     private readonly isolated: boolean,
   ) {
+    super();
     this.module = WebAssembly.compile(wasm);
   }
 
   async add(module: PluginModule): Promise<Outcome<PluginInfo[]>> {
-    await this.closeImage();
+    await this.closeSession();
     return settle(async () => {
       if (!this.isolated) throw new MemscopeError('UNSUPPORTED', NOT_ISOLATED, module.fileName);
       const { plugins, problems } = declared(await importModule(module), module.fileName, new Set(this.plugins.map((p) => p.name)));
@@ -55,7 +54,7 @@ class PluginSandbox implements PluginSandboxApi {
   }
 
   async open(file: Blob, fileName: string, seed: SessionSeed): Promise<Outcome<ImagePluginInfo[]>> {
-    await this.closeImage();
+    await this.closeSession();
     return settle(async () => {
       const module = await this.module;
       const symbols = new MemorySymbolStore('symbols from the analysis engine');
@@ -71,32 +70,7 @@ class PluginSandbox implements PluginSandboxApi {
     });
   }
 
-  async columns(plugin: string, options: PluginOptions): Promise<Column[]> {
-    return this.session?.columns(plugin, options) ?? [];
-  }
-
-  run(
-    jobId: string,
-    plugin: string,
-    options: PluginOptions,
-    onRows: (rows: PluginRow[]) => void,
-    onProgress: (p: JobProgress) => void,
-  ): Promise<Outcome<RunSummary>> {
-    return this.jobs.run(this.session, jobId, plugin, options, onRows, onProgress);
-  }
-
-  cancel(jobId: string): void {
-    this.jobs.cancel(jobId);
-  }
-
   async ping(): Promise<void> {}
-
-  private async closeImage(): Promise<void> {
-    this.jobs.cancelAll();
-    const session = this.session;
-    this.session = undefined;
-    await session?.close();
-  }
 }
 
 const NOT_ISOLATED =
