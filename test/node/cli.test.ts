@@ -304,8 +304,16 @@ describe('memscope CLI (built bundle)', () => {
     const hidden = image.expected.processes.find((p) => p.hidden)!;
     const row = rows.find((x) => x['PID'] === hidden.pid)!;
     assert.deepEqual(
-      [row['Offset(Virtual)'], row['Name'], row['pslist'], row['psscan'], row['thrdscan'], row['csrss']],
-      [Number(BigInt(hidden.eprocessVirtual)), hidden.name, false, true, true, true],
+      [row['Offset(Virtual)'], row['Name'], row['pslist'], row['psscan'], row['thrdscan'], row['csrss'], row['session']],
+      [
+        Number(BigInt(hidden.eprocessVirtual)),
+        hidden.name,
+        false,
+        true,
+        true,
+        true,
+        image.expected.sessions.some((s) => s.pids.includes(hidden.pid)),
+      ],
     );
   });
 });

@@ -2,7 +2,7 @@
  * windows.threads, windows.thrdscan and windows.psxview on generated images of each Windows kernel, against
  * expected.json: every listed process's threads in list order (--pid), every thread in pool (exited and hidden
  * processes' too, no decoy), and the cross-view of the processes (the hidden one False in pslist only, exited ones
- * seen by the scans only); and hostile thread lists (a loop, an implausible ActiveThreads): partial rows and a
+ * seen by the scans only, live processes with a session on its ProcessList, the hidden one included); and hostile thread lists (a loop, an implausible ActiveThreads): partial rows and a
  * warning, never a hang.
  */
 import assert from 'node:assert/strict';
@@ -35,6 +35,7 @@ function psxviewRows(expected: ExpectedWindowsImage, physical: boolean): unknown
       .filter((p) => p.linked && p.name === 'csrss.exe')
       .flatMap((p) => (p.handleEntries ?? []).filter((h) => h.type === 'Process').map((h) => BigInt(h.object))),
   );
+  const onSessionLists = new Set(expected.sessions.flatMap((s) => s.pids));
   return expected.processes
     .map((p) => [
       BigInt(physical ? p.eprocessPhysical : p.eprocessVirtual),
@@ -44,6 +45,7 @@ function psxviewRows(expected: ExpectedWindowsImage, physical: boolean): unknown
       true,
       p.threadEntries.length > 0,
       csrssHandles.has(BigInt(p.eprocessVirtual)),
+      onSessionLists.has(p.pid),
       p.exitTime === null ? '' : toVolatilityTime(p.exitTime)!.replace('T', ' '),
     ])
     .sort((a, b) => (a[2] as number) - (b[2] as number));
@@ -65,6 +67,18 @@ for (const kernel of WINDOWS_KERNELS) {
       const pids = new Set(expected.processes.map((p) => p.pid));
       assert.equal(new Set(tids).size, tids.length);
       assert.ok(tids.every((tid) => tid % 4 === 0 && !pids.has(tid)));
+    });
+
+    it('the generator keeps live processes with a session, the hidden one too, on its ProcessList; no others', async () => {
+      const { expected } = await image();
+      const pids = expected.processes.map((p) => p.pid);
+      assert.equal(new Set(pids).size, pids.length, 'PIDs are unique, so session pids name one process each');
+      for (const p of expected.processes) {
+        const on = expected.sessions.filter((s) => s.pids.includes(p.pid)).map((s) => s.id);
+        assert.deepEqual(on, p.exited || p.sessionId === null ? [] : [p.sessionId], p.name);
+      }
+      const hidden = expected.processes.find((p) => p.hidden)!;
+      assert.ok(hidden.sessionId !== null && expected.sessions.some((s) => s.pids.includes(hidden.pid)));
     });
 
     it('windows.threads lists every listed process’s threads in list order, exactly, without warnings; --pid filters', async () => {
@@ -98,7 +112,7 @@ for (const kernel of WINDOWS_KERNELS) {
       assert.deepEqual(sorted(values(rows)), psxviewRows(expected, false));
       assert.deepEqual(warnings, []);
       const hidden = values(rows).find((r) => r[2] === expected.processes.find((p) => p.hidden)!.pid)!;
-      assert.deepEqual(hidden.slice(3, 7), [false, true, true, true]);
+      assert.deepEqual(hidden.slice(3, 8), [false, true, true, true, true]);
       const physical = await collectRun(s, 'windows.psxview', { 'physical-offsets': true });
       assert.deepEqual(sorted(values(physical.rows)), psxviewRows(expected, true));
     });
@@ -158,5 +172,32 @@ describe('windows.threads on hostile thread lists', () => {
       linked.slice(0, 2).map((x) => threadRow(t.explorer, x)),
     );
     assert.equal(warnings.length, 1);
+  });
+});
+
+describe('windows.psxview on a hostile session list', () => {
+  it('a SessionProcessLinks looping back to an earlier process: the processes up to it in the session view and one warning', async () => {
+    const { image, expected } = await windowsImage({ size: SIZE, seed: 13 });
+    const nt = await (await openWindowsSession(image)).kernel('windows');
+    const copy = image.slice();
+    const links = BigInt(nt.layout.offset('_EPROCESS', 'SessionProcessLinks'));
+    const session = expected.sessions.reduce((a, b) => (b.pids.length > a.pids.length ? b : a));
+    assert.ok(session.pids.length >= 4);
+    const member = (i: number) => expected.processes.find((p) => p.pid === session.pids[i])!;
+    // The third member's Flink names the first member again: the rest of the list is never reached.
+    new DataView(copy.buffer).setBigUint64(Number(BigInt(member(2).eprocessPhysical) + links), BigInt(member(0).eprocessVirtual) + links, true);
+    const started = Date.now();
+    const { rows, warnings } = await collectRun(await openWindowsSession(copy), 'windows.psxview');
+    assert.ok(Date.now() - started < 60_000);
+    const cut = new Set(session.pids.slice(3));
+    const want = psxviewRows(expected, false).map((r) => (cut.has(r[2] as number) ? [...r.slice(0, 7), false, r[8]] : r));
+    assert.deepEqual(
+      values(rows).sort((a, b) => (a[2] as number) - (b[2] as number)),
+      want,
+    );
+    assert.deepEqual(
+      warnings.map((w) => [w.code, w.message.startsWith(`session ${session.id} process list`), w.message.includes('loops')]),
+      [['SMEAR', true, true]],
+    );
   });
 });

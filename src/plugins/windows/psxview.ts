@@ -1,6 +1,6 @@
-import type { PluginDefinition, WindowsKernelContext, WindowsProcess } from '../api.ts';
+import type { PluginDefinition, RunSignal, WindowsKernelContext, WindowsProcess } from '../api.ts';
 
-const VIEWS = ['pslist', 'psscan', 'thrdscan', 'csrss'] as const;
+const VIEWS = ['pslist', 'psscan', 'thrdscan', 'csrss', 'session'] as const;
 type View = (typeof VIEWS)[number];
 
 /** One process as the views saw it, keyed by its offset. */
@@ -9,15 +9,21 @@ interface Seen {
   readonly in: Set<View>;
 }
 
+/** Most processes walked on one session's ProcessList (as on the active list); a longer list is smear or a loop. */
+const MAX_SESSION_PROCESSES = 65536;
+
 /**
  * Volatility 3's windows.psxview: one row per process (by offset) seen by any view, in the order first seen. Each view
  * keeps only processes that pass the scan's checks; unlike Volatility 3 (2.11), names are not restricted to letters,
  * '.' and ' ' — that filter drops 'svch0st.exe' or 'python3.exe' from every view, hiding exactly what this plugin is for.
+ * memscope adds a view Volatility 3 lacks (Volatility 2 had it): `session`, the processes on the ProcessList of each
+ * session (_MM_SESSION_SPACE) a live process points at — a process unlinked from the active list usually stays there.
  */
 export const psxview: PluginDefinition = {
   name: 'windows.psxview',
-  description: 'Cross-views the processes: the active list, the pool scan, the threads’ owners and csrss.exe’s handles.',
-  version: '1.0.0',
+  description:
+    'Cross-views the processes: the active list, the pool scan, the threads’ owners, csrss.exe’s handles and (added by memscope) the session lists.',
+  version: '2.0.0',
   requirements: [{ kind: 'kernel', os: 'windows' }],
   columns: (options) => [
     {
@@ -31,6 +37,7 @@ export const psxview: PluginDefinition = {
     { name: 'psscan', type: 'bool' },
     { name: 'thrdscan', type: 'bool' },
     { name: 'csrss', type: 'bool' },
+    { name: 'session', type: 'bool' },
     { name: 'Exit Time', type: 'str' },
   ],
   options: [
@@ -61,6 +68,8 @@ export const psxview: PluginDefinition = {
       add('thrdscan', owners.get(t.process)!);
     }
     for (const p of listed) if (p.name === 'csrss.exe') for (const o of await csrssProcesses(kernel, p)) add('csrss', o);
+    const live = [...seen.values()].map((s) => s.process).filter((p) => p.exitTime === null);
+    for (const o of await sessionProcesses(kernel, live, ctx.signal)) add('session', o);
     for (const { process: p, in: views } of seen.values()) {
       const offset = physical ? (p.physical === null ? null : BigInt(p.physical)) : p.offset;
       yield { depth: 0, values: [offset, p.name, p.pid, ...VIEWS.map((v) => views.has(v)), exitTime(p.exitTime)] };
@@ -75,6 +84,28 @@ async function csrssProcesses(kernel: WindowsKernelContext, csrss: WindowsProces
     if (h.type !== 'Process') continue;
     const p = await kernel.processAt(h.object);
     if (p) out.push(p);
+  }
+  return out;
+}
+
+/**
+ * The processes on the ProcessList of every session (_MM_SESSION_SPACE) the given processes point at, each session
+ * walked once (bounded and cycle-guarded). Exited processes are not asked: their session may be gone.
+ */
+async function sessionProcesses(kernel: WindowsKernelContext, processes: readonly WindowsProcess[], signal?: RunSignal): Promise<WindowsProcess[]> {
+  const out: WindowsProcess[] = [];
+  const sessions = new Set(processes.map((p) => p.view.u64('Session')).filter((s) => s !== 0n));
+  if (sessions.size === 0) return out;
+  const list = BigInt(kernel.fieldOffset('_MM_SESSION_SPACE', 'ProcessList'));
+  const id = BigInt(kernel.fieldOffset('_MM_SESSION_SPACE', 'SessionId'));
+  const links = BigInt(kernel.fieldOffset('_EPROCESS', 'SessionProcessLinks'));
+  for (const session of sessions) {
+    const what = `session ${(await kernel.vm.readU32(session + id)) ?? '?'} process list (_MM_SESSION_SPACE.ProcessList)`;
+    for await (const link of kernel.listEntries(session + list, { what, limit: MAX_SESSION_PROCESSES })) {
+      signal?.throwIfAborted();
+      const p = await kernel.processAt(link - links);
+      if (p) out.push(p);
+    }
   }
   return out;
 }
