@@ -16,7 +16,7 @@ export interface ImageSummary {
   readonly capturedBytes: number;
   /** The registered OS id of the image's kernel, null when none was found. */
   readonly os: OsName | null;
-  /** e.g. "Windows 10 (10.0.19041)", "Linux 6.1.0-56-amd64". */
+  /** e.g. "Windows 10 2004–22H2 (10.0.19041)", "Linux 6.1.0-56-amd64". */
   readonly osVersion?: string;
   readonly dtb?: string;
   readonly kernelBase?: string;

@@ -12,6 +12,7 @@ import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
 import { cmdline } from './windows/cmdline.ts';
+import { bigpools } from './windows/bigpools.ts';
 import { dlllist } from './windows/dlllist.ts';
 import { envars } from './windows/envars.ts';
 import { getsids } from './windows/getsids.ts';
@@ -48,6 +49,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   threads,
   thrdscan,
   psxview,
+  bigpools,
   linuxInfo,
   linuxPslist,
   linuxPstree,

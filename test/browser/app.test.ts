@@ -47,7 +47,7 @@ describe('memscope-app', () => {
     for (const expected of [
       'win10.raw',
       'raw',
-      'Windows 10 (10.0.19041)',
+      'Windows 10 2004–22H2 (10.0.19041)',
       '0x1aa000',
       '0xfffff80600000000',
       '16.0 MiB (16,777,216 bytes)',

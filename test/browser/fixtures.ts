@@ -12,7 +12,7 @@ export const summary: ImageSummary = {
   physicalSize: 16 * 1024 * 1024,
   capturedBytes: 15 * 1024 * 1024,
   os: 'windows',
-  osVersion: 'Windows 10 (10.0.19041)',
+  osVersion: 'Windows 10 2004–22H2 (10.0.19041)',
   dtb: '0x1aa000',
   kernelBase: '0xfffff80600000000',
   symbols: 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1',

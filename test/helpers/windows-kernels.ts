@@ -37,7 +37,7 @@ function kernel(name: string, guid: string, build: number, osVersion: string): W
 }
 
 export const WINDOWS_KERNELS: readonly WindowsKernel[] = [
-  kernel('Windows 10 19041', '606FF669409B00F7FC8C61A9C1670129', 19041, 'Windows 10 (10.0.19041)'),
-  kernel('Windows 11 22000', '0CE4A95C0CD782A7596B034D8648E585', 22000, 'Windows 11 (10.0.22000)'),
-  kernel('Windows 10 17763', '2EA98876FE209B61954090E803113013', 17763, 'Windows 10 (10.0.17763)'),
+  kernel('Windows 10 19041', '606FF669409B00F7FC8C61A9C1670129', 19041, 'Windows 10 2004–22H2 (10.0.19041)'),
+  kernel('Windows 11 22000', '0CE4A95C0CD782A7596B034D8648E585', 22000, 'Windows 11 21H2 (10.0.22000)'),
+  kernel('Windows 10 17763', '2EA98876FE209B61954090E803113013', 17763, 'Windows 10 1809 (10.0.17763)'),
 ];

@@ -23,6 +23,7 @@ const PLUGINS = [
   'windows.threads',
   'windows.thrdscan',
   'windows.psxview',
+  'windows.bigpools',
 ];
 
 /**

@@ -204,6 +204,7 @@ describe('analysis session', () => {
     const session = await openWindowsSession(image);
     const names = session.plugins().map((p) => p.name);
     assert.deepEqual(names.sort(), [
+      'windows.bigpools',
       'windows.cmdline',
       'windows.dlllist',
       'windows.envars',

@@ -14,7 +14,7 @@ describe('Windows discovery and process plugins on a generated Windows 10 19041 
     assert.equal(s.dtb, expected.kernel.dtb);
     assert.equal(BigInt(s.kernelBase!), hexBig(expected.kernel.base));
     assert.equal(s.symbols?.includes(`${expected.kernel.pdb.guid}-${expected.kernel.pdb.age}`), true);
-    assert.equal(s.osVersion, `Windows 10 (10.0.${expected.kernel.version.build})`);
+    assert.equal(s.osVersion, `Windows 10 2004–22H2 (10.0.${expected.kernel.version.build})`);
   });
 
   it('windows.pslist lists exactly the linked processes, in list order, with Volatility columns', async () => {

@@ -2,6 +2,7 @@ import type { SharedUserData } from '../../plugins/api/windows.ts';
 import { KUSER_SHARED_DATA } from './dtb-locator.ts';
 import { filetimeToIso } from './filetime.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
+import { windowsRelease } from './windows-releases.ts';
 
 export type { SharedUserData };
 
@@ -25,9 +26,8 @@ export async function readSharedUserData(kernel: WindowsKernel): Promise<SharedU
   };
 }
 
-/** "Windows 10 (10.0.19041)" */
+/** "Windows 10 2004–22H2 (10.0.19041)", "Windows Server 2019 (10.0.17763)" */
 export function windowsVersionLabel(d: SharedUserData): string {
   const build = d.ntBuildNumber ?? 0;
-  const name = d.ntMajorVersion === 10 && build >= 22000 ? '11' : String(d.ntMajorVersion);
-  return `Windows ${name} (${d.ntMajorVersion}.${d.ntMinorVersion}.${build})`;
+  return `${windowsRelease(d.ntMajorVersion, build, d.ntProductType)} (${d.ntMajorVersion}.${d.ntMinorVersion}.${build})`;
 }
