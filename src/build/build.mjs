@@ -2,7 +2,8 @@
 // Wasm and public/, draws the icons, writes the sample image and generates the service worker.
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, rm, stat, writeFile } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 import { generateSW } from 'workbox-build';
 import { buildIdDefine, computeBuildId } from './build-id.mjs';
@@ -23,6 +24,11 @@ const APP_ENTRIES = {
   'plugin-sandbox.worker': 'src/worker/plugin-sandbox.worker.ts',
 };
 const CLI_ENTRY = 'src/cli/main.ts';
+/**
+ * The disassembler windows.malfind loads on first use (src/plugins/common/disassemble.ts): in the page a bundle of
+ * its own, app/disassembler.js, with capstone.wasm beside it (where the package looks for it), both precached.
+ */
+const DISASSEMBLER = { package: 'capstone-wasm', bundle: 'disassembler.js', wasm: 'capstone.wasm' };
 const WASM = 'build/memscope.wasm';
 /** Compiled into the bundles: lets the engine tell its own cached results from another build's. */
 const define = buildIdDefine(await computeBuildId(ROOT));
@@ -32,6 +38,7 @@ await mkdir(APP, { recursive: true });
 
 const sizes = [];
 sizes.push(...(await bundleApp()));
+sizes.push(...(await bundleDisassembler()));
 sizes.push(...(await bundleCli()));
 await copyWasm();
 await cp(join(ROOT, 'public'), DIST, { recursive: true });
@@ -63,8 +70,52 @@ async function bundleApp() {
     absWorkingDir: ROOT,
     define,
     logLevel: 'warning',
+    plugins: [lazyDisassembler()],
   });
   return outputSizes(result.metafile);
+}
+
+/** Leaves `import('capstone-wasm')` a dynamic import, of app/disassembler.js next to the importing bundle. */
+function lazyDisassembler() {
+  return {
+    name: 'lazy-disassembler',
+    setup(build) {
+      const filter = new RegExp(`^${DISASSEMBLER.package}$`);
+      build.onResolve({ filter }, () => ({ path: `./${DISASSEMBLER.bundle}`, external: true }));
+    },
+  };
+}
+
+function nodeModuleStub() {
+  return {
+    name: 'node-module-stub',
+    setup(build) {
+      build.onResolve({ filter: /^module$/ }, () => ({ path: 'module', namespace: 'node-module-stub' }));
+      build.onLoad({ filter: /.*/, namespace: 'node-module-stub' }, () => ({
+        contents: "export function createRequire() { throw new Error('node:module is not in the page'); }",
+      }));
+    },
+  };
+}
+
+async function bundleDisassembler() {
+  const entry = fileURLToPath(import.meta.resolve(DISASSEMBLER.package));
+  const result = await esbuild.build({
+    entryPoints: [entry],
+    outfile: join(APP, DISASSEMBLER.bundle),
+    bundle: true,
+    format: 'esm',
+    platform: 'browser',
+    target: 'es2022',
+    minify: true,
+    // Emscripten's Node branch (never taken in the page) imports node:module: a stub, so no bare import is left.
+    plugins: [nodeModuleStub()],
+    metafile: true,
+    absWorkingDir: ROOT,
+    logLevel: 'warning',
+  });
+  await cp(join(dirname(entry), DISASSEMBLER.wasm), join(APP, DISASSEMBLER.wasm));
+  return [...outputSizes(result.metafile), [`app/${DISASSEMBLER.wasm}`, (await stat(join(APP, DISASSEMBLER.wasm))).size]];
 }
 
 async function bundleCli() {

@@ -96,20 +96,36 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     const injected = fixture.expected.processes.filter((p) => p.linked && p.malfind?.length);
     ok(injected.length > 0, 'the image has injected code');
     const table = await app.run('windows.malfind');
+    const listed = await rows(app, table);
     deepEqual(
-      (await rows(app, table)).map((r) => [r['PID'], r['Start VPN'], r['Notes']]),
+      listed.map((r) => [r['PID'], r['Start VPN'], r['Notes']]),
       injected.flatMap((p) => p.malfind!.map((m) => [String(p.pid), m.start, 'MZ header'])),
     );
+    // Disasm is disassembled in the engine worker by the lazily loaded app/disassembler.js + capstone.wasm (hex pairs
+    // if they fail to load): "\n0x<start>:\tpop\tr10\n…" ("MZ" as 64-bit code), shown as text with its newlines kept.
+    const start = injected[0]!.malfind![0]!.start;
+    ok(listed[0]!['Disasm']!.startsWith(`${start}:\tpop\tr10\n`), `Disasm: ${JSON.stringify(listed[0]!['Disasm'])}`);
+    const disasmCell = [...table.shadowRoot!.querySelectorAll('[role=cell]')].find((c) => c.textContent?.includes('\tpop\tr10'))!;
+    equal(getComputedStyle(disasmCell).whiteSpace, 'pre');
   });
 
-  it('windows.psxview shows every process once, the hidden one in every view but pslist', async () => {
+  it('windows.psxview shows every process once, the hidden one in every view but pslist, the session lists’ members', async () => {
     const table = await app.run('windows.psxview', 30000);
     const listed = await rows(app, table);
     equal(listed.length, fixture.expected.processes.length);
     const hidden = fixture.expected.processes.find((p) => p.hidden)!;
+    // The session view (memscope's own): on a session's ProcessList as the generator linked them, the hidden process included.
+    const onSessionList = (pid: number) => fixture.expected.sessions.some((s) => s.pids.includes(pid));
+    const byPid = (a: string[], b: string[]) => Number(a[0]) - Number(b[0]);
     deepEqual(
-      listed.filter((r) => r['PID'] === String(hidden.pid)).map((r) => [r['Name'], r['pslist'], r['psscan'], r['thrdscan'], r['csrss']]),
-      [[hidden.name, 'False', 'True', 'True', 'True']],
+      listed.map((r) => [r['PID']!, r['session']!]).sort(byPid),
+      fixture.expected.processes.map((p) => [String(p.pid), onSessionList(p.pid) ? 'True' : 'False']).sort(byPid),
+    );
+    deepEqual(
+      listed
+        .filter((r) => r['PID'] === String(hidden.pid))
+        .map((r) => [r['Name'], r['pslist'], r['psscan'], r['thrdscan'], r['csrss'], r['session']]),
+      [[hidden.name, 'False', 'True', 'True', 'True', onSessionList(hidden.pid) ? 'True' : 'False']],
     );
   });
 });

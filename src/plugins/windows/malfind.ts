@@ -1,4 +1,5 @@
 import type { PluginDefinition, RunWarning, VadNode, VirtualMemory, WindowsProcess } from '../api.ts';
+import { loadDisassembler, type Disassemble } from '../common/disassemble.ts';
 import { PID_OPTION } from '../common/pid-filter.ts';
 import { listedProcesses } from './process-columns.ts';
 
@@ -19,7 +20,7 @@ const NOTES: readonly (readonly [number, number, string])[] = [
 export const malfind: PluginDefinition = {
   name: 'windows.malfind',
   description: 'Lists process memory ranges that potentially contain injected code.',
-  version: '1.0.0',
+  version: '2.0.0',
   requirements: [{ kind: 'kernel', os: 'windows' }],
   columns: [
     { name: 'PID', type: 'int' },
@@ -33,14 +34,17 @@ export const malfind: PluginDefinition = {
     { name: 'File output', type: 'str' },
     { name: 'Notes', type: 'str' },
     { name: 'Hexdump', type: 'str' },
-    // Volatility disassembles these bytes with capstone; a disassembly preview is planned. Until then the column
-    // holds the bytes as space-separated hex pairs, which is what Volatility prints without capstone.
+    // The preview's bytes disassembled as 64-bit code (32-bit in a WoW64 process), as Volatility prints capstone's
+    // (../common/disassemble.ts); where the disassembler cannot be loaded, space-separated hex pairs: what Volatility
+    // prints without capstone.
     { name: 'Disasm', type: 'str' },
   ],
   options: [PID_OPTION],
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.windows();
+    let disassemble: Disassemble | undefined;
+    let disassemblerTried = false;
     for await (const p of listedProcesses(ctx, kernel)) {
       const space = kernel.processSpace(p);
       for await (const v of kernel.vads(p)) {
@@ -48,6 +52,17 @@ export const malfind: PluginDefinition = {
         if (await isEmpty(space, v, () => ctx.warn(tooLarge(p, v)))) continue;
         const data = (await space.read(v.start, PREVIEW)) ?? new Uint8Array(PREVIEW);
         const note = NOTES.find(([a, b]) => data[0] === a && data[1] === b)?.[2] ?? null;
+        if (!disassemblerTried) {
+          // Loaded at the first row, so a run that finds nothing never loads it; if it fails, one warning per run.
+          disassemblerTried = true;
+          disassemble = await loadDisassembler().catch((e: unknown) => {
+            ctx.warn({
+              code: 'UNSUPPORTED',
+              message: `the disassembler could not be loaded (${e instanceof Error ? e.message : String(e)}): Disasm holds the bytes as hex pairs`,
+            });
+            return undefined;
+          });
+        }
         yield {
           depth: 0,
           values: [
@@ -62,7 +77,7 @@ export const malfind: PluginDefinition = {
             'Disabled',
             note,
             hexdump(data),
-            hexPairs(data),
+            disassemble ? disassemble(data, v.start, p.wow64 ? 32 : 64) : hexPairs(data),
           ],
         };
       }
