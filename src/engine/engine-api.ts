@@ -62,7 +62,14 @@ export interface RunSummary {
 
 /** A symbol table the image needs and the store does not hold: a Windows PDB's, or a Linux kernel's without BTF. */
 export type MissingSymbols =
-  | { readonly kind: 'pdb'; readonly pdbName: string; readonly guid: string; readonly age: number }
+  | {
+      readonly kind: 'pdb';
+      readonly pdbName: string;
+      readonly guid: string;
+      readonly age: number;
+      /** The kernel is read without it for now: memscope found the process structures in the image itself. */
+      readonly discovered?: boolean;
+    }
   | { readonly kind: 'linux'; readonly release: string; readonly banner: string; readonly reason: string };
 
 /** A process's own address space, found by PID (plain data, so it crosses the worker boundary as it is). */

@@ -10,8 +10,8 @@ export interface Unmet {
   readonly error: MemscopeError;
 }
 
-/** What the image offers: undefined when its `os` kernel is ready, else why not. */
-export type KernelCheck = (os: OsName) => Unmet | undefined;
+/** What the image offers: undefined when its `os` kernel is ready (also with a table discovered in the image, if `discovered` is fine), else why not. */
+export type KernelCheck = (os: OsName, discovered: boolean) => Unmet | undefined;
 
 /**
  * Every unmet requirement of `plugin`, its dependencies' included (each reason once). Dependencies are looked up
@@ -22,7 +22,7 @@ export function unmetRequirements(plugin: PluginDefinition, plugins: readonly Pl
   const visited = new Set<string>();
   const visit = (p: PluginDefinition, path: readonly string[]) => {
     for (const r of p.requirements) {
-      const problems = r.kind === 'kernel' ? [kernel(r.os)] : [dependency(r.name, r.version, path)];
+      const problems = r.kind === 'kernel' ? [kernel(r.os, r.discoveredSymbols === true)] : [dependency(r.name, r.version, path)];
       for (const u of problems) if (u && !found.has(u.reason)) found.set(u.reason, u);
     }
   };

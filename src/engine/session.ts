@@ -81,10 +81,10 @@ export class Session implements AnalysisSession {
     private readonly os: OpenedOs | null,
   ) {}
 
-  /** Tries again to build the found OS's kernel context, unless it is built: its symbols may have arrived since. */
+  /** Tries again to build the found OS's kernel context, unless it is built from its symbols: they may have arrived since. */
   private async retryKernel(): Promise<void> {
     const os = this.os;
-    if (os && !os.load.kernel) os.load = await loadKernel(os, { ...this.env, physical: this.physical });
+    if (os && (!os.load.kernel || os.load.provisional)) os.load = await loadKernel(os, { ...this.env, physical: this.physical });
   }
 
   get summary(): ImageSummary {
@@ -192,17 +192,20 @@ export class Session implements AnalysisSession {
   }
 
   private unmet(plugin: PluginDefinition): Unmet[] {
-    return unmetRequirements(plugin, this.pluginSet, (os) => this.kernelUnmet(os));
+    return unmetRequirements(plugin, this.pluginSet, (os, discovered) => this.kernelUnmet(os, discovered));
   }
 
-  /** Why the image offers no ready `os` kernel (none found, another OS, symbols missing or unusable), or undefined. */
-  private kernelUnmet(os: OsName): Unmet | undefined {
+  /**
+   * Why the image offers no ready `os` kernel (none found, another OS, symbols missing or unusable, or only a table
+   * discovered in the image when `discovered` is not enough), or undefined.
+   */
+  private kernelUnmet(os: OsName, discovered: boolean): Unmet | undefined {
     const profile = osProfile(os);
     if (this.os?.profile !== profile) {
       const why = this.notFound(profile);
       return { reason: `needs a ${profile.name} kernel: ${why}`, error: new MemscopeError('OS_NOT_FOUND', why, this.source.name) };
     }
-    if (this.os.load.kernel) return undefined;
+    if (this.os.load.kernel) return this.os.load.provisional && !discovered ? this.os.load.provisional : undefined;
     const { error, reason } = this.os.load;
     return { reason: reason ?? `needs the ${profile.name} kernel's symbols: ${error.message.split('\n')[0]}`, error };
   }
@@ -242,7 +245,7 @@ export class Session implements AnalysisSession {
     if (opened) await this.retryKernel();
     // The registry pairs an id with its profile's kernel type.
     if (opened?.load.kernel) return opened.load.kernel as KernelOf<Os>;
-    throw this.kernelUnmet(os)!.error;
+    throw this.kernelUnmet(os, true)!.error;
   }
 
   async close(): Promise<void> {

@@ -40,7 +40,18 @@ export type OsOutcome<D> =
  * "needs the <OS> kernel's symbols: <the error's first line>"). `osVersion`: the exact version the kernel tells.
  */
 export type KernelLoad<K extends KernelBase> =
-  { readonly kernel: K; readonly osVersion?: string } | { readonly kernel: null; readonly error: MemscopeError; readonly reason?: string };
+  | {
+      readonly kernel: K;
+      readonly osVersion?: string;
+      /**
+       * Built without the kernel's symbol table, from what the image itself gives (retried until the table arrives):
+       * what plugins that need the table are told.
+       */
+      readonly provisional?: { readonly reason: string; readonly error: MemscopeError };
+      /** What the summary should say about how it was built ("ExitTime is not known for build ..."). */
+      readonly warnings?: readonly string[];
+    }
+  | { readonly kernel: null; readonly error: MemscopeError; readonly reason?: string };
 
 /** What the summary says about a found OS; the session adds the container's fields and every OS's partial finds. */
 export type OsSummary = Pick<ImageSummary, 'osVersion' | 'dtb' | 'kernelBase' | 'symbols' | 'missingSymbols' | 'warnings'>;

@@ -34,8 +34,12 @@ export type OsName = 'windows' | 'linux';
 
 /** What a plugin needs before it can run: the engine checks every one first and names all that are unmet. */
 export type Requirement =
-  /** The image's OS kernel with its symbol table (ctx.windows() / ctx.linux()). */
-  | { readonly kind: 'kernel'; readonly os: OsName }
+  /**
+   * The image's OS kernel with its symbol table (ctx.windows() / ctx.linux()). `discoveredSymbols: true`: the plugin
+   * also runs when there is no symbol file and memscope built the table from the image itself (Windows: the process
+   * structures only — processes, PEB, loader lists, KUSER_SHARED_DATA, pool and object headers).
+   */
+  | { readonly kind: 'kernel'; readonly os: OsName; readonly discoveredSymbols?: boolean }
   /** Another plugin whose rows this one reads with ctx.runPlugin; `version` is a semver range ("^1.0.0"). */
   | { readonly kind: 'plugin'; readonly name: string; readonly version: string };
 

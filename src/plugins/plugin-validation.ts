@@ -40,7 +40,7 @@ function declarationProblems(p: unknown): string[] {
     requirements.forEach((r, i) =>
       need(
         isRequirement(r),
-        `requirements[${i}] must be { kind: 'kernel', os: ${OS_NAMES.map((os) => `'${os}'`).join(' | ')} } or { kind: 'plugin', name, version: semver range }`,
+        `requirements[${i}] must be { kind: 'kernel', os: ${OS_NAMES.map((os) => `'${os}'`).join(' | ')}, discoveredSymbols?: boolean } or { kind: 'plugin', name, version: semver range }`,
       ),
     );
   const columns = p['columns'];
@@ -64,7 +64,8 @@ function declarationProblems(p: unknown): string[] {
 
 function isRequirement(r: unknown): boolean {
   if (!isObject(r)) return false;
-  if (r['kind'] === 'kernel') return OS_NAMES.includes(r['os'] as string);
+  if (r['kind'] === 'kernel')
+    return OS_NAMES.includes(r['os'] as string) && (r['discoveredSymbols'] === undefined || typeof r['discoveredSymbols'] === 'boolean');
   return r['kind'] === 'plugin' && typeof r['name'] === 'string' && typeof r['version'] === 'string' && validRange(r['version']) !== null;
 }
 

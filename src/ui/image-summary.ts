@@ -33,6 +33,7 @@ export class ImageSummaryView extends LitElement {
         padding-left: 1.2em;
         color: var(--ms-warning);
         font-size: 0.92em;
+        overflow-wrap: anywhere;
       }
     `,
   ];

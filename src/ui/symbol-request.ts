@@ -50,7 +50,16 @@ export class SymbolRequest extends LitElement {
     const key = pdbKey(m.pdbName, m.guid, m.age);
     const fileName = key.slice(key.indexOf('/') + 1);
     return html`
-      <h2>Symbols needed: <code>${m.pdbName}</code></h2>
+      ${
+        m.discovered
+          ? html`<h2>More plugins with the symbol table: <code>${m.pdbName}</code></h2>
+            <p class="discovered">
+              There is no symbol file for this kernel yet, so memscope found its process structures in the image itself:
+              processes, the process tree and scan, command lines, DLLs, environments and sessions work now. Handles,
+              threads, memory ranges, tokens and the other plugins need the symbol table.
+            </p>`
+          : html`<h2>Symbols needed: <code>${m.pdbName}</code></h2>`
+      }
       <p>
         This image's kernel was built with <code>${m.pdbName}</code>, GUID <code class="guid">${m.guid}</code>, age
         <code class="age">${m.age}</code>. memscope needs its symbol table, a Volatility 3 ISF file named

@@ -42,7 +42,7 @@ describe('end to end: third-party plugins in the built app', function () {
     app?.close();
     app = await AppFrame.open();
     await app.chooseImage(fixture.image);
-    await app.summaryText(fileName, (text) => !text.includes('missing:'));
+    await app.summaryText(fileName, (text) => !text.includes('discovered from the image'));
   };
   const entry = (plugin: string) => app.find('plugin-picker', `button[data-plugin="${plugin}"]`);
   const listed = (plugin: string) => waitFor(() => entry(plugin), `${plugin} in the plugin list`, 10000);
@@ -54,9 +54,9 @@ describe('end to end: third-party plugins in the built app', function () {
     await executeServerCommand('record-requests', { recording: true });
     app = await AppFrame.open();
     await app.chooseImage(fixture.image);
-    await app.summaryText(fileName, (text) => text.includes('missing:'));
+    await app.summaryText(fileName, (text) => text.includes('discovered from the image'));
     await app.addSymbols(fixture.symbols);
-    await app.summaryText(fileName, (text) => !text.includes('missing:'));
+    await app.summaryText(fileName, (text) => !text.includes('discovered from the image'));
   });
 
   after(async () => {

@@ -29,9 +29,9 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     app = await AppFrame.open();
     const fileName = fixture.image.split('/').pop()!;
     await app.chooseImage(fixture.image);
-    await app.summaryText(fileName, (text) => text.includes('missing:'));
+    await app.summaryText(fileName, (text) => text.includes('discovered from the image'));
     await app.addSymbols(fixture.symbols);
-    await app.summaryText(fileName, (text) => !text.includes('missing:'));
+    await app.summaryText(fileName, (text) => !text.includes('discovered from the image'));
     subject = fixture.expected.processes.find((p) => p.linked && p.dlls?.length && p.environment?.variables?.length && p.token)!;
     ok(subject, 'the image has a process with modules, environment and token');
   });

@@ -42,7 +42,7 @@ describe('engine worker (dist build): symbol packs', () => {
       const engine = wrap<EngineApi>(first);
       const opened = await engine.open(image, image.name);
       ok(opened.ok, `open: ${JSON.stringify(!opened.ok && opened.error)}`);
-      deepEqual(opened.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
+      deepEqual(opened.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age), discovered: true });
 
       const refused = await engine.addSymbolFiles([{ name: otherZip.name, blob: otherZip }]);
       ok(!refused.ok, 'a pack without the kernel PDB is refused');

@@ -36,17 +36,17 @@ describe('engine worker (dist build, sample image)', () => {
       ok(first.ok, `open: ${JSON.stringify(!first.ok && first.error)}`);
       equal(first.value.os, 'windows');
       equal(first.value.fileSize, image.size);
-      deepEqual(first.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
+      deepEqual(first.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age), discovered: true });
 
       const noRows: PluginRow[][] = [];
       const refused = await engine.run(
         'job-1',
-        'windows.pslist',
+        'windows.handles',
         {},
         proxy((rows: PluginRow[]) => void noRows.push(rows)),
         proxy(() => {}),
       );
-      ok(!refused.ok, 'pslist without symbols fails');
+      ok(!refused.ok, 'handles without symbols fails (pslist would run on offsets found in the image)');
       equal(refused.error.code, 'SYMBOLS_MISSING');
       deepEqual(refused.error.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age) });
 

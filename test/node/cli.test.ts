@@ -181,10 +181,23 @@ describe('memscope CLI (built bundle)', () => {
     assert.equal(missing.stderr.trim().split('\n').length, 1);
     assert.match(missing.stderr, /memory\.raw/);
 
-    const noSymbols = memscope('-f', image.imagePath, '-s', join(symbolsDir, 'nothing-here'), 'windows.pslist');
+    // Without the symbol table the process plugins run on offsets found in the image (the warning says so); the
+    // others fail with one line naming the PDB, after that warning.
+    const discovered = memscope('-f', image.imagePath, '-s', join(symbolsDir, 'nothing-here'), '-r', 'json', 'windows.pslist');
+    assert.equal(discovered.code, 0);
+    assert.deepEqual(
+      (JSON.parse(discovered.stdout) as { PID: number }[]).map((row) => row.PID),
+      image.expected.processes.filter((p) => p.linked).map((p) => p.pid),
+    );
+    assert.match(discovered.stderr, /^memscope: warning: no symbol file: memscope found the process structures in the image itself/);
+    const noSymbols = memscope('-f', image.imagePath, '-s', join(symbolsDir, 'nothing-here'), 'windows.handles');
     assert.equal(noSymbols.code, 1);
-    assert.equal(noSymbols.stderr.trim().split('\n').length, 1);
-    assert.match(noSymbols.stderr, new RegExp(image.expected.kernel.pdb.guid));
+    const lines = noSymbols.stderr.trim().split('\n');
+    assert.deepEqual(
+      lines.slice(0, -1).map((l) => l.startsWith('memscope: warning: ')),
+      [true],
+    );
+    assert.match(lines.at(-1)!, new RegExp(`^memscope: Symbols needed: .*${image.expected.kernel.pdb.guid}`));
 
     const junk = join(cacheHome, '..', 'junk.xz');
     writeFileSync(junk, Buffer.from([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00, ...new Array(8192).fill(1)]));

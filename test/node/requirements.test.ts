@@ -87,7 +87,7 @@ describe('plugin requirements', () => {
       { kind: 'plugin', name: 't.right', version: '^1' },
     ]);
     let checks = 0;
-    const counting: KernelCheck = (os) => (checks++, windowsReady(os));
+    const counting: KernelCheck = (os, discovered) => (checks++, windowsReady(os, discovered));
     assert.deepEqual(reasons(top, [top, left, right, leaf], counting), ['needs a Linux kernel: this is a Windows image']);
     assert.equal(checks, 1);
   });
@@ -103,20 +103,28 @@ describe('plugin requirements', () => {
 describe('the engine checks requirements before a plugin runs (generated Windows 10 image)', () => {
   const image = async () => (await windowsImage({ size: 16 * 1024 * 1024, seed: 41 })).image;
 
-  it('without the kernel symbol table, every Windows plugin lists why and none is started', async () => {
+  it('without the kernel symbol table, plugins that need it list why and are not started; those fine with a discovered table run', async () => {
     const { expected } = await windowsImage({ size: 16 * 1024 * 1024, seed: 41 });
     const probe = declared('t.probe', [{ kind: 'kernel', os: 'windows' }]);
-    const session = await openWindowsSession(await image(), { symbolDirs: [], plugins: [...builtinPlugins, probe] });
+    const light = declared('t.light', [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }]);
+    const session = await openWindowsSession(await image(), { symbolDirs: [], plugins: [...builtinPlugins, probe, light] });
     const table = `${expected.kernel.pdb.name}/${expected.kernel.pdb.guid}-${expected.kernel.pdb.age}`;
     const listed = session.plugins();
     assert.deepEqual(
       listed.map((p) => p.name),
-      [...builtinPlugins.filter((p) => p.name.startsWith('windows.')).map((p) => p.name), 't.probe'],
+      [...builtinPlugins.filter((p) => p.name.startsWith('windows.')).map((p) => p.name), 't.probe', 't.light'],
     );
-    for (const p of listed)
-      assert.deepEqual(p.unmet, [`needs the symbol table ${table}: drop it (or a symbol pack) on the page, or pass -s DIR`], p.name);
+    const discoveredOk = (name: string) =>
+      [...builtinPlugins, probe, light].find((p) => p.name === name)!.requirements.some((r) => r.kind === 'kernel' && r.discoveredSymbols === true);
+    assert.ok(listed.filter((p) => discoveredOk(p.name)).length >= 5);
+    for (const p of listed) {
+      const unmet = discoveredOk(p.name) ? [] : [`needs the symbol table ${table} (memscope found only the process structures in the image)`];
+      assert.deepEqual(p.unmet, unmet, p.name);
+    }
     await rejectsWith(collect(session, 't.probe'), 'SYMBOLS_MISSING', expected.kernel.pdb.guid);
     assert.equal(probe.ran, false);
+    await collect(session, 't.light');
+    assert.equal(light.ran, true);
   });
 
   it('a plugin reads a declared dependency’s rows by column name; an undeclared one is refused', async () => {

@@ -124,6 +124,16 @@ function leafEntry(img: Image, dtb: bigint, va: bigint): bigint {
   throw new Error('unreachable');
 }
 
+/** The NUL-delimited printable text around `at`. */
+function asciiAround(image: Uint8Array, at: number): string {
+  const printable = (b: number) => b > 0x20 && b < 0x7f;
+  let start = at;
+  while (start > 0 && printable(image[start - 1]!)) start--;
+  let end = at;
+  while (end < image.length && printable(image[end]!)) end++;
+  return image[start - 1] === 0 && image[end] === 0 ? Buffer.from(image.subarray(start, end)).toString('latin1') : '';
+}
+
 function findAll(bytes: Uint8Array, pattern: string): number[] {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const needle = Buffer.from(pattern, 'latin1');
@@ -471,11 +481,14 @@ for (const kernel of WINDOWS_KERNELS)
       }
       const explained = new Set([...e.processes.map((p) => Number(p.poolHeaderPhysical) + 4), ...e.decoys.map((d) => Number(d.tagPhysical))]);
       const hits = [...findAll(built.image, 'Pro\xe3'), ...findAll(built.image, 'Proc')];
+      // The kernel's export names (KeNumberProcessors, PsInitialSystemProcess, PsProcessType) hold "Proc" too, as in
+      // the real ntoskrnl.
+      const inExportName = (h: number): boolean => /^(Ke|Ps)[A-Za-z]*Proc[A-Za-z]*$/.test(asciiAround(built.image, h));
       assert.deepEqual(
-        hits.filter((h) => !explained.has(h)),
+        hits.filter((h) => !explained.has(h) && !inExportName(h)),
         [],
       );
-      assert.equal(hits.length, explained.size);
+      assert.equal(hits.filter((h) => !inExportName(h)).length, explained.size);
     });
 
     it('ships a trimmed ISF that agrees with the full one', () => {

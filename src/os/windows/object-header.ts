@@ -12,9 +12,12 @@ const MAX_TYPES = 256;
 const cookies = new WeakMap<WindowsKernel, Promise<number | null>>();
 const typeTables = new WeakMap<WindowsKernel, Promise<ReadonlyMap<number, string>>>();
 
-/** nt!ObHeaderCookie (Windows 10+); undefined where the kernel has none (TypeIndex stored plain); null when unreadable. */
+/**
+ * nt!ObHeaderCookie (Windows 10+); undefined where the kernel has none (TypeIndex stored plain); null when unreadable.
+ * A table found in the image has no symbol for it, but its value (symbol-free/header-cookie.ts).
+ */
 async function headerCookie(kernel: WindowsKernel): Promise<number | null | undefined> {
-  if (!kernel.hasSymbol('ObHeaderCookie')) return undefined;
+  if (!kernel.hasSymbol('ObHeaderCookie')) return kernel.discoveredHeaderCookie;
   let cookie = cookies.get(kernel);
   if (!cookie) {
     cookie = kernel.vm.read(kernel.symbolAddress('ObHeaderCookie'), 1).then((b) => (b ? b[0]! : null));

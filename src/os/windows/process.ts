@@ -21,7 +21,8 @@ export function processFromView(view: StructReader, offset: bigint | null, physi
     name: cString(view.raw('ImageFileName')), // up to 15 bytes, decoded leniently (invalid bytes → U+FFFD)
     threads: view.u32('ActiveThreads'),
     createTime: filetimeToIso(view.u64('CreateTime')),
-    exitTime: filetimeToIso(view.u64('ExitTime')),
+    // Tables discovered in the image may not know ExitTime (see symbol-free/process-offsets.ts).
+    exitTime: view.has('ExitTime') ? filetimeToIso(view.u64('ExitTime')) : null,
     dtb: view.u64('Pcb.DirectoryTableBase'),
     wow64: wow64Field !== null && view.u64(wow64Field) !== 0n,
   };

@@ -7,11 +7,11 @@ import { kernelLayer, type WindowsDiscovery } from './discovery.ts';
 import type { KernelImage } from './kernel-locator.ts';
 
 /** Bits 12-51 of a CR3 value: the page-table root; the rest are flags (PCID). */
-const DTB_MASK = 0x000ffffffffff000n;
+export const DTB_MASK = 0x000ffffffffff000n;
 
 /**
  * What the process list and process records (process-list.ts, process.ts) and the version read when the context
- * is built (kuser-shared-data.ts) need in every kernel; fields they test with `has` first (WoW64Process, ...) are not.
+ * is built (kuser-shared-data.ts) need in every kernel; fields they test with `has` first (WoW64Process, ExitTime, ...) are not.
  */
 const WINDOWS_NEEDS: KernelNeeds = {
   fields: [
@@ -22,7 +22,6 @@ const WINDOWS_NEEDS: KernelNeeds = {
       'ImageFileName',
       'ActiveThreads',
       'CreateTime',
-      'ExitTime',
       'Pcb.DirectoryTableBase',
     ].map((f) => `_EPROCESS.${f}`),
     ...['NtMajorVersion', 'NtMinorVersion', 'NtProductType', 'NtSystemRoot', 'SystemTime.LowPart', 'SystemTime.High1Time'].map(
@@ -44,6 +43,11 @@ export class WindowsKernel extends KernelBase {
     symbols: SymbolTable,
     /** The table's key (ntkrnlmp.pdb/GUID-AGE), naming it in errors. */
     symbolsName: string,
+    /**
+     * For a table found in the image (symbol-free/), which has no ObHeaderCookie symbol: the cookie's value, or null
+     * when the image did not give it. undefined for symbol files.
+     */
+    readonly discoveredHeaderCookie?: number | null,
   ) {
     super(phys, wasm, symbols, {
       dtb: discovery.dtb,

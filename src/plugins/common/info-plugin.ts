@@ -6,7 +6,7 @@ export function infoPlugin(os: OsName, rows: (ctx: PluginContext) => Promise<[st
     name: `${os}.info`,
     description: 'Show OS & kernel details of the memory sample being analyzed.',
     version: '1.0.0',
-    requirements: [{ kind: 'kernel', os }],
+    requirements: [{ kind: 'kernel', os, discoveredSymbols: true }],
     columns: [
       { name: 'Variable', type: 'str' },
       { name: 'Value', type: 'str' },

@@ -5,7 +5,7 @@ export const cmdline: PluginDefinition = {
   name: 'windows.cmdline',
   description: 'Lists process command line arguments.',
   version: '1.0.0',
-  requirements: [{ kind: 'kernel', os: 'windows' }],
+  requirements: [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }],
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'Process', type: 'str' },

@@ -6,7 +6,7 @@ export const dlllist: PluginDefinition = {
   name: 'windows.dlllist',
   description: 'Lists the loaded modules of each process (PEB loader, load order).',
   version: '1.0.0',
-  requirements: [{ kind: 'kernel', os: 'windows' }],
+  requirements: [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }],
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'Process', type: 'str' },

@@ -6,7 +6,7 @@ export const envars: PluginDefinition = {
   name: 'windows.envars',
   description: 'Lists process environment variables (read from process memory).',
   version: '1.0.0',
-  requirements: [{ kind: 'kernel', os: 'windows' }],
+  requirements: [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }],
   columns: [
     { name: 'PID', type: 'int' },
     { name: 'Process', type: 'str' },

@@ -5,7 +5,7 @@ export const pslist: PluginDefinition = {
   name: 'windows.pslist',
   description: 'Lists the processes present in a particular windows memory image.',
   version: '1.0.0',
-  requirements: [{ kind: 'kernel', os: 'windows' }],
+  requirements: [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }],
   columns: processColumns,
   options: PROCESS_OPTIONS,
   tree: false,

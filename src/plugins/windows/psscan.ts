@@ -6,7 +6,7 @@ export const psscan: PluginDefinition = {
   name: 'windows.psscan',
   description: 'Scans physical memory for processes, including unlinked (hidden) and exited ones.',
   version: '1.0.0',
-  requirements: [{ kind: 'kernel', os: 'windows' }],
+  requirements: [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }],
   columns: processColumns,
   options: PROCESS_OPTIONS,
   tree: false,

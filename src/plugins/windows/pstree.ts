@@ -7,7 +7,7 @@ export const pstree: PluginDefinition = {
   name: 'windows.pstree',
   description: 'Plugin for listing processes in a tree based on their parent process ID.',
   version: '1.0.0',
-  requirements: [{ kind: 'kernel', os: 'windows' }],
+  requirements: [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }],
   columns: (options: PluginOptions) => [
     ...processColumns(options).filter((c) => c.name !== 'File output'),
     { name: 'Audit', type: 'str' },

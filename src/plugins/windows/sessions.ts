@@ -10,7 +10,7 @@ export const sessions: PluginDefinition = {
   name: 'windows.sessions',
   description: 'Lists Processes with Session information extracted from Environmental Variables',
   version: '1.0.0',
-  requirements: [{ kind: 'kernel', os: 'windows' }],
+  requirements: [{ kind: 'kernel', os: 'windows', discoveredSymbols: true }],
   columns: [
     { name: 'Session ID', type: 'int' },
     { name: 'Session Type', type: 'str' },

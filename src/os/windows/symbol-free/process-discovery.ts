@@ -1,0 +1,296 @@
+/**
+ * Finds the _EPROCESS offsets the process plugins need in the image itself, with no symbol file: from the System
+ * process (nt!PsInitialSystemProcess, an export) the PID and list links, then the process list, then every other
+ * field, each candidate offset validated across the whole list (links consistent both ways, PIDs, names, times,
+ * page-table roots, parents, PEBs whose image path names the process). A build's known offsets are tried first
+ * and validated the same way; the distances all known layouts share are the next guess; then a search.
+ */
+import type { VirtualMemory } from '../../../plugins/api/memory.ts';
+import type { Warn } from '../../../plugins/plugin.ts';
+import { readUnicodeString } from '../unicode-string.ts';
+import { DIRECTORY_TABLE_BASE, KNOWN_PROCESS_OFFSETS, RELATIONS, type ProcessOffsets } from './process-offsets.ts';
+import { STABLE_TYPES } from './stable-layouts.ts';
+
+const KERNEL_HALF = 0xffff800000000000n;
+const USER_TOP = 0x0000800000000000n;
+const DTB_MASK = 0x000ffffffffff000n;
+/** Bytes of each _EPROCESS searched (every known one is smaller). */
+const SPAN = 0x1000;
+const MAX_PROCESSES = 0x10000;
+const SYSTEM_PID = 4n;
+/** FILETIMEs of 1999-01-01 and 2100-01-01. */
+const FILETIME_MIN = 0x01be_4a2a_4ee0_0000n;
+const FILETIME_MAX = 0x0256_1ba6_d1e2_8000n;
+const IMAGE_FILE_NAME_LENGTH = 15;
+const MIN_SHARE = 0.5;
+const PEB_PROCESS_PARAMETERS = STABLE_TYPES['_PEB']!.fields['ProcessParameters']!.offset;
+const PARAMETERS_IMAGE_PATH_NAME = STABLE_TYPES['_RTL_USER_PROCESS_PARAMETERS']!.fields['ImagePathName']!.offset;
+
+export interface DiscoveryInput {
+  readonly vm: VirtualMemory;
+  /** The address space of a page-table root (a process's). */
+  readonly processSpace: (dtb: bigint) => VirtualMemory;
+  readonly kernelBase: bigint;
+  readonly kernelSize: number;
+  readonly dtb: number;
+  readonly systemProcess: bigint;
+  /** NtBuildNumber from KUSER_SHARED_DATA; null when unreadable. */
+  readonly build: number | null;
+  readonly warn: Warn;
+}
+
+export interface DiscoveredProcesses {
+  readonly offsets: ProcessOffsets;
+  /** RVA of nt!PsActiveProcessHead (the list head: the one entry inside the kernel image). */
+  readonly activeProcessHeadRva: number;
+  /** Whether the build's known offsets held, or the offsets were found by search. */
+  readonly source: 'known' | 'discovered';
+}
+
+/** One process on the list: its address and its first SPAN bytes. */
+interface Sample {
+  readonly address: bigint;
+  readonly bytes: DataView;
+}
+
+/** null when the System process or its list cannot be found. */
+export async function discoverProcessOffsets(input: DiscoveryInput): Promise<DiscoveredProcesses | null> {
+  const system = await sample(input.vm, input.systemProcess);
+  const list = await findProcessList(input, system);
+  if (!list) return null;
+  const known = input.build === null ? undefined : KNOWN_PROCESS_OFFSETS.get(input.build);
+  const pid = list.uniqueProcessId;
+  const v = new Validators(input, list.processes, pid);
+  const name = first([known?.imageFileName, ...range(pid, SPAN - IMAGE_FILE_NAME_LENGTH, 1)], (o) => v.imageFileName(o));
+  const dtb = first([known?.directoryTableBase, DIRECTORY_TABLE_BASE, ...range(0, pid, 8)], (o) => v.directoryTableBase(o));
+  if (name === null || dtb === null) return null;
+  const peb = await firstAsync([known?.peb, ...range(pid, SPAN - 8, 8)], async (o) => (await v.pebShare(o, dtb, name)) >= MIN_SHARE);
+  const createTime = first([known?.createTime, pid + RELATIONS.createTime, ...range(pid, SPAN - 8, 8)], (o) => v.createTime(o));
+  const parent = best(range(pid + 8, SPAN - 8, 8), (o) => v.parentShare(o), known?.inheritedFromUniqueProcessId);
+  if (peb === null || createTime === null || parent === null) return null;
+  const threadListHead = first([known?.threadListHead, name + RELATIONS.threadListHead], (o) => v.listHead(o));
+  const activeThreads = first([known?.activeThreads, name + RELATIONS.activeThreads], (o) => v.threadCount(o));
+  const session = first([known?.session, peb + RELATIONS.session], (o) => v.kernelPointerOrNull(o));
+  const objectTable = first([known?.objectTable, peb + RELATIONS.objectTable], (o) => v.kernelPointerOrNull(o));
+  const wow64 = first([known?.wow64Process, peb + RELATIONS.wow64Process], (o) => v.kernelPointerOrNull(o));
+  const audit = first([known?.seAuditProcessCreationInfo, name + RELATIONS.seAuditProcessCreationInfo], (o) => v.kernelPointerOrNull(o));
+  if (threadListHead === null || activeThreads === null || session === null || objectTable === null || wow64 === null || audit === null) return null;
+  const exitTime = known && v.exitTime(known.exitTime, createTime) ? known.exitTime : null;
+  if (exitTime === null) {
+    input.warn({ code: 'UNSUPPORTED', message: `_EPROCESS.ExitTime is not known for build ${input.build ?? 'unknown'}: exit times show as N/A` });
+  }
+  const offsets: ProcessOffsets = {
+    directoryTableBase: dtb,
+    uniqueProcessId: pid,
+    activeProcessLinks: pid + RELATIONS.activeProcessLinks,
+    createTime,
+    exitTime,
+    inheritedFromUniqueProcessId: parent,
+    peb,
+    session,
+    objectTable,
+    wow64Process: wow64,
+    imageFileName: name,
+    seAuditProcessCreationInfo: audit,
+    threadListHead,
+    activeThreads,
+  };
+  const matchesKnown = known !== undefined && (Object.keys(known) as (keyof ProcessOffsets)[]).every((k) => known[k] === offsets[k]);
+  return { offsets, activeProcessHeadRva: Number(list.head - input.kernelBase), source: matchesKnown ? 'known' : 'discovered' };
+}
+
+async function sample(vm: VirtualMemory, address: bigint): Promise<Sample | null> {
+  const bytes = await vm.read(address, SPAN);
+  // The tail of a process may cross into an unmapped page: the first page is enough for most fields.
+  const head = bytes ?? (await vm.read(address, Number(0x1000n - (address % 0x1000n))));
+  if (!head) return null;
+  const full = new Uint8Array(SPAN);
+  full.set(head);
+  return { address, bytes: new DataView(full.buffer) };
+}
+
+/** UniqueProcessId (4 in System) with ActiveProcessLinks right after it, whose walk closes through one head in the kernel image. */
+async function findProcessList(
+  input: DiscoveryInput,
+  system: Sample | null,
+): Promise<{ uniqueProcessId: number; head: bigint; processes: Sample[] } | null> {
+  if (!system) return null;
+  for (let o = 0; o + 16 <= SPAN; o += 8) {
+    if (system.bytes.getBigUint64(o, true) !== SYSTEM_PID) continue;
+    const walk = await walkProcessList(input, system.address + BigInt(o + 8), o);
+    if (walk) return { uniqueProcessId: o, ...walk };
+  }
+  return null;
+}
+
+async function walkProcessList(input: DiscoveryInput, start: bigint, pidOffset: number): Promise<{ head: bigint; processes: Sample[] } | null> {
+  const linksOffset = BigInt(pidOffset + 8);
+  const imageEnd = input.kernelBase + BigInt(input.kernelSize);
+  const seen = new Set<bigint>([start]);
+  const pids = new Set<bigint>();
+  const processes: Sample[] = [];
+  let head: bigint | null = null;
+  for (let at = start, n = 0; n < MAX_PROCESSES; n++) {
+    const next = await input.vm.readU64(at);
+    if (next === null || next < KERNEL_HALF || (await input.vm.readU64(next + 8n)) !== at) return null;
+    if (next >= input.kernelBase && next < imageEnd) {
+      if (head !== null) return null;
+      head = next;
+    } else {
+      const pid = await input.vm.readU64(next - 8n);
+      if (pid === null || pid % 4n !== 0n || pid > 0xffffffffn || pids.has(pid)) return null;
+      pids.add(pid);
+    }
+    if (next === start) break;
+    if (seen.has(next)) return null;
+    seen.add(next);
+    at = next;
+  }
+  if (head === null || pids.size < 2) return null;
+  for (const link of seen) {
+    if (link === head) continue;
+    const s = await sample(input.vm, link - linksOffset);
+    if (s) processes.push(s);
+  }
+  return { head, processes };
+}
+
+/** Offsets `from` to `to` (exclusive) in steps. */
+function range(from: number, to: number, step: number): number[] {
+  const out: number[] = [];
+  for (let o = from; o < to; o += step) out.push(o);
+  return out;
+}
+
+function first(candidates: readonly (number | undefined)[], valid: (o: number) => boolean): number | null {
+  for (const o of candidates) if (o !== undefined && valid(o)) return o;
+  return null;
+}
+
+async function firstAsync(candidates: readonly (number | undefined)[], valid: (o: number) => Promise<boolean>): Promise<number | null> {
+  for (const o of candidates) if (o !== undefined && (await valid(o))) return o;
+  return null;
+}
+
+/** The candidate scoring highest (at least MIN_SHARE); the known offset wins a tie. */
+function best(candidates: readonly number[], score: (o: number) => number, known: number | undefined): number | null {
+  let found: number | null = null;
+  let top = MIN_SHARE;
+  for (const o of known === undefined ? candidates : [known, ...candidates]) {
+    const s = score(o);
+    if (s > top || (s === top && found === null && s >= MIN_SHARE)) {
+      found = o;
+      top = s;
+    }
+  }
+  return found;
+}
+
+/** Checks of one offset across the process list. */
+class Validators {
+  private readonly pids: Set<bigint>;
+  private readonly system: Sample;
+
+  constructor(
+    private readonly input: DiscoveryInput,
+    private readonly processes: readonly Sample[],
+    private readonly pidOffset: number,
+  ) {
+    this.system = processes.find((p) => p.address === input.systemProcess) ?? processes[0]!;
+    this.pids = new Set(processes.map((p) => this.u64(p, pidOffset)));
+  }
+
+  private u64(p: Sample, o: number): bigint {
+    return o + 8 <= SPAN ? p.bytes.getBigUint64(o, true) : 0n;
+  }
+
+  /** "System" in System; a printable name of 1 to 14 characters then NUL in every process. */
+  imageFileName(o: number): boolean {
+    return name(this.system, o) === 'System' && this.processes.every((p) => /^[\x20-\x7e]{1,14}$/.test(name(p, o) ?? ''));
+  }
+
+  /** System's is the kernel's page-table root; every process has a plausible one. */
+  directoryTableBase(o: number): boolean {
+    if ((this.u64(this.system, o) & DTB_MASK) !== BigInt(this.input.dtb)) return false;
+    return this.processes.every((p) => (this.u64(p, o) & DTB_MASK) !== 0n && this.u64(p, o) >> 52n === 0n);
+  }
+
+  /** A FILETIME of 1999-2100 in most processes, 0 or plausible in all; System's the earliest. */
+  createTime(o: number): boolean {
+    const times = this.processes.map((p) => this.u64(p, o));
+    if (!times.every((t) => t === 0n || (t > FILETIME_MIN && t < FILETIME_MAX))) return false;
+    const set = times.filter((t) => t !== 0n);
+    const system = this.u64(this.system, o);
+    return set.length >= this.processes.length * 0.9 && (system === 0n || set.every((t) => t >= system));
+  }
+
+  /** 0 or a FILETIME not before the process's creation, in every process. */
+  exitTime(o: number | null, createTime: number): boolean {
+    if (o === null) return false;
+    return this.processes.every((p) => {
+      const t = this.u64(p, o);
+      return t === 0n || (t >= this.u64(p, createTime) && t < FILETIME_MAX);
+    });
+  }
+
+  /** Share of processes (System aside) whose value is another listed PID; System's is 0 and every value PID-like. */
+  parentShare(o: number): number {
+    if (o === this.pidOffset || this.u64(this.system, o) !== 0n) return 0;
+    const others = this.processes.filter((p) => p !== this.system);
+    let parents = 0;
+    for (const p of others) {
+      const v = this.u64(p, o);
+      if (v % 4n !== 0n || v > 0xffffffffn) return 0;
+      if (v !== this.u64(p, this.pidOffset) && this.pids.has(v)) parents++;
+    }
+    return others.length === 0 ? 0 : parents / others.length;
+  }
+
+  /** Two kernel pointers (a LIST_ENTRY) in every process. */
+  listHead(o: number): boolean {
+    return this.processes.every((p) => this.u64(p, o) >= KERNEL_HALF && this.u64(p, o + 8) >= KERNEL_HALF);
+  }
+
+  /** A thread count: System has some, no process has millions. */
+  threadCount(o: number): boolean {
+    const count = (p: Sample): number => (o + 4 <= SPAN ? p.bytes.getUint32(o, true) : 0);
+    return count(this.system) > 0 && this.processes.every((p) => count(p) < 0x100000);
+  }
+
+  /** 0 or a kernel address in every process. */
+  kernelPointerOrNull(o: number): boolean {
+    return this.processes.every((p) => {
+      const v = this.u64(p, o);
+      return v === 0n || v >= KERNEL_HALF;
+    });
+  }
+
+  /**
+   * Share of the processes with a user-mode pointer there whose PEB's ProcessParameters.ImagePathName ends with
+   * the process's name (as ImageFileName keeps it); 0 unless System has none, every value is 0 or user-mode and
+   * at least half the other processes have one.
+   */
+  async pebShare(o: number, dtbOffset: number, nameOffset: number): Promise<number> {
+    if (this.u64(this.system, o) !== 0n) return 0;
+    const withPeb = this.processes.filter((p) => this.u64(p, o) !== 0n);
+    if (withPeb.some((p) => this.u64(p, o) >= USER_TOP || this.u64(p, o) % 8n !== 0n)) return 0;
+    if (withPeb.length === 0 || withPeb.length < (this.processes.length - 1) * MIN_SHARE) return 0;
+    let matches = 0;
+    for (const p of withPeb) {
+      const space = this.input.processSpace(this.u64(p, dtbOffset) & DTB_MASK);
+      const params = await space.readU64(this.u64(p, o) + BigInt(PEB_PROCESS_PARAMETERS));
+      const header = params ? await space.read(params + BigInt(PARAMETERS_IMAGE_PATH_NAME), 16) : null;
+      const path = header && (await readUnicodeString(space, header));
+      const base = path?.slice(path.lastIndexOf('\\') + 1).toLowerCase();
+      if (base?.startsWith((name(p, nameOffset) ?? '\0').toLowerCase())) matches++;
+    }
+    return matches / withPeb.length;
+  }
+}
+
+function name(p: Sample, o: number): string | null {
+  if (o + IMAGE_FILE_NAME_LENGTH > SPAN) return null;
+  const bytes = new Uint8Array(p.bytes.buffer, o, IMAGE_FILE_NAME_LENGTH);
+  const end = bytes.indexOf(0);
+  return end <= 0 ? null : String.fromCharCode(...bytes.subarray(0, end));
+}

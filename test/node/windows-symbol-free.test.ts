@@ -1,0 +1,152 @@
+/**
+ * Windows with no symbol file: for every kernel ISF, hiding it from the analyzer leaves the process plugins' rows
+ * unchanged (the table is discovered in the image, and says so); with the build's known offsets withheld, the
+ * search finds the ISF's own offsets; the layout facts memscope keeps as data agree with every ISF; plugins that
+ * need the real table say so, and get it when it arrives; an image that does not give the System process's list
+ * asks for the symbols as before.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { isMemscopeError } from '../../src/errors.ts';
+import { createNodeEnv } from '../../src/cli/node-env.ts';
+import { discoverProcessOffsets } from '../../src/os/windows/symbol-free/process-discovery.ts';
+import { KNOWN_PROCESS_OFFSETS, RELATIONS, type ProcessOffsets } from '../../src/os/windows/symbol-free/process-offsets.ts';
+import { STABLE_TYPES } from '../../src/os/windows/symbol-free/stable-layouts.ts';
+import type { WindowsKernel } from '../../src/os/windows/windows-kernel.ts';
+import type { SymbolStore } from '../../src/symbols/symbol-store.ts';
+import { loadIsf, REPO_SYMBOLS, type Isf } from '../fixtures/windows/isf.ts';
+import { WINDOWS_KERNELS } from '../helpers/windows-kernels.ts';
+import { collectRun, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
+
+const SIZE = 24 * 1024 * 1024;
+/** The plugins that declare they run on a discovered table, and must give the same rows as with the ISF. */
+const PROCESS_PLUGINS = [
+  'windows.pslist',
+  'windows.pstree',
+  'windows.psscan',
+  'windows.cmdline',
+  'windows.dlllist',
+  'windows.envars',
+  'windows.sessions',
+];
+const noSymbols = (): string => mkdtempSync(join(tmpdir(), 'memscope-no-symbols-'));
+const values = (rows: readonly { values: readonly unknown[] }[]): unknown[][] => rows.map((r) => [...r.values]);
+
+/** The ISF's offset of a dotted field path (Pcb.DirectoryTableBase). */
+function isfOffset(isf: Isf, struct: string, path: string): number {
+  return isf.offsetOf(struct, path);
+}
+
+/** What process-offsets.ts must say for this ISF. */
+function isfProcessOffsets(isf: Isf): ProcessOffsets {
+  const e = (path: string) => isfOffset(isf, '_EPROCESS', path);
+  return {
+    directoryTableBase: e('Pcb.DirectoryTableBase'),
+    uniqueProcessId: e('UniqueProcessId'),
+    activeProcessLinks: e('ActiveProcessLinks'),
+    createTime: e('CreateTime'),
+    exitTime: e('ExitTime'),
+    inheritedFromUniqueProcessId: e('InheritedFromUniqueProcessId'),
+    peb: e('Peb'),
+    session: e('Session'),
+    objectTable: e('ObjectTable'),
+    wow64Process: e('WoW64Process'),
+    imageFileName: e('ImageFileName'),
+    seAuditProcessCreationInfo: e('SeAuditProcessCreationInfo'),
+    threadListHead: e('ThreadListHead'),
+    activeThreads: e('ActiveThreads'),
+  };
+}
+
+for (const kernel of WINDOWS_KERNELS) {
+  describe(`no symbol file: a generated ${kernel.name} image`, { skip: kernel.skip }, () => {
+    const image = () => windowsImage({ size: SIZE, seed: 11, isfPath: kernel.isfPath });
+
+    it('the layout facts kept as data are the ISF’s: stable structures, the known offsets, the shared distances', async () => {
+      const isf = await loadIsf(kernel.isfPath);
+      for (const [name, struct] of Object.entries(STABLE_TYPES)) {
+        assert.ok(struct.size <= isf.sizeOf(name), `${name} size`);
+        for (const [field, { offset }] of Object.entries(struct.fields)) assert.equal(offset, isf.offsetOf(name, field), `${name}.${field}`);
+      }
+      const offsets = isfProcessOffsets(isf);
+      assert.deepEqual(KNOWN_PROCESS_OFFSETS.get(kernel.build), offsets);
+      assert.equal(offsets.activeProcessLinks - offsets.uniqueProcessId, RELATIONS.activeProcessLinks);
+      assert.equal(offsets.createTime - offsets.uniqueProcessId, RELATIONS.createTime);
+      for (const f of ['session', 'objectTable', 'wow64Process'] as const) assert.equal(offsets[f] - offsets.peb, RELATIONS[f], f);
+      for (const f of ['seAuditProcessCreationInfo', 'threadListHead', 'activeThreads'] as const) {
+        assert.equal(offsets[f] - offsets.imageFileName, RELATIONS[f], f);
+      }
+    });
+
+    it('the summary says the symbols were discovered; the process plugins give the rows the ISF gives', async () => {
+      const { image: bytes } = await image();
+      const bare = await openWindowsSession(bytes, { symbolDirs: [noSymbols()] });
+      const full = await openWindowsSession(bytes, { symbolDirs: [kernel.symbolDir] });
+      assert.match(bare.summary.symbols!, /^discovered from the image \(no symbol file; the known layout of build \d+ confirmed\)$/);
+      assert.equal(bare.summary.osVersion, kernel.osVersion);
+      assert.deepEqual(bare.summary.missingSymbols, { kind: 'pdb', pdbName: 'ntkrnlmp.pdb', guid: kernel.guid, age: kernel.age, discovered: true });
+      assert.ok(bare.summary.warnings.some((w) => w.startsWith('no symbol file: memscope found the process structures in the image itself')));
+      for (const plugin of PROCESS_PLUGINS) {
+        const [a, b] = [await collectRun(bare, plugin), await collectRun(full, plugin)];
+        assert.ok(b.rows.length > 0, plugin);
+        assert.deepEqual(values(a.rows), values(b.rows), plugin);
+        assert.deepEqual(a.warnings, b.warnings, plugin);
+      }
+    });
+
+    it('with the known offsets withheld, the search finds the ISF’s offsets (ExitTime aside: nothing on the list shows it)', async () => {
+      const { image: bytes } = await image();
+      const k = (await (await openWindowsSession(bytes, { symbolDirs: [kernel.symbolDir] })).kernel('windows')) as WindowsKernel;
+      const warnings: string[] = [];
+      const found = await discoverProcessOffsets({
+        vm: k.vm,
+        processSpace: (dtb) => k.processLayer(dtb),
+        kernelBase: k.base,
+        kernelSize: k.image.pe.sizeOfImage,
+        dtb: k.discovery.dtb,
+        systemProcess: (await k.vm.readU64(k.symbolAddress('PsInitialSystemProcess')))!,
+        build: null,
+        warn: (w) => warnings.push(w.message),
+      });
+      assert.equal(found?.source, 'discovered');
+      assert.deepEqual(found.offsets, { ...isfProcessOffsets(await loadIsf(kernel.isfPath)), exitTime: null });
+      assert.equal(BigInt(found.activeProcessHeadRva) + k.base, k.symbolAddress('PsActiveProcessHead'));
+      assert.deepEqual(warnings, ['_EPROCESS.ExitTime is not known for build unknown: exit times show as N/A']);
+    });
+  });
+}
+
+describe('no symbol file: what needs the real table', () => {
+  it('plugins that need it say so; when the table arrives, the session uses it', async () => {
+    const { image: bytes } = await windowsImage({ size: SIZE, seed: 11 });
+    const real = (await createNodeEnv({ symbolDirs: [REPO_SYMBOLS], cache: false })).symbols;
+    let arrived = false;
+    const store: SymbolStore = { get: async (key) => (arrived ? real.get(key) : undefined), describe: () => 'a store the test fills later' };
+    const s = await openWindowsSession(bytes, { symbols: store });
+    const handles = s.plugins().find((p) => p.name === 'windows.handles')!;
+    assert.deepEqual(handles.unmet, [
+      'needs the symbol table ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1 (memscope found only the process structures in the image)',
+    ]);
+    assert.deepEqual(s.plugins().find((p) => p.name === 'windows.pslist')!.unmet, []);
+    await assert.rejects(collectRun(s, 'windows.handles'), (e) => isMemscopeError(e) && e.code === 'SYMBOLS_MISSING');
+    arrived = true;
+    assert.ok((await collectRun(s, 'windows.handles')).rows.length > 0);
+    assert.match(s.summary.symbols!, /606FF669409B00F7FC8C61A9C1670129-1\.json\.xz$/);
+    assert.equal(s.summary.missingSymbols, undefined);
+  });
+
+  it('an image whose System process has no readable list asks for the symbols as before', async () => {
+    const { image: bytes } = await windowsImage({ size: SIZE, seed: 11 });
+    const k = (await (await openWindowsSession(bytes)).kernel('windows')) as WindowsKernel;
+    const system = (await k.vm.readU64(k.symbolAddress('PsInitialSystemProcess')))!;
+    const links = await k.vm.translate(system + BigInt(k.layout.offset('_EPROCESS', 'ActiveProcessLinks')));
+    const copy = bytes.slice();
+    new DataView(copy.buffer).setBigUint64(links!, 0x4141_4141_4141_4141n, true);
+    const s = await openWindowsSession(copy, { symbolDirs: [noSymbols()] });
+    assert.match(s.summary.symbols!, /^missing: ntkrnlmp\.pdb\/606FF669409B00F7FC8C61A9C1670129-1$/);
+    await assert.rejects(collectRun(s, 'windows.pslist'), (e) => isMemscopeError(e) && e.code === 'SYMBOLS_MISSING');
+  });
+});
