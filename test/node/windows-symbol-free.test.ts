@@ -6,9 +6,9 @@
  * asks for the symbols as before.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMemscopeError } from '../../src/errors.ts';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
@@ -114,10 +114,46 @@ for (const kernel of WINDOWS_KERNELS) {
       assert.equal(found?.source, 'discovered');
       assert.deepEqual(found.offsets, { ...isfProcessOffsets(await loadIsf(kernel.isfPath)), exitTime: null });
       assert.equal(BigInt(found.activeProcessHeadRva) + k.base, k.symbolAddress('PsActiveProcessHead'));
-      assert.deepEqual(warnings, ['_EPROCESS.ExitTime is not known for build unknown: exit times show as N/A']);
+      assert.deepEqual(warnings, ['_EPROCESS.ExitTime is not known for build unknown (no known layout): exit times show as N/A']);
     });
   });
 }
+
+describe('no symbol file: a layout no table knows', () => {
+  /** The 19041 ISF with _EPROCESS grown by 0x40 bytes before UniqueProcessId and 0x10 more before InheritedFromUniqueProcessId. */
+  async function shiftedPack(): Promise<string> {
+    const isf = await loadIsf();
+    const json = structuredClone(isf.json);
+    const eprocess = json.user_types['_EPROCESS']!;
+    const pid = eprocess.fields['UniqueProcessId']!.offset;
+    const parent = eprocess.fields['InheritedFromUniqueProcessId']!.offset;
+    for (const f of Object.values(eprocess.fields)) f.offset += (f.offset >= pid ? 0x40 : 0) + (f.offset >= parent ? 0x10 : 0);
+    eprocess.size += 0x50;
+    const dir = mkdtempSync(join(tmpdir(), 'memscope-shifted-'));
+    const file = join(dir, 'windows', 'ntkrnlmp.pdb', `${isf.pdb.guid.replace(/-/g, '').toUpperCase()}-${isf.pdb.age}.json`);
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, JSON.stringify(json));
+    return file;
+  }
+
+  it('the search finds the shifted offsets; the process plugins give the rows the (shifted) ISF gives, exit times aside', async () => {
+    const isfPath = await shiftedPack();
+    const { image: bytes } = await windowsImage({ size: SIZE, seed: 12, isfPath });
+    const bare = await openWindowsSession(bytes, { symbolDirs: [noSymbols()] });
+    const full = await openWindowsSession(bytes, { symbolDirs: [dirname(dirname(dirname(isfPath)))] });
+    assert.equal(bare.summary.symbols, 'discovered from the image (no symbol file; offsets found by search)');
+    assert.ok(
+      bare.summary.warnings.includes('_EPROCESS.ExitTime is not known for build 19041 (its known layout did not hold): exit times show as N/A'),
+    );
+    for (const plugin of PROCESS_PLUGINS) {
+      const [a, b] = [await collectRun(bare, plugin), await collectRun(full, plugin)];
+      const exitTime = full.columns(plugin, {}).findIndex((c) => c.name === 'ExitTime');
+      const withoutExit = (rows: unknown[][]) => rows.map((r) => r.filter((_, i) => i !== exitTime));
+      assert.ok(b.rows.length > 0, plugin);
+      assert.deepEqual(withoutExit(values(a.rows)), withoutExit(values(b.rows)), plugin);
+    }
+  });
+});
 
 describe('no symbol file: what needs the real table', () => {
   it('plugins that need it say so; when the table arrives, the session uses it', async () => {

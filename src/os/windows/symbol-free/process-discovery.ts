@@ -65,26 +65,26 @@ export async function discoverProcessOffsets(input: DiscoveryInput): Promise<Dis
   const dtb = first([known?.directoryTableBase, DIRECTORY_TABLE_BASE, ...range(0, pid, 8)], (o) => v.directoryTableBase(o));
   if (name === null || dtb === null) return null;
   const peb = await firstAsync([known?.peb, ...range(pid, SPAN - 8, 8)], async (o) => (await v.pebShare(o, dtb, name)) >= MIN_SHARE);
-  const createTime = first([known?.createTime, pid + RELATIONS.createTime, ...range(pid, SPAN - 8, 8)], (o) => v.createTime(o));
+  // A field measured from another: the known layout's distance first, then the distance all known layouts share.
+  const from = (anchor: number, field: keyof typeof RELATIONS, knownAnchor: number | undefined) => [
+    known && knownAnchor !== undefined ? anchor + known[field] - knownAnchor : undefined,
+    anchor + RELATIONS[field],
+  ];
+  const createTime = first([...from(pid, 'createTime', known?.uniqueProcessId), ...range(pid, SPAN - 8, 8)], (o) => v.createTime(o));
   const parent = best(range(pid + 8, SPAN - 8, 8), (o) => v.parentShare(o), known?.inheritedFromUniqueProcessId);
   if (peb === null || createTime === null || parent === null) return null;
-  const threadListHead = first([known?.threadListHead, name + RELATIONS.threadListHead], (o) => v.listHead(o));
-  const activeThreads = first([known?.activeThreads, name + RELATIONS.activeThreads], (o) => v.threadCount(o));
-  const session = first([known?.session, peb + RELATIONS.session], (o) => v.kernelPointerOrNull(o));
-  const objectTable = first([known?.objectTable, peb + RELATIONS.objectTable], (o) => v.kernelPointerOrNull(o));
-  const wow64 = first([known?.wow64Process, peb + RELATIONS.wow64Process], (o) => v.kernelPointerOrNull(o));
-  const audit = first([known?.seAuditProcessCreationInfo, name + RELATIONS.seAuditProcessCreationInfo], (o) => v.kernelPointerOrNull(o));
+  const threadListHead = first(from(name, 'threadListHead', known?.imageFileName), (o) => v.listHead(o));
+  const activeThreads = first(from(name, 'activeThreads', known?.imageFileName), (o) => v.threadCount(o));
+  const audit = first(from(name, 'seAuditProcessCreationInfo', known?.imageFileName), (o) => v.kernelPointerOrNull(o));
+  const session = first(from(peb, 'session', known?.peb), (o) => v.kernelPointerOrNull(o));
+  const objectTable = first(from(peb, 'objectTable', known?.peb), (o) => v.kernelPointerOrNull(o));
+  const wow64 = first(from(peb, 'wow64Process', known?.peb), (o) => v.kernelPointerOrNull(o));
   if (threadListHead === null || activeThreads === null || session === null || objectTable === null || wow64 === null || audit === null) return null;
-  const exitTime = known && v.exitTime(known.exitTime, createTime) ? known.exitTime : null;
-  if (exitTime === null) {
-    input.warn({ code: 'UNSUPPORTED', message: `_EPROCESS.ExitTime is not known for build ${input.build ?? 'unknown'}: exit times show as N/A` });
-  }
-  const offsets: ProcessOffsets = {
+  const found: Omit<ProcessOffsets, 'exitTime'> = {
     directoryTableBase: dtb,
     uniqueProcessId: pid,
     activeProcessLinks: pid + RELATIONS.activeProcessLinks,
     createTime,
-    exitTime,
     inheritedFromUniqueProcessId: parent,
     peb,
     session,
@@ -95,8 +95,21 @@ export async function discoverProcessOffsets(input: DiscoveryInput): Promise<Dis
     threadListHead,
     activeThreads,
   };
-  const matchesKnown = known !== undefined && (Object.keys(known) as (keyof ProcessOffsets)[]).every((k) => known[k] === offsets[k]);
-  return { offsets, activeProcessHeadRva: Number(list.head - input.kernelBase), source: matchesKnown ? 'known' : 'discovered' };
+  const matchesKnown = known !== undefined && (Object.keys(found) as (keyof typeof found)[]).every((k) => known[k] === found[k]);
+  // A zero in every live process fits anywhere: the known ExitTime is taken only where the whole known layout held.
+  const exitTime = matchesKnown && v.exitTime(known.exitTime, createTime) ? known.exitTime : null;
+  if (exitTime === null) {
+    const why = known ? 'its known layout did not hold' : 'no known layout';
+    input.warn({
+      code: 'UNSUPPORTED',
+      message: `_EPROCESS.ExitTime is not known for build ${input.build ?? 'unknown'} (${why}): exit times show as N/A`,
+    });
+  }
+  return {
+    offsets: { ...found, exitTime },
+    activeProcessHeadRva: Number(list.head - input.kernelBase),
+    source: matchesKnown ? 'known' : 'discovered',
+  };
 }
 
 async function sample(vm: VirtualMemory, address: bigint): Promise<Sample | null> {
