@@ -18,6 +18,8 @@ export type CliCommand =
       kind: 'run';
       file: string;
       symbolDirs: string[];
+      /** A symbol server to fetch missing PDBs from (opt-in: nothing is fetched without it). */
+      symbolServer?: URL;
       renderer: Renderer;
       cache: boolean;
       debug: boolean;
@@ -30,6 +32,7 @@ export type CliCommand =
 const GLOBAL_OPTIONS = {
   file: { type: 'string', short: 'f' },
   symbols: { type: 'string', short: 's', multiple: true },
+  'symbol-server': { type: 'string' },
   renderer: { type: 'string', short: 'r', default: 'table' },
   'no-cache': { type: 'boolean' },
   debug: { type: 'boolean' },
@@ -95,6 +98,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
     kind: 'run',
     file: values.file,
     symbolDirs: values.symbols ?? [],
+    ...(values['symbol-server'] === undefined ? {} : { symbolServer: symbolServerUrl(values['symbol-server']) }),
     renderer,
     cache: !values['no-cache'],
     debug: values.debug ?? false,
@@ -104,9 +108,17 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   };
 }
 
+function symbolServerUrl(text: string): URL {
+  const url = URL.canParse(text) ? new URL(text) : null;
+  if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
+    throw new MemscopeError('BAD_REQUEST', `--symbol-server: ${text} is not an http(s) URL (e.g. https://msdl.microsoft.com/download/symbols)`);
+  }
+  return url;
+}
+
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
-    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [-r table|json|jsonl|csv] [--no-cache] [--debug] [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
+    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--no-cache] [--debug] [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
     "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
     "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
     '       memscope -f FILE.pdb pdb-isf > FILE.json    (a Microsoft PDB as a Volatility 3 ISF)',
@@ -117,6 +129,9 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '  -s, --symbols DIR      Volatility 3 symbol directory (DIR/windows/ntkrnlmp.pdb/GUID-AGE.json.xz,',
     '                         DIR/windows.zip as downloaded, Linux ISFs in DIR/linux/); repeatable.',
     '                         Linux images need none unless the kernel lacks BTF.',
+    '      --symbol-server URL fetch a missing Windows PDB from this symbol server (Microsoft layout, e.g.',
+    '                         https://msdl.microsoft.com/download/symbols); kept in the cache. Off unless given:',
+    '                         the only network use of memscope besides explicit threat-intel lookups.',
     '  -r, --renderer FORMAT  table (default), json (Volatility 3 shape), jsonl, csv',
     '      --no-cache         do not read or write the discovery cache',
     '      --debug            on an internal error (a bug in memscope), print its stack too',

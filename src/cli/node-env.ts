@@ -6,10 +6,13 @@ import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
 import { DirectoryKeyValueCache } from '../node/directory-kv-cache.ts';
 import { DirectorySymbolStore } from '../node/directory-symbol-store.ts';
 import { loadWasmBytesNode } from '../node/wasm-bytes-node.ts';
-import { ChainSymbolStore } from '../symbols/symbol-store.ts';
+import { SymbolServerStore } from '../node/symbol-server-store.ts';
+import { ChainSymbolStore, type SymbolStore } from '../symbols/symbol-store.ts';
 
 export interface NodeEnvOptions {
   readonly symbolDirs: readonly string[];
+  /** Fetch missing PDBs from this symbol server (after the directories), keeping them in the cache directory. */
+  readonly symbolServer?: URL;
   /** Persist discovery results in the user's cache directory. */
   readonly cache: boolean;
   readonly cacheDir?: string;
@@ -20,12 +23,18 @@ export function defaultCacheDir(): string {
   return join(process.env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'memscope');
 }
 
+function symbolServer(options: NodeEnvOptions): SymbolStore[] {
+  if (!options.symbolServer) return [];
+  const dir = join(options.cacheDir ?? defaultCacheDir(), 'symbols');
+  return [new SymbolServerStore(options.symbolServer, dir, (line) => process.stderr.write(`memscope: ${line}\n`))];
+}
+
 /** The engine's environment in Node: the same Wasm, symbol directories, an in-process scanner. */
 export async function createNodeEnv(options: NodeEnvOptions): Promise<SessionEnv> {
   const wasmBytes = await loadWasmBytesNode();
   return {
     wasm: await instantiateMemscopeWasm(wasmBytes),
-    symbols: new ChainSymbolStore(...options.symbolDirs.map((d) => new DirectorySymbolStore(d))),
+    symbols: new ChainSymbolStore(...options.symbolDirs.map((d) => new DirectorySymbolStore(d)), ...symbolServer(options)),
     scanner: new InlineScanService(wasmBytes),
     discoveryCache: options.cache
       ? new DirectoryKeyValueCache(join(options.cacheDir ?? defaultCacheDir(), 'discovery'), (m) =>

@@ -30,7 +30,7 @@ export async function writeLinuxIsf(command: Extract<CliCommand, { kind: 'linux-
 
 /** Opens the image, runs one plugin and writes its rows to stdout in the chosen format. */
 export async function runPlugin(command: RunCommand): Promise<number> {
-  const env = await createNodeEnv({ symbolDirs: command.symbolDirs, cache: command.cache });
+  const env = await createNodeEnv({ symbolDirs: command.symbolDirs, symbolServer: command.symbolServer, cache: command.cache });
   const source = await NodeFileSource.open(command.file);
   const bar = new ProgressBar();
   const session = await openSession(source, { ...env, plugins: command.plugins });
