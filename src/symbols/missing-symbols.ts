@@ -27,3 +27,13 @@ function missingSymbolsMessage(pdb: PdbIdentity, searched: string): string {
       'or drop the file (or windows.zip) onto the page.',
   ].join('\n');
 }
+
+/**
+ * The name to read a dropped symbol file under: a PDB named as symbol folders keep it (`<GUID>-<AGE>.pdb`) does not
+ * say which PDB it is, so when its GUID and age are those the image needs, it takes that PDB's name.
+ */
+export function symbolFileName(fileName: string, missing: PdbIdentity | undefined): string {
+  const m = /^([0-9a-f]{32})-(\d{1,10})\.pdb$/i.exec(fileName);
+  if (!m || !missing) return fileName;
+  return m[1]!.toUpperCase() === missing.guid.toUpperCase() && Number(m[2]) === missing.age ? missing.pdbName : fileName;
+}

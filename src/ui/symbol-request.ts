@@ -76,11 +76,15 @@ export class SymbolRequest extends LitElement {
           from it and keeps only that table.
         </li>
         <li>
+          The PDB itself works too (<code>${m.pdbName}</code> as Microsoft's symbol server serves it, or
+          <code>${fileName}.pdb</code> from a symbol folder): memscope reads it here, in the browser.
+        </li>
+        <li>
           On a machine with internet access, Volatility 3's <code>pdbconv</code> builds it from Microsoft's symbol
           server; copy the file here.
         </li>
       </ul>
-      ${this.dropZone('Drop symbol files (.json, .json.xz) or windows.zip here')}
+      ${this.dropZone('Drop symbol files (.json, .json.xz, the kernel’s .pdb) or windows.zip here')}
     `;
   }
 
@@ -104,7 +108,7 @@ export class SymbolRequest extends LitElement {
       <drop-zone
         label=${label}
         buttonLabel="Add symbol files…"
-        accept=".json,.xz,.json.xz,.zip"
+        accept=".json,.xz,.json.xz,.zip,.pdb"
         multiple
         ?disabled=${this.busy}
         @files-chosen=${(e: FilesChosenEvent) => this.forward(e)}

@@ -7,7 +7,7 @@ import { openSession } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import { BlobSource } from '../io/blob-source.ts';
 import { instantiateMemscopeWasm, type MemscopeWasm } from '../layers/wasm-module.ts';
-import { MissingSymbolsError } from '../symbols/missing-symbols.ts';
+import { MissingSymbolsError, symbolFileName } from '../symbols/missing-symbols.ts';
 import { SessionPackStore } from '../symbols/session-pack-store.ts';
 import { ChainSymbolStore, MemorySymbolStore } from '../symbols/symbol-store.ts';
 import { pdbKey } from '../symbols/symbol-table.ts';
@@ -56,7 +56,9 @@ class EngineWorker extends SessionJobs implements EngineApi {
         if (await isZip(name, blob)) {
           keys.push(...(await this.addPack(new BlobSource(blob, name), keys)));
         } else {
-          keys.push((await this.store(name, new Uint8Array(await blob.arrayBuffer()))).key);
+          const missing = this.session?.summary.missingSymbols;
+          const fileName = symbolFileName(name, missing?.kind === 'pdb' ? missing : undefined);
+          keys.push((await this.store(fileName, new Uint8Array(await blob.arrayBuffer()))).key);
         }
       }
       return keys;
