@@ -73,6 +73,14 @@ export const gridStyles = css`
 export function renderCells(columns: readonly Column[], row: PluginRow, firstCellLead: TemplateResult | typeof nothing = nothing) {
   return columns.map((column, i) => {
     const text = formatCell(row.values[i] ?? null, column.type);
-    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''} ${column.type} ${column.address ? 'address' : ''}" role="cell" title=${text}>${i === 0 ? firstCellLead : nothing}${text}</div>`;
+    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''} ${column.type} ${column.address ? 'address' : ''}" role="cell" title=${text}>${i === 0 ? firstCellLead : nothing}${firstLine(text)}</div>`;
   });
+}
+
+/** A row is one line high: a multi-line value (a hexdump, a disassembly) shows its first non-empty line and "…"; the whole is in the title and the row's details. */
+export function firstLine(text: string): string {
+  const lines = text.split('\n');
+  const first = lines.findIndex((l) => l.trim() !== '');
+  if (first < 0) return text;
+  return lines.length - first > 1 ? `${lines[first]} …` : lines[first]!;
 }

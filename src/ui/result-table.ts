@@ -1,5 +1,5 @@
 import '@lit-labs/virtualizer';
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { formatCell } from '../render/format-cell.ts';
@@ -10,7 +10,10 @@ import { TableModel, type SortSpec } from './table-model.ts';
 /** A click on a value of an address column, e.g. to open it in the hex view; `row` is the whole row (a process address needs its PID). */
 export type CellActivateEvent = CustomEvent<{ readonly column: Column; readonly value: string; readonly row: PluginRow }>;
 
-/** A plugin's rows as a virtualized table: click a header to sort, type to filter; clicked addresses (columns with `address`) raise `cell-activate`. */
+/**
+ * A plugin's rows as a virtualized table: click a header to sort, type to filter; clicked addresses (columns with
+ * `address`) raise `cell-activate`; a clicked row shows every value in full below the table (multi-line ones too).
+ */
 @customElement('result-table')
 export class ResultTable extends LitElement {
   static override styles = [
@@ -48,6 +51,35 @@ export class ResultTable extends LitElement {
       .grid-head .num button {
         text-align: right;
       }
+      .grid-row {
+        cursor: default;
+      }
+      .grid-row.selected {
+        background: var(--ms-selected, var(--ms-hover));
+        outline: 1px solid var(--ms-accent);
+        outline-offset: -1px;
+      }
+      .row-details {
+        margin: 0.6em 0 0;
+        border: 1px solid var(--ms-border);
+        background: var(--ms-surface);
+        padding: 0.4em 0.6em;
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.15em 1em;
+        max-height: 40vh;
+        overflow: auto;
+      }
+      .row-details dt {
+        font-weight: 600;
+      }
+      .row-details dd {
+        margin: 0;
+        font-family: var(--ms-mono);
+        font-size: 12px;
+        white-space: pre-wrap;
+        overflow-wrap: anywhere;
+      }
     `,
   ];
 
@@ -57,6 +89,8 @@ export class ResultTable extends LitElement {
   @property({ type: Number }) version = 0;
   @state() private query = '';
   @state() private sort: SortSpec | undefined;
+  /** The clicked row, shown in full under the table. */
+  @state() private selected: PluginRow | undefined;
   private model = new TableModel([], []);
   private view: readonly PluginRow[] = [];
 
@@ -67,9 +101,15 @@ export class ResultTable extends LitElement {
       if (changed.has('columns')) {
         this.sort = undefined;
         this.query = '';
+        this.selected = undefined;
       }
     }
     this.view = this.model.view(this.query, this.sort);
+  }
+
+  protected override updated(changed: PropertyValues): void {
+    // The details sit under a tall grid: bring them into view when a row is picked.
+    if (changed.has('selected') && this.selected) this.renderRoot.querySelector('.row-details')?.scrollIntoView({ block: 'nearest' });
   }
 
   override render() {
@@ -87,12 +127,21 @@ export class ResultTable extends LitElement {
           </div>
           <lit-virtualizer scroller .items=${this.view}
             .renderItem=${(row: PluginRow) =>
-              html`<div class="grid-row" role="row" style="grid-template-columns: ${template}"
+              html`<div class="grid-row ${row === this.selected ? 'selected' : ''}" role="row" aria-selected=${row === this.selected ? 'true' : 'false'}
+                style="grid-template-columns: ${template}"
                 @click=${(e: MouseEvent) => this.activateCell(e, row)}>${renderCells(this.columns, row)}</div>`}
           ></lit-virtualizer>
         </div>
       </div>
+      ${this.selected ? this.renderDetails(this.selected) : nothing}
     `;
+  }
+
+  /** Every column of the selected row, values as text in full (newlines kept). */
+  private renderDetails(row: PluginRow) {
+    return html`<dl class="row-details" aria-label="Selected row">
+      ${this.columns.map((c, i) => html`<dt>${c.name}</dt><dd>${formatCell(row.values[i] ?? null, c.type).replace(/^\n+/, '')}</dd>`)}
+    </dl>`;
   }
 
   private renderHeader(column: Column, index: number) {
@@ -106,6 +155,7 @@ export class ResultTable extends LitElement {
   }
 
   private activateCell(e: MouseEvent, row: PluginRow): void {
+    this.selected = row;
     const cell = (e.target as Element).closest('[role=cell]');
     const index = cell?.parentElement ? [...cell.parentElement.children].indexOf(cell) : -1;
     const column = this.columns[index];

@@ -2,6 +2,7 @@ import type { ExpectedProcess } from '../fixtures/windows/expected.ts';
 import { AppFrame, cellTexts, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
+import { waitFor } from './dom.ts';
 
 // The per-process Windows plugins in the built app on a generated image, each checked against the generator's
 // truth for one process (--pid, as an analyst narrows a question): loaded modules, environment, SIDs, privileges,
@@ -104,9 +105,18 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     // Disasm is disassembled in the engine worker by the lazily loaded app/disassembler.js + capstone.wasm (hex pairs
     // if they fail to load): "\n0x<start>:\tpop\tr10\n…" ("MZ" as 64-bit code), shown as text with its newlines kept.
     const start = injected[0]!.malfind![0]!.start;
-    ok(listed[0]!['Disasm']!.startsWith(`${start}:\tpop\tr10\n`), `Disasm: ${JSON.stringify(listed[0]!['Disasm'])}`);
     const disasmCell = [...table.shadowRoot!.querySelectorAll('[role=cell]')].find((c) => c.textContent?.includes('\tpop\tr10'))!;
+    const disasm = disasmCell.getAttribute('title')!;
+    ok(disasm.startsWith(`\n${start}:\tpop\tr10\n`), `Disasm: ${JSON.stringify(disasm)}`);
     equal(getComputedStyle(disasmCell).whiteSpace, 'pre');
+    // A row is one line: the cell shows the first instruction and "…"; clicking the row shows every value in full.
+    equal(listed[0]!['Disasm'], `${start}:\tpop\tr10 …`);
+    (disasmCell as HTMLElement).click();
+    const details = await waitFor(() => table.shadowRoot!.querySelector('dl.row-details'), 'the clicked row shown in full');
+    const value = (name: string) => [...details!.querySelectorAll('dt')].find((dt) => dt.textContent === name)?.nextElementSibling?.textContent;
+    equal(value('Disasm'), disasm.replace(/^\n+/, ''));
+    equal(value('Hexdump')!.split('\n').length, 4, 'the 64-byte hexdump: 4 lines of 16 bytes');
+    ok(value('Hexdump')!.startsWith('4d 5a '), `Hexdump: ${value('Hexdump')}`);
   });
 
   it('windows.psxview shows every process once, the hidden one in every view but pslist, the session lists’ members', async () => {
