@@ -41,6 +41,16 @@ export class IdbSymbolStore implements SymbolStore {
     return stored && { name: stored.fileName, bytes: new Uint8Array(stored.bytes) };
   }
 
+  /** What is kept: each key with its file's name and size. */
+  async entries(): Promise<{ key: string; fileName: string; bytes: number }[]> {
+    const found = [];
+    for (const key of await this.keys()) {
+      const stored = await get<StoredIsf>(key, this.db);
+      if (stored) found.push({ key, fileName: stored.fileName, bytes: stored.bytes.byteLength });
+    }
+    return found;
+  }
+
   async delete(key: string): Promise<void> {
     await del(key, this.db);
   }

@@ -22,6 +22,8 @@ export interface ImageSummary {
   readonly kernelBase?: string;
   /** Symbol table in use, e.g. "ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1". */
   readonly symbols?: string;
+  /** The symbol table this image's kernel is described by, as stores key it ("ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1"). */
+  readonly symbolKey?: string;
   /** Set when the OS was found but its symbol table is not in the store (plugins that need it will fail). */
   readonly missingSymbols?: MissingSymbols;
   readonly warnings: readonly string[];
@@ -134,4 +136,16 @@ export interface EngineApi extends PluginJobs {
   readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>>;
   /** The open image's discovery-cache entries and symbol files, for the plugin sandbox's session of the same image. */
   sessionSeed(): Promise<Outcome<SessionSeed>>;
+  /** The symbol files kept in this browser (IndexedDB) for later sessions. */
+  keptSymbols(): Promise<Outcome<KeptSymbols[]>>;
+  /** Forgets a kept symbol file; an image open now keeps the table it has read. */
+  forgetSymbols(key: string): Promise<Outcome<void>>;
+}
+
+/** A symbol file kept in this browser. */
+export interface KeptSymbols {
+  /** The table it is ("ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1", "linux/Linux version …"). */
+  readonly key: string;
+  readonly fileName: string;
+  readonly bytes: number;
 }

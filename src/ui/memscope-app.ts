@@ -9,6 +9,8 @@ import type { FilesChosenEvent } from './drop-zone.ts';
 import './error-message.ts';
 import './export-buttons.ts';
 import './hex-view.ts';
+import './symbols-panel.ts';
+import type { ForgetSymbolsEvent } from './symbols-panel.ts';
 import type { HexTarget } from './hex-view.ts';
 import './image-summary.ts';
 import './job-progress.ts';
@@ -194,6 +196,9 @@ export class MemscopeApp extends LitElement {
           @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}
           @plugin-files=${(e: PluginFilesEvent) => s.addPlugins(e.detail)}
           @remove-plugin=${(e: RemovePluginEvent) => s.removePlugin(e.detail)}></plugin-picker>
+        <symbols-panel .summary=${s.summary} .kept=${s.keptSymbols} ?busy=${busy}
+          @symbol-files=${(e: CustomEvent<File[]>) => s.addSymbolFiles(e.detail)}
+          @forget-symbols=${(e: ForgetSymbolsEvent) => s.forgetSymbols(e.detail)}></symbols-panel>
         ${opener}
       </section>
       <section class="results">

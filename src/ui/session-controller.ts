@@ -1,5 +1,6 @@
 import { proxy } from 'comlink';
 import type {
+  KeptSymbols,
   EngineApi,
   EngineFailure,
   ImagePluginInfo,
@@ -58,6 +59,8 @@ export class SessionController {
   result: ResultSet | undefined;
   failure: EngineFailure | undefined;
   missingSymbols: MissingSymbols | undefined;
+  /** The symbol files this browser keeps for later sessions. */
+  keptSymbols: readonly KeptSymbols[] = [];
   /** Stored third-party modules that cannot be used now (listed so that they can be removed). */
   brokenPlugins: readonly BrokenModule[] = [];
   /** A short confirmation (a plugin module added). */
@@ -111,6 +114,7 @@ export class SessionController {
     }
     this.opening = false;
     this.changed();
+    await this.listKeptSymbols();
     if (outcome.ok && this.thirdParty) {
       const image = { file, fileName };
       this.image = image;
@@ -262,7 +266,22 @@ export class SessionController {
     this.clearFailure();
     this.changed();
     // Every retry reopens the image first, which fetches the plugin list again: plugins that lacked these symbols become runnable.
-    await retry?.();
+    if (retry) await retry();
+    else await this.listKeptSymbols();
+  }
+
+  /** Forgets a kept symbol file (the open image keeps the table it has read). */
+  async forgetSymbols(key: string): Promise<void> {
+    const outcome = await settle(() => this.engine.forgetSymbols(key));
+    if (!outcome.ok) this.failure = outcome.error;
+    await this.listKeptSymbols();
+  }
+
+  private async listKeptSymbols(): Promise<void> {
+    const kept = await settle(() => this.engine.keptSymbols());
+    // Without IndexedDB (a private window) nothing is kept: an empty list says so.
+    this.keptSymbols = kept.ok ? kept.value : [];
+    this.changed();
   }
 
   dismissFailure(): void {

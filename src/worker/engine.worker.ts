@@ -1,7 +1,7 @@
 import { expose, transfer } from 'comlink';
 import { IdbKeyValueCache } from '../browser/idb-kv-cache.ts';
 import { IdbSymbolStore } from '../browser/idb-symbol-store.ts';
-import type { EngineApi, ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, Outcome } from '../engine/engine-api.ts';
+import type { EngineApi, ImagePluginInfo, ImageSummary, KeptSymbols, MemoryRead, MemorySpace, Outcome } from '../engine/engine-api.ts';
 import { SeedRecorder, type SessionSeed } from '../engine/session-seed.ts';
 import { openSession } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
@@ -63,6 +63,14 @@ class EngineWorker extends SessionJobs implements EngineApi {
       }
       return keys;
     });
+  }
+
+  async keptSymbols(): Promise<Outcome<KeptSymbols[]>> {
+    return settle(() => this.persistent.entries());
+  }
+
+  async forgetSymbols(key: string): Promise<Outcome<void>> {
+    return settle(() => this.persistent.delete(key));
   }
 
   async plugins(): Promise<ImagePluginInfo[]> {

@@ -33,6 +33,28 @@ async function runPlugin(app: MemscopeApp, name: string): Promise<void> {
 describe('memscope-app', () => {
   const alerts = trapAlertsAndClear();
 
+  it('shows the image’s symbols in plain words, the files kept in this browser, and forgets one on request', async () => {
+    const { app, engine } = start();
+    const key = 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1';
+    engine.kept = [
+      { key, fileName: '606FF669409B00F7FC8C61A9C1670129-1.json.xz', bytes: 600_000 },
+      { key: 'tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1', fileName: 'tcpip.pdb', bytes: 2_500_000 },
+    ];
+    await openImage(app);
+    const panel = await waitFor(() => pierce(app, 'symbols-panel'), 'the symbols panel');
+    const text = () => panel.shadowRoot!.textContent!.replace(/\s+/g, ' ');
+    await waitFor(() => text().includes('tcpip.pdb'), 'the kept files listed');
+    equal(pierce(panel, 'code.needed')?.textContent, key);
+    equal(pierce(panel, '.in-use')?.textContent, summary.symbols);
+    ok(text().includes('606FF669409B00F7FC8C61A9C1670129-1.json.xz 585.9 KiB — this image’s'), text());
+    pierce(panel, `button[data-key="tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1"]`)!.click();
+    await waitFor(() => !text().includes('tcpip.pdb'), 'the forgotten file gone');
+    deepEqual(
+      engine.kept.map((k) => k.key),
+      [key],
+    );
+  });
+
   it('says that nothing is uploaded', async () => {
     const { app } = start();
     const zone = await waitFor(() => pierce(app, 'drop-zone'), 'drop zone');

@@ -1,6 +1,6 @@
 import { AppFrame, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { pierce } from './dom.ts';
+import { pierce, waitFor } from './dom.ts';
 import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase, entries, putEntry } from './idb.ts';
 
 // What the engine keeps in IndexedDB between sessions, seen through fresh copies of the built app (each
@@ -62,6 +62,22 @@ describe('end to end: what the built app remembers between sessions', function (
     const table = await second.run('windows.pslist');
     const linked = fixture.expected.processes.filter((p) => p.linked).length;
     deepEqual(rowCount(table), { total: linked, shown: linked }, 'pslist rows');
+
+    // The symbols panel names what the image needs, lists the kept table as this image's, and forgets it on request.
+    const key = `${pdb.name}/${pdb.guid}-${pdb.age}`;
+    const panel = second.find('symbols-panel')!;
+    equal(pierce(panel, 'code.needed')?.textContent, key);
+    const listed = await waitFor(() => pierce(panel, `button[data-key="${key}"]`), 'the kept table listed');
+    ok(panel.shadowRoot!.textContent!.includes('this image’s'), 'marked as this image’s');
+    listed.click();
+    for (let tries = 0; (await entries(SYMBOL_DB)).length > 0; tries++) {
+      ok(tries < 100, 'the table is forgotten in IndexedDB');
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await waitFor(() => panel.shadowRoot!.querySelector('.none'), 'the panel says none is kept');
+    const third = await fresh();
+    await third.chooseImage(fixture.image);
+    await third.summaryText(fileName, (text) => text.includes('discovered from the image'));
   });
 
   it('remembers discovery per image: a fresh engine takes DTB, kernel base and PDB from the cache', async () => {

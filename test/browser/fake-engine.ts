@@ -7,6 +7,7 @@ import type {
   MemorySpace,
   Outcome,
   ImagePluginInfo,
+  KeptSymbols,
   RunSummary,
 } from '../../src/engine/engine-api.ts';
 import type { SessionSeed } from '../../src/engine/session-seed.ts';
@@ -37,6 +38,8 @@ export class FakeEngine implements EngineApi {
   readonly symbolFiles: string[] = [];
   readonly cancelled: string[] = [];
   readonly memoryReads: { space: MemorySpace; address: string; length: number }[] = [];
+  /** What keptSymbols() answers; forgetSymbols(key) removes from it. */
+  kept: KeptSymbols[] = [];
   openOutcome: Outcome<ImageSummary>;
   symbolOutcome: Outcome<string[]> | undefined;
   private readonly waiting = new Map<string, () => void>();
@@ -53,6 +56,15 @@ export class FakeEngine implements EngineApi {
   async open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>> {
     this.opened.push({ fileName, size: file.size });
     return this.openOutcome;
+  }
+
+  async keptSymbols(): Promise<Outcome<KeptSymbols[]>> {
+    return { ok: true, value: [...this.kept] };
+  }
+
+  async forgetSymbols(key: string): Promise<Outcome<void>> {
+    this.kept = this.kept.filter((k) => k.key !== key);
+    return { ok: true, value: undefined };
   }
 
   async addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>> {

@@ -16,6 +16,7 @@ export const summary: ImageSummary = {
   dtb: '0x1aa000',
   kernelBase: '0xfffff80600000000',
   symbols: 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1',
+  symbolKey: 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1',
   warnings: ['physical memory ends before 0x1000000'],
 };
 

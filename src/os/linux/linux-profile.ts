@@ -37,6 +37,7 @@ export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, Li
       dtb: hex(d.dtb),
       kernelBase: hex(vmcoreinfoOf(d).symbol('_stext') ?? 0n),
       symbols: load.kernel ? load.kernel.symbols.origin : 'missing',
+      symbolKey: symbolKey(linuxIdentity(d.banner)),
       missingSymbols:
         load.kernel === null && load.error.code === 'SYMBOLS_MISSING'
           ? { kind: 'linux', release: d.release, banner: d.banner, reason: load.error.message }

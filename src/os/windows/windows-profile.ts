@@ -95,6 +95,7 @@ export const windowsProfile: OsProfile<'windows', WindowsDiscovery, FoundWindows
       dtb: hex(d.dtb),
       kernelBase: d.kernelBase,
       symbols: load.kernel ? load.kernel.symbols.origin : `${missing ? 'missing' : 'unusable'}: ${tableKey(d)}`,
+      symbolKey: tableKey(d),
       missingSymbols: missing,
       warnings: load.kernel ? [...(load.warnings ?? [])] : missing ? [] : [load.error.message],
     };

@@ -1,0 +1,134 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { ImageSummary, KeptSymbols } from '../engine/engine-api.ts';
+import './drop-zone.ts';
+import type { FilesChosenEvent } from './drop-zone.ts';
+import { formatSize } from './format-size.ts';
+import { controlStyles } from './shared-styles.ts';
+
+/** Asks to forget a kept symbol file; `detail` is its key. */
+export type ForgetSymbolsEvent = CustomEvent<string>;
+
+/**
+ * The open image's symbols in plain words: which table its kernel needs, what is in use (a file, the browser's
+ * cache, found in the image, the kernel's BTF), the files this browser keeps (each can be forgotten), and one control
+ * to add files. Fires `symbol-files` (File[]) and `forget-symbols` (key).
+ */
+@customElement('symbols-panel')
+export class SymbolsPanel extends LitElement {
+  static override styles = [
+    controlStyles,
+    css`
+      :host {
+        display: block;
+      }
+      h2 {
+        font-size: 1em;
+        margin: 0 0 0.4em;
+      }
+      dl {
+        display: grid;
+        grid-template-columns: max-content 1fr;
+        gap: 0.15em 0.8em;
+        margin: 0 0 0.5em;
+        font-size: 0.92em;
+      }
+      dt {
+        color: var(--ms-muted);
+      }
+      dd {
+        margin: 0;
+        overflow-wrap: anywhere;
+      }
+      code {
+        font-family: var(--ms-mono);
+      }
+      ul {
+        list-style: none;
+        margin: 0.2em 0 0.5em;
+        padding: 0;
+        font-size: 0.92em;
+      }
+      li {
+        display: flex;
+        gap: 0.5em;
+        align-items: baseline;
+        justify-content: space-between;
+        padding: 0.15em 0;
+        border-bottom: 1px solid var(--ms-row-rule);
+      }
+      li span {
+        overflow-wrap: anywhere;
+      }
+      li button {
+        font-size: 0.85em;
+      }
+      .muted {
+        color: var(--ms-muted);
+        font-size: 0.92em;
+      }
+    `,
+  ];
+
+  @property({ attribute: false }) summary?: ImageSummary;
+  @property({ attribute: false }) kept: readonly KeptSymbols[] = [];
+  @property({ type: Boolean }) busy = false;
+
+  override render() {
+    const s = this.summary;
+    if (!s?.os) return nothing;
+    return html`
+      <h2>Symbols</h2>
+      <dl>
+        <dt>This image needs</dt>
+        <dd><code class="needed">${s.symbolKey ?? 'nothing known'}</code></dd>
+        <dt>In use</dt>
+        <dd class="in-use">${this.inUse(s)}</dd>
+      </dl>
+      <div class="muted">Kept in this browser for later sessions:</div>
+      ${
+        this.kept.length === 0
+          ? html`<p class="muted none">none yet — symbol files you add are kept here</p>`
+          : html`<ul>
+            ${this.kept.map(
+              (k) => html`<li>
+                <span title=${k.key}><code>${k.fileName}</code> ${formatSize(k.bytes)}${k.key === s.symbolKey ? ' — this image’s' : ''}</span>
+                <button data-key=${k.key} ?disabled=${this.busy} @click=${() => this.forget(k.key)}>Forget</button>
+              </li>`,
+            )}
+          </ul>`
+      }
+      <drop-zone
+        label="Add symbol files (.json, .json.xz, .pdb, windows.zip)"
+        buttonLabel="Add symbol files…"
+        accept=".json,.xz,.json.xz,.zip,.pdb"
+        multiple
+        ?disabled=${this.busy}
+        @files-chosen=${(e: FilesChosenEvent) => this.forward(e)}
+      ></drop-zone>
+    `;
+  }
+
+  /** What the summary says of the table in use, in words a first-time user can follow. */
+  private inUse(s: ImageSummary): string {
+    const text = s.symbols ?? '';
+    if (text.startsWith('missing') || text === '') return 'none yet: the plugins that need a symbol table wait for it';
+    if (text.startsWith('unusable')) return `not usable: ${text}`;
+    return text;
+  }
+
+  private forget(key: string): void {
+    this.dispatchEvent(new CustomEvent('forget-symbols', { detail: key, bubbles: true, composed: true }) satisfies ForgetSymbolsEvent);
+  }
+
+  private forward(e: FilesChosenEvent): void {
+    e.stopPropagation();
+    this.dispatchEvent(new CustomEvent('symbol-files', { detail: e.detail, bubbles: true, composed: true }));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'symbols-panel': SymbolsPanel;
+  }
+}
