@@ -1,5 +1,6 @@
 import { createStore, del, get, keys, set, type UseStore } from 'idb-keyval';
 import { identifyIsf, loadSymbolFile, type IdentifiedIsf, type SymbolFile, type SymbolStore } from '../symbols/symbol-store.ts';
+import { isMsf } from '../symbols/pdb/msf.ts';
 import type { SymbolTable } from '../symbols/symbol-table.ts';
 
 /**
@@ -42,11 +43,11 @@ export class IdbSymbolStore implements SymbolStore {
   }
 
   /** What is kept: each key with its file's name and size. */
-  async entries(): Promise<{ key: string; fileName: string; bytes: number }[]> {
+  async entries(): Promise<{ key: string; fileName: string; bytes: number; pdb: boolean }[]> {
     const found = [];
     for (const key of await this.keys()) {
       const stored = await get<StoredIsf>(key, this.db);
-      if (stored) found.push({ key, fileName: stored.fileName, bytes: stored.bytes.byteLength });
+      if (stored) found.push({ key, fileName: stored.fileName, bytes: stored.bytes.byteLength, pdb: isMsf(new Uint8Array(stored.bytes, 0, 64)) });
     }
     return found;
   }

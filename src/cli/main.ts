@@ -7,7 +7,7 @@ import { writePdbIsf } from './pdb-isf.ts';
 import { loadPluginDirs } from './plugin-dirs.ts';
 import { reportFailure } from './report-failure.ts';
 import { runPlugin, writeLinuxIsf } from './run-plugin.ts';
-import { MEMSCOPE_VERSION } from './version.ts';
+import { MEMSCOPE_VERSION } from '../version.ts';
 
 /** Runs the command line and returns the exit status; whatever it throws, plugin runs included, is reported here. */
 async function main(argv: readonly string[]): Promise<number> {

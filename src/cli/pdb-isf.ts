@@ -1,7 +1,7 @@
 import { NodeFileSource } from '../node/node-file-source.ts';
 import { loadPdb, pdbIsfText } from '../symbols/pdb/pdb-table.ts';
 import type { CliCommand } from './args.ts';
-import { MEMSCOPE_VERSION } from './version.ts';
+import { MEMSCOPE_VERSION } from '../version.ts';
 
 /** `memscope -f FILE.pdb pdb-isf`: the PDB's types and public symbols as a Volatility 3 ISF on stdout. */
 export async function writePdbIsf(command: Extract<CliCommand, { kind: 'pdb-isf' }>): Promise<number> {

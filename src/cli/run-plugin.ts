@@ -10,7 +10,7 @@ import { textTable } from '../render/text-table.ts';
 import { VolJsonWriter } from '../render/vol-json.ts';
 import type { CliCommand } from './args.ts';
 import { createNodeEnv } from './node-env.ts';
-import { MEMSCOPE_VERSION } from './version.ts';
+import { MEMSCOPE_VERSION } from '../version.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { warningLine } from './warning-line.ts';
 

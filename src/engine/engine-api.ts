@@ -140,6 +140,8 @@ export interface EngineApi extends PluginJobs {
   keptSymbols(): Promise<Outcome<KeptSymbols[]>>;
   /** Forgets a kept symbol file; an image open now keeps the table it has read. */
   forgetSymbols(key: string): Promise<Outcome<void>>;
+  /** A kept PDB's table as a Volatility 3 ISF file (BAD_REQUEST for a table that is an ISF already). */
+  isfFile(key: string): Promise<Outcome<{ readonly fileName: string; readonly text: string }>>;
 }
 
 /** A symbol file kept in this browser. */
@@ -148,4 +150,6 @@ export interface KeptSymbols {
   readonly key: string;
   readonly fileName: string;
   readonly bytes: number;
+  /** A Microsoft PDB (which can be saved as an ISF), not an ISF file. */
+  readonly pdb: boolean;
 }

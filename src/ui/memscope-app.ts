@@ -10,7 +10,7 @@ import './error-message.ts';
 import './export-buttons.ts';
 import './hex-view.ts';
 import './symbols-panel.ts';
-import type { ForgetSymbolsEvent } from './symbols-panel.ts';
+import type { SymbolKeyEvent } from './symbols-panel.ts';
 import type { HexTarget } from './hex-view.ts';
 import './image-summary.ts';
 import './job-progress.ts';
@@ -22,6 +22,7 @@ import type { CellActivateEvent } from './result-table.ts';
 import './run-warnings.ts';
 import type { OpenMemoryEvent } from './run-warnings.ts';
 import { SessionController, type ResultSet, type RunningJob } from './session-controller.ts';
+import { saveText } from './download.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
 import type { ThirdPartyPlugins } from './third-party-plugins.ts';
@@ -198,7 +199,8 @@ export class MemscopeApp extends LitElement {
           @remove-plugin=${(e: RemovePluginEvent) => s.removePlugin(e.detail)}></plugin-picker>
         <symbols-panel .summary=${s.summary} .kept=${s.keptSymbols} ?busy=${busy}
           @symbol-files=${(e: CustomEvent<File[]>) => s.addSymbolFiles(e.detail)}
-          @forget-symbols=${(e: ForgetSymbolsEvent) => s.forgetSymbols(e.detail)}></symbols-panel>
+          @forget-symbols=${(e: SymbolKeyEvent) => s.forgetSymbols(e.detail)}
+          @save-isf=${(e: SymbolKeyEvent) => this.saveIsf(s, e.detail)}></symbols-panel>
         ${opener}
       </section>
       <section class="results">
@@ -210,6 +212,12 @@ export class MemscopeApp extends LitElement {
         ${keyed(s.summary, html`<hex-view ?hidden=${this.tab !== 'memory'} .read=${this.readMemory} .target=${this.hexTarget}></hex-view>`)}
       </section>
     </main>`;
+  }
+
+  /** A kept PDB's table as a Volatility 3 ISF file, downloaded (made in the engine worker; nothing leaves the machine). */
+  private async saveIsf(s: SessionController, key: string): Promise<void> {
+    const file = await s.isfFile(key);
+    if (file) saveText(file.fileName, file.text, 'application/json');
   }
 
   private readonly readMemory: EngineApi['readMemory'] = (space, address, length) => this.engine!.readMemory(space, address, length);

@@ -277,6 +277,15 @@ export class SessionController {
     await this.listKeptSymbols();
   }
 
+  /** A kept PDB's table as ISF text; a failure is shown and gives undefined. */
+  async isfFile(key: string): Promise<{ fileName: string; text: string } | undefined> {
+    const outcome = await settle(() => this.engine.isfFile(key));
+    if (outcome.ok) return outcome.value;
+    this.failure = outcome.error;
+    this.changed();
+    return undefined;
+  }
+
   private async listKeptSymbols(): Promise<void> {
     const kept = await settle(() => this.engine.keptSymbols());
     // Without IndexedDB (a private window) nothing is kept: an empty list says so.

@@ -6,13 +6,13 @@ import type { FilesChosenEvent } from './drop-zone.ts';
 import { formatSize } from './format-size.ts';
 import { controlStyles } from './shared-styles.ts';
 
-/** Asks to forget a kept symbol file; `detail` is its key. */
-export type ForgetSymbolsEvent = CustomEvent<string>;
+/** Asks to forget a kept symbol file (`forget-symbols`) or to save a kept PDB as an ISF (`save-isf`); `detail` is its key. */
+export type SymbolKeyEvent = CustomEvent<string>;
 
 /**
  * The open image's symbols in plain words: which table its kernel needs, what is in use (a file, the browser's
- * cache, found in the image, the kernel's BTF), the files this browser keeps (each can be forgotten), and one control
- * to add files. Fires `symbol-files` (File[]) and `forget-symbols` (key).
+ * cache, found in the image, the kernel's BTF), the files this browser keeps (each can be forgotten; a PDB saved as a
+ * Volatility 3 ISF), and one control to add files. Fires `symbol-files` (File[]), `forget-symbols` and `save-isf` (key).
  */
 @customElement('symbols-panel')
 export class SymbolsPanel extends LitElement {
@@ -93,7 +93,8 @@ export class SymbolsPanel extends LitElement {
             ${this.kept.map(
               (k) => html`<li>
                 <span title=${k.key}><code>${k.fileName}</code> ${formatSize(k.bytes)}${k.key === s.symbolKey ? ' — this image’s' : ''}</span>
-                <button data-key=${k.key} ?disabled=${this.busy} @click=${() => this.forget(k.key)}>Forget</button>
+                ${k.pdb ? html`<button class="save-isf" data-key=${k.key} title="Save this PDB's table as a Volatility 3 ISF file" @click=${() => this.fire('save-isf', k.key)}>Save as ISF</button>` : nothing}
+                <button class="forget" data-key=${k.key} ?disabled=${this.busy} @click=${() => this.fire('forget-symbols', k.key)}>Forget</button>
               </li>`,
             )}
           </ul>`
@@ -117,8 +118,8 @@ export class SymbolsPanel extends LitElement {
     return text;
   }
 
-  private forget(key: string): void {
-    this.dispatchEvent(new CustomEvent('forget-symbols', { detail: key, bubbles: true, composed: true }) satisfies ForgetSymbolsEvent);
+  private fire(type: 'forget-symbols' | 'save-isf', key: string): void {
+    this.dispatchEvent(new CustomEvent(type, { detail: key, bubbles: true, composed: true }) satisfies SymbolKeyEvent);
   }
 
   private forward(e: FilesChosenEvent): void {

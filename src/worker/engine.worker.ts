@@ -10,7 +10,9 @@ import { instantiateMemscopeWasm, type MemscopeWasm } from '../layers/wasm-modul
 import { MissingSymbolsError, symbolFileName } from '../symbols/missing-symbols.ts';
 import { SessionPackStore } from '../symbols/session-pack-store.ts';
 import { ChainSymbolStore, MemorySymbolStore } from '../symbols/symbol-store.ts';
-import { pdbKey } from '../symbols/symbol-table.ts';
+import { parsePdbKey, pdbKey } from '../symbols/symbol-table.ts';
+import { PdbSymbolTable, pdbIsfText } from '../symbols/pdb/pdb-table.ts';
+import { MEMSCOPE_VERSION } from '../version.ts';
 import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
 import { settle } from './job-runner.ts';
 import { SessionJobs } from './session-jobs.ts';
@@ -71,6 +73,16 @@ class EngineWorker extends SessionJobs implements EngineApi {
 
   async forgetSymbols(key: string): Promise<Outcome<void>> {
     return settle(() => this.persistent.delete(key));
+  }
+
+  async isfFile(key: string): Promise<Outcome<{ fileName: string; text: string }>> {
+    return settle(async () => {
+      const table = await this.symbols.get(key);
+      const pdb = parsePdbKey(key);
+      if (!(table instanceof PdbSymbolTable) || !pdb)
+        throw new MemscopeError('BAD_REQUEST', `${key} is not a PDB kept here (an ISF file is saved as it is)`);
+      return { fileName: `${pdb.guid}-${pdb.age}.json`, text: pdbIsfText(table, MEMSCOPE_VERSION) };
+    });
   }
 
   async plugins(): Promise<ImagePluginInfo[]> {

@@ -37,8 +37,8 @@ describe('memscope-app', () => {
     const { app, engine } = start();
     const key = 'ntkrnlmp.pdb/606FF669409B00F7FC8C61A9C1670129-1';
     engine.kept = [
-      { key, fileName: '606FF669409B00F7FC8C61A9C1670129-1.json.xz', bytes: 600_000 },
-      { key: 'tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1', fileName: 'tcpip.pdb', bytes: 2_500_000 },
+      { key, fileName: '606FF669409B00F7FC8C61A9C1670129-1.json.xz', bytes: 600_000, pdb: false },
+      { key: 'tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1', fileName: 'tcpip.pdb', bytes: 2_500_000, pdb: true },
     ];
     await openImage(app);
     const panel = await waitFor(() => pierce(app, 'symbols-panel'), 'the symbols panel');
@@ -47,7 +47,12 @@ describe('memscope-app', () => {
     equal(pierce(panel, 'code.needed')?.textContent, key);
     equal(pierce(panel, '.in-use')?.textContent, summary.symbols);
     ok(text().includes('606FF669409B00F7FC8C61A9C1670129-1.json.xz 585.9 KiB — this image’s'), text());
-    pierce(panel, `button[data-key="tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1"]`)!.click();
+    // A kept PDB can be saved as a Volatility 3 ISF (made by the engine); an ISF file cannot.
+    equal(pierce(panel, `button.save-isf[data-key="${key}"]`), null);
+    pierce(panel, `button.save-isf[data-key="tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1"]`)!.click();
+    await waitFor(() => engine.isfRequests.length === 1, 'the ISF asked of the engine');
+    deepEqual(engine.isfRequests, ['tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1']);
+    pierce(panel, `button.forget[data-key="tcpip.pdb/D85BA7EDFCAFAA23F22A88D7E2549D86-1"]`)!.click();
     await waitFor(() => !text().includes('tcpip.pdb'), 'the forgotten file gone');
     deepEqual(
       engine.kept.map((k) => k.key),

@@ -67,7 +67,7 @@ describe('end to end: what the built app remembers between sessions', function (
     const key = `${pdb.name}/${pdb.guid}-${pdb.age}`;
     const panel = second.find('symbols-panel')!;
     equal(pierce(panel, 'code.needed')?.textContent, key);
-    const listed = await waitFor(() => pierce(panel, `button[data-key="${key}"]`), 'the kept table listed');
+    const listed = await waitFor(() => pierce(panel, `button.forget[data-key="${key}"]`), 'the kept table listed');
     ok(panel.shadowRoot!.textContent!.includes('this image’s'), 'marked as this image’s');
     listed.click();
     for (let tries = 0; (await entries(SYMBOL_DB)).length > 0; tries++) {

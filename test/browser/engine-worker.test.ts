@@ -1,3 +1,4 @@
+import { executeServerCommand } from '@web/test-runner-commands';
 import { proxy, wrap } from 'comlink';
 import type { EngineApi, JobProgress } from '../../src/engine/engine-api.ts';
 import type { PluginRow } from '../../src/plugins/plugin.ts';
@@ -99,6 +100,35 @@ describe('engine worker (dist build, sample image)', () => {
         'psscan finds every listed process',
       );
       ok(scanProgress.length > 0, 'scan progress reported');
+    } finally {
+      worker.terminate();
+    }
+  });
+
+  it('keeps a dropped PDB, lists it, saves it as the ISF the CLI makes of it, and forgets it', async function () {
+    const fixture = (await executeServerCommand('pdb-fixture', { name: 'crash.pdb' })) as
+      { path: string; key: string; isf: string } | { skip: string };
+    if ('skip' in fixture) {
+      this.skip();
+      return;
+    }
+    await deleteSymbolCache();
+    const worker = new Worker(`${DIST}app/engine.worker.js`, { type: 'module' });
+    try {
+      const engine = wrap<EngineApi>(worker);
+      const pdb = await (await fetch(`/${fixture.path}`)).blob();
+      const added = await engine.addSymbolFiles([{ name: 'crash.pdb', blob: pdb }]);
+      ok(added.ok, `addSymbolFiles: ${JSON.stringify(!added.ok && added.error)}`);
+      deepEqual(added.value, [fixture.key]);
+      const kept = await engine.keptSymbols();
+      ok(kept.ok);
+      deepEqual(kept.value, [{ key: fixture.key, fileName: 'crash.pdb', bytes: pdb.size, pdb: true }]);
+      const isf = await engine.isfFile(fixture.key);
+      ok(isf.ok, `isfFile: ${JSON.stringify(!isf.ok && isf.error)}`);
+      equal(isf.value.fileName, `${fixture.key.split('/')[1]}.json`);
+      ok(isf.value.text === fixture.isf, 'the page’s ISF is the CLI’s pdb-isf output');
+      ok((await engine.forgetSymbols(fixture.key)).ok);
+      deepEqual((await engine.keptSymbols()).ok && (await engine.keptSymbols()), { ok: true, value: [] });
     } finally {
       worker.terminate();
     }

@@ -67,6 +67,13 @@ export class FakeEngine implements EngineApi {
     return { ok: true, value: undefined };
   }
 
+  readonly isfRequests: string[] = [];
+
+  async isfFile(key: string): Promise<Outcome<{ fileName: string; text: string }>> {
+    this.isfRequests.push(key);
+    return { ok: true, value: { fileName: `${key.split('/')[1]}.json`, text: JSON.stringify({ fake: key }) } };
+  }
+
   async addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>> {
     this.symbolFiles.push(...files.map((f) => f.name));
     return this.symbolOutcome ?? { ok: true, value: files.map((f) => f.name) };

@@ -9,7 +9,7 @@ interface MochaRunnableContext {
   skip(): never;
 }
 declare function describe(title: string, body: (this: MochaSuiteContext) => void): void;
-declare function it(title: string, body: () => void | Promise<void>): void;
+declare function it(title: string, body: (this: MochaRunnableContext) => void | Promise<void>): void;
 declare function before(body: (this: MochaRunnableContext) => void | Promise<void>): void;
 declare function after(body: () => void | Promise<void>): void;
 declare function beforeEach(body: () => void | Promise<void>): void;

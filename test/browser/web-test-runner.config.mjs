@@ -2,7 +2,7 @@
 // Debian Chromium, headless, no network beyond this server (the page CSP below enforces it).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -149,6 +149,27 @@ const serverCommands = {
       return { skip };
     }
     return { path: relative(ROOT, await fixture.linuxFixtureFile(capture)), truth: fixture.linuxTruth() };
+  },
+
+  /**
+   * A real MSVC PDB of the test data copied into this run's fixture folder (project-relative path), with its key and the
+   * ISF memscope's CLI makes of it (`pdb-isf`), or { skip }.
+   */
+  async 'pdb-fixture'({ name }) {
+    const skip = testData.testDataMissing(`fixtures/pdb/${name}`);
+    if (skip && testData.dataRequired()) throw new Error(`${skip} (CI=true: test data is required)`);
+    if (skip) {
+      missingData.add(skip.slice(testData.MISSING_DATA.length).trim());
+      return { skip };
+    }
+    const dir = await runFixtureDir();
+    const path = join(dir, name);
+    await copyFile(testData.testDataPath('fixtures', 'pdb', name), path);
+    const { loadPdb, pdbIsfText } = await tsImport('../../src/symbols/pdb/pdb-table.ts', import.meta.url);
+    const { symbolKey } = await tsImport('../../src/symbols/symbol-table.ts', import.meta.url);
+    const { MEMSCOPE_VERSION } = await tsImport('../../src/version.ts', import.meta.url);
+    const table = await loadPdb(new Uint8Array(await readFile(path)), name);
+    return { path: relative(ROOT, path), key: symbolKey(table.identity), isf: pdbIsfText(table, MEMSCOPE_VERSION) };
   },
 
   'file-sha256'({ path }) {
