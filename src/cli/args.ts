@@ -13,6 +13,7 @@ export type CliCommand =
   | { kind: 'version' }
   | { kind: 'plugins'; json: boolean }
   | { kind: 'linux-isf'; file: string; cache: boolean; debug: boolean }
+  | { kind: 'windows-isf'; file: string; cache: boolean; debug: boolean }
   | { kind: 'pdb-isf'; file: string; debug: boolean }
   | {
       kind: 'run';
@@ -81,9 +82,9 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   if (positionals.length === 0) return { kind: 'help' };
   if (positionals.length > 1) throw new MemscopeError('BAD_REQUEST', `unexpected arguments: ${positionals.slice(1).join(' ')}`);
   if (positionals[0] === 'plugins') return { kind: 'plugins', json: values.json ?? false };
-  if (positionals[0] === 'linux-isf') {
+  if (positionals[0] === 'linux-isf' || positionals[0] === 'windows-isf') {
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
-    return { kind: 'linux-isf', file: values.file, cache: !values['no-cache'], debug: values.debug ?? false };
+    return { kind: positionals[0], file: values.file, cache: !values['no-cache'], debug: values.debug ?? false };
   }
   if (positionals[0] === 'pdb-isf') {
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no PDB given: use -f FILE.pdb');
@@ -121,6 +122,7 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--no-cache] [--debug] [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
     "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
     "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
+    '       memscope -f IMAGE windows-isf > GUID-AGE.json (the Windows process structures found in the image, as an ISF)',
     '       memscope -f FILE.pdb pdb-isf > FILE.json    (a Microsoft PDB as a Volatility 3 ISF)',
     '',
     'Memory forensics on a local image. Nothing leaves this machine.',

@@ -6,7 +6,7 @@ import { announceRun, isHosted, runHosted, startBeating } from './plugin-host.ts
 import { writePdbIsf } from './pdb-isf.ts';
 import { loadPluginDirs } from './plugin-dirs.ts';
 import { reportFailure } from './report-failure.ts';
-import { runPlugin, writeLinuxIsf } from './run-plugin.ts';
+import { runPlugin, writeLinuxIsf, writeWindowsIsf } from './run-plugin.ts';
 import { MEMSCOPE_VERSION } from '../version.ts';
 
 /** Runs the command line and returns the exit status; whatever it throws, plugin runs included, is reported here. */
@@ -45,6 +45,8 @@ async function execute(command: CliCommand, plugins: readonly PluginDefinition[]
       return runPlugin(command);
     case 'linux-isf':
       return writeLinuxIsf(command);
+    case 'windows-isf':
+      return writeWindowsIsf(command);
     case 'pdb-isf':
       return writePdbIsf(command);
   }

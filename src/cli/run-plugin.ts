@@ -12,6 +12,7 @@ import type { CliCommand } from './args.ts';
 import { createNodeEnv } from './node-env.ts';
 import { MEMSCOPE_VERSION } from '../version.ts';
 import { ProgressBar } from './progress-bar.ts';
+import { discoveredIsfText } from '../os/windows/symbol-free/isf-export.ts';
 import { warningLine } from './warning-line.ts';
 
 type RunCommand = Extract<CliCommand, { kind: 'run' }>;
@@ -22,6 +23,24 @@ export async function writeLinuxIsf(command: Extract<CliCommand, { kind: 'linux-
   const session = await openSession(await NodeFileSource.open(command.file), env);
   try {
     process.stdout.write(kernelIsfText(await session.kernel('linux'), MEMSCOPE_VERSION));
+    return 0;
+  } finally {
+    await session.close();
+  }
+}
+
+/**
+ * Writes the table memscope discovers in a Windows image with no symbol file (the process structures) to stdout as a
+ * Volatility 3 ISF, and says on stderr where Volatility looks for it.
+ */
+export async function writeWindowsIsf(command: Extract<CliCommand, { kind: 'windows-isf' }>): Promise<number> {
+  const env = await createNodeEnv({ symbolDirs: [], cache: command.cache });
+  const session = await openSession(await NodeFileSource.open(command.file), env);
+  try {
+    const kernel = await session.kernel('windows');
+    process.stdout.write(discoveredIsfText(kernel, MEMSCOPE_VERSION));
+    const key = session.summary.symbolKey ?? 'ntkrnlmp.pdb/<GUID>-<AGE>';
+    process.stderr.write(`memscope: for Volatility 3, save it as DIR/windows/${key}.json and pass -s DIR\n`);
     return 0;
   } finally {
     await session.close();

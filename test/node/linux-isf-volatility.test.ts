@@ -1,15 +1,13 @@
 // Volatility 3 itself as the oracle of the ISF memscope writes (`memscope -f IMAGE linux-isf`): given only that
 // file, it must run its Linux plugins on the real capture and find what the guest printed in truth.json.
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
-import { needTestData } from '../helpers/need-test-data.ts';
-import { testDataPath } from '../helpers/test-data.ts';
+import { extractVolatility, run, volatilitySkipReason } from '../helpers/volatility.ts';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
 const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo'] as const;
@@ -19,25 +17,8 @@ const PARALLEL = 2;
 type Plugin = (typeof PLUGINS)[number];
 type Row = Record<string, unknown> & { readonly __children: Row[] };
 
-/** The Volatility 3 source archive in the test data's tools folder (see its README). */
-function volatilityArchive(): string | undefined {
-  const tools = testDataPath('tools');
-  return existsSync(tools) ? readdirSync(tools).find((f) => /^volatility3-.*\.tar\.xz$/.test(f)) : undefined;
-}
-
 function skipReason(): string | false {
-  return linuxFixtureSkipReason() || needTestData(`tools/${volatilityArchive() ?? 'volatility3-*.tar.xz'}`, ['python3', 'tar', 'xz']);
-}
-
-function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject).on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return linuxFixtureSkipReason() || volatilitySkipReason();
 }
 
 const flatten = (rows: readonly Row[]): Row[] => rows.flatMap((r) => [r, ...flatten(r.__children)]);
@@ -50,36 +31,15 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
     const dir = mkdtempSync(join(tmpdir(), 'memscope-vol-'));
     const image = await linuxFixtureFile('linux-a.raw');
-    const tar = spawnSync('tar', ['-xJf', testDataPath('tools', volatilityArchive()!), '-C', dir]);
-    assert.equal(tar.status, 0, String(tar.stderr));
+    const volatility = extractVolatility(dir);
     const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
     assert.equal(isf.code, 0, isf.stderr);
     mkdirSync(join(dir, 'symbols/linux'), { recursive: true });
     writeFileSync(join(dir, 'symbols/linux/memscope-linux-a.json'), isf.stdout);
-    mkdirSync(join(dir, 'cache'));
-    const vol = (plugin: Plugin) =>
-      run('python3', [
-        join(dir, 'volatility3/vol.py'),
-        '--offline',
-        '-q',
-        '-r',
-        'json',
-        '--cache-path',
-        join(dir, 'cache'),
-        '-s',
-        join(dir, 'symbols'),
-        '-f',
-        image,
-        plugin,
-      ]);
     // The first run builds Volatility's banner cache; the others reuse it.
     const queue = [...PLUGINS];
     const first = queue.shift()!;
-    const record = async (plugin: Plugin) => {
-      const r = await vol(plugin);
-      assert.equal(r.code, 0, `${plugin}: ${r.stderr.slice(-2000)}`);
-      results.set(plugin, JSON.parse(r.stdout) as Row[]);
-    };
+    const record = async (plugin: Plugin) => results.set(plugin, (await volatility(join(dir, 'symbols'), image, plugin)) as Row[]);
     await record(first);
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {

@@ -7,14 +7,28 @@
 import type { VirtualLayer } from '../../../layers/virtual-layer.ts';
 import type { Warn } from '../../../plugins/plugin.ts';
 import { parseIsf, type IsfSymbolTable } from '../../../symbols/isf-table.ts';
-import type { TypeDescriptor } from '../../../symbols/symbol-table.ts';
+import type { SymbolTable, TypeDescriptor } from '../../../symbols/symbol-table.ts';
 import { KUSER_SHARED_DATA } from '../dtb-locator.ts';
 import type { KernelImage } from '../kernel-locator.ts';
 import { discoverHeaderCookie } from './header-cookie.ts';
 import { readExports } from './kernel-exports.ts';
 import { discoverProcessOffsets, type DiscoveredProcesses } from './process-discovery.ts';
 import type { ProcessOffsets } from './process-offsets.ts';
-import { BASE_TYPES, POINTER, STABLE_ENUMS, STABLE_TYPES, U32, U64, U8, array, layout, struct, type IsfStruct } from './stable-layouts.ts';
+import {
+  BASE_TYPES,
+  POINTER,
+  STABLE_ENUMS,
+  STABLE_TYPES,
+  U32,
+  U64,
+  U8,
+  array,
+  layout,
+  pointerTo,
+  struct,
+  union,
+  type IsfStruct,
+} from './stable-layouts.ts';
 
 /** ntoskrnl's data exports the table takes (each where the kernel has it). */
 const EXPORTS = ['PsInitialSystemProcess', 'PsLoadedModuleList', 'PsProcessType', 'PsThreadType', 'KeNumberProcessors', 'NtBuildNumber'];
@@ -62,7 +76,19 @@ export async function discoverKernelSymbols(
   const how = found.source === 'known' ? `the known layout of build ${build} confirmed` : 'offsets found by search';
   const origin = `discovered from the image (no symbol file; ${how})`;
   const json = isfJson(image, found.offsets, symbols);
-  return { table: parseIsf(JSON.stringify(json), 'discovered symbols', origin), source: found.source, build, headerCookie };
+  const table = parseIsf(JSON.stringify(json), 'discovered symbols', origin);
+  discoveredJson.set(table, json);
+  return { table, source: found.source, build, headerCookie };
+}
+
+export type DiscoveredIsf = ReturnType<typeof isfJson>;
+
+/** The ISF each discovered table was read from (to save it as a file). */
+const discoveredJson = new WeakMap<SymbolTable, DiscoveredIsf>();
+
+/** The ISF a table was discovered as; undefined for a table from a symbol file. */
+export function discoveredIsf(table: SymbolTable): DiscoveredIsf | undefined {
+  return discoveredJson.get(table);
 }
 
 /** The table as Volatility 3 ISF JSON. */
@@ -92,10 +118,10 @@ function eprocess(o: ProcessOffsets): IsfStruct {
     ['Pcb', 0, struct('_KPROCESS')],
     ['UniqueProcessId', o.uniqueProcessId, POINTER],
     ['ActiveProcessLinks', o.activeProcessLinks, struct('_LIST_ENTRY')],
-    ['CreateTime', o.createTime, U64],
+    ['CreateTime', o.createTime, union('_LARGE_INTEGER')],
     ['InheritedFromUniqueProcessId', o.inheritedFromUniqueProcessId, POINTER],
-    ['Peb', o.peb, POINTER],
-    ['Session', o.session, POINTER],
+    ['Peb', o.peb, pointerTo('_PEB')],
+    ['Session', o.session, pointerTo('_MM_SESSION_SPACE')],
     ['ObjectTable', o.objectTable, POINTER],
     ['WoW64Process', o.wow64Process, POINTER],
     ['ImageFileName', o.imageFileName, array(15, U8)],
@@ -103,7 +129,7 @@ function eprocess(o: ProcessOffsets): IsfStruct {
     ['ThreadListHead', o.threadListHead, struct('_LIST_ENTRY')],
     ['ActiveThreads', o.activeThreads, U32],
   ];
-  if (o.exitTime !== null) fields.push(['ExitTime', o.exitTime, U64]);
+  if (o.exitTime !== null) fields.push(['ExitTime', o.exitTime, union('_LARGE_INTEGER')]);
   const end = Math.max(...fields.map(([, offset]) => offset + 0x10));
   return layout(end, fields);
 }

@@ -11,7 +11,7 @@ import type { TypeDescriptor } from '../../../symbols/symbol-table.ts';
 type IsfFieldType = TypeDescriptor;
 /** A structure as an ISF file's user_types entry describes it. */
 export interface IsfStruct {
-  readonly kind: 'struct';
+  readonly kind: 'struct' | 'union';
   readonly size: number;
   readonly fields: Readonly<Record<string, { readonly offset: number; readonly type: TypeDescriptor }>>;
 }
@@ -34,12 +34,15 @@ export const U32 = base('unsigned long');
 export const U64 = base('unsigned long long');
 export const POINTER: IsfFieldType = { kind: 'pointer', subtype: base('void') };
 export const struct = (name: string): IsfFieldType => ({ kind: 'struct', name });
+export const union = (name: string): IsfFieldType => ({ kind: 'union', name });
+/** A pointer to a structure (Volatility follows these; memscope reads them as addresses). */
+export const pointerTo = (name: string): IsfFieldType => ({ kind: 'pointer', subtype: struct(name) });
 export const array = (count: number, subtype: IsfFieldType): IsfFieldType => ({ kind: 'array', count, subtype });
 const bits = (bit_position: number, bit_length: number, type: IsfFieldType): IsfFieldType => ({ kind: 'bitfield', bit_position, bit_length, type });
 
-/** A struct from [name, offset, type] triples. */
-export function layout(size: number, fields: readonly (readonly [string, number, IsfFieldType])[]): IsfStruct {
-  return { kind: 'struct', size, fields: Object.fromEntries(fields.map(([name, offset, type]) => [name, { offset, type }])) };
+/** A struct (or union) from [name, offset, type] triples. */
+export function layout(size: number, fields: readonly (readonly [string, number, IsfFieldType])[], kind: IsfStruct['kind'] = 'struct'): IsfStruct {
+  return { kind, size, fields: Object.fromEntries(fields.map(([name, offset, type]) => [name, { offset, type }])) };
 }
 
 export const BASE_TYPES: Readonly<Record<string, IsfBaseType>> = {
@@ -47,6 +50,9 @@ export const BASE_TYPES: Readonly<Record<string, IsfBaseType>> = {
   'unsigned short': { kind: 'int', size: 2, signed: false, endian: 'little' },
   'unsigned long': { kind: 'int', size: 4, signed: false, endian: 'little' },
   'unsigned long long': { kind: 'int', size: 8, signed: false, endian: 'little' },
+  int: { kind: 'int', size: 4, signed: true, endian: 'little' },
+  long: { kind: 'int', size: 4, signed: true, endian: 'little' },
+  'long long': { kind: 'int', size: 8, signed: true, endian: 'little' },
   wchar: { kind: 'char', size: 2, signed: false, endian: 'little' },
   void: { kind: 'void', size: 0, signed: false, endian: 'little' },
   pointer: { kind: 'int', size: 8, signed: false, endian: 'little' },
@@ -58,14 +64,24 @@ export const STABLE_ENUMS: Readonly<Record<string, IsfEnum>> = {
 
 export const STABLE_TYPES: Readonly<Record<string, IsfStruct>> = {
   _LIST_ENTRY: layout(0x10, [
-    ['Flink', 0, POINTER],
-    ['Blink', 8, POINTER],
+    ['Flink', 0, pointerTo('_LIST_ENTRY')],
+    ['Blink', 8, pointerTo('_LIST_ENTRY')],
   ]),
   _UNICODE_STRING: layout(0x10, [
     ['Length', 0, U16],
     ['MaximumLength', 2, U16],
-    ['Buffer', 8, POINTER],
+    ['Buffer', 8, { kind: 'pointer', subtype: base('wchar') }],
   ]),
+  _LARGE_INTEGER: layout(
+    8,
+    [
+      ['LowPart', 0, U32],
+      ['HighPart', 4, base('long')],
+      ['QuadPart', 0, base('long long')],
+    ],
+    'union',
+  ),
+  _OBJECT_NAME_INFORMATION: layout(0x10, [['Name', 0, struct('_UNICODE_STRING')]]),
   _KSYSTEM_TIME: layout(0xc, [
     ['LowPart', 0, U32],
     ['High1Time', 4, U32],
@@ -82,8 +98,8 @@ export const STABLE_TYPES: Readonly<Record<string, IsfStruct>> = {
   _PEB: layout(0x7c8, [
     ['BeingDebugged', 2, U8],
     ['ImageBaseAddress', 0x10, POINTER],
-    ['Ldr', 0x18, POINTER],
-    ['ProcessParameters', 0x20, POINTER],
+    ['Ldr', 0x18, pointerTo('_PEB_LDR_DATA')],
+    ['ProcessParameters', 0x20, pointerTo('_RTL_USER_PROCESS_PARAMETERS')],
   ]),
   _RTL_USER_PROCESS_PARAMETERS: layout(0x420, [
     ['ImagePathName', 0x60, struct('_UNICODE_STRING')],
@@ -105,13 +121,13 @@ export const STABLE_TYPES: Readonly<Record<string, IsfStruct>> = {
     ['SizeOfImage', 0x40, U32],
     ['FullDllName', 0x48, struct('_UNICODE_STRING')],
     ['BaseDllName', 0x58, struct('_UNICODE_STRING')],
-    ['DdagNode', 0x98, POINTER],
-    ['LoadTime', 0x100, U64],
+    ['DdagNode', 0x98, pointerTo('_LDR_DDAG_NODE')],
+    ['LoadTime', 0x100, union('_LARGE_INTEGER')],
   ]),
   _LDR_DDAG_NODE: layout(0x50, [['LoadCount', 0x18, U32]]),
   _MM_SESSION_SPACE: layout(0x3c0, [['SessionId', 8, U32]]),
   _DISPATCHER_HEADER: layout(0x18, [['Type', 0, U8]]),
-  _SE_AUDIT_PROCESS_CREATION_INFO: layout(8, [['ImageFileName', 0, POINTER]]),
+  _SE_AUDIT_PROCESS_CREATION_INFO: layout(8, [['ImageFileName', 0, pointerTo('_OBJECT_NAME_INFORMATION')]]),
   _POOL_HEADER: layout(0x10, [
     ['PreviousSize', 0, bits(0, 8, U16)],
     ['PoolIndex', 0, bits(8, 8, U16)],

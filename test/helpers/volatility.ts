@@ -1,0 +1,46 @@
+/**
+ * Volatility 3 from the test data's tools folder (its source archive; Debian's python3 is all it needs), as an
+ * independent oracle: extracted once per test file, run as a child process with JSON output.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { needTestData } from './need-test-data.ts';
+import { testDataPath } from './test-data.ts';
+
+/** The Volatility 3 source archive in the test data's tools folder (see its README). */
+function volatilityArchive(): string | undefined {
+  const tools = testDataPath('tools');
+  return existsSync(tools) ? readdirSync(tools).find((f) => /^volatility3-.*\.tar\.xz$/.test(f)) : undefined;
+}
+
+/** node:test `skip` value: false when the archive and the tools to run it are here. */
+export function volatilitySkipReason(): string | false {
+  return needTestData(`tools/${volatilityArchive() ?? 'volatility3-*.tar.xz'}`, ['python3', 'tar', 'xz']);
+}
+
+export function run(command: string, args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('error', reject).on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Extracts Volatility into `dir` (dir/volatility3) with a cache folder of its own; returns a runner of its plugins. */
+export function extractVolatility(dir: string): (symbols: string, image: string, plugin: string) => Promise<unknown[]> {
+  const tar = spawnSync('tar', ['-xJf', testDataPath('tools', volatilityArchive()!), '-C', dir]);
+  assert.equal(tar.status, 0, String(tar.stderr));
+  const cache = join(dir, 'cache');
+  mkdirSync(cache, { recursive: true });
+  return async (symbols, image, plugin) => {
+    const args = [join(dir, 'volatility3/vol.py'), '--offline', '-q', '-r', 'json', '--cache-path', cache, '-s', symbols, '-f', image, plugin];
+    const r = await run('python3', args);
+    assert.equal(r.code, 0, `${plugin}: ${r.stderr.slice(-2000)}`);
+    return JSON.parse(r.stdout) as unknown[];
+  };
+}
