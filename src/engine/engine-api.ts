@@ -140,7 +140,10 @@ export interface EngineApi extends PluginJobs {
   keptSymbols(): Promise<Outcome<KeptSymbols[]>>;
   /** Forgets a kept symbol file; an image open now keeps the table it has read. */
   forgetSymbols(key: string): Promise<Outcome<void>>;
-  /** A kept PDB's table as a Volatility 3 ISF file (BAD_REQUEST for a table that is an ISF already). */
+  /**
+   * A kept PDB's table as a Volatility 3 ISF file, or (for the open image's key, while its kernel is read without a
+   * symbol file) the table discovered in the image; BAD_REQUEST for a table that is an ISF already.
+   */
   isfFile(key: string): Promise<Outcome<{ readonly fileName: string; readonly text: string }>>;
 }
 

@@ -84,6 +84,12 @@ export class SymbolsPanel extends LitElement {
         <dd><code class="needed">${s.symbolKey ?? 'nothing known'}</code></dd>
         <dt>In use</dt>
         <dd class="in-use">${this.inUse(s)}</dd>
+        ${
+          s.missingSymbols?.kind === 'pdb' && s.missingSymbols.discovered && s.symbolKey
+            ? html`<dt></dt><dd><button class="save-discovered" data-key=${s.symbolKey} title="Save the structures found in the image as a Volatility 3 ISF file"
+              @click=${() => this.fire('save-isf', s.symbolKey!)}>Save what was found as an ISF</button></dd>`
+            : nothing
+        }
       </dl>
       <div class="muted">Kept in this browser for later sessions:</div>
       ${

@@ -13,6 +13,7 @@ import { ChainSymbolStore, MemorySymbolStore } from '../symbols/symbol-store.ts'
 import { parsePdbKey, pdbKey } from '../symbols/symbol-table.ts';
 import { PdbSymbolTable, pdbIsfText } from '../symbols/pdb/pdb-table.ts';
 import { MEMSCOPE_VERSION } from '../version.ts';
+import { discoveredIsfText } from '../os/windows/symbol-free/isf-export.ts';
 import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
 import { settle } from './job-runner.ts';
 import { SessionJobs } from './session-jobs.ts';
@@ -77,11 +78,17 @@ class EngineWorker extends SessionJobs implements EngineApi {
 
   async isfFile(key: string): Promise<Outcome<{ fileName: string; text: string }>> {
     return settle(async () => {
-      const table = await this.symbols.get(key);
       const pdb = parsePdbKey(key);
-      if (!(table instanceof PdbSymbolTable) || !pdb)
-        throw new MemscopeError('BAD_REQUEST', `${key} is not a PDB kept here (an ISF file is saved as it is)`);
-      return { fileName: `${pdb.guid}-${pdb.age}.json`, text: pdbIsfText(table, MEMSCOPE_VERSION) };
+      if (!pdb) throw new MemscopeError('BAD_REQUEST', `${key} is not a PDB's table`);
+      const fileName = `${pdb.guid}-${pdb.age}.json`;
+      // The open image's kernel read without its symbol file: the table discovered in the image.
+      const summary = this.session?.summary;
+      if (summary?.symbolKey === key && summary.missingSymbols?.kind === 'pdb' && summary.missingSymbols.discovered) {
+        return { fileName, text: discoveredIsfText(await this.session!.kernel('windows'), MEMSCOPE_VERSION) };
+      }
+      const table = await this.symbols.get(key);
+      if (!(table instanceof PdbSymbolTable)) throw new MemscopeError('BAD_REQUEST', `${key} is not a PDB kept here (an ISF file is saved as it is)`);
+      return { fileName, text: pdbIsfText(table, MEMSCOPE_VERSION) };
     });
   }
 

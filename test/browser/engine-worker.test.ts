@@ -39,6 +39,23 @@ describe('engine worker (dist build, sample image)', () => {
       equal(first.value.fileSize, image.size);
       deepEqual(first.value.missingSymbols, { kind: 'pdb', pdbName, guid, age: Number(age), discovered: true });
 
+      // What was found in the image can be saved as an ISF: named for the kernel's PDB, offsets those of its real table.
+      const found = await engine.isfFile(`${pdbName}/${guid}-${age}`);
+      ok(found.ok, `isfFile: ${JSON.stringify(!found.ok && found.error)}`);
+      equal(found.value.fileName, `${guid}-${age}.json`);
+      const isf = JSON.parse(found.value.text) as {
+        metadata: { windows: { pdb: { GUID: string } } };
+        user_types: Record<string, { fields: Record<string, { offset: number }> }>;
+      };
+      equal(isf.metadata.windows.pdb.GUID, guid);
+      for (const field of ['UniqueProcessId', 'ImageFileName', 'Peb']) {
+        equal(
+          isf.user_types['_EPROCESS']!.fields[field]!.offset,
+          await executeServerCommand('isf-field-offset', { struct: '_EPROCESS', field }),
+          field,
+        );
+      }
+
       const noRows: PluginRow[][] = [];
       const refused = await engine.run(
         'job-1',
