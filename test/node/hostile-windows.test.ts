@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMemscopeError } from '../../src/errors.ts';
 import { Rng } from '../fixtures/windows/rng.ts';
@@ -31,10 +34,10 @@ const PLUGINS = [
  * fails the test. Returns how many plugin runs produced rows, so a test can show the corruption left
  * something to analyse rather than making every run fail early.
  */
-async function survives(image: Uint8Array, what: string): Promise<number> {
+async function survives(image: Uint8Array, what: string, symbolDirs?: string[]): Promise<number> {
   let session;
   try {
-    session = await openWindowsSession(image);
+    session = await openWindowsSession(image, symbolDirs ? { symbolDirs } : {});
   } catch (e) {
     assert.ok(isMemscopeError(e), `${what}: open threw ${String(e)}`);
     return 0;
@@ -68,6 +71,25 @@ describe('hostile Windows images: corrupt structures give rows, warnings or type
       productive += await survives(smeared, `smear round ${round}`);
     }
     assert.ok(productive >= 12, `smeared images still yield rows (${productive} productive runs)`);
+  });
+
+  it('no symbol file: random smears over every process while its offsets are being found', async () => {
+    const { image, expected } = await windowsImage(OPTIONS);
+    const noSymbols = mkdtempSync(join(tmpdir(), 'memscope-no-symbols-'));
+    let productive = 0;
+    for (let round = 0; round < 12; round++) {
+      const rng = new Rng(3000 + round);
+      const smeared = image.slice();
+      const dv = new DataView(smeared.buffer);
+      for (const p of expected.processes.filter((q) => q.linked)) {
+        for (let k = 0; k < 3; k++) {
+          const at = Number(p.eprocessPhysical) + rng.int(0, 0x800);
+          dv.setBigUint64(at - (at % 8), rng.bigint(0n, 0xffffffffffffffffn), true);
+        }
+      }
+      productive += await survives(smeared, `no-symbols smear round ${round}`, [noSymbols]);
+    }
+    assert.ok(productive >= 1, `some smeared images are still read without symbols (${productive} productive runs)`);
   });
 
   it('random bytes in the kernel page tables', async () => {

@@ -155,6 +155,23 @@ describe('no symbol file: a layout no table knows', () => {
   });
 });
 
+describe('no symbol file: a smeared process list', () => {
+  it('a broken forward link: the offsets are still found (the list is walked backward from its head too); pslist reads as with the ISF', async () => {
+    const { image: bytes, expected } = await windowsImage({ size: SIZE, seed: 11 });
+    const k = (await (await openWindowsSession(bytes)).kernel('windows')) as WindowsKernel;
+    const victim = expected.processes.filter((p) => p.linked)[5]!;
+    const links = await k.vm.translate(BigInt(victim.eprocessVirtual) + BigInt(k.layout.offset('_EPROCESS', 'ActiveProcessLinks')));
+    const copy = bytes.slice();
+    new DataView(copy.buffer).setBigUint64(links!, 0x4141_4141_4141_4141n, true);
+    const s = await openWindowsSession(copy, { symbolDirs: [noSymbols()] });
+    assert.match(s.summary.symbols!, /^discovered from the image/);
+    // memscope's own walk of the smeared list stops at the break (with a warning), as it does with the ISF.
+    const { rows } = await collectRun(s, 'windows.pslist');
+    const full = await collectRun(await openWindowsSession(copy), 'windows.pslist');
+    assert.deepEqual(values(rows), values(full.rows));
+  });
+});
+
 describe('no symbol file: what needs the real table', () => {
   it('plugins that need it say so; when the table arrives, the session uses it', async () => {
     const { image: bytes } = await windowsImage({ size: SIZE, seed: 11 });
@@ -180,7 +197,9 @@ describe('no symbol file: what needs the real table', () => {
     const system = (await k.vm.readU64(k.symbolAddress('PsInitialSystemProcess')))!;
     const links = await k.vm.translate(system + BigInt(k.layout.offset('_EPROCESS', 'ActiveProcessLinks')));
     const copy = bytes.slice();
+    // Both links: with only the forward one broken, the list is still walked backward from its head.
     new DataView(copy.buffer).setBigUint64(links!, 0x4141_4141_4141_4141n, true);
+    new DataView(copy.buffer).setBigUint64(links! + 8, 0x4141_4141_4141_4141n, true);
     const s = await openWindowsSession(copy, { symbolDirs: [noSymbols()] });
     assert.match(s.summary.symbols!, /^missing: ntkrnlmp\.pdb\/606FF669409B00F7FC8C61A9C1670129-1$/);
     await assert.rejects(collectRun(s, 'windows.pslist'), (e) => isMemscopeError(e) && e.code === 'SYMBOLS_MISSING');

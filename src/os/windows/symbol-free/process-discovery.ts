@@ -17,12 +17,16 @@ const DTB_MASK = 0x000ffffffffff000n;
 /** Bytes of each _EPROCESS searched (every known one is smaller). */
 const SPAN = 0x1000;
 const MAX_PROCESSES = 0x10000;
+/** Processes whose bytes the checks read (16 MiB at most): enough to tell every offset, bounded on a hostile list. */
+const MAX_SAMPLES = 4096;
 const SYSTEM_PID = 4n;
 /** FILETIMEs of 1999-01-01 and 2100-01-01. */
 const FILETIME_MIN = 0x01be_4a2a_4ee0_0000n;
 const FILETIME_MAX = 0x0256_1ba6_d1e2_8000n;
 const IMAGE_FILE_NAME_LENGTH = 15;
 const MIN_SHARE = 0.5;
+/** A check holds for an offset when it holds in this share of the processes: one smeared process does not hide it. */
+const MOST = 0.9;
 const PEB_PROCESS_PARAMETERS = STABLE_TYPES['_PEB']!.fields['ProcessParameters']!.offset;
 const PARAMETERS_IMAGE_PATH_NAME = STABLE_TYPES['_RTL_USER_PROCESS_PARAMETERS']!.fields['ImagePathName']!.offset;
 
@@ -122,13 +126,16 @@ async function sample(vm: VirtualMemory, address: bigint): Promise<Sample | null
   return { address, bytes: new DataView(full.buffer) };
 }
 
-/** UniqueProcessId (4 in System) with ActiveProcessLinks right after it, whose walk closes through one head in the kernel image. */
+/**
+ * UniqueProcessId (4 in System) with ActiveProcessLinks right after it: System is the first process on the list, so
+ * its Blink is the list head, inside the kernel image, whose Flink comes back to it.
+ */
 async function findProcessList(
   input: DiscoveryInput,
   system: Sample | null,
 ): Promise<{ uniqueProcessId: number; head: bigint; processes: Sample[] } | null> {
   if (!system) return null;
-  for (let o = 0; o + 16 <= SPAN; o += 8) {
+  for (let o = 0; o + 24 <= SPAN; o += 8) {
     if (system.bytes.getBigUint64(o, true) !== SYSTEM_PID) continue;
     const walk = await walkProcessList(input, system.address + BigInt(o + 8), o);
     if (walk) return { uniqueProcessId: o, ...walk };
@@ -136,36 +143,41 @@ async function findProcessList(
   return null;
 }
 
-async function walkProcessList(input: DiscoveryInput, start: bigint, pidOffset: number): Promise<{ head: bigint; processes: Sample[] } | null> {
-  const linksOffset = BigInt(pidOffset + 8);
-  const imageEnd = input.kernelBase + BigInt(input.kernelSize);
-  const seen = new Set<bigint>([start]);
+/**
+ * The processes on the list whose head is System's Blink: walked forward from the head, and backward from it where
+ * a smeared link stops the forward walk, each link checked both ways; entries without a plausible, unique PID are
+ * left out. Bounded (MAX_PROCESSES links each way, MAX_SAMPLES processes kept).
+ */
+async function walkProcessList(input: DiscoveryInput, systemLinks: bigint, pidOffset: number): Promise<{ head: bigint; processes: Sample[] } | null> {
+  const head = await input.vm.readU64(systemLinks + 8n);
+  const inImage = (a: bigint) => a >= input.kernelBase && a < input.kernelBase + BigInt(input.kernelSize);
+  if (head === null || !inImage(head) || (await input.vm.readU64(head)) !== systemLinks) return null;
+  const links = new Set<bigint>();
+  for (const [forward, back] of [
+    [0n, 8n],
+    [8n, 0n],
+  ] as const) {
+    for (let at = head, n = 0; n < MAX_PROCESSES; n++) {
+      const next = await input.vm.readU64(at + forward);
+      if (next === null || next === head || next < KERNEL_HALF || links.has(next)) break;
+      if ((await input.vm.readU64(next + back)) !== at) break;
+      links.add(next);
+      at = next;
+    }
+  }
   const pids = new Set<bigint>();
   const processes: Sample[] = [];
-  let head: bigint | null = null;
-  for (let at = start, n = 0; n < MAX_PROCESSES; n++) {
-    const next = await input.vm.readU64(at);
-    if (next === null || next < KERNEL_HALF || (await input.vm.readU64(next + 8n)) !== at) return null;
-    if (next >= input.kernelBase && next < imageEnd) {
-      if (head !== null) return null;
-      head = next;
-    } else {
-      const pid = await input.vm.readU64(next - 8n);
-      if (pid === null || pid % 4n !== 0n || pid > 0xffffffffn || pids.has(pid)) return null;
-      pids.add(pid);
-    }
-    if (next === start) break;
-    if (seen.has(next)) return null;
-    seen.add(next);
-    at = next;
-  }
-  if (head === null || pids.size < 2) return null;
-  for (const link of seen) {
-    if (link === head) continue;
+  const linksOffset = BigInt(pidOffset + 8);
+  for (const link of links) {
+    if (processes.length >= MAX_SAMPLES) break;
+    const pid = await input.vm.readU64(link - 8n);
+    if (pid === null || pid % 4n !== 0n || pid > 0xffffffffn || pids.has(pid)) continue;
     const s = await sample(input.vm, link - linksOffset);
-    if (s) processes.push(s);
+    if (!s) continue;
+    pids.add(pid);
+    processes.push(s);
   }
-  return { head, processes };
+  return pids.size >= 2 ? { head, processes } : null;
 }
 
 /** Offsets `from` to `to` (exclusive) in steps. */
@@ -217,62 +229,61 @@ class Validators {
     return o + 8 <= SPAN ? p.bytes.getBigUint64(o, true) : 0n;
   }
 
-  /** "System" in System; a printable name of 1 to 14 characters then NUL in every process. */
-  imageFileName(o: number): boolean {
-    return name(this.system, o) === 'System' && this.processes.every((p) => /^[\x20-\x7e]{1,14}$/.test(name(p, o) ?? ''));
+  /** Whether `test` holds in MOST of the processes. */
+  private most(test: (p: Sample) => boolean): boolean {
+    return this.processes.filter(test).length >= Math.ceil(this.processes.length * MOST);
   }
 
-  /** System's is the kernel's page-table root; every process has a plausible one. */
+  /** "System" in System; a printable name of 1 to 14 characters then NUL in (most) every process. */
+  imageFileName(o: number): boolean {
+    return name(this.system, o) === 'System' && this.most((p) => /^[\x20-\x7e]{1,14}$/.test(name(p, o) ?? ''));
+  }
+
+  /** System's is the kernel's page-table root; (most) every process has a plausible one. */
   directoryTableBase(o: number): boolean {
     if ((this.u64(this.system, o) & DTB_MASK) !== BigInt(this.input.dtb)) return false;
-    return this.processes.every((p) => (this.u64(p, o) & DTB_MASK) !== 0n && this.u64(p, o) >> 52n === 0n);
+    return this.most((p) => (this.u64(p, o) & DTB_MASK) !== 0n && this.u64(p, o) >> 52n === 0n);
   }
 
-  /** A FILETIME of 1999-2100 in most processes, 0 or plausible in all; System's the earliest. */
+  /** A FILETIME of 1999-2100 in most processes; System's (when set) the earliest of them. */
   createTime(o: number): boolean {
-    const times = this.processes.map((p) => this.u64(p, o));
-    if (!times.every((t) => t === 0n || (t > FILETIME_MIN && t < FILETIME_MAX))) return false;
-    const set = times.filter((t) => t !== 0n);
+    const plausible = (t: bigint) => t > FILETIME_MIN && t < FILETIME_MAX;
+    if (!this.most((p) => plausible(this.u64(p, o)) || p === this.system)) return false;
     const system = this.u64(this.system, o);
-    return set.length >= this.processes.length * 0.9 && (system === 0n || set.every((t) => t >= system));
+    return system === 0n || (plausible(system) && this.processes.every((p) => !plausible(this.u64(p, o)) || this.u64(p, o) >= system));
   }
 
-  /** 0 or a FILETIME not before the process's creation, in every process. */
+  /** 0 or a FILETIME not before the process's creation, in (most) every process. */
   exitTime(o: number | null, createTime: number): boolean {
     if (o === null) return false;
-    return this.processes.every((p) => {
+    return this.most((p) => {
       const t = this.u64(p, o);
       return t === 0n || (t >= this.u64(p, createTime) && t < FILETIME_MAX);
     });
   }
 
-  /** Share of processes (System aside) whose value is another listed PID; System's is 0 and every value PID-like. */
+  /** Share of processes (System aside) whose value is another listed PID; System's must be 0. */
   parentShare(o: number): number {
     if (o === this.pidOffset || this.u64(this.system, o) !== 0n) return 0;
     const others = this.processes.filter((p) => p !== this.system);
-    let parents = 0;
-    for (const p of others) {
-      const v = this.u64(p, o);
-      if (v % 4n !== 0n || v > 0xffffffffn) return 0;
-      if (v !== this.u64(p, this.pidOffset) && this.pids.has(v)) parents++;
-    }
+    const parents = others.filter((p) => this.u64(p, o) !== this.u64(p, this.pidOffset) && this.pids.has(this.u64(p, o))).length;
     return others.length === 0 ? 0 : parents / others.length;
   }
 
-  /** Two kernel pointers (a LIST_ENTRY) in every process. */
+  /** Two kernel pointers (a LIST_ENTRY) in (most) every process. */
   listHead(o: number): boolean {
-    return this.processes.every((p) => this.u64(p, o) >= KERNEL_HALF && this.u64(p, o + 8) >= KERNEL_HALF);
+    return this.most((p) => this.u64(p, o) >= KERNEL_HALF && this.u64(p, o + 8) >= KERNEL_HALF);
   }
 
-  /** A thread count: System has some, no process has millions. */
+  /** A thread count: System has some, (almost) no process has millions. */
   threadCount(o: number): boolean {
     const count = (p: Sample): number => (o + 4 <= SPAN ? p.bytes.getUint32(o, true) : 0);
-    return count(this.system) > 0 && this.processes.every((p) => count(p) < 0x100000);
+    return count(this.system) > 0 && this.most((p) => count(p) < 0x100000);
   }
 
-  /** 0 or a kernel address in every process. */
+  /** 0 or a kernel address in (most) every process. */
   kernelPointerOrNull(o: number): boolean {
-    return this.processes.every((p) => {
+    return this.most((p) => {
       const v = this.u64(p, o);
       return v === 0n || v >= KERNEL_HALF;
     });
@@ -285,8 +296,9 @@ class Validators {
    */
   async pebShare(o: number, dtbOffset: number, nameOffset: number): Promise<number> {
     if (this.u64(this.system, o) !== 0n) return 0;
-    const withPeb = this.processes.filter((p) => this.u64(p, o) !== 0n);
-    if (withPeb.some((p) => this.u64(p, o) >= USER_TOP || this.u64(p, o) % 8n !== 0n)) return 0;
+    const userPointer = (v: bigint) => v !== 0n && v < USER_TOP && v % 8n === 0n;
+    if (!this.most((p) => this.u64(p, o) === 0n || userPointer(this.u64(p, o)))) return 0;
+    const withPeb = this.processes.filter((p) => userPointer(this.u64(p, o)));
     if (withPeb.length === 0 || withPeb.length < (this.processes.length - 1) * MIN_SHARE) return 0;
     let matches = 0;
     for (const p of withPeb) {
