@@ -4,6 +4,7 @@ import type { ImagePluginInfo } from '../engine/engine-api.ts';
 import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
 import { isMultiple } from '../plugins/plugin-options.ts';
 import { defaultOptionValues, parseOptionValues, type OptionFormValues } from './option-values.ts';
+import { groupPlugins } from './plugin-groups.ts';
 import { controlStyles } from './shared-styles.ts';
 import type { BrokenModule } from './third-party-plugins.ts';
 
@@ -35,9 +36,20 @@ export class PluginPicker extends LitElement {
         margin: 0;
         padding: 0;
         border: 1px solid var(--ms-border);
-        max-height: 40vh;
-        overflow-y: auto;
         background: var(--ms-surface);
+      }
+      .chosen-description {
+        margin: 0.5em 0 0.3em;
+        font-size: 0.92em;
+      }
+      li.group h3 {
+        margin: 0;
+        padding: 0.4em 0.6em 0.15em;
+        font-size: 0.8em;
+        font-weight: 600;
+        text-transform: uppercase;
+        letter-spacing: 0.04em;
+        color: var(--ms-muted);
       }
       li {
         display: flex;
@@ -69,6 +81,10 @@ export class PluginPicker extends LitElement {
         display: block;
         color: var(--ms-muted);
         font-size: 0.9em;
+        /* One line each, so that every plugin shows; the whole text is in the title and the chosen plugin's panel. */
+        white-space: nowrap;
+        overflow: hidden;
+        text-overflow: ellipsis;
       }
       .badge {
         margin-left: 0.5em;
@@ -138,16 +154,19 @@ export class PluginPicker extends LitElement {
         this.plugins.length === 0 && this.brokenModules.length === 0
           ? html`<p class="muted">No plugins apply to this image.</p>`
           : html`<ul>
-            ${this.plugins.map(
-              (p) => html`<li>
+            ${groupPlugins(this.plugins).map(
+              (g) =>
+                html`<li class="group" role="presentation"><h3>${g.title}</h3></li>${g.plugins.map(
+                  (p) => html`<li>
                 <button class="entry" aria-pressed=${p.name === this.selected ? 'true' : 'false'} aria-disabled=${p.unmet.length > 0 ? 'true' : nothing}
                   data-plugin=${p.name} @click=${() => this.select(p)}>
                   <span class="name">${p.name}</span>${p.origin !== undefined ? this.renderOrigin(p.origin) : nothing}
-                  <span class="description">${p.description}</span>
+                  <span class="description" title=${p.description}>${p.description}</span>
                   ${p.unmet.length > 0 ? html`<span class="description">Cannot run on this image — select it to see why.</span>` : nothing}
                 </button>
                 ${p.origin !== undefined ? this.renderRemove(p.origin) : nothing}
               </li>`,
+                )}`,
             )}
             ${this.brokenModules.map(
               (m) => html`<li class="broken" data-broken=${m.fileName}>
@@ -189,6 +208,7 @@ export class PluginPicker extends LitElement {
     const blocked = plugin.unmet.length > 0;
     return html`
       <form @submit=${(e: Event) => this.submit(e, plugin)}>
+        <p class="chosen-description">${plugin.description}</p>
         ${plugin.options.map((o) => this.renderOption(o))}
         ${this.invalid ? html`<p class="error">${this.invalid}</p>` : nothing}
         ${

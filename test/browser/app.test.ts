@@ -60,6 +60,25 @@ describe('memscope-app', () => {
     );
   });
 
+  it('lists the plugins under what they answer, every one in view of the list (no inner scroll box)', async () => {
+    const { app } = start();
+    await openImage(app);
+    const picker = await waitFor(() => pierce(app, 'plugin-picker'), 'the picker');
+    const items = [...picker.shadowRoot!.querySelectorAll('li')];
+    const order = items.map((li) => li.querySelector('h3')?.textContent ?? li.querySelector('button.entry')?.getAttribute('data-plugin'));
+    ok(
+      order.indexOf('Processes') < order.indexOf('windows.pslist') && order.indexOf('windows.pslist') < order.indexOf('windows.pstree'),
+      order.join(' '),
+    );
+    deepEqual(
+      items.filter((li) => li.querySelector('button.entry')).length,
+      plugins.filter((p) => p.os === 'windows').length,
+      'every plugin of the OS listed once',
+    );
+    const list = picker.shadowRoot!.querySelector('ul')!;
+    equal(list.scrollHeight, list.clientHeight, 'the list does not scroll inside itself');
+  });
+
   it('says that nothing is uploaded', async () => {
     const { app } = start();
     const zone = await waitFor(() => pierce(app, 'drop-zone'), 'drop zone');
