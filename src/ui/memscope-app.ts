@@ -157,7 +157,8 @@ export class MemscopeApp extends LitElement {
   }
 
   private renderSession(s: SessionController) {
-    const busy = s.opening || s.job !== undefined;
+    // The process tree the page runs on its own does not hold anything up: a run the user asks for replaces it.
+    const busy = s.opening || (s.job !== undefined && !s.job.auto);
     const opener = html`
       <drop-zone
         label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME, Windows crash dump or AFF4)'}

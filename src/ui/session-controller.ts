@@ -9,6 +9,7 @@ import type {
   MissingSymbols,
   Outcome,
   PluginInfo,
+  PluginJobs,
   RunSummary,
 } from '../engine/engine-api.ts';
 import { isMemscopeError } from '../errors.ts';
@@ -19,8 +20,8 @@ import type { BrokenModule, SandboxImage, ThirdPartyList, ThirdPartyPlugins } fr
 
 export interface ResultSet {
   readonly plugin: PluginInfo;
-  /** The columns for the options of this run. */
-  readonly columns: readonly Column[];
+  /** The columns for the options of this run (the plugin's declared ones until the engine has said). */
+  columns: readonly Column[];
   /** Appended in place while the job streams; `version` counts the appends. */
   readonly rows: PluginRow[];
   version: number;
@@ -33,6 +34,8 @@ export interface ResultSet {
 export interface RunningJob {
   readonly id: string;
   readonly plugin: string;
+  /** Started by the page itself on opening an image (the process tree): any run the user asks for replaces it. */
+  readonly auto: boolean;
   progress: JobProgress;
   /** A third-party run: how long its sandbox may not answer before it is stopped, and how long it has not. */
   readonly responseLimitMs?: number;
@@ -67,6 +70,8 @@ export class SessionController {
   notice: string | undefined;
   /** The open image, for the plugin sandbox. */
   private image: OpenImage | undefined;
+  /** Settles when the running job has ended (however it ended). */
+  private running: Promise<void> = Promise.resolve();
   /** Where the running job runs. */
   private jobHost: Pick<EngineApi, 'cancel'> | undefined;
   /** What to do again once the missing symbols are added. */
@@ -114,12 +119,19 @@ export class SessionController {
     }
     this.opening = false;
     this.changed();
+    if (outcome.ok) this.showProcessTree();
     await this.listKeptSymbols();
     if (outcome.ok && this.thirdParty) {
       const image = { file, fileName };
       this.image = image;
       await this.listThirdParty(image, this.thirdParty.open({ ...image, seed: () => this.engine.sessionSeed() }));
     }
+  }
+
+  /** First sight of an opened image: its process tree, run without a click (any run the user asks for replaces it). */
+  private showProcessTree(): void {
+    const tree = this.plugins.find((p) => p.name === `${this.summary?.os}.pstree` && p.unmet.length === 0);
+    if (tree) void this.run(tree.name, {}, { auto: true });
   }
 
   /** Opens the sample the build ships (`sample/`), adding its symbol pack first. */
@@ -139,13 +151,19 @@ export class SessionController {
     this.changed();
   }
 
-  async run(plugin: string, options: PluginOptions): Promise<void> {
+  async run(plugin: string, options: PluginOptions, { auto = false } = {}): Promise<void> {
     const info = this.plugins.find((p) => p.name === plugin);
-    if (!info || this.job) return;
+    if (!info) return;
+    if (this.job?.auto && !auto) {
+      this.cancel();
+      await this.running;
+    }
+    if (this.job) return;
     const host = info.origin !== undefined && this.thirdParty ? this.thirdParty : this.engine;
     const job: RunningJob = {
       id: `job-${++this.jobCount}`,
       plugin,
+      auto,
       progress: { done: 0, total: 0, stage: 'Starting' },
       responseLimitMs: host === this.thirdParty ? this.thirdParty.limitMs : undefined,
       silentMs: 0,
@@ -153,10 +171,24 @@ export class SessionController {
     this.job = job;
     this.jobHost = host;
     this.notice = undefined;
-    const columns = await host.columns(plugin, options).catch(() => info.columns);
-    const result: ResultSet = { plugin: info, columns, rows: [], version: 0, status: 'running', warnings: [] };
+    // The new run shows at once (the last one's rows would otherwise stay up while the engine answers).
+    const result: ResultSet = { plugin: info, columns: info.columns, rows: [], version: 0, status: 'running', warnings: [] };
     this.result = result;
     this.failure = undefined;
+    this.changed();
+    let finished!: () => void;
+    this.running = new Promise((resolve) => (finished = resolve));
+    try {
+      await this.runJob(job, host, info, options, result);
+    } finally {
+      finished();
+    }
+  }
+
+  private async runJob(job: RunningJob, host: PluginJobs, info: PluginInfo, options: PluginOptions, result: ResultSet): Promise<void> {
+    const plugin = info.name;
+    const columns = await host.columns(plugin, options).catch(() => info.columns);
+    result.columns = columns;
     this.changed();
     /** Why a row from the plugin sandbox does not fit (checked again here, out of plugin code's reach). */
     let misfit: string | undefined;

@@ -17,10 +17,17 @@ function start(scripts: Record<string, FakeRun> = {}): { app: MemscopeApp; engin
   return { app, engine };
 }
 
+/** Opens an image and lets the process tree the page runs on its own finish; the fake then forgets that run. */
 async function openImage(app: MemscopeApp): Promise<void> {
   const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone');
   dropFiles(zone, [new File([new Uint8Array(4096)], 'win10.raw')]);
   await waitFor(() => pierce(app, 'image-summary'), 'image summary');
+  const engine = app.engine as FakeEngine;
+  const os = engine.openOutcome.ok ? engine.openOutcome.value.os : null;
+  if (engine.pluginList.some((p) => p.name === `${os}.pstree` && p.unmet.length === 0)) {
+    await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('rows in'), 'the process tree shown on opening');
+  }
+  engine.runs.splice(0);
 }
 
 async function runPlugin(app: MemscopeApp, name: string): Promise<void> {
@@ -58,6 +65,21 @@ describe('memscope-app', () => {
       engine.kept.map((k) => k.key),
       [key],
     );
+  });
+
+  it('shows the process tree on opening, with no click; a run the user asks for replaces it while it runs', async () => {
+    const { app, engine } = start({ 'windows.pstree': { rows: pstreeRows, hold: true } });
+    const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone');
+    dropFiles(zone, [new File([new Uint8Array(4096)], 'win10.raw')]);
+    await waitFor(() => engine.runs.length === 1, 'a run started by the page');
+    deepEqual(engine.runs[0], { plugin: 'windows.pstree', options: {} });
+    await waitFor(() => pierce(app, 'process-tree'), 'the process tree shown');
+    equal(pierce(app, '.result-head h2')?.textContent, 'windows.pstree');
+    await runPlugin(app, 'windows.pslist');
+    await waitFor(() => engine.cancelled.includes('job-1'), 'the tree run cancelled');
+    const table = await waitFor(() => pierce(app, 'result-table'), 'pslist rows');
+    await waitFor(() => renderedRows(table).length === 3, 'the rows of the run asked for');
+    equal(pierce(app, '.result-head h2')?.textContent, 'windows.pslist');
   });
 
   it('lists the plugins under what they answer, every one in view of the list (no inner scroll box)', async () => {
@@ -224,7 +246,8 @@ describe('memscope-app', () => {
     ok(progress.shadowRoot!.textContent!.includes('50 bytes of 200 bytes (25 %)'));
     progress.shadowRoot!.querySelector('button')!.click();
     await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('cancelled'), 'cancelled state');
-    deepEqual(engine.cancelled, ['job-1']);
+    // job-1 was the process tree the page showed on opening.
+    deepEqual(engine.cancelled, ['job-2']);
     equal(pierce(app, 'job-progress'), null);
     const table = pierce(app, 'result-table')!;
     await waitFor(() => renderedRows(table).length === 1, 'partial rows kept');
@@ -246,7 +269,7 @@ describe('memscope-app', () => {
     dropFiles(pierce(request, 'drop-zone', '.zone')!, [new File(['{}'], '606FF669409B00F7FC8C61A9C1670129-1.json.xz')]);
     await waitFor(() => pierce(app, 'result-table') && renderedRows(pierce(app, 'result-table')!).length === 3, 'rows after retry');
     deepEqual(engine.symbolFiles, ['606FF669409B00F7FC8C61A9C1670129-1.json.xz']);
-    equal(engine.runs.length, 2);
+    equal(engine.runs.filter((r) => r.plugin === 'windows.pslist').length, 2, 'run, then run again after the symbols');
     equal(engine.opened.length, 2, 'reopened to refresh the summary');
     equal(pierce(app, 'symbol-request'), null);
   });

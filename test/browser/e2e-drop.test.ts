@@ -73,6 +73,11 @@ describe('end to end: a Windows image dropped into the built app', function () {
     const withSymbols = await app.summaryText(fileName, (text) => !text.includes('discovered from the image'));
     ok(withSymbols.includes(`${pdb.guid}-${pdb.age}`), `summary names the symbols in use: ${withSymbols}`);
     equal(app.symbolRequest(), null, 'the symbol request is gone');
+    // First sight: the page shows the process tree on its own, every linked process in it.
+    const tree = await waitFor(() => app.find('process-tree'), 'the process tree, with no click', 15000);
+    const linked = fixture.expected.processes.filter((p) => p.linked).length;
+    const total = () => /(\d+) rows/.exec(tree.shadowRoot?.querySelector('.count')?.textContent ?? '')?.[1];
+    await waitFor(() => total() === String(linked), `the tree's ${linked} processes`, 15000);
   });
 
   it('windows.pslist shows exactly the linked processes', async () => {
