@@ -29,6 +29,8 @@ import type { ThirdPartyPlugins } from './third-party-plugins.ts';
 
 /** A dropped or picked file that is a plugin module rather than an image. */
 const isPluginModule = (file: File) => /\.m?js$/i.test(file.name);
+/** Symbol files by name: ISF (.json, .json.xz, .json.gz), Microsoft PDBs, symbol packs (.zip, e.g. Volatility's windows.zip). */
+const isSymbolFile = (file: File) => /\.(json|json\.xz|json\.gz|pdb|zip)$/i.test(file.name);
 
 /** The page: open an image, see what it is, run plugins, read and export their results. */
 @customElement('memscope-app')
@@ -127,15 +129,15 @@ export class MemscopeApp extends LitElement {
 
   constructor() {
     super();
-    // A plugin module dropped anywhere on the page is added; the drop zones take their own drops first.
+    // Files dropped anywhere on the page go where they belong (chooseFiles); the drop zones take their own drops first.
     this.addEventListener('dragover', (e) => {
-      if (this.session?.thirdParty && e.dataTransfer?.types.includes('Files')) e.preventDefault();
+      if (this.session && e.dataTransfer?.types.includes('Files')) e.preventDefault();
     });
     this.addEventListener('drop', (e) => {
-      if (e.defaultPrevented || !this.session?.thirdParty) return;
+      const files = [...(e.dataTransfer?.files ?? [])];
+      if (e.defaultPrevented || !this.session || files.length === 0) return;
       e.preventDefault();
-      const modules = [...(e.dataTransfer?.files ?? [])].filter(isPluginModule);
-      if (modules.length > 0) void this.session.addPlugins(modules);
+      this.chooseFiles(this.session, files);
     });
   }
 
@@ -163,7 +165,8 @@ export class MemscopeApp extends LitElement {
       <drop-zone
         label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME, Windows crash dump or AFF4)'}
         ?disabled=${busy}
-        @files-chosen=${(e: FilesChosenEvent) => this.chooseFiles(s, e.detail)}
+        multiple
+        @files-chosen=${(e: FilesChosenEvent) => void this.chooseFiles(s, e.detail)}
       ></drop-zone>
     `;
     const notices = html`
@@ -228,9 +231,17 @@ export class MemscopeApp extends LitElement {
   }
 
   /** An image opens; plugin modules dropped on the image's drop zone are added instead. */
-  private chooseFiles(s: SessionController, files: File[]): void {
-    if (s.thirdParty && files.every(isPluginModule)) void s.addPlugins(files);
-    else void s.open(files[0]!, files[0]!.name);
+  /**
+   * Routes files by kind, whichever drop zone they came through: symbol files are added (the open image stays open),
+   * plugin modules are checked and kept, and the first of the others is opened as a memory image, after the symbols.
+   */
+  private async chooseFiles(s: SessionController, files: File[]): Promise<void> {
+    const modules = files.filter(isPluginModule);
+    const symbols = files.filter((f) => !isPluginModule(f) && isSymbolFile(f));
+    const image = files.find((f) => !isPluginModule(f) && !isSymbolFile(f));
+    if (modules.length > 0 && s.thirdParty) await s.addPlugins(modules);
+    if (symbols.length > 0) await s.addSymbolFiles(symbols);
+    if (image) await s.open(image, image.name);
   }
 
   private runPlugin(s: SessionController, e: RunPluginEvent): void {

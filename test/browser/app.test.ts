@@ -82,6 +82,17 @@ describe('memscope-app', () => {
     equal(pierce(app, '.result-head h2')?.textContent, 'windows.pslist');
   });
 
+  it('routes dropped files by kind: a symbol file on the image drop zone is added, and the open image stays open', async () => {
+    const { app, engine } = start();
+    await openImage(app);
+    const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'the image drop zone');
+    dropFiles(zone, [new File(['{}'], '606FF669409B00F7FC8C61A9C1670129-1.json.xz'), new File(['MSF'], 'ntkrnlmp.pdb')]);
+    await waitFor(() => engine.symbolFiles.length === 2, 'the symbol files added');
+    deepEqual(engine.symbolFiles, ['606FF669409B00F7FC8C61A9C1670129-1.json.xz', 'ntkrnlmp.pdb']);
+    equal(engine.opened.length, 1, 'no image opened from them');
+    ok(pierce(app, 'image-summary')!.shadowRoot!.textContent!.includes('win10.raw'), 'the image stays open');
+  });
+
   it('lists the plugins under what they answer, every one in view of the list (no inner scroll box)', async () => {
     const { app } = start();
     await openImage(app);
