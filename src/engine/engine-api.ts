@@ -1,6 +1,7 @@
 import type { Column, CountedWarning, OptionSpec, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import type { ErrorCode } from '../errors.ts';
 import type { OsName, Requirement } from '../plugins/plugin-definition.ts';
+import type { ImageHashes } from './image-hash.ts';
 import type { SessionSeed } from './session-seed.ts';
 
 /** What the UI shows about an opened image. Addresses are hex strings ("0x1aa000"). */
@@ -136,6 +137,8 @@ export interface EngineApi extends PluginJobs {
   readMemory(space: MemorySpace, address: string, length: number): Promise<Outcome<MemoryRead>>;
   /** The open image's discovery-cache entries and symbol files, for the plugin sandbox's session of the same image. */
   sessionSeed(): Promise<Outcome<SessionSeed>>;
+  /** SHA-256 and MD5 of the open image's file (chain of custody), read once with progress. */
+  hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<ImageHashes>>;
   /** The symbol files kept in this browser (IndexedDB) for later sessions. */
   keptSymbols(): Promise<Outcome<KeptSymbols[]>>;
   /** Forgets a kept symbol file; an image open now keeps the table it has read. */

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ImageSummary } from '../engine/engine-api.ts';
+import type { ImageHashes } from '../engine/image-hash.ts';
 import { formatSizeExact } from './format-size.ts';
 import { controlStyles } from './shared-styles.ts';
 
@@ -39,6 +40,10 @@ export class ImageSummaryView extends LitElement {
   ];
 
   @property({ attribute: false }) summary?: ImageSummary;
+  /** The file's hashes once computed (on request: `compute-hashes`). */
+  @property({ attribute: false }) hashes?: ImageHashes;
+  /** While they are computed: bytes hashed of the total. */
+  @property({ attribute: false }) hashing?: { readonly done: number; readonly total: number };
 
   override render() {
     const s = this.summary;
@@ -60,7 +65,9 @@ export class ImageSummaryView extends LitElement {
         <dt>OS</dt>
         <dd class="os">${os}</dd>
         ${row('DTB', s.dtb)} ${row('Kernel base', s.kernelBase)} ${row('Symbols', s.symbols)}
+        ${this.hashes ? html`${row('SHA-256', this.hashes.sha256)} ${row('MD5', this.hashes.md5)}` : nothing}
       </dl>
+      ${this.hashes ? nothing : this.renderHashControl()}
       ${
         s.warnings.length > 0
           ? html`<ul class="warnings">
@@ -70,6 +77,20 @@ export class ImageSummaryView extends LitElement {
       }
     `;
   }
+
+  /** The file's SHA-256 and MD5 for the case notes: computed on request (reading the whole file once), with progress. */
+  private renderHashControl() {
+    const h = this.hashing;
+    return h
+      ? html`<p class="hashing" role="status">Hashing the file… ${percent(h)} %</p>`
+      : html`<button class="hash" @click=${() => this.dispatchEvent(new CustomEvent('compute-hashes', { bubbles: true, composed: true }))}>
+          Compute SHA-256 and MD5
+        </button>`;
+  }
+}
+
+function percent(p: { readonly done: number; readonly total: number }): number {
+  return p.total === 0 ? 100 : Math.floor((p.done * 100) / p.total);
 }
 
 function row(label: string, value: string | undefined) {

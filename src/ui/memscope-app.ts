@@ -196,7 +196,7 @@ export class MemscopeApp extends LitElement {
     return html`<main class="opened">
       ${notices}
       <section class="side">
-        <image-summary .summary=${s.summary}></image-summary>
+        <image-summary .summary=${s.summary} .hashes=${s.hashes} .hashing=${s.hashing} @compute-hashes=${() => s.computeHashes()}></image-summary>
         <plugin-picker .plugins=${s.plugins} .brokenModules=${s.brokenPlugins} ?canAdd=${s.thirdParty !== undefined} ?disabled=${busy}
           @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}
           @plugin-files=${(e: PluginFilesEvent) => s.addPlugins(e.detail)}

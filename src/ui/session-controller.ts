@@ -12,6 +12,7 @@ import type {
   PluginJobs,
   RunSummary,
 } from '../engine/engine-api.ts';
+import type { ImageHashes } from '../engine/image-hash.ts';
 import { isMemscopeError } from '../errors.ts';
 import type { Column, CountedWarning, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { rowProblem } from '../plugins/row-check.ts';
@@ -64,6 +65,9 @@ export class SessionController {
   missingSymbols: MissingSymbols | undefined;
   /** The symbol files this browser keeps for later sessions. */
   keptSymbols: readonly KeptSymbols[] = [];
+  /** The open image's file hashes, once computed; `hashing` while they are. */
+  hashes: ImageHashes | undefined;
+  hashing: { done: number; total: number } | undefined;
   /** Stored third-party modules that cannot be used now (listed so that they can be removed). */
   brokenPlugins: readonly BrokenModule[] = [];
   /** A short confirmation (a plugin module added). */
@@ -96,6 +100,8 @@ export class SessionController {
     this.fileName = fileName;
     this.opening = true;
     this.summary = undefined;
+    this.hashes = undefined;
+    this.hashing = undefined;
     this.plugins = [];
     this.brokenPlugins = [];
     this.image = undefined;
@@ -300,6 +306,28 @@ export class SessionController {
     // Every retry reopens the image first, which fetches the plugin list again: plugins that lacked these symbols become runnable.
     if (retry) await retry();
     else await this.listKeptSymbols();
+  }
+
+  /** Computes the open image's SHA-256 and MD5 in the engine worker (the whole file, once), with progress. */
+  async computeHashes(): Promise<void> {
+    if (this.hashing || !this.summary) return;
+    const fileName = this.fileName;
+    this.hashing = { done: 0, total: this.summary.fileSize };
+    this.changed();
+    const outcome = await settle(() =>
+      this.engine.hashImage(
+        proxy((done: number, total: number) => {
+          if (this.hashing) this.hashing = { done, total };
+          this.repaintSoon();
+        }),
+      ),
+    );
+    // Another image may have been opened meanwhile: its hashes are not these.
+    if (this.fileName !== fileName) return;
+    this.hashing = undefined;
+    if (outcome.ok) this.hashes = outcome.value;
+    else this.failure = outcome.error;
+    this.changed();
   }
 
   /** Forgets a kept symbol file (the open image keeps the table it has read). */

@@ -2,6 +2,7 @@ import { expose, transfer } from 'comlink';
 import { IdbKeyValueCache } from '../browser/idb-kv-cache.ts';
 import { IdbSymbolStore } from '../browser/idb-symbol-store.ts';
 import type { EngineApi, ImagePluginInfo, ImageSummary, KeptSymbols, MemoryRead, MemorySpace, Outcome } from '../engine/engine-api.ts';
+import { hashImage, type ImageHashes } from '../engine/image-hash.ts';
 import { SeedRecorder, type SessionSeed } from '../engine/session-seed.ts';
 import { openSession } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
@@ -65,6 +66,14 @@ class EngineWorker extends SessionJobs implements EngineApi {
         }
       }
       return keys;
+    });
+  }
+
+  async hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<ImageHashes>> {
+    const session = this.session;
+    return settle(async () => {
+      if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
+      return hashImage(session.source, onProgress);
     });
   }
 

@@ -22,7 +22,7 @@ async function openImage(app: MemscopeApp): Promise<void> {
   const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone');
   dropFiles(zone, [new File([new Uint8Array(4096)], 'win10.raw')]);
   await waitFor(() => pierce(app, 'image-summary'), 'image summary');
-  const engine = app.engine as FakeEngine;
+  const engine = app.engine as unknown as FakeEngine;
   const os = engine.openOutcome.ok ? engine.openOutcome.value.os : null;
   if (engine.pluginList.some((p) => p.name === `${os}.pstree` && p.unmet.length === 0)) {
     await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('rows in'), 'the process tree shown on opening');
@@ -91,6 +91,16 @@ describe('memscope-app', () => {
     deepEqual(engine.symbolFiles, ['606FF669409B00F7FC8C61A9C1670129-1.json.xz', 'ntkrnlmp.pdb']);
     equal(engine.opened.length, 1, 'no image opened from them');
     ok(pierce(app, 'image-summary')!.shadowRoot!.textContent!.includes('win10.raw'), 'the image stays open');
+  });
+
+  it('computes the image file’s SHA-256 and MD5 on request and shows them in the summary', async () => {
+    const { app, engine } = start();
+    await openImage(app);
+    const summaryView = await waitFor(() => pierce(app, 'image-summary'), 'summary');
+    pierce(summaryView, 'button.hash')!.click();
+    await waitFor(() => summaryView.shadowRoot!.textContent!.includes(engine.hashes.sha256), 'the SHA-256 shown');
+    ok(summaryView.shadowRoot!.textContent!.includes(engine.hashes.md5), 'the MD5 shown');
+    equal(pierce(summaryView, 'button.hash'), null, 'the button gone');
   });
 
   it('lists the plugins under what they answer, every one in view of the list (no inner scroll box)', async () => {

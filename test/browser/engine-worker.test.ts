@@ -56,6 +56,16 @@ describe('engine worker (dist build, sample image)', () => {
         );
       }
 
+      // The file's hashes for the case notes, read once in the worker, with progress: Node's crypto is the oracle.
+      const hashed: number[] = [];
+      const hashes = await engine.hashImage(proxy((done: number) => void hashed.push(done)));
+      ok(hashes.ok, `hashImage: ${JSON.stringify(!hashes.ok && hashes.error)}`);
+      deepEqual(hashes.value, {
+        sha256: await executeServerCommand('file-sha256', { path: 'dist/sample/sample.raw' }),
+        md5: await executeServerCommand('file-md5', { path: 'dist/sample/sample.raw' }),
+      });
+      equal(hashed.at(-1), image.size);
+
       const noRows: PluginRow[][] = [];
       const refused = await engine.run(
         'job-1',

@@ -58,6 +58,15 @@ export class FakeEngine implements EngineApi {
     return this.openOutcome;
   }
 
+  /** What hashImage() answers, after reporting half and all of the file. */
+  hashes = { sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', md5: 'd41d8cd98f00b204e9800998ecf8427e' };
+
+  async hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<{ sha256: string; md5: string }>> {
+    await onProgress(50, 100);
+    await onProgress(100, 100);
+    return { ok: true, value: this.hashes };
+  }
+
   async keptSymbols(): Promise<Outcome<KeptSymbols[]>> {
     return { ok: true, value: [...this.kept] };
   }

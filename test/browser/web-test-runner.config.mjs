@@ -58,8 +58,8 @@ function windowsImage({ size, seed }) {
   return windowsImages.get(key);
 }
 
-async function sha256(file) {
-  const hash = createHash('sha256');
+async function fileHash(file, algorithm) {
+  const hash = createHash(algorithm);
   for await (const chunk of createReadStream(file)) hash.update(chunk);
   return hash.digest('hex');
 }
@@ -173,7 +173,11 @@ const serverCommands = {
   },
 
   'file-sha256'({ path }) {
-    return sha256(projectPath('file-sha256', path));
+    return fileHash(projectPath('file-sha256', path), 'sha256');
+  },
+
+  'file-md5'({ path }) {
+    return fileHash(projectPath('file-md5', path), 'md5');
   },
 
   /** Every request for /off-origin/ the server has received since the last call, as "METHOD host/path". */
