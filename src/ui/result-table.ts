@@ -116,7 +116,7 @@ export class ResultTable extends LitElement {
     const template = gridTemplate(this.columns);
     return html`
       <div class="toolbar">
-        <input type="search" placeholder="Filter rows" aria-label="Filter rows" .value=${this.query}
+        <input type="search" placeholder="Filter rows: text, or column:value (pid:>1000 name:svchost)" aria-label="Filter rows" .value=${this.query}
           @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)} />
         <span class="count">${this.rows.length} rows (${this.view.length} shown)</span>
       </div>

@@ -34,10 +34,16 @@ export class TableModel {
     readonly rows: readonly PluginRow[],
   ) {}
 
-  /** Rows whose shown text contains `query` (case-insensitive), ordered by `sort` (stable). */
+  /**
+   * Rows that pass `query`, ordered by `sort` (stable). The query's `column:value` words test one column (`pid:>1000`,
+   * `name:svchost`; see columnTests); the rest of it must appear in the row's shown text (case-insensitive).
+   */
   view(query: string, sort: SortSpec | undefined): PluginRow[] {
-    const needle = query.trim().toLowerCase();
-    const view = needle ? this.rows.filter((_, i) => this.text(i).includes(needle)) : this.rows.slice();
+    const { tests, rest } = columnTests(this.columns, query);
+    const needle = rest.toLowerCase();
+    const passes = (row: PluginRow, i: number) =>
+      (!needle || this.text(i).includes(needle)) && tests.every((t) => t.test(row.values[t.column] ?? null));
+    const view = needle || tests.length > 0 ? this.rows.filter(passes) : this.rows.slice();
     if (sort && sort.column < this.columns.length) {
       const compare = compareCells(this.columns[sort.column]!.type);
       const sign = sort.descending ? -1 : 1;
@@ -59,4 +65,58 @@ export class TableModel {
     }
     return this.texts[index]!;
   }
+}
+
+/** One column's test from a `column:value` word of the filter. */
+export interface ColumnTest {
+  readonly column: number;
+  readonly test: (cell: Cell) => boolean;
+}
+
+const COMPARISON = /^(>=|<=|>|<|=)(.+)$/;
+
+/**
+ * The `column:value` words of a filter query and what is left of it. A word names a column by its name or a part of it
+ * (`pid` → PID, `name` → ImageFileName), case-insensitively; a word naming none stays text. On numbers and addresses
+ * `>`, `<`, `>=`, `<=`, `=` compare values (decimal or 0x…); otherwise the value must appear in the cell's text.
+ */
+export function columnTests(columns: readonly Column[], query: string): { tests: ColumnTest[]; rest: string } {
+  const tests: ColumnTest[] = [];
+  const rest: string[] = [];
+  for (const word of query.trim().split(/\s+/).filter(Boolean)) {
+    // A key of two letters or more: "C:\Windows" stays text.
+    const m = /^([a-z][\w.()]+):(.+)$/i.exec(word);
+    const column = m ? findColumn(columns, m[1]!) : -1;
+    if (!m || column < 0) {
+      rest.push(word);
+      continue;
+    }
+    tests.push({ column, test: cellTest(columns[column]!, m[2]!) });
+  }
+  return { tests, rest: rest.join(' ') };
+}
+
+function findColumn(columns: readonly Column[], key: string): number {
+  const k = key.toLowerCase();
+  const exact = columns.findIndex((c) => c.name.toLowerCase() === k);
+  return exact >= 0 ? exact : columns.findIndex((c) => c.name.toLowerCase().includes(k));
+}
+
+function cellTest(column: Column, value: string): (cell: Cell) => boolean {
+  const m = COMPARISON.exec(value);
+  const number = m ? toBigInt(m[2]!) : undefined;
+  if (m && number !== undefined && (column.type === 'int' || column.type === 'hex')) {
+    const op = m[1]!;
+    return (cell) => {
+      const v = typeof cell === 'number' || typeof cell === 'bigint' ? BigInt(cell) : undefined;
+      if (v === undefined) return false;
+      return op === '>' ? v > number : op === '<' ? v < number : op === '>=' ? v >= number : op === '<=' ? v <= number : v === number;
+    };
+  }
+  const needle = value.toLowerCase();
+  return (cell) => formatCell(cell, column.type).toLowerCase().includes(needle);
+}
+
+function toBigInt(text: string): bigint | undefined {
+  return /^(0x[0-9a-f]+|\d+)$/i.test(text) ? BigInt(text) : undefined;
 }

@@ -51,6 +51,25 @@ describe('result-table', () => {
     );
   });
 
+  it('filters by column: comparisons on numbers and addresses, text on the rest; words naming no column stay text', () => {
+    const rows: PluginRow[] = [
+      { depth: 0, values: [4, 'System', BASE] },
+      { depth: 0, values: [1012, 'svchost.exe', BASE + 0x2000n] },
+      { depth: 0, values: [1324, 'svchost.exe', BASE + 0x3000n] },
+      { depth: 0, values: [2340, 'C:\\Windows\\explorer.exe', null] },
+    ];
+    const model = new TableModel(columns, rows);
+    const pids = (query: string) => model.view(query, undefined).map((r) => r.values[0]);
+    deepEqual(pids('pid:>1000'), [1012, 1324, 2340]);
+    deepEqual(pids('pid:>1000 name:svchost'), [1012, 1324]);
+    deepEqual(pids('name:SVC pid:<=1012'), [1012]);
+    deepEqual(pids('offset:>=0xffff800000002000'), [1012, 1324], 'addresses compare by value; N/A passes no comparison');
+    deepEqual(pids('pid:=4'), [4]);
+    deepEqual(pids('C:\\Windows'), [2340], 'a path is text, not a column test');
+    deepEqual(pids('nosuchcolumn:x'), [], 'a word naming no column is text');
+    deepEqual(pids('svchost pid:1324'), [1324], 'text and a column test together');
+  });
+
   it('shows rows appended while a job streams when the version changes', async () => {
     const table = mount(document.createElement('result-table'));
     const rows: PluginRow[] = [{ depth: 0, values: [1, 'a', 16] }];
