@@ -73,6 +73,11 @@ export class ResultTable extends LitElement {
       .row-details dt {
         font-weight: 600;
       }
+      .row-details button {
+        margin-left: 0.6em;
+        font-size: 0.8em;
+        vertical-align: top;
+      }
       .row-details dd {
         margin: 0;
         font-family: var(--ms-mono);
@@ -137,10 +142,16 @@ export class ResultTable extends LitElement {
     `;
   }
 
-  /** Every column of the selected row, values as text in full (newlines kept). */
+  /** Every column of the selected row, values as text in full (newlines kept), each with a copy button; and the whole row. */
   private renderDetails(row: PluginRow) {
+    const texts = this.columns.map((c, i) => formatCell(row.values[i] ?? null, c.type).replace(/^\n+/, ''));
+    const tsv = `${this.columns.map((c) => c.name).join('\t')}\n${texts.map((t) => t.replace(/[\t\n]+/g, ' ')).join('\t')}\n`;
     return html`<dl class="row-details" aria-label="Selected row">
-      ${this.columns.map((c, i) => html`<dt>${c.name}</dt><dd>${formatCell(row.values[i] ?? null, c.type).replace(/^\n+/, '')}</dd>`)}
+      ${this.columns.map(
+        (c, i) => html`<dt>${c.name}</dt><dd><span class="value">${texts[i]}</span>
+          <button class="copy" title="Copy ${c.name}" @click=${() => copyText(texts[i]!)}>Copy</button></dd>`,
+      )}
+      <dt></dt><dd><button class="copy-row" title="Copy the row as tab-separated text with its column names" @click=${() => copyText(tsv)}>Copy row</button></dd>
     </dl>`;
   }
 
@@ -168,6 +179,11 @@ export class ResultTable extends LitElement {
   private toggleSort(column: number): void {
     this.sort = this.sort?.column === column ? { column, descending: !this.sort.descending } : { column, descending: false };
   }
+}
+
+/** To the clipboard (the user's own click; nothing leaves the machine). */
+function copyText(text: string): void {
+  void navigator.clipboard?.writeText(text);
 }
 
 declare global {

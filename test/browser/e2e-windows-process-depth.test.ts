@@ -113,7 +113,8 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     equal(listed[0]!['Disasm'], `${start}:\tpop\tr10 …`);
     (disasmCell as HTMLElement).click();
     const details = await waitFor(() => table.shadowRoot!.querySelector('dl.row-details'), 'the clicked row shown in full');
-    const value = (name: string) => [...details!.querySelectorAll('dt')].find((dt) => dt.textContent === name)?.nextElementSibling?.textContent;
+    const value = (name: string) =>
+      [...details!.querySelectorAll('dt')].find((dt) => dt.textContent === name)?.nextElementSibling?.querySelector('.value')?.textContent;
     equal(value('Disasm'), disasm.replace(/^\n+/, ''));
     equal(value('Hexdump')!.split('\n').length, 4, 'the 64-byte hexdump: 4 lines of 16 bytes');
     ok(value('Hexdump')!.startsWith('4d 5a '), `Hexdump: ${value('Hexdump')}`);

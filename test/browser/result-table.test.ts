@@ -70,6 +70,32 @@ describe('result-table', () => {
     deepEqual(pids('svchost pid:1324'), [1324], 'text and a column test together');
   });
 
+  it('a clicked row shows every value in full with copy buttons, and copies one value or the whole row', async () => {
+    const copied: string[] = [];
+    const clipboard = Object.getOwnPropertyDescriptor(Navigator.prototype, 'clipboard');
+    Object.defineProperty(navigator, 'clipboard', { configurable: true, value: { writeText: async (t: string) => void copied.push(t) } });
+    try {
+      const table = mount(document.createElement('result-table'));
+      table.columns = columns;
+      table.rows = [{ depth: 0, values: [4, 'line one\nline two', BASE] }];
+      await waitFor(() => renderedRows(table).length === 1, 'the row');
+      equal(renderedRows(table)[0]![1], 'line one …', 'a multi-line value shows its first line');
+      table.shadowRoot!.querySelector<HTMLElement>('[role=cell]')!.click();
+      const details = await waitFor(() => table.shadowRoot!.querySelector('dl.row-details'), 'the details');
+      deepEqual(
+        [...details.querySelectorAll('.value')].map((v) => v.textContent),
+        ['4', 'line one\nline two', '0xffff800000000000'],
+      );
+      details.querySelectorAll<HTMLButtonElement>('button.copy')[1]!.click();
+      details.querySelector<HTMLButtonElement>('button.copy-row')!.click();
+      await waitFor(() => copied.length === 2, 'two copies');
+      deepEqual(copied, ['line one\nline two', 'PID\tName\tOffset\n4\tline one line two\t0xffff800000000000\n']);
+    } finally {
+      delete (navigator as { clipboard?: unknown }).clipboard;
+      if (clipboard) Object.defineProperty(Navigator.prototype, 'clipboard', clipboard);
+    }
+  });
+
   it('shows rows appended while a job streams when the version changes', async () => {
     const table = mount(document.createElement('result-table'));
     const rows: PluginRow[] = [{ depth: 0, values: [1, 'a', 16] }];
