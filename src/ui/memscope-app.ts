@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import type { EngineApi } from '../engine/engine-api.ts';
-import type { Column } from '../plugins/plugin.ts';
+import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { addressTarget } from './address-target.ts';
 import './drop-zone.ts';
 import type { FilesChosenEvent } from './drop-zone.ts';
@@ -18,7 +18,7 @@ import './plugin-picker.ts';
 import type { PluginFilesEvent, RemovePluginEvent, RunPluginEvent } from './plugin-picker.ts';
 import './process-tree.ts';
 import './result-table.ts';
-import type { CellActivateEvent } from './result-table.ts';
+import type { CellActivateEvent, ViewChangeEvent } from './result-table.ts';
 import './run-warnings.ts';
 import type { OpenMemoryEvent } from './run-warnings.ts';
 import { SessionController, type ResultSet, type RunningJob } from './session-controller.ts';
@@ -126,6 +126,8 @@ export class MemscopeApp extends LitElement {
   private session?: SessionController;
   @state() private tab: 'results' | 'memory' = 'results';
   @state() private hexTarget: HexTarget | undefined;
+  /** What the result table shows of a result (its filter and order), for exporting exactly that. */
+  @state() private shown: { readonly result: ResultSet; readonly rows: readonly PluginRow[]; readonly narrowed: boolean } | undefined;
 
   constructor() {
     super();
@@ -287,8 +289,8 @@ export class MemscopeApp extends LitElement {
         <h2>${plugin.name}</h2>
         <span class="muted result-state">${state}</span>
         ${warnings.length > 0 ? html`<span class="warning-count">${warnings.length} warning${warnings.length === 1 ? '' : 's'}</span>` : nothing}
-        <export-buttons .columns=${columns} .rows=${rows} baseName="${fileName}-${plugin.name}"
-          ?disabled=${status === 'running'}></export-buttons>
+        <export-buttons .columns=${columns} .rows=${rows} .shown=${this.shown?.result === result && this.shown.narrowed ? this.shown.rows : undefined}
+          baseName="${fileName}-${plugin.name}" ?disabled=${status === 'running'}></export-buttons>
       </div>
       ${
         warnings.length > 0
@@ -299,7 +301,8 @@ export class MemscopeApp extends LitElement {
         plugin.tree
           ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
           : html`<result-table .columns=${columns} .rows=${rows} .version=${version}
-            @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}></result-table>`
+            @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}
+            @view-change=${(e: ViewChangeEvent) => (this.shown = { result, rows: e.detail.shown, narrowed: e.detail.narrowed })}></result-table>`
       }
     `;
   }

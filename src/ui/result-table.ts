@@ -7,6 +7,9 @@ import { gridMinWidth, gridStyles, gridTemplate, isNumeric, renderCells } from '
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
 
+/** The rows the table shows now, in its order, and whether a filter or a sort narrows or reorders them. */
+export type ViewChangeEvent = CustomEvent<{ readonly shown: readonly PluginRow[]; readonly narrowed: boolean }>;
+
 /** A click on a value of an address column, e.g. to open it in the hex view; `row` is the whole row (a process address needs its PID). */
 export type CellActivateEvent = CustomEvent<{ readonly column: Column; readonly value: string; readonly row: PluginRow }>;
 
@@ -113,6 +116,13 @@ export class ResultTable extends LitElement {
   }
 
   protected override updated(changed: PropertyValues): void {
+    // What is shown, for exporting exactly that: when the filter or the order changes, and as rows stream into a narrowed view.
+    const narrowed = this.query.trim() !== '' || this.sort !== undefined;
+    if (changed.has('query') || changed.has('sort') || (narrowed && (changed.has('version') || changed.has('rows')))) {
+      this.dispatchEvent(
+        new CustomEvent('view-change', { detail: { shown: this.view, narrowed }, bubbles: true, composed: true }) satisfies ViewChangeEvent,
+      );
+    }
     // The details sit under a tall grid: bring them into view when a row is picked.
     if (changed.has('selected') && this.selected) this.renderRoot.querySelector('.row-details')?.scrollIntoView({ block: 'nearest' });
   }

@@ -258,6 +258,28 @@ describe('memscope-app', () => {
     equal((await csv.blob.text()).split('\r\n')[3], `2,1337,92,<img src=x onerror=alert(1)>,0xffffad8b2f0a5080,True,2024-03-01T10:05:00+00:00`);
   });
 
+  it('exports all rows, or — chosen explicitly when a filter is on — the rows shown, in their order', async () => {
+    const { app } = start();
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
+    await waitFor(() => renderedRows(table).length === 3, 'rows');
+    equal(pierce(app, 'export-buttons', 'select'), null, 'no choice while nothing is filtered or sorted');
+    const filter = table.shadowRoot!.querySelector<HTMLInputElement>('input[type=search]')!;
+    filter.value = 'pid:>90';
+    filter.dispatchEvent(new Event('input'));
+    await waitFor(() => renderedRows(table).length === 2, 'the filtered rows');
+    const select = await waitFor(() => pierce(app, 'export-buttons', 'select') as HTMLSelectElement | null, 'the choice of rows');
+    equal(select.value, 'all', 'all rows unless chosen otherwise');
+    const lines = async () =>
+      (await (await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click())).blob.text()).trim().split('\r\n');
+    equal((await lines()).length, 1 + 3);
+    select.value = 'shown';
+    select.dispatchEvent(new Event('change'));
+    await waitFor(() => select.value === 'shown', 'chosen');
+    equal((await lines()).length, 1 + 2);
+  });
+
   it('shows progress while a job runs and cancels it', async () => {
     const { app, engine } = start({ 'windows.psscan': { rows: pslistRows.slice(0, 1), hold: true } });
     await openImage(app);
