@@ -31,13 +31,22 @@ export function run(command: string, args: readonly string[]): Promise<{ code: n
   });
 }
 
-/** Extracts Volatility into `dir` (dir/volatility3) with a cache folder of its own; returns a runner of its plugins. */
+/**
+ * Extracts Volatility into `dir` (dir/volatility3); returns a runner of its plugins. Each symbol folder gets a cache
+ * folder of its own: Volatility indexes the symbol files it finds into its cache, and two runs building one index at
+ * the same time can miss files.
+ */
 export function extractVolatility(dir: string): (symbols: string, image: string, plugin: string) => Promise<unknown[]> {
   const tar = spawnSync('tar', ['-xJf', testDataPath('tools', volatilityArchive()!), '-C', dir]);
   assert.equal(tar.status, 0, String(tar.stderr));
-  const cache = join(dir, 'cache');
-  mkdirSync(cache, { recursive: true });
+  const caches = new Map<string, string>();
   return async (symbols, image, plugin) => {
+    let cache = caches.get(symbols);
+    if (!cache) {
+      cache = join(dir, `cache-${caches.size}`);
+      mkdirSync(cache, { recursive: true });
+      caches.set(symbols, cache);
+    }
     const args = [join(dir, 'volatility3/vol.py'), '--offline', '-q', '-r', 'json', '--cache-path', cache, '-s', symbols, '-f', image, plugin];
     const r = await run('python3', args);
     assert.equal(r.code, 0, `${plugin}: ${r.stderr.slice(-2000)}`);
