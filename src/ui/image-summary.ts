@@ -3,31 +3,18 @@ import { customElement, property } from 'lit/decorators.js';
 import type { ImageSummary } from '../engine/engine-api.ts';
 import type { ImageHashes } from '../engine/image-hash.ts';
 import { formatSizeExact } from './format-size.ts';
-import { controlStyles } from './shared-styles.ts';
+import { controlStyles, factListStyles } from './shared-styles.ts';
 
 /** What memscope found in the opened image. */
 @customElement('image-summary')
 export class ImageSummaryView extends LitElement {
   static override styles = [
     controlStyles,
+    factListStyles,
     css`
       h2 {
         font-size: 1em;
         margin: 0 0 0.5em;
-      }
-      dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 0.15em 0.8em;
-        margin: 0;
-        font-size: 0.92em;
-      }
-      dt {
-        color: var(--ms-muted);
-      }
-      dd {
-        margin: 0;
-        overflow-wrap: anywhere;
       }
       ul {
         margin: 0.5em 0 0;

@@ -50,3 +50,21 @@ export const controlStyles = css`
     color: var(--ms-muted);
   }
 `;
+
+/** A label / value list (`dl`) in two columns, as the image summary and the symbols panel show facts. */
+export const factListStyles = css`
+  dl {
+    display: grid;
+    grid-template-columns: max-content 1fr;
+    gap: 0.15em 0.8em;
+    margin: 0;
+    font-size: 0.92em;
+  }
+  dt {
+    color: var(--ms-muted);
+  }
+  dd {
+    margin: 0;
+    overflow-wrap: anywhere;
+  }
+`;

@@ -3,8 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { MissingSymbols } from '../engine/engine-api.ts';
 import { JPCERT_SYMBOL_TABLES, VOLATILITY_WINDOWS_PACK } from '../symbols/missing-symbols.ts';
 import { pdbKey } from '../symbols/symbol-table.ts';
-import './drop-zone.ts';
-import type { FilesChosenEvent } from './drop-zone.ts';
+import { symbolDropZone } from './symbol-drop-zone.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /**
@@ -105,20 +104,8 @@ export class SymbolRequest extends LitElement {
   private dropZone(label: string) {
     return html`
       <p>The file is kept in this browser for later sessions.</p>
-      <drop-zone
-        label=${label}
-        buttonLabel="Add symbol files…"
-        accept=".json,.xz,.json.xz,.zip,.pdb"
-        multiple
-        ?disabled=${this.busy}
-        @files-chosen=${(e: FilesChosenEvent) => this.forward(e)}
-      ></drop-zone>
+      ${symbolDropZone(this, label, this.busy)}
     `;
-  }
-
-  private forward(e: FilesChosenEvent): void {
-    e.stopPropagation();
-    this.dispatchEvent(new CustomEvent('symbol-files', { detail: e.detail, bubbles: true, composed: true }));
   }
 }
 

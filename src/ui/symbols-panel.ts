@@ -1,10 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ImageSummary, KeptSymbols } from '../engine/engine-api.ts';
-import './drop-zone.ts';
-import type { FilesChosenEvent } from './drop-zone.ts';
 import { formatSize } from './format-size.ts';
-import { controlStyles } from './shared-styles.ts';
+import { controlStyles, factListStyles } from './shared-styles.ts';
+import { symbolDropZone } from './symbol-drop-zone.ts';
 
 /** Asks to forget a kept symbol file (`forget-symbols`) or to save a kept PDB as an ISF (`save-isf`); `detail` is its key. */
 export type SymbolKeyEvent = CustomEvent<string>;
@@ -18,6 +17,7 @@ export type SymbolKeyEvent = CustomEvent<string>;
 export class SymbolsPanel extends LitElement {
   static override styles = [
     controlStyles,
+    factListStyles,
     css`
       :host {
         display: block;
@@ -27,18 +27,7 @@ export class SymbolsPanel extends LitElement {
         margin: 0 0 0.4em;
       }
       dl {
-        display: grid;
-        grid-template-columns: max-content 1fr;
-        gap: 0.15em 0.8em;
-        margin: 0 0 0.5em;
-        font-size: 0.92em;
-      }
-      dt {
-        color: var(--ms-muted);
-      }
-      dd {
-        margin: 0;
-        overflow-wrap: anywhere;
+        margin-bottom: 0.5em;
       }
       code {
         font-family: var(--ms-mono);
@@ -105,14 +94,7 @@ export class SymbolsPanel extends LitElement {
             )}
           </ul>`
       }
-      <drop-zone
-        label="Add symbol files (.json, .json.xz, .pdb, windows.zip)"
-        buttonLabel="Add symbol files…"
-        accept=".json,.xz,.json.xz,.zip,.pdb"
-        multiple
-        ?disabled=${this.busy}
-        @files-chosen=${(e: FilesChosenEvent) => this.forward(e)}
-      ></drop-zone>
+      ${symbolDropZone(this, 'Add symbol files (.json, .json.xz, .pdb, windows.zip)', this.busy)}
     `;
   }
 
@@ -126,11 +108,6 @@ export class SymbolsPanel extends LitElement {
 
   private fire(type: 'forget-symbols' | 'save-isf', key: string): void {
     this.dispatchEvent(new CustomEvent(type, { detail: key, bubbles: true, composed: true }) satisfies SymbolKeyEvent);
-  }
-
-  private forward(e: FilesChosenEvent): void {
-    e.stopPropagation();
-    this.dispatchEvent(new CustomEvent('symbol-files', { detail: e.detail, bubbles: true, composed: true }));
   }
 }
 

@@ -1,4 +1,5 @@
 import { hex } from '../../io/hex.ts';
+import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import { MissingSymbolsError } from '../../symbols/missing-symbols.ts';
 import { pdbKey } from '../../symbols/symbol-table.ts';
 import type { KernelLoad, OsEnv, OsProfile } from '../os-profile.ts';
@@ -35,7 +36,14 @@ async function loadWithoutSymbols(env: OsEnv, { discovery, image }: FoundWindows
   const key = tableKey(discovery);
   const warnings: string[] = [];
   const vm = kernelLayer(env.physical, env.wasm, discovery.dtb);
-  const space = (dtb: bigint) => kernelLayer(env.physical, env.wasm, Number(dtb & DTB_MASK));
+  // One address space per process while candidate offsets are checked against its PEB (several per process).
+  const spaces = new Map<number, VirtualLayer>();
+  const space = (dtb: bigint) => {
+    const root = Number(dtb & DTB_MASK);
+    let layer = spaces.get(root);
+    if (!layer) spaces.set(root, (layer = kernelLayer(env.physical, env.wasm, root)));
+    return layer;
+  };
   const found = await discoverKernelSymbols(vm, image, discovery.dtb, space, (w) => warnings.push(w.message));
   if (!found) {
     const reason = `needs the symbol table ${key}: drop it (or a symbol pack) on the page, or pass -s DIR`;
