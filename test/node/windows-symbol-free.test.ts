@@ -12,10 +12,12 @@ import { dirname, join } from 'node:path';
 import { describe, it } from 'node:test';
 import { isMemscopeError } from '../../src/errors.ts';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
+import { findExitTime } from '../../src/os/windows/symbol-free/exit-time-discovery.ts';
 import { discoverProcessOffsets } from '../../src/os/windows/symbol-free/process-discovery.ts';
 import { KNOWN_PROCESS_OFFSETS, RELATIONS, type ProcessOffsets } from '../../src/os/windows/symbol-free/process-offsets.ts';
 import { STABLE_TYPES } from '../../src/os/windows/symbol-free/stable-layouts.ts';
 import type { WindowsKernel } from '../../src/os/windows/windows-kernel.ts';
+import type { VirtualMemory } from '../../src/plugins/api/memory.ts';
 import type { SymbolStore } from '../../src/symbols/symbol-store.ts';
 import { loadIsf, REPO_SYMBOLS, type Isf } from '../fixtures/windows/isf.ts';
 import { WINDOWS_KERNELS } from '../helpers/windows-kernels.ts';
@@ -50,6 +52,7 @@ function isfProcessOffsets(isf: Isf): ProcessOffsets {
     createTime: e('CreateTime'),
     exitTime: e('ExitTime'),
     inheritedFromUniqueProcessId: e('InheritedFromUniqueProcessId'),
+    token: e('Token'),
     peb: e('Peb'),
     session: e('Session'),
     objectTable: e('ObjectTable'),
@@ -75,6 +78,7 @@ for (const kernel of WINDOWS_KERNELS) {
       assert.deepEqual(KNOWN_PROCESS_OFFSETS.get(kernel.build), offsets);
       assert.equal(offsets.activeProcessLinks - offsets.uniqueProcessId, RELATIONS.activeProcessLinks);
       assert.equal(offsets.createTime - offsets.uniqueProcessId, RELATIONS.createTime);
+      assert.equal(offsets.token! - offsets.uniqueProcessId, RELATIONS.token);
       for (const f of ['session', 'objectTable', 'wow64Process'] as const) assert.equal(offsets[f] - offsets.peb, RELATIONS[f], f);
       for (const f of ['seAuditProcessCreationInfo', 'threadListHead', 'activeThreads'] as const) {
         assert.equal(offsets[f] - offsets.imageFileName, RELATIONS[f], f);
@@ -114,44 +118,128 @@ for (const kernel of WINDOWS_KERNELS) {
       assert.equal(found?.source, 'discovered');
       assert.deepEqual(found.offsets, { ...isfProcessOffsets(await loadIsf(kernel.isfPath)), exitTime: null });
       assert.equal(BigInt(found.activeProcessHeadRva) + k.base, k.symbolAddress('PsActiveProcessHead'));
-      assert.deepEqual(warnings, ['_EPROCESS.ExitTime is not known for build unknown (no known layout): exit times show as N/A']);
+      assert.deepEqual(warnings, [
+        '_EPROCESS.ExitTime is not known for build unknown (no known layout): psscan looks for it in the exited processes it finds; elsewhere exit times show as N/A',
+      ]);
     });
   });
 }
 
+/** The 19041 ISF with _EPROCESS's fields moved (`move` gives a field's new offset) and the sizes given, as a symbol pack. */
+async function relaidPack(move: (offset: number) => number, size: (old: number) => number, kprocessSize?: number): Promise<string> {
+  const isf = await loadIsf();
+  const json = structuredClone(isf.json);
+  const eprocess = json.user_types['_EPROCESS']!;
+  for (const [name, f] of Object.entries(eprocess.fields)) if (name !== 'Pcb') f.offset = move(f.offset);
+  eprocess.size = size(eprocess.size);
+  const kprocess = json.user_types['_KPROCESS']!;
+  if (kprocessSize !== undefined) {
+    kprocess.fields = Object.fromEntries(Object.entries(kprocess.fields).filter(([, f]) => f.offset < kprocessSize));
+    kprocess.size = kprocessSize;
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'memscope-relaid-'));
+  const file = join(dir, 'windows', 'ntkrnlmp.pdb', `${isf.pdb.guid.replace(/-/g, '').toUpperCase()}-${isf.pdb.age}.json`);
+  mkdirSync(dirname(file), { recursive: true });
+  writeFileSync(file, JSON.stringify(json));
+  return file;
+}
+
+/** The symbol directory (for -s) holding a pack made by relaidPack. */
+const packDir = (file: string) => dirname(dirname(dirname(file)));
+
 describe('no symbol file: a layout no table knows', () => {
-  /** The 19041 ISF with _EPROCESS grown by 0x40 bytes before UniqueProcessId and 0x10 more before InheritedFromUniqueProcessId. */
-  async function shiftedPack(): Promise<string> {
-    const isf = await loadIsf();
-    const json = structuredClone(isf.json);
-    const eprocess = json.user_types['_EPROCESS']!;
-    const pid = eprocess.fields['UniqueProcessId']!.offset;
-    const parent = eprocess.fields['InheritedFromUniqueProcessId']!.offset;
-    for (const f of Object.values(eprocess.fields)) f.offset += (f.offset >= pid ? 0x40 : 0) + (f.offset >= parent ? 0x10 : 0);
-    eprocess.size += 0x50;
-    const dir = mkdtempSync(join(tmpdir(), 'memscope-shifted-'));
-    const file = join(dir, 'windows', 'ntkrnlmp.pdb', `${isf.pdb.guid.replace(/-/g, '').toUpperCase()}-${isf.pdb.age}.json`);
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, JSON.stringify(json));
-    return file;
+  /** _EPROCESS grown by 0x40 bytes before UniqueProcessId and 0x10 more before InheritedFromUniqueProcessId. */
+  function shiftedPack(): Promise<string> {
+    const pid = 0x440;
+    const parent = 0x540;
+    return relaidPack(
+      (o) => o + (o >= pid ? 0x40 : 0) + (o >= parent ? 0x10 : 0),
+      (size) => size + 0x50,
+    );
   }
 
-  it('the search finds the shifted offsets; the process plugins give the rows the (shifted) ISF gives, exit times aside', async () => {
+  it('the search finds the shifted offsets, psscan ExitTime from the exited processes; the process plugins give the ISF’s rows', async () => {
     const isfPath = await shiftedPack();
-    const { image: bytes } = await windowsImage({ size: SIZE, seed: 12, isfPath });
+    const { image: bytes, expected } = await windowsImage({ size: SIZE, seed: 12, isfPath });
     const bare = await openWindowsSession(bytes, { symbolDirs: [noSymbols()] });
-    const full = await openWindowsSession(bytes, { symbolDirs: [dirname(dirname(dirname(isfPath)))] });
+    const full = await openWindowsSession(bytes, { symbolDirs: [packDir(isfPath)] });
     assert.equal(bare.summary.symbols, 'discovered from the image (no symbol file; offsets found by search)');
     assert.ok(
-      bare.summary.warnings.includes('_EPROCESS.ExitTime is not known for build 19041 (its known layout did not hold): exit times show as N/A'),
+      bare.summary.warnings.includes(
+        '_EPROCESS.ExitTime is not known for build 19041 (its known layout did not hold): psscan looks for it in the exited processes it finds; elsewhere exit times show as N/A',
+      ),
     );
+    assert.ok(expected.processes.some((p) => p.exited));
     for (const plugin of PROCESS_PLUGINS) {
       const [a, b] = [await collectRun(bare, plugin), await collectRun(full, plugin)];
-      const exitTime = full.columns(plugin, {}).findIndex((c) => c.name === 'ExitTime');
-      const withoutExit = (rows: unknown[][]) => rows.map((r) => r.filter((_, i) => i !== exitTime));
       assert.ok(b.rows.length > 0, plugin);
-      assert.deepEqual(withoutExit(values(a.rows)), withoutExit(values(b.rows)), plugin);
+      assert.deepEqual(values(a.rows), values(b.rows), plugin);
     }
+  });
+});
+
+describe('no symbol file: the Windows 11 24H2 layout (the 19041 ISF with _EPROCESS laid out as build 26100 has it)', () => {
+  /** 24H2's _KPROCESS is 0x1c8 bytes, not 0x438: what follows it moved down by 0x270, and from Vm on by 0x280. */
+  const pack = () =>
+    relaidPack(
+      (o) => (o < 0x660 ? o - 0x270 : o - 0x280),
+      (size) => size - 0x280,
+      0x1c8,
+    );
+
+  it('the known 26100 offsets hold: the summary says so and every process plugin, psscan’s exit times too, gives the ISF’s rows', async () => {
+    const isfPath = await pack();
+    const { image: bytes } = await windowsImage({ size: SIZE, seed: 13, isfPath, build: 26100 });
+    const bare = await openWindowsSession(bytes, { symbolDirs: [noSymbols()] });
+    const full = await openWindowsSession(bytes, { symbolDirs: [packDir(isfPath)] });
+    assert.equal(bare.summary.symbols, 'discovered from the image (no symbol file; the known layout of build 26100 confirmed)');
+    assert.equal(bare.summary.osVersion, 'Windows 11 24H2–25H2 (10.0.26100)');
+    assert.ok(!bare.summary.warnings.some((w) => w.includes('ExitTime')));
+    const isf = await loadIsf(isfPath);
+    assert.deepEqual(KNOWN_PROCESS_OFFSETS.get(26100), isfProcessOffsets(isf));
+    for (const plugin of PROCESS_PLUGINS) {
+      const [a, b] = [await collectRun(bare, plugin), await collectRun(full, plugin)];
+      assert.ok(b.rows.length > 0, plugin);
+      assert.deepEqual(values(a.rows), values(b.rows), plugin);
+    }
+  });
+});
+
+describe('no symbol file: ExitTime from carved processes', () => {
+  const CREATE = 0x100;
+  const FILETIME_2024 = 0x01da_3e6e_0000_0000n;
+  /** Processes at 0x1000 apart in a fake kernel space: each a page of zeros with its CreateTime and the values given. */
+  function carved(list: { threads: number; values: Record<number, bigint> }[]) {
+    const pages = list.map(({ values }) => {
+      const page = new DataView(new ArrayBuffer(0x1000));
+      page.setBigUint64(CREATE, FILETIME_2024, true);
+      for (const [o, v] of Object.entries(values)) page.setBigUint64(Number(o), v, true);
+      return new Uint8Array(page.buffer);
+    });
+    const base = 0xffff_a000_0000_0000n;
+    const vm = {
+      read: async (address: bigint, length: number) => {
+        const page = pages[Number((address - base) / 0x1000n)];
+        return page && length <= 0x1000 ? page.slice(0, length) : null;
+      },
+    } as unknown as VirtualMemory;
+    return { vm, processes: list.map((p, i) => ({ address: base + BigInt(i) * 0x1000n, createTimeOffset: CREATE, threads: p.threads })) };
+  }
+  const exitedAt = (o: number) => ({ threads: 0, values: { [o]: FILETIME_2024 + 10_000_000n } });
+  const live = { threads: 5, values: {} };
+
+  it('the one offset where exited processes have a time after their creation and live ones 0', async () => {
+    const { vm, processes } = carved([live, live, exitedAt(0x5c0), exitedAt(0x5c0), live]);
+    const found = await findExitTime(vm, processes);
+    assert.equal(found.offset, 0x5c0);
+    assert.ok(found.offset !== null && found.read(processes[2]!) === FILETIME_2024 + 10_000_000n);
+  });
+
+  it('no exited process, or two offsets that fit: not found, and why', async () => {
+    const none = carved([live, live]);
+    assert.deepEqual(await findExitTime(none.vm, none.processes), { offset: null, why: 'the scan found no exited process to tell it from' });
+    const two = carved([live, { threads: 0, values: { 0x5c0: FILETIME_2024 + 1n, 0x600: FILETIME_2024 + 2n } }]);
+    assert.deepEqual(await findExitTime(two.vm, two.processes), { offset: null, why: '2 offsets fit the 1 exited process the scan found' });
   });
 });
 

@@ -1,8 +1,10 @@
 import type { ScanService } from '../../engine/scan-service.ts';
 import type { Warn } from '../../plugins/plugin.ts';
+import { filetimeToIso } from './filetime.ts';
 import { decodeTypeIndex } from './object-header.ts';
 import { poolTags, scanPoolObjects, type PoolObjectKind, type ScanProgress } from './pool-scan.ts';
 import { looksLikeProcess, processFromView, type WindowsProcess } from './process.ts';
+import { findExitTime, type CarvedProcess } from './symbol-free/exit-time-discovery.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 export type { ScanProgress };
@@ -28,10 +30,39 @@ export async function* scanProcesses(
   warn: Warn,
   control: ScanProgress = {},
 ): AsyncGenerator<WindowsProcess> {
+  const carved = carveProcesses(kernel, scanner, warn, control);
+  if (kernel.layout.has('_EPROCESS', 'ExitTime')) yield* carved;
+  else yield* withExitTimesFound(kernel, carved, warn);
+}
+
+async function* carveProcesses(kernel: WindowsKernel, scanner: ScanService, warn: Warn, control: ScanProgress): AsyncGenerator<WindowsProcess> {
   for await (const o of scanPoolObjects(kernel, scanner, warn, PROCESS_KIND, control)) {
     if (o.view.int('Pcb.Header.Type') !== PROCESS_OBJECT) continue;
     const p = processFromView(o.view, o.offset, o.physical);
     if (looksLikeProcess(p)) yield p;
+  }
+}
+
+/**
+ * A table found in the image without ExitTime (symbol-free/): the exited processes among the carved ones tell
+ * where it is. The rows wait for the end of the scan.
+ */
+async function* withExitTimesFound(kernel: WindowsKernel, carved: AsyncIterable<WindowsProcess>, warn: Warn): AsyncGenerator<WindowsProcess> {
+  const processes: WindowsProcess[] = [];
+  for await (const p of carved) processes.push(p);
+  const createTimeOffset = kernel.layout.offset('_EPROCESS', 'CreateTime');
+  const searched = new Map<WindowsProcess, CarvedProcess>();
+  for (const p of processes) if (p.offset !== null) searched.set(p, { address: p.offset, createTimeOffset, threads: p.threads });
+  const found = await findExitTime(kernel.vm, [...searched.values()]);
+  if (found.offset === null) {
+    warn({ code: 'UNSUPPORTED', message: `_EPROCESS.ExitTime could not be found (${found.why}): exit times show as N/A` });
+    yield* processes;
+    return;
+  }
+  for (const p of processes) {
+    const carvedProcess = searched.get(p);
+    const time = carvedProcess && found.read(carvedProcess);
+    yield time ? { ...p, exitTime: filetimeToIso(time) } : p;
   }
 }
 

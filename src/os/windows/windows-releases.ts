@@ -22,10 +22,17 @@ const RELEASES: readonly KernelRelease[] = [
   { build: 17763, client: 'Windows 10 1809', server: 'Windows Server 2019' },
   { build: 18362, client: 'Windows 10 1903–1909' },
   { build: 19041, client: 'Windows 10 2004–22H2' },
+  // Where the build number an enablement package reports is read, it names the release exactly.
+  { build: 19042, client: 'Windows 10 20H2' },
+  { build: 19043, client: 'Windows 10 21H1' },
+  { build: 19044, client: 'Windows 10 21H2' },
+  { build: 19045, client: 'Windows 10 22H2' },
   { build: 20348, client: null, server: 'Windows Server 2022' },
   { build: 22000, client: 'Windows 11 21H2' },
   { build: 22621, client: 'Windows 11 22H2–23H2' },
+  { build: 22631, client: 'Windows 11 23H2' },
   { build: 26100, client: 'Windows 11 24H2–25H2', server: 'Windows Server 2025' },
+  { build: 26200, client: 'Windows 11 25H2' },
 ];
 
 /** The first Windows 11 kernel build. */

@@ -130,6 +130,7 @@ function eprocess(o: ProcessOffsets): IsfStruct {
     ['ActiveThreads', o.activeThreads, U32],
   ];
   if (o.exitTime !== null) fields.push(['ExitTime', o.exitTime, union('_LARGE_INTEGER')]);
+  if (o.token !== null) fields.push(['Token', o.token, struct('_EX_FAST_REF')]);
   const end = Math.max(...fields.map(([, offset]) => offset + 0x10));
   return layout(end, fields);
 }

@@ -9,20 +9,16 @@ import type { VirtualMemory } from '../../../plugins/api/memory.ts';
 import type { Warn } from '../../../plugins/plugin.ts';
 import { readUnicodeString } from '../unicode-string.ts';
 import { DIRECTORY_TABLE_BASE, KNOWN_PROCESS_OFFSETS, RELATIONS, type ProcessOffsets } from './process-offsets.ts';
+import { FILETIME_MAX, FILETIME_MIN, sample, SPAN, type Sample } from './process-sample.ts';
 import { STABLE_TYPES } from './stable-layouts.ts';
 
 const KERNEL_HALF = 0xffff800000000000n;
 const USER_TOP = 0x0000800000000000n;
 const DTB_MASK = 0x000ffffffffff000n;
-/** Bytes of each _EPROCESS searched (every known one is smaller). */
-const SPAN = 0x1000;
 const MAX_PROCESSES = 0x10000;
 /** Processes whose bytes the checks read (16 MiB at most): enough to tell every offset, bounded on a hostile list. */
 const MAX_SAMPLES = 4096;
 const SYSTEM_PID = 4n;
-/** FILETIMEs of 1999-01-01 and 2100-01-01. */
-const FILETIME_MIN = 0x01be_4a2a_4ee0_0000n;
-const FILETIME_MAX = 0x0256_1ba6_d1e2_8000n;
 const IMAGE_FILE_NAME_LENGTH = 15;
 const MIN_SHARE = 0.5;
 /** A check holds for an offset when it holds in this share of the processes: one smeared process does not hide it. */
@@ -51,12 +47,6 @@ export interface DiscoveredProcesses {
   readonly source: 'known' | 'discovered';
 }
 
-/** One process on the list: its address and its first SPAN bytes. */
-interface Sample {
-  readonly address: bigint;
-  readonly bytes: DataView;
-}
-
 /** null when the System process or its list cannot be found. */
 export async function discoverProcessOffsets(input: DiscoveryInput): Promise<DiscoveredProcesses | null> {
   const system = await sample(input.vm, input.systemProcess);
@@ -71,12 +61,14 @@ export async function discoverProcessOffsets(input: DiscoveryInput): Promise<Dis
   const peb = await firstAsync([known?.peb, ...range(pid, SPAN - 8, 8)], async (o) => (await v.pebShare(o, dtb, name)) >= MIN_SHARE);
   // A field measured from another: the known layout's distance first, then the distance all known layouts share.
   const from = (anchor: number, field: keyof typeof RELATIONS, knownAnchor: number | undefined) => [
-    known && knownAnchor !== undefined ? anchor + known[field] - knownAnchor : undefined,
+    known && knownAnchor !== undefined && known[field] !== null ? anchor + known[field] - knownAnchor : undefined,
     anchor + RELATIONS[field],
   ];
   const createTime = first([...from(pid, 'createTime', known?.uniqueProcessId), ...range(pid, SPAN - 8, 8)], (o) => v.createTime(o));
   const parent = best(range(pid + 8, SPAN - 8, 8), (o) => v.parentShare(o), known?.inheritedFromUniqueProcessId);
   if (peb === null || createTime === null || parent === null) return null;
+  // Only where a known distance holds: a search would take the first of the many kernel pointers.
+  const token = first(from(pid, 'token', known?.uniqueProcessId), (o) => v.fastRef(o));
   const threadListHead = first(from(name, 'threadListHead', known?.imageFileName), (o) => v.listHead(o));
   const activeThreads = first(from(name, 'activeThreads', known?.imageFileName), (o) => v.threadCount(o));
   const audit = first(from(name, 'seAuditProcessCreationInfo', known?.imageFileName), (o) => v.kernelPointerOrNull(o));
@@ -90,6 +82,7 @@ export async function discoverProcessOffsets(input: DiscoveryInput): Promise<Dis
     activeProcessLinks: pid + RELATIONS.activeProcessLinks,
     createTime,
     inheritedFromUniqueProcessId: parent,
+    token,
     peb,
     session,
     objectTable,
@@ -106,7 +99,7 @@ export async function discoverProcessOffsets(input: DiscoveryInput): Promise<Dis
     const why = known ? 'its known layout did not hold' : 'no known layout';
     input.warn({
       code: 'UNSUPPORTED',
-      message: `_EPROCESS.ExitTime is not known for build ${input.build ?? 'unknown'} (${why}): exit times show as N/A`,
+      message: `_EPROCESS.ExitTime is not known for build ${input.build ?? 'unknown'} (${why}): psscan looks for it in the exited processes it finds; elsewhere exit times show as N/A`,
     });
   }
   return {
@@ -114,16 +107,6 @@ export async function discoverProcessOffsets(input: DiscoveryInput): Promise<Dis
     activeProcessHeadRva: Number(list.head - input.kernelBase),
     source: matchesKnown ? 'known' : 'discovered',
   };
-}
-
-async function sample(vm: VirtualMemory, address: bigint): Promise<Sample | null> {
-  const bytes = await vm.read(address, SPAN);
-  // The tail of a process may cross into an unmapped page: the first page is enough for most fields.
-  const head = bytes ?? (await vm.read(address, Number(0x1000n - (address % 0x1000n))));
-  if (!head) return null;
-  const full = new Uint8Array(SPAN);
-  full.set(head);
-  return { address, bytes: new DataView(full.buffer) };
 }
 
 /**
@@ -279,6 +262,12 @@ class Validators {
   threadCount(o: number): boolean {
     const count = (p: Sample): number => (o + 4 <= SPAN ? p.bytes.getUint32(o, true) : 0);
     return count(this.system) > 0 && this.most((p) => count(p) < 0x100000);
+  }
+
+  /** A kernel address (its low 4 bits a reference count) in System and (most) every process. */
+  fastRef(o: number): boolean {
+    const object = (p: Sample) => this.u64(p, o) & ~0xfn;
+    return object(this.system) >= KERNEL_HALF && this.most((p) => object(p) >= KERNEL_HALF);
   }
 
   /** 0 or a kernel address in (most) every process. */

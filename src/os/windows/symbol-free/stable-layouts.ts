@@ -128,6 +128,12 @@ export const STABLE_TYPES: Readonly<Record<string, IsfStruct>> = {
   _MM_SESSION_SPACE: layout(0x3c0, [['SessionId', 8, U32]]),
   _DISPATCHER_HEADER: layout(0x18, [['Type', 0, U8]]),
   _SE_AUDIT_PROCESS_CREATION_INFO: layout(8, [['ImageFileName', 0, pointerTo('_OBJECT_NAME_INFORMATION')]]),
+  /** A pointer whose low 4 bits count references (_EPROCESS.Token). */
+  _EX_FAST_REF: layout(8, [
+    ['Object', 0, POINTER],
+    ['RefCnt', 0, bits(0, 4, U64)],
+    ['Value', 0, U64],
+  ]),
   _POOL_HEADER: layout(0x10, [
     ['PreviousSize', 0, bits(0, 8, U16)],
     ['PoolIndex', 0, bits(8, 8, U16)],
