@@ -3,13 +3,14 @@ import { LitElement, css, html, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
-import { gridMinWidth, gridStyles, gridTemplate, isNumeric, renderCells } from './grid-layout.ts';
+import { contentWidths, gridMinWidth, gridTemplate, widen, type ColumnWidth } from './column-widths.ts';
+import { gridStyles, isNumeric, renderCells } from './grid-layout.ts';
 import { controlStyles } from './shared-styles.ts';
 import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
 
-/** Indentation per level, in `ch`; the first column widens by a few levels' worth. */
+/** Indentation per level and the expand/collapse toggle, in `ch`. */
 const INDENT_CH = 2;
-const FIRST_COLUMN_EXTRA_CH = 12;
+const TOGGLE_CH = 2;
 
 /** Rows of a tree plugin (pstree) indented by depth, with expand/collapse. */
 @customElement('process-tree')
@@ -61,15 +62,22 @@ export class ProcessTree extends LitElement {
   @state() private collapsed: ReadonlySet<number> = new Set();
   private tree: readonly TreeRow[] = [];
   private visible: readonly TreeRow[] = [];
+  private widths: readonly ColumnWidth[] = [];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('rows')) this.collapsed = new Set();
-    if (changed.has('rows') || changed.has('version')) this.tree = treeRows(this.rows);
+    if (changed.has('rows') || changed.has('version') || changed.has('columns')) {
+      this.tree = treeRows(this.rows);
+      // The tree column holds the deepest row's indentation and its toggle.
+      const deepest = this.tree.reduce((max, n) => Math.max(max, n.level), 0);
+      const widths = contentWidths(this.columns, this.rows, deepest * INDENT_CH + TOGGLE_CH);
+      this.widths = changed.has('columns') ? widths : widen(this.widths, widths);
+    }
     this.visible = visibleTreeRows(this.tree, this.collapsed);
   }
 
   override render() {
-    const template = gridTemplate(this.columns, FIRST_COLUMN_EXTRA_CH);
+    const template = gridTemplate(this.widths);
     return html`
       <div class="toolbar">
         <button @click=${() => (this.collapsed = new Set())}>Expand all</button>
@@ -77,7 +85,7 @@ export class ProcessTree extends LitElement {
         <span class="count">${this.rows.length} rows (${this.visible.length} shown)</span>
       </div>
       <div class="grid-frame" role="treegrid">
-        <div style="min-width: ${gridMinWidth(this.columns, FIRST_COLUMN_EXTRA_CH)}">
+        <div style="min-width: ${gridMinWidth(this.widths)}">
           <div class="grid-head" role="row" style="grid-template-columns: ${template}">
             ${this.columns.map((c) => html`<div class="cell ${isNumeric(c.type) ? 'num' : ''}" role="columnheader">${c.name}</div>`)}
           </div>

@@ -3,7 +3,10 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { formatCell } from '../render/format-cell.ts';
-import { gridMinWidth, gridStyles, gridTemplate, isNumeric, renderCells } from './grid-layout.ts';
+import { contentWidths, fitWidth, gridMinWidth, gridTemplate, sampleRows, widen, type ColumnWidth } from './column-widths.ts';
+import type { HiddenChangeEvent } from './column-chooser.ts';
+import './column-chooser.ts';
+import { gridStyles, isNumeric, renderCells } from './grid-layout.ts';
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
 
@@ -13,9 +16,15 @@ export type ViewChangeEvent = CustomEvent<{ readonly shown: readonly PluginRow[]
 /** A click on a value of an address column, e.g. to open it in the hex view; `row` is the whole row (a process address needs its PID). */
 export type CellActivateEvent = CustomEvent<{ readonly column: Column; readonly value: string; readonly row: PluginRow }>;
 
+/** The narrowest a dragged column gets, and how far one arrow key press moves a focused column edge. */
+const MIN_DRAG_PX = 24;
+const KEY_STEP_PX = 16;
+
 /**
- * A plugin's rows as a virtualized table: click a header to sort, type to filter; clicked addresses (columns with
- * `address`) raise `cell-activate`; a clicked row shows every value in full below the table (multi-line ones too).
+ * A plugin's rows as a virtualized table: click a header to sort, type to filter; columns as wide as their content
+ * (sampled), resizable by dragging a header's edge (double-click: fit the whole content), hidden or shown from
+ * the column chooser; clicked addresses (columns with `address`) raise `cell-activate`; a clicked row shows every
+ * value in full below the table (multi-line ones too, hidden columns too).
  */
 @customElement('result-table')
 export class ResultTable extends LitElement {
@@ -38,6 +47,24 @@ export class ResultTable extends LitElement {
       }
       .toolbar input {
         flex: 0 1 24em;
+      }
+      .grid-head > div {
+        position: relative;
+      }
+      /* A column's right edge: drag to resize, double-click to fit its content, arrow keys when focused. */
+      .resize {
+        position: absolute;
+        top: 0;
+        right: 0;
+        bottom: 0;
+        width: 6px;
+        cursor: col-resize;
+        touch-action: none;
+      }
+      .resize:hover,
+      .resize:focus-visible {
+        background: var(--ms-accent);
+        outline: none;
       }
       .grid-head button {
         all: unset;
@@ -99,20 +126,35 @@ export class ResultTable extends LitElement {
   @state() private sort: SortSpec | undefined;
   /** The clicked row, shown in full under the table. */
   @state() private selected: PluginRow | undefined;
+  /** Widths the user set (dragged, or fitted by a double-click), by column index. */
+  @state() private setWidths: ReadonlyMap<number, ColumnWidth> = new Map();
+  @state() private hiddenColumns: ReadonlySet<number> = new Set();
   private model = new TableModel([], []);
   private view: readonly PluginRow[] = [];
+  private widths: readonly ColumnWidth[] = [];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('columns') || changed.has('rows')) {
       this.model = new TableModel(this.columns, this.rows);
-      // A new plugin's result starts unsorted and unfiltered.
+      // A new plugin's result starts unsorted, unfiltered, with every column at its content's width.
       if (changed.has('columns')) {
         this.sort = undefined;
         this.query = '';
         this.selected = undefined;
+        this.setWidths = new Map();
+        this.hiddenColumns = new Set();
       }
     }
+    if (changed.has('columns') || changed.has('rows') || changed.has('version')) {
+      const widths = contentWidths(this.columns, this.rows);
+      this.widths = changed.has('columns') ? widths : widen(this.widths, widths);
+    }
     this.view = this.model.view(this.query, this.sort);
+  }
+
+  /** Indexes of the columns shown, in order. */
+  private get shown(): number[] {
+    return [...this.columns.keys()].filter((i) => !this.hiddenColumns.has(i));
   }
 
   protected override updated(changed: PropertyValues): void {
@@ -128,23 +170,27 @@ export class ResultTable extends LitElement {
   }
 
   override render() {
-    const template = gridTemplate(this.columns);
+    const shown = this.shown;
+    const widths = shown.map((i) => this.setWidths.get(i) ?? this.widths[i] ?? { ch: 10, grow: false });
+    const template = gridTemplate(widths);
     return html`
       <div class="toolbar">
         <input type="search" placeholder="Filter rows: text, or column:value (pid:>1000 name:svchost)" aria-label="Filter rows" .value=${this.query}
           @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)} />
         <span class="count">${this.rows.length} rows (${this.view.length} shown)</span>
+        <column-chooser .columns=${this.columns} .hiddenColumns=${this.hiddenColumns}
+          @hidden-change=${(e: HiddenChangeEvent) => (this.hiddenColumns = e.detail)}></column-chooser>
       </div>
       <div class="grid-frame" role="table">
-        <div style="min-width: ${gridMinWidth(this.columns)}">
+        <div style="min-width: ${gridMinWidth(widths)}">
           <div class="grid-head" role="row" style="grid-template-columns: ${template}">
-            ${this.columns.map((c, i) => this.renderHeader(c, i))}
+            ${shown.map((i) => this.renderHeader(this.columns[i]!, i))}
           </div>
           <lit-virtualizer scroller .items=${this.view}
             .renderItem=${(row: PluginRow) =>
               html`<div class="grid-row ${row === this.selected ? 'selected' : ''}" role="row" aria-selected=${row === this.selected ? 'true' : 'false'}
                 style="grid-template-columns: ${template}"
-                @click=${(e: MouseEvent) => this.activateCell(e, row)}>${renderCells(this.columns, row)}</div>`}
+                @click=${(e: MouseEvent) => this.activateCell(e, row, shown)}>${renderCells(this.columns, row, nothing, shown)}</div>`}
           ></lit-virtualizer>
         </div>
       </div>
@@ -172,13 +218,54 @@ export class ResultTable extends LitElement {
       <button title="Sort by ${column.name}" @click=${() => this.toggleSort(index)}>
         ${column.name}${sorted ? (sorted.descending ? ' ▼' : ' ▲') : ''}
       </button>
+      <span class="resize" role="separator" aria-orientation="vertical" aria-label="Width of ${column.name}" tabindex="0"
+        title="Drag to resize; double-click to fit the whole content"
+        @pointerdown=${(e: PointerEvent) => this.dragEdge(e, index)}
+        @dblclick=${() => this.fitColumn(index)}
+        @keydown=${(e: KeyboardEvent) => this.nudgeEdge(e, index)}></span>
     </div>`;
   }
 
-  private activateCell(e: MouseEvent, row: PluginRow): void {
+  /** Follows the pointer until it is released: the column's right edge moves with it. */
+  private dragEdge(e: PointerEvent, index: number): void {
+    const handle = e.currentTarget as HTMLElement;
+    const start = handle.parentElement!.getBoundingClientRect().width;
+    const x = e.clientX;
+    const move = (m: PointerEvent) => this.setWidth(index, start + m.clientX - x);
+    const end = () => {
+      handle.removeEventListener('pointermove', move);
+      handle.removeEventListener('pointerup', end);
+      handle.removeEventListener('pointercancel', end);
+    };
+    handle.setPointerCapture?.(e.pointerId);
+    handle.addEventListener('pointermove', move);
+    handle.addEventListener('pointerup', end);
+    handle.addEventListener('pointercancel', end);
+    e.preventDefault();
+  }
+
+  private nudgeEdge(e: KeyboardEvent, index: number): void {
+    const step = e.key === 'ArrowRight' ? KEY_STEP_PX : e.key === 'ArrowLeft' ? -KEY_STEP_PX : 0;
+    if (step === 0) return;
+    e.preventDefault();
+    this.setWidth(index, (e.currentTarget as HTMLElement).parentElement!.getBoundingClientRect().width + step);
+  }
+
+  private setWidth(index: number, px: number): void {
+    this.setWidths = new Map(this.setWidths).set(index, { px: Math.max(MIN_DRAG_PX, Math.round(px)) });
+  }
+
+  /** The width of the column's longest value (first lines, sampled), however long. */
+  private fitColumn(index: number): void {
+    const ch = fitWidth(this.columns[index]!, index, sampleRows(this.view), true);
+    this.setWidths = new Map(this.setWidths).set(index, { ch, grow: false });
+  }
+
+  private activateCell(e: MouseEvent, row: PluginRow, shown: readonly number[]): void {
     this.selected = row;
     const cell = (e.target as Element).closest('[role=cell]');
-    const index = cell?.parentElement ? [...cell.parentElement.children].indexOf(cell) : -1;
+    const position = cell?.parentElement ? [...cell.parentElement.children].indexOf(cell) : -1;
+    const index = shown[position] ?? -1;
     const column = this.columns[index];
     const value = row.values[index];
     if (!column?.address || value === null || value === undefined) return;

@@ -96,6 +96,94 @@ describe('result-table', () => {
     }
   });
 
+  /** The rendered cells whose text is cut (drawn narrower than it is). */
+  const cutCells = (table: Element) =>
+    [...table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-row [role=cell]')]
+      .filter((c) => c.scrollWidth > c.clientWidth + 1)
+      .map((c) => c.textContent);
+  const headerCells = (table: Element) => [...table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-head [role=columnheader]')];
+
+  it('sizes columns from their content: long messages and ten-digit numbers are not cut, in a window narrower than the row', async () => {
+    const wide: Column[] = [
+      { name: 'NetNS', type: 'int' },
+      { name: 'Message', type: 'str' },
+      { name: 'Offset', type: 'hex', address: 'kernel' },
+      { name: 'State', type: 'str' },
+    ];
+    const message = (k: number) => `usb 1-1: new high-speed USB device number ${k} using ehci-pci and a few more words`;
+    const table = mount(document.createElement('result-table'));
+    table.style.width = '500px';
+    table.columns = wide;
+    table.rows = Array.from({ length: 50 }, (_, k) => ({ depth: 0, values: [4026531840 + k, message(k), BASE + BigInt(k), 'ESTABLISHED'] }));
+    await waitFor(() => renderedRows(table).length > 0, 'rows');
+    deepEqual(cutCells(table), []);
+    const frame = table.shadowRoot!.querySelector<HTMLElement>('.grid-frame')!;
+    ok(frame.scrollWidth > frame.clientWidth, 'the table scrolls sideways instead of crushing columns');
+  });
+
+  it('a dragged header edge sets the column width; a double-click fits the whole content', async () => {
+    const table = mount(document.createElement('result-table'));
+    table.style.width = '900px';
+    table.columns = columns;
+    const long = `proc-${'x'.repeat(150)}`;
+    table.rows = [
+      { depth: 0, values: [1, long, BASE] },
+      { depth: 0, values: [2, 'b', BASE + 1n] },
+    ];
+    await waitFor(() => renderedRows(table).length === 2, 'rows');
+    deepEqual(cutCells(table), [long], 'the longest text stops at the cap');
+    const pidHeader = headerCells(table)[0]!;
+    const before = pidHeader.getBoundingClientRect().width;
+    const edge = pidHeader.querySelector<HTMLElement>('.resize')!;
+    const x = edge.getBoundingClientRect().right;
+    edge.dispatchEvent(new PointerEvent('pointerdown', { pointerId: 1, clientX: x, bubbles: true }));
+    edge.dispatchEvent(new PointerEvent('pointermove', { pointerId: 1, clientX: x + 80, bubbles: true }));
+    edge.dispatchEvent(new PointerEvent('pointerup', { pointerId: 1, clientX: x + 80, bubbles: true }));
+    await waitFor(() => Math.abs(headerCells(table)[0]!.getBoundingClientRect().width - (before + 80)) < 1.5, 'the PID column 80px wider');
+    const firstCell = table.shadowRoot!.querySelector<HTMLElement>('.grid-row [role=cell]')!;
+    ok(Math.abs(firstCell.getBoundingClientRect().width - (before + 80)) < 1.5, 'the rows follow the header');
+
+    headerCells(table)[1]!
+      .querySelector<HTMLElement>('.resize')!
+      .dispatchEvent(new MouseEvent('dblclick', { bubbles: true }));
+    await waitFor(() => cutCells(table).length === 0, 'the Name column fitted to its longest value');
+  });
+
+  it('the column chooser hides and shows columns; a click on a later column still names that column', async () => {
+    const table = mount(document.createElement('result-table'));
+    table.columns = columns;
+    table.rows = [{ depth: 0, values: [4, 'System', BASE] }];
+    await waitFor(() => renderedRows(table).length === 1, 'the row');
+    const chooser = table.shadowRoot!.querySelector('column-chooser')!;
+    await waitFor(() => chooser.shadowRoot?.querySelector('summary'), 'the chooser');
+    equal(chooser.shadowRoot!.querySelector('summary')!.textContent, 'Columns (3 of 3)');
+    const boxes = () => [...chooser.shadowRoot!.querySelectorAll<HTMLInputElement>('input[type=checkbox]')];
+    boxes()[1]!.click();
+    await waitFor(() => renderedRows(table)[0]?.length === 2, 'two cells a row');
+    deepEqual(
+      headerCells(table).map((h) => h.querySelector('button')!.textContent!.trim()),
+      ['PID', 'Offset'],
+    );
+    deepEqual(renderedRows(table)[0], ['4', '0xffff800000000000']);
+    equal(chooser.shadowRoot!.querySelector('summary')!.textContent, 'Columns (2 of 3)');
+
+    const activated: string[] = [];
+    table.addEventListener('cell-activate', (e) => activated.push((e as CustomEvent<{ column: Column }>).detail.column.name));
+    const offsetColumns: Column[] = [columns[0]!, columns[1]!, { name: 'Offset', type: 'hex', address: 'kernel' }];
+    table.columns = offsetColumns;
+    await waitFor(() => renderedRows(table)[0]?.length === 3, 'a new result shows every column again');
+    boxes()[1]!.click();
+    await waitFor(() => renderedRows(table)[0]?.length === 2, 'Name hidden');
+    table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-row [role=cell]')[1]!.click();
+    deepEqual(activated, ['Offset']);
+
+    boxes()[0]!.click();
+    await waitFor(() => renderedRows(table)[0]?.length === 1, 'one column left');
+    ok(boxes()[2]!.disabled, 'the last shown column cannot be hidden');
+    chooser.shadowRoot!.querySelector<HTMLButtonElement>('.menu button')!.click();
+    await waitFor(() => renderedRows(table)[0]?.length === 3, 'Show all');
+  });
+
   it('shows rows appended while a job streams when the version changes', async () => {
     const table = mount(document.createElement('result-table'));
     const rows: PluginRow[] = [{ depth: 0, values: [1, 'a', 16] }];
