@@ -43,6 +43,10 @@ export const gridStyles = css`
   .num {
     text-align: right;
   }
+  .cell:focus-visible {
+    outline: 2px solid var(--ms-accent);
+    outline-offset: -2px;
+  }
   lit-virtualizer {
     height: var(--ms-grid-height, 60vh);
     min-height: 240px;
@@ -51,17 +55,20 @@ export const gridStyles = css`
 
 /**
  * One cell per shown column (`shown`: column indexes, all by default; class `address` when its column holds
- * addresses); text via Lit bindings only (memory-derived strings are never parsed as HTML).
+ * addresses), the one at position `focusable` in the tab order (a roving tabindex: the grid is one tab stop);
+ * text via Lit bindings only (memory-derived strings are never parsed as HTML).
  */
 export function renderCells(
   columns: readonly Column[],
   row: PluginRow,
   firstCellLead: TemplateResult | typeof nothing = nothing,
   shown: readonly number[] = [...columns.keys()],
+  focusable = -1,
 ) {
   return shown.map((index, position) => {
     const column = columns[index]!;
     const text = formatCell(row.values[index] ?? null, column.type);
-    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''} ${column.type} ${column.address ? 'address' : ''}" role="cell" title=${text}>${position === 0 ? firstCellLead : nothing}${firstLine(text)}</div>`;
+    return html`<div class="cell ${isNumeric(column.type) ? 'num' : ''} ${column.type} ${column.address ? 'address' : ''}" role="gridcell"
+      tabindex=${position === focusable ? 0 : -1} title=${text}>${position === 0 ? firstCellLead : nothing}${firstLine(text)}</div>`;
   });
 }

@@ -4,6 +4,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { contentWidths, gridMinWidth, gridTemplate, widen, type ColumnWidth } from './column-widths.ts';
+import { focusCell } from './grid-keys.ts';
 import { gridStyles, isNumeric, renderCells } from './grid-layout.ts';
 import { controlStyles } from './shared-styles.ts';
 import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
@@ -12,7 +13,10 @@ import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
 const INDENT_CH = 2;
 const TOGGLE_CH = 2;
 
-/** Rows of a tree plugin (pstree) indented by depth, with expand/collapse. */
+/**
+ * Rows of a tree plugin (pstree) indented by depth, with expand/collapse; by keyboard a tree grid: Up/Down move
+ * between rows, Right expands (or goes to the first child), Left collapses (or goes to the parent), Home/End.
+ */
 @customElement('process-tree')
 export class ProcessTree extends LitElement {
   static override styles = [
@@ -60,12 +64,17 @@ export class ProcessTree extends LitElement {
   @property({ type: Number }) version = 0;
   /** Row indices whose subtrees are hidden. */
   @state() private collapsed: ReadonlySet<number> = new Set();
+  /** The visible row in the tab order. */
+  @state() private cursor = 0;
   private tree: readonly TreeRow[] = [];
   private visible: readonly TreeRow[] = [];
   private widths: readonly ColumnWidth[] = [];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('rows')) this.collapsed = new Set();
+    if (changed.has('rows')) {
+      this.collapsed = new Set();
+      this.cursor = 0;
+    }
     if (changed.has('rows') || changed.has('version') || changed.has('columns')) {
       this.tree = treeRows(this.rows);
       // The tree column holds the deepest row's indentation and its toggle.
@@ -84,26 +93,61 @@ export class ProcessTree extends LitElement {
         <button @click=${() => (this.collapsed = new Set(this.tree.filter((n) => n.hasChildren).map((n) => n.index)))}>Collapse all</button>
         <span class="count">${this.rows.length} rows (${this.visible.length} shown)</span>
       </div>
-      <div class="grid-frame" role="treegrid">
+      <div class="grid-frame" role="treegrid" aria-label="Process tree: arrow keys move, Right expands, Left collapses"
+        @keydown=${(e: KeyboardEvent) => this.onKey(e)}>
         <div style="min-width: ${gridMinWidth(this.widths)}">
           <div class="grid-head" role="row" style="grid-template-columns: ${template}">
             ${this.columns.map((c) => html`<div class="cell ${isNumeric(c.type) ? 'num' : ''}" role="columnheader">${c.name}</div>`)}
           </div>
-          <lit-virtualizer scroller .items=${this.visible} .renderItem=${(node: TreeRow) => this.renderRow(node, template)}></lit-virtualizer>
+          <lit-virtualizer scroller .items=${this.visible} .renderItem=${(node: TreeRow, i: number) => this.renderRow(node, template, i)}></lit-virtualizer>
         </div>
       </div>
     `;
   }
 
-  private renderRow(node: TreeRow, template: string) {
+  private renderRow(node: TreeRow, template: string, position: number) {
     const open = !this.collapsed.has(node.index);
     const lead = html`<span style="display: inline-block; width: ${node.level * INDENT_CH}ch"></span>${
       node.hasChildren
         ? html`<button class="toggle ${open ? 'open' : ''}" aria-label=${open ? 'Collapse' : 'Expand'} @click=${() => this.toggle(node.index)}></button>`
         : html`<span class="leaf"></span>`
     }`;
-    return html`<div class="grid-row" role="row" aria-level=${node.level + 1} aria-expanded=${ifDefined(node.hasChildren ? String(open) : undefined)}
-      style="grid-template-columns: ${template}">${renderCells(this.columns, node.row, lead)}</div>`;
+    return html`<div class="grid-row" role="row" data-index=${position} aria-level=${node.level + 1}
+      aria-expanded=${ifDefined(node.hasChildren ? String(open) : undefined)} style="grid-template-columns: ${template}"
+      @click=${() => (this.cursor = position)}>${renderCells(this.columns, node.row, lead, undefined, position === this.cursor ? 0 : -1)}</div>`;
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    const node = this.visible[this.cursor];
+    if (!node || !(e.target as Element).matches('[role=gridcell]')) return;
+    const open = node.hasChildren && !this.collapsed.has(node.index);
+    let next = this.cursor;
+    if (e.key === 'ArrowDown') next++;
+    else if (e.key === 'ArrowUp') next--;
+    else if (e.key === 'Home') next = 0;
+    else if (e.key === 'End') next = this.visible.length - 1;
+    else if (e.key === 'ArrowRight' && node.hasChildren && !open) this.toggle(node.index);
+    else if (e.key === 'ArrowRight' && open) next++;
+    else if (e.key === 'ArrowLeft' && open) this.toggle(node.index);
+    else if (e.key === 'ArrowLeft') next = this.parentOf(this.cursor);
+    else if (e.key === 'Enter' && node.hasChildren) this.toggle(node.index);
+    else if (!['ArrowRight', 'ArrowLeft'].includes(e.key)) return;
+    // Handled here: the arrows must not scroll the grid sideways (the tree column would slide out of view).
+    e.preventDefault();
+    this.cursor = Math.max(0, Math.min(this.visible.length - 1, next));
+    void this.focusCursor();
+  }
+
+  /** The visible row holding the row at `position` (itself at the top level). */
+  private parentOf(position: number): number {
+    const level = this.visible[position]!.level;
+    for (let i = position - 1; i >= 0; i--) if (this.visible[i]!.level < level) return i;
+    return position;
+  }
+
+  private async focusCursor(): Promise<void> {
+    await this.updateComplete;
+    await focusCell(this.renderRoot, this.cursor, 0);
   }
 
   private toggle(index: number): void {

@@ -6,6 +6,7 @@ import { formatCell } from '../render/format-cell.ts';
 import { contentWidths, fitWidth, gridMinWidth, gridTemplate, sampleRows, widen, type ColumnWidth } from './column-widths.ts';
 import type { HiddenChangeEvent } from './column-chooser.ts';
 import './column-chooser.ts';
+import { focusCell, moveCursor, type GridCursor } from './grid-keys.ts';
 import { gridStyles, isNumeric, renderCells } from './grid-layout.ts';
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
@@ -129,6 +130,8 @@ export class ResultTable extends LitElement {
   /** Widths the user set (dragged, or fitted by a double-click), by column index. */
   @state() private setWidths: ReadonlyMap<number, ColumnWidth> = new Map();
   @state() private hiddenColumns: ReadonlySet<number> = new Set();
+  /** The cell in the tab order (arrow keys move it): a row of the shown rows, a position among the shown columns. */
+  @state() private cursor: GridCursor = { row: 0, column: 0 };
   private model = new TableModel([], []);
   private view: readonly PluginRow[] = [];
   private widths: readonly ColumnWidth[] = [];
@@ -143,6 +146,7 @@ export class ResultTable extends LitElement {
         this.selected = undefined;
         this.setWidths = new Map();
         this.hiddenColumns = new Set();
+        this.cursor = { row: 0, column: 0 };
       }
     }
     if (changed.has('columns') || changed.has('rows') || changed.has('version')) {
@@ -181,16 +185,23 @@ export class ResultTable extends LitElement {
         <column-chooser .columns=${this.columns} .hiddenColumns=${this.hiddenColumns}
           @hidden-change=${(e: HiddenChangeEvent) => (this.hiddenColumns = e.detail)}></column-chooser>
       </div>
-      <div class="grid-frame" role="table">
+      <div class="grid-frame" role="grid" aria-rowcount=${this.view.length + 1} aria-colcount=${shown.length}
+        aria-label="Results: arrow keys move between cells, Enter opens an address" @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}>
         <div style="min-width: ${gridMinWidth(widths)}">
-          <div class="grid-head" role="row" style="grid-template-columns: ${template}">
+          <div class="grid-head" role="row" aria-rowindex="1" style="grid-template-columns: ${template}">
             ${shown.map((i) => this.renderHeader(this.columns[i]!, i))}
           </div>
           <lit-virtualizer scroller .items=${this.view}
-            .renderItem=${(row: PluginRow) =>
-              html`<div class="grid-row ${row === this.selected ? 'selected' : ''}" role="row" aria-selected=${row === this.selected ? 'true' : 'false'}
-                style="grid-template-columns: ${template}"
-                @click=${(e: MouseEvent) => this.activateCell(e, row, shown)}>${renderCells(this.columns, row, nothing, shown)}</div>`}
+            .renderItem=${(row: PluginRow, index: number) =>
+              html`<div class="grid-row ${row === this.selected ? 'selected' : ''}" role="row" aria-rowindex=${index + 2} data-index=${index}
+                aria-selected=${row === this.selected ? 'true' : 'false'} style="grid-template-columns: ${template}"
+                @click=${(e: MouseEvent) => this.activateCell(e, row, shown, index)}>${renderCells(
+                  this.columns,
+                  row,
+                  nothing,
+                  shown,
+                  index === this.cursor.row ? Math.min(this.cursor.column, shown.length - 1) : -1,
+                )}</div>`}
           ></lit-virtualizer>
         </div>
       </div>
@@ -261,10 +272,31 @@ export class ResultTable extends LitElement {
     this.setWidths = new Map(this.setWidths).set(index, { ch, grow: false });
   }
 
-  private activateCell(e: MouseEvent, row: PluginRow, shown: readonly number[]): void {
+  /** Arrow keys, Page Up/Down, Home/End move between cells (the grid scrolls to keep the cell in view); Enter acts as a click. */
+  private onKey(e: KeyboardEvent, shown: readonly number[]): void {
+    if (!(e.target as Element).matches('[role=gridcell]')) return;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      (e.target as HTMLElement).click();
+      return;
+    }
+    const next = moveCursor(e.key, e.ctrlKey || e.metaKey, this.cursor, this.view.length, shown.length);
+    if (!next) return;
+    e.preventDefault();
+    this.cursor = next;
+    void this.focusCursor();
+  }
+
+  private async focusCursor(): Promise<void> {
+    await this.updateComplete;
+    await focusCell(this.renderRoot, this.cursor.row, this.cursor.column);
+  }
+
+  private activateCell(e: MouseEvent, row: PluginRow, shown: readonly number[], rowIndex: number): void {
     this.selected = row;
-    const cell = (e.target as Element).closest('[role=cell]');
+    const cell = (e.target as Element).closest('[role=gridcell]');
     const position = cell?.parentElement ? [...cell.parentElement.children].indexOf(cell) : -1;
+    if (position >= 0) this.cursor = { row: rowIndex, column: position };
     const index = shown[position] ?? -1;
     const column = this.columns[index];
     const value = row.values[index];

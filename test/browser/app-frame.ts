@@ -181,5 +181,5 @@ export async function filterTable(table: HTMLElement, query: string): Promise<vo
 
 /** Text of a grid row's cells. */
 export function cellTexts(row: Element): string[] {
-  return [...row.querySelectorAll('[role=cell]')].map((cell) => cell.textContent ?? '');
+  return [...row.querySelectorAll('[role=gridcell]')].map((cell) => cell.textContent ?? '');
 }

@@ -38,7 +38,7 @@ export function dropFiles(target: Element, files: File[]): void {
 /** Text of the cells of the rendered rows of a result-table / process-tree. */
 export function renderedRows(grid: Element): string[][] {
   return [...(grid.shadowRoot?.querySelectorAll('.grid-row') ?? [])].map((row) =>
-    [...row.querySelectorAll('[role=cell]')].map((cell) => cell.textContent ?? ''),
+    [...row.querySelectorAll('[role=gridcell]')].map((cell) => cell.textContent ?? ''),
   );
 }
 
@@ -68,4 +68,27 @@ export function trapAlertsAndClear(): unknown[] {
     window.alert = realAlert;
   });
   return alerts;
+}
+
+/** Catches a download started by a page (this one, or the app in an iframe: `view`) instead of letting the browser save it. */
+export function captureDownload(action: () => void, view: Window & typeof globalThis = window): { name: string; blob: Blob } {
+  const createObjectURL = view.URL.createObjectURL;
+  const click = view.HTMLAnchorElement.prototype.click;
+  let blob: Blob | undefined;
+  let name = '';
+  view.URL.createObjectURL = (b: Blob | MediaSource) => {
+    blob = b as Blob;
+    return 'blob:captured';
+  };
+  view.HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+    name = this.download;
+  };
+  try {
+    action();
+  } finally {
+    view.URL.createObjectURL = createObjectURL;
+    view.HTMLAnchorElement.prototype.click = click;
+  }
+  if (!blob) throw new Error('no download was started');
+  return { name, blob };
 }

@@ -124,7 +124,7 @@ describe('end to end: a Windows image dropped into the built app', function () {
     await filterTable(table, p.eprocessVirtual);
     const [row] = await app.allRows(table);
     ok(row, `${p.name} (PID ${p.pid}) is listed`);
-    row.querySelectorAll<HTMLElement>('[role=cell]')[headers(table).indexOf('Offset(V)')]!.click();
+    row.querySelectorAll<HTMLElement>('[role=gridcell]')[headers(table).indexOf('Offset(V)')]!.click();
 
     const view = await waitFor(() => app.find('hex-view:not([hidden])'), 'the hex view');
     const address = BigInt(p.eprocessVirtual);

@@ -136,7 +136,7 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
           return texts[columns.indexOf('PID')] === String(p.pid) && texts[columns.indexOf('File Path')] === p.exe;
         });
         ok(row, `a mapping of ${p.exe} by PID ${p.pid}`);
-        const cells = row.querySelectorAll<HTMLElement>('[role=cell]');
+        const cells = row.querySelectorAll<HTMLElement>('[role=gridcell]');
         const [start, pgoff] = [cells[columns.indexOf('Start')]!, cells[columns.indexOf('PgOff')]!];
         ok(start.classList.contains('address') && !pgoff.classList.contains('address'), 'Start is shown as an address, PgOff is not');
         pgoff.click();

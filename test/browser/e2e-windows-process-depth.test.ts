@@ -105,7 +105,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     // Disasm is disassembled in the engine worker by the lazily loaded app/disassembler.js + capstone.wasm (hex pairs
     // if they fail to load): "\n0x<start>:\tpop\tr10\n…" ("MZ" as 64-bit code), shown as text with its newlines kept.
     const start = injected[0]!.malfind![0]!.start;
-    const disasmCell = [...table.shadowRoot!.querySelectorAll('[role=cell]')].find((c) => c.textContent?.includes('\tpop\tr10'))!;
+    const disasmCell = [...table.shadowRoot!.querySelectorAll('[role=gridcell]')].find((c) => c.textContent?.includes('\tpop\tr10'))!;
     const disasm = disasmCell.getAttribute('title')!;
     ok(disasm.startsWith(`\n${start}:\tpop\tr10\n`), `Disasm: ${JSON.stringify(disasm)}`);
     equal(getComputedStyle(disasmCell).whiteSpace, 'pre');

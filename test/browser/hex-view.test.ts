@@ -147,7 +147,7 @@ describe('hex-view', () => {
     const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
     await waitFor(() => renderedRows(table).length === 3, 'rows');
     const row = [...table.shadowRoot!.querySelectorAll('.grid-row')][2]!;
-    const cells = row.querySelectorAll<HTMLElement>('[role=cell]');
+    const cells = row.querySelectorAll<HTMLElement>('[role=gridcell]');
     cells[0]!.click();
     equal(engine.memoryReads.length, 0, 'a PID is no address');
     cells[3]!.click();

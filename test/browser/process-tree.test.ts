@@ -1,7 +1,7 @@
 import '../../src/ui/process-tree.ts';
 import type { PluginRow } from '../../src/plugins/plugin.ts';
 import { treeRows, visibleTreeRows } from '../../src/ui/tree-model.ts';
-import { deepEqual } from './assert.ts';
+import { deepEqual, equal } from './assert.ts';
 import { clearBody, mount, renderedRows, waitFor } from './dom.ts';
 
 const rows: PluginRow[] = [
@@ -56,5 +56,37 @@ describe('process-tree', () => {
     );
     expandAll!.click();
     await waitFor(() => renderedRows(view).length === 5, 'all rows again');
+  });
+
+  it('by keyboard: Left collapses or goes to the parent, Right expands or goes to the first child; the grid does not scroll sideways', async () => {
+    const view = mount(document.createElement('process-tree'));
+    view.style.width = '300px';
+    view.columns = [
+      { name: 'PID', type: 'int' },
+      { name: 'Name', type: 'str' },
+      { name: 'Path', type: 'str' },
+    ];
+    view.rows = rows.map((r) => ({ ...r, values: [...r.values, `C:\\Windows\\System32\\${String(r.values[1])}`] }));
+    await waitFor(() => renderedRows(view).length === 5, 'all rows');
+    const focused = () => view.shadowRoot!.activeElement?.closest('.grid-row')?.querySelectorAll('[role=gridcell]')[1]?.textContent;
+    const press = (key: string) =>
+      view.shadowRoot!.activeElement!.dispatchEvent(new KeyboardEvent('keydown', { key, bubbles: true, composed: true, cancelable: true }));
+    const first = view.shadowRoot!.querySelector<HTMLElement>('[role=gridcell][tabindex="0"]')!;
+    first.focus();
+    equal(focused(), 'System');
+    press('ArrowDown');
+    press('ArrowDown');
+    await waitFor(() => focused() === 'smss.exe', 'smss.exe');
+    press('ArrowLeft');
+    await waitFor(() => renderedRows(view).length === 4, 'smss.exe collapsed');
+    press('ArrowLeft');
+    await waitFor(() => focused() === 'System', 'its parent');
+    press('ArrowLeft');
+    await waitFor(() => renderedRows(view).length === 2, 'System collapsed');
+    press('ArrowRight');
+    await waitFor(() => renderedRows(view).length === 4, 'System expanded');
+    press('ArrowRight');
+    await waitFor(() => focused() === 'Registry', 'its first child');
+    equal(view.shadowRoot!.querySelector('.grid-frame')!.scrollLeft, 0);
   });
 });

@@ -80,7 +80,7 @@ describe('result-table', () => {
       table.rows = [{ depth: 0, values: [4, 'line one\nline two', BASE] }];
       await waitFor(() => renderedRows(table).length === 1, 'the row');
       equal(renderedRows(table)[0]![1], 'line one …', 'a multi-line value shows its first line');
-      table.shadowRoot!.querySelector<HTMLElement>('[role=cell]')!.click();
+      table.shadowRoot!.querySelector<HTMLElement>('[role=gridcell]')!.click();
       const details = await waitFor(() => table.shadowRoot!.querySelector('dl.row-details'), 'the details');
       deepEqual(
         [...details.querySelectorAll('.value')].map((v) => v.textContent),
@@ -98,7 +98,7 @@ describe('result-table', () => {
 
   /** The rendered cells whose text is cut (drawn narrower than it is). */
   const cutCells = (table: Element) =>
-    [...table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-row [role=cell]')]
+    [...table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-row [role=gridcell]')]
       .filter((c) => c.scrollWidth > c.clientWidth + 1)
       .map((c) => c.textContent);
   const headerCells = (table: Element) => [...table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-head [role=columnheader]')];
@@ -140,7 +140,7 @@ describe('result-table', () => {
     edge.dispatchEvent(new PointerEvent('pointermove', { pointerId: 1, clientX: x + 80, bubbles: true }));
     edge.dispatchEvent(new PointerEvent('pointerup', { pointerId: 1, clientX: x + 80, bubbles: true }));
     await waitFor(() => Math.abs(headerCells(table)[0]!.getBoundingClientRect().width - (before + 80)) < 1.5, 'the PID column 80px wider');
-    const firstCell = table.shadowRoot!.querySelector<HTMLElement>('.grid-row [role=cell]')!;
+    const firstCell = table.shadowRoot!.querySelector<HTMLElement>('.grid-row [role=gridcell]')!;
     ok(Math.abs(firstCell.getBoundingClientRect().width - (before + 80)) < 1.5, 'the rows follow the header');
 
     headerCells(table)[1]!
@@ -174,7 +174,7 @@ describe('result-table', () => {
     await waitFor(() => renderedRows(table)[0]?.length === 3, 'a new result shows every column again');
     boxes()[1]!.click();
     await waitFor(() => renderedRows(table)[0]?.length === 2, 'Name hidden');
-    table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-row [role=cell]')[1]!.click();
+    table.shadowRoot!.querySelectorAll<HTMLElement>('.grid-row [role=gridcell]')[1]!.click();
     deepEqual(activated, ['Offset']);
 
     boxes()[0]!.click();
@@ -182,6 +182,31 @@ describe('result-table', () => {
     ok(boxes()[2]!.disabled, 'the last shown column cannot be hidden');
     chooser.shadowRoot!.querySelector<HTMLButtonElement>('.menu button')!.click();
     await waitFor(() => renderedRows(table)[0]?.length === 3, 'Show all');
+  });
+
+  it('by keyboard: one tab stop, arrows and Ctrl+End move between cells of 100k virtualized rows, Enter opens an address', async () => {
+    const table = mount(document.createElement('result-table'));
+    table.columns = [columns[0]!, columns[1]!, { name: 'Offset', type: 'hex', address: 'kernel' }];
+    table.rows = bigResult();
+    await waitFor(() => renderedRows(table).length > 0, 'rows');
+    const stops = table.shadowRoot!.querySelectorAll('[role=gridcell][tabindex="0"]');
+    equal(stops.length, 1, 'one cell in the tab order');
+    (stops[0] as HTMLElement).focus();
+    const active = () => table.shadowRoot!.activeElement as HTMLElement | null;
+    const press = (key: string, ctrlKey = false) =>
+      active()!.dispatchEvent(new KeyboardEvent('keydown', { key, ctrlKey, bubbles: true, composed: true, cancelable: true }));
+    press('ArrowRight');
+    await waitFor(() => active()?.textContent === 'proc-0', 'the Name of the first row');
+    press('ArrowDown');
+    await waitFor(() => active()?.textContent === `proc-${7919}`, 'the next row');
+    press('End', true);
+    await waitFor(() => active()?.textContent === `proc-${(99_999 * 7919) % N}`, 'the last row, scrolled into view');
+    press('End');
+    await waitFor(() => active()?.classList.contains('address'), 'the last column');
+    const activated: string[] = [];
+    table.addEventListener('cell-activate', (e) => activated.push((e as CustomEvent<{ value: string }>).detail.value));
+    press('Enter');
+    deepEqual(activated, [`0x${(BASE + BigInt((99_999 * 7919) % N) * 0x1000n).toString(16)}`]);
   });
 
   it('shows rows appended while a job streams when the version changes', async () => {
