@@ -9,10 +9,8 @@ export class InlineScanService implements ScanService {
 
   constructor(private readonly wasmSource: Uint8Array | WebAssembly.Module) {}
 
-  async scan(layer: PhysicalLayer, spec: ScanSpec, control: ScanControl = {}): Promise<ScanHit[]> {
+  async *scan(layer: PhysicalLayer, spec: ScanSpec, control: ScanControl = {}): AsyncGenerator<ScanHit> {
     const wasm = await (this.wasm ??= instantiateMemscopeWasm(this.wasmSource as Uint8Array<ArrayBuffer> | WebAssembly.Module));
-    const hits: ScanHit[] = [];
-    for await (const hit of scanPhysical(layer, wasm, spec, { signal: control.signal, onProgress: control.onProgress })) hits.push(hit);
-    return hits;
+    yield* scanPhysical(layer, wasm, spec, { signal: control.signal, onProgress: control.onProgress });
   }
 }

@@ -29,8 +29,9 @@ export class JobRunner {
         const control = { signal: abort.signal, onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage) };
         run = session.run(plugin, options, control);
         for await (const row of run) {
-          abort.signal.throwIfAborted();
+          // A row the plugin found is kept, even the one it yields as the job is cancelled.
           await stream.add(row);
+          abort.signal.throwIfAborted();
         }
         return { rowCount: stream.count, warnings: run.warnings, elapsedMs: performance.now() - started };
       }, abort.signal);

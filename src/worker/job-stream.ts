@@ -15,7 +15,8 @@ export const DEFAULT_PACING: StreamPacing = { batchRows: 500, batchMs: 50, progr
 /**
  * Carries one job's rows and progress across the worker boundary in few messages: rows in batches
  * (full batches are awaited, so a slow page slows the plugin instead of queueing unbounded rows),
- * progress throttled.
+ * progress throttled. Once closed it sends nothing more: the job's end releases the page's callbacks, while
+ * work the job started (a scan's chunks still in a worker) may still report progress.
  */
 export class JobStream {
   private rows: PluginRow[] = [];
@@ -23,6 +24,7 @@ export class JobStream {
   private lastProgressAt = -Infinity;
   private pendingProgress: JobProgress | undefined;
   private progressTimer: ReturnType<typeof setTimeout> | undefined;
+  private closed = false;
   count = 0;
 
   constructor(
@@ -39,14 +41,16 @@ export class JobStream {
   }
 
   progress(done: number, total: number, stage: string): void {
+    if (this.closed) return;
     this.pendingProgress = { done, total, stage };
     const wait = this.lastProgressAt + this.pacing.progressMs - Date.now();
     if (wait <= 0) this.sendProgress();
     else this.progressTimer ??= setTimeout(() => this.sendProgress(), wait);
   }
 
-  /** Sends whatever is buffered; call when the job ends, however it ends. */
+  /** Sends whatever is buffered and stops sending; call when the job ends, however it ends. */
   async close(): Promise<void> {
+    this.closed = true;
     if (this.pendingProgress) this.sendProgress();
     await this.flushRows();
   }

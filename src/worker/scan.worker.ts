@@ -12,10 +12,14 @@ export class ScanWorker {
     this.wasm = await instantiateMemscopeWasm(module);
   }
 
-  /** Scans one chunk of physical memory read straight from the file. */
+  /**
+   * Scans one chunk of physical memory read straight from the file. Calls may overlap (a chunk of a scan that was
+   * stopped still being read while the next scan's arrives): the scanner is taken once the bytes are here, and used
+   * without a pause.
+   */
   async scanChunk(blob: Blob, spec: ScanSpec, chunk: ScanChunk): Promise<ScanHit[]> {
-    const scanner = this.scannerFor(spec, chunk.length);
     const parts = await Promise.all(chunk.pieces.map((p) => blob.slice(p.fileOffset, p.fileOffset + p.length).arrayBuffer()));
+    const scanner = this.scannerFor(spec, chunk.length);
     const input = scanner.inputView(chunk.readLength);
     input.fill(0);
     let at = 0;

@@ -63,6 +63,8 @@ export interface SessionBench {
   readonly reopenPslistSeconds: number;
   readonly psscanSeconds: number;
   readonly psscanRows: number;
+  /** When psscan's first row came (rows stream as the scan goes). */
+  readonly psscanFirstRowSeconds: number;
   /** Per-process depth: every process's handle table and VAD tree. */
   readonly handlesSeconds: number;
   readonly handlesRows: number;
@@ -87,16 +89,19 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
     peakRss = Math.max(peakRss, m.rss);
   }, 5);
   const env = { ...(await createNodeEnv({ symbolDirs: [symbolDir], cache: false })), discoveryCache: cache };
+  /** The plugin's row count, and the seconds its first row took. */
   const count = async (session: Awaited<ReturnType<typeof openSession>>, plugin: string) => {
+    const t0 = performance.now();
     let n = 0;
-    for await (const _ of session.run(plugin, {}, {})) n++;
-    return n;
+    let firstRowSeconds = NaN;
+    for await (const _ of session.run(plugin, {}, {})) if (n++ === 0) firstRowSeconds = (performance.now() - t0) / 1000;
+    return { rows: n, firstRowSeconds };
   };
   const open = await timed(async () => openSession(await NodeFileSource.open(path), env));
   const pslist = await timed(() => count(open.value, 'windows.pslist'));
   const reopen = await timed(async () => {
     const again = await openSession(await NodeFileSource.open(path), env);
-    const rows = await count(again, 'windows.pslist');
+    const { rows } = await count(again, 'windows.pslist');
     await again.close();
     return rows;
   });
@@ -108,14 +113,15 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
   return {
     openSeconds: open.seconds,
     pslistSeconds: pslist.seconds,
-    pslistRows: pslist.value,
+    pslistRows: pslist.value.rows,
     reopenPslistSeconds: reopen.seconds,
     psscanSeconds: psscan.seconds,
-    psscanRows: psscan.value,
+    psscanRows: psscan.value.rows,
+    psscanFirstRowSeconds: psscan.value.firstRowSeconds,
     handlesSeconds: handles.seconds,
-    handlesRows: handles.value,
+    handlesRows: handles.value.rows,
     vadinfoSeconds: vadinfo.seconds,
-    vadinfoRows: vadinfo.value,
+    vadinfoRows: vadinfo.value.rows,
     capturedBytes: open.value.physical.capturedBytes,
     peakHeapBytes: peakHeap,
     peakRssBytes: peakRss,

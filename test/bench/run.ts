@@ -45,7 +45,7 @@ console.log('memscope bench (one run, this machine)\n');
 console.log(`Node fs read, 1 GiB image (page cache warm)   ${gbps(read)}`);
 console.log(`Wasm pool-tag scan, 1 instance, in memory      ${gbps(scan)}   (target ≥ 4 GB/s: ${scan >= 4e9 ? 'met' : 'NOT met'})`);
 console.log(
-  `psscan end to end, Node, 1 GiB                 ${gbps(psscanRate)}   = ${((100 * psscanRate) / read).toFixed(0)} % of fs read (${s1.psscanRows} rows, ${ms(s1.psscanSeconds)})`,
+  `psscan end to end, Node, 1 GiB                 ${gbps(psscanRate)}   = ${((100 * psscanRate) / read).toFixed(0)} % of fs read (${s1.psscanRows} rows, ${ms(s1.psscanSeconds)}; first row at ${ms(s1.psscanFirstRowSeconds)})`,
 );
 console.log(`open (discovery) 1 GiB                         ${ms(s1.openSeconds)}`);
 console.log(

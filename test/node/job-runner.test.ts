@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { releaseProxy } from 'comlink';
+import type { JobProgress } from '../../src/engine/engine-api.ts';
 import type { AnalysisSession, PluginRun, RunControl } from '../../src/engine/session-api.ts';
 import { MemscopeError } from '../../src/errors.ts';
 import type { CountedWarning, PluginRow } from '../../src/plugins/plugin.ts';
@@ -78,4 +81,61 @@ describe('worker job runs', () => {
     assert.equal(outcome.error.code, 'CANCELLED');
     assert.deepEqual(outcome.error.warnings, [WARNING]);
   });
+
+  it('a row the plugin yields as the job is cancelled is kept', async () => {
+    const runner = new JobRunner();
+    const rows: PluginRow[][] = [];
+    const s: AnalysisSession = {
+      ...session(async () => undefined),
+      run: (): PluginRun => ({
+        warnings: [],
+        async *[Symbol.asyncIterator]() {
+          runner.cancel('job');
+          yield { depth: 0, values: [8] };
+        },
+      }),
+    };
+    const outcome = await run(runner, s, rows);
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.error.code, 'CANCELLED');
+    assert.deepEqual(rows.flat(), [{ depth: 0, values: [8] }]);
+  });
+
+  it('progress reported after the run has ended (work the plugin left going) never reaches the released callbacks', async () => {
+    const runner = new JobRunner();
+    let late: RunControl['onProgress'];
+    const progress: number[] = [];
+    const outcome = await runner.run(
+      session(async (control) => {
+        late = control.onProgress;
+        late?.(1, 4, 'scanning');
+        runner.cancel('job');
+        control.signal?.throwIfAborted();
+      }),
+      'job',
+      'test.plugin',
+      {},
+      releasable(() => undefined),
+      releasable((p: JobProgress) => progress.push(p.done)),
+    );
+    assert.ok(!outcome.ok);
+    assert.equal(outcome.error.code, 'CANCELLED');
+    late!(2, 4, 'scanning');
+    late!(3, 4, 'scanning');
+    // Past the progress throttle: a late value held back would be sent by now.
+    await sleep(150);
+    assert.deepEqual(progress, [1]);
+  });
 });
+
+/** A callback as comlink hands it to the worker: released when the job ends, calling it afterwards throws. */
+function releasable<A extends unknown[]>(callback: (...args: A) => void): (...args: A) => void {
+  let released = false;
+  return Object.assign(
+    (...args: A) => {
+      if (released) throw new Error('Proxy has been released and is not useable');
+      callback(...args);
+    },
+    { [releaseProxy]: () => (released = true) },
+  );
+}

@@ -30,10 +30,10 @@ export function vmcoreinfoFromNotes(physical: PhysicalLayer): VmcoreinfoCandidat
  * in crash_kexec's buffer) and bare texts starting "OSRELEASE=" (vmcoreinfo_data). Order: address order.
  */
 export async function scanForVmcoreinfo(physical: PhysicalLayer, scanner: ScanService, signal?: AbortSignal): Promise<VmcoreinfoCandidate[]> {
-  const hits = await scanner.scan(physical, { kind: 'bytes', patterns: [NOTE_NAME, FIRST_LINE] }, { signal });
+  const hits = scanner.scan(physical, { kind: 'bytes', patterns: [NOTE_NAME, FIRST_LINE] }, { signal });
   const seen = new Set<string>();
   const found: VmcoreinfoCandidate[] = [];
-  for (const hit of hits) {
+  for await (const hit of hits) {
     if (found.length >= MAX_CANDIDATES) break;
     const text = hit.pattern === 0 ? await noteText(physical, hit.address) : textOf(await physical.read(hit.address, MAX_TEXT));
     if (!text || seen.has(text)) continue;
