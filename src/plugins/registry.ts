@@ -19,6 +19,7 @@ import { getsids } from './windows/getsids.ts';
 import { handles } from './windows/handles.ts';
 import { info } from './windows/info.ts';
 import { malfind } from './windows/malfind.ts';
+import { netscan } from './windows/netscan.ts';
 import { privileges } from './windows/privileges.ts';
 import { sessions } from './windows/sessions.ts';
 import { ldrmodules } from './windows/ldrmodules.ts';
@@ -50,6 +51,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   thrdscan,
   psxview,
   bigpools,
+  netscan,
   linuxInfo,
   linuxPslist,
   linuxPstree,

@@ -6,7 +6,7 @@
 const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = [
   ['System', ['info']],
   ['Processes', ['pslist', 'pstree', 'psscan', 'psaux', 'psxview', 'cmdline', 'envars', 'sessions', 'getsids', 'privileges', 'threads', 'thrdscan']],
-  ['Network', ['sockstat', 'arp']],
+  ['Network', ['sockstat', 'arp', 'netscan']],
   ['Files, handles and modules', ['dlllist', 'ldrmodules', 'handles', 'lsof', 'mountinfo']],
   ['Process memory', ['vadinfo', 'malfind', 'proc.Maps']],
   ['Kernel', ['lsmod', 'kmsg', 'bigpools']],

@@ -9,6 +9,12 @@ import { join } from 'node:path';
 import { needTestData } from './need-test-data.ts';
 import { testDataPath } from './test-data.ts';
 
+/**
+ * The Python that runs Volatility: Debian's where it is installed (the one `apt-get install python3-pefile` serves;
+ * a python3 of pyenv or a venv earlier on PATH may lack the modules its plugins import), else python3 on PATH.
+ */
+export const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+
 /** The Volatility 3 source archive in the test data's tools folder (see its README). */
 function volatilityArchive(): string | undefined {
   const tools = testDataPath('tools');
@@ -48,7 +54,7 @@ export function extractVolatility(dir: string): (symbols: string, image: string,
       caches.set(symbols, cache);
     }
     const args = [join(dir, 'volatility3/vol.py'), '--offline', '-q', '-r', 'json', '--cache-path', cache, '-s', symbols, '-f', image, plugin];
-    const r = await run('python3', args);
+    const r = await run(PYTHON, args);
     assert.equal(r.code, 0, `${plugin}: ${r.stderr.slice(-2000)}`);
     return JSON.parse(r.stdout) as unknown[];
   };

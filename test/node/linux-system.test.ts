@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it, test } from 'node:test';
-import { ipv6 } from '../../src/os/linux/sockets.ts';
+import { ipv6 } from '../../src/os/inet-address.ts';
 import type { Session } from '../../src/engine/session.ts';
 import { LINUX_FIXTURE_DIR, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { readFileSync } from 'node:fs';

@@ -213,6 +213,7 @@ describe('analysis session', () => {
       'windows.info',
       'windows.ldrmodules',
       'windows.malfind',
+      'windows.netscan',
       'windows.privileges',
       'windows.pslist',
       'windows.psscan',

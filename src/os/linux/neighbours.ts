@@ -3,8 +3,8 @@ import type { Neighbour } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { cString } from '../c-string.ts';
+import { ipv4, ipv6 } from '../inet-address.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
-import { ipv4, ipv6 } from './sockets.ts';
 
 /** include/uapi/linux/neighbour.h NUD_* bits, as `ip neigh` names them. */
 const NUD_STATES: readonly [number, string][] = [

@@ -1,4 +1,4 @@
-import type { ScanHit, ScanService } from '../../engine/scan-service.ts';
+import type { ScanService } from '../../engine/scan-service.ts';
 import { ReverseMap } from '../../layers/reverse-map.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
@@ -47,10 +47,53 @@ export function poolTags(tag: string): Uint8Array[] {
   return [protectedTag, plain];
 }
 
+/** A pool allocation whose tag a scan found. */
+export interface PoolBlock {
+  /** Physical address of its _POOL_HEADER. */
+  readonly physical: number;
+  /** Kernel virtual address of its _POOL_HEADER; null when the kernel does not map the page. */
+  readonly virtual: bigint | null;
+  /** Which of the scanned tags it carries (an index into them). */
+  readonly tag: number;
+}
+
+/**
+ * Pool-tag scan of physical memory: every 16-byte-aligned pool header carrying one of `tags`, yielded as the scan
+ * goes, in physical order, with the kernel's own virtual address for it where the kernel maps the page. `what`
+ * names the allocations in the progress text ("process", "network endpoint"). The caller checks and carves.
+ */
+export async function* scanPoolBlocks(
+  kernel: WindowsKernel,
+  scanner: ScanService,
+  warn: Warn,
+  tags: readonly Uint8Array[],
+  what: string,
+  control: ScanProgress = {},
+): AsyncGenerator<PoolBlock> {
+  control.onProgress?.(0, 1, 'mapping kernel address space');
+  const reverse = await ReverseMap.build(kernel.vm, KERNEL_HALF, TOP, await selfMapRanges(kernel), control.signal);
+  const spec = { kind: 'tags', tags: [...tags], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
+  const hits = scanner.scan(kernel.phys, spec, {
+    signal: control.signal,
+    onProgress: (done, total) => control.onProgress?.(done, total, `scanning physical memory for ${what} pool tags`),
+  });
+  let examined = 0;
+  for await (const hit of hits) {
+    if (examined === MAX_HITS) {
+      warn({ code: 'LIMIT', message: `more than ${MAX_HITS} pool tag hits; only the first ${MAX_HITS} were examined` });
+      return;
+    }
+    examined++;
+    control.signal?.throwIfAborted();
+    const physical = hit.address - POOL_TAG_OFFSET;
+    yield { physical, virtual: reverse.lookup(physical), tag: hit.pattern };
+  }
+}
+
 /**
  * Pool-tag scan of physical memory for one kind of executive object: each hit is carved (pool header → optional
  * headers → object header → body) and its TypeIndex checked; each body once. Offsets come from the kernel's own
- * mapping of the page. The caller validates the body.
+ * mapping of the page. Objects are yielded as the scan goes, in physical order. The caller validates the body.
  */
 export async function* scanPoolObjects(
   kernel: WindowsKernel,
@@ -59,19 +102,10 @@ export async function* scanPoolObjects(
   kind: PoolObjectKind,
   control: ScanProgress = {},
 ): AsyncGenerator<CarvedObject> {
-  const spec = { kind: 'tags', tags: [...kind.tags], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
-  const hits = await scanner.scan(kernel.phys, spec, {
-    signal: control.signal,
-    onProgress: (done, total) => control.onProgress?.(done, total, `scanning physical memory for ${kind.what} pool tags`),
-  });
-  if (hits.length >= MAX_HITS) warn({ code: 'LIMIT', message: `more than ${MAX_HITS} pool tag hits; only the first ${MAX_HITS} were examined` });
-  control.onProgress?.(0, 1, 'mapping kernel address space');
-  const reverse = await ReverseMap.build(kernel.vm, KERNEL_HALF, TOP, await selfMapRanges(kernel), control.signal);
-  const carver = new PoolObjectCarver(kernel, reverse, kind);
+  const carver = new PoolObjectCarver(kernel, kind);
   const seen = new Set<number>();
-  for (const hit of hits.slice(0, MAX_HITS)) {
-    control.signal?.throwIfAborted();
-    const o = await carver.carve(hit);
+  for await (const block of scanPoolBlocks(kernel, scanner, warn, kind.tags, kind.what, control)) {
+    const o = await carver.carve(block);
     if (o && !seen.has(o.physical)) {
       seen.add(o.physical);
       yield o;
@@ -102,7 +136,6 @@ class PoolObjectCarver {
 
   constructor(
     private readonly kernel: WindowsKernel,
-    private readonly reverse: ReverseMap,
     private readonly kind: PoolObjectKind,
   ) {
     this.sizes = optionalHeaderSizes(kernel.layout);
@@ -110,10 +143,9 @@ class PoolObjectCarver {
     this.bodySize = kernel.layout.size(kind.struct);
   }
 
-  async carve(hit: ScanHit): Promise<CarvedObject | null> {
+  async carve(block: PoolBlock): Promise<CarvedObject | null> {
     const { layout, vm, phys } = this.kernel;
-    const poolPhys = hit.address - POOL_TAG_OFFSET;
-    const poolVirt = this.reverse.lookup(poolPhys);
+    const { physical: poolPhys, virtual: poolVirt } = block;
     const span = POOL_HEADER_SIZE + this.sizes.reduce((a, b) => a + b, 0) + this.bodyOffset + this.bodySize;
     const bytes = poolVirt !== null ? await vm.readPadded(poolVirt, span) : await phys.read(poolPhys, span);
     const pool = new StructView(layout, '_POOL_HEADER', bytes, BigInt(poolPhys));

@@ -3,6 +3,7 @@ import type {
   HandleEntry,
   LoaderList,
   LoaderModule,
+  NetworkEndpoint,
   ProcessEnvironment,
   ProcessParameters,
   SharedUserData,
@@ -18,6 +19,7 @@ import { processEnvironment } from './environment.ts';
 import { processHandles } from './handle-table.ts';
 import { readSharedUserData } from './kuser-shared-data.ts';
 import { loaderModules } from './loader-modules.ts';
+import { scanNetworkEndpoints } from './network-endpoints.ts';
 import { activeProcesses } from './process-list.ts';
 import { scanProcesses } from './process-scan.ts';
 import { handleCount, looksLikeProcess, processFromView, processParameters, sessionId } from './process.ts';
@@ -76,6 +78,11 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
   scanThreads(): AsyncIterable<WindowsThread> {
     const { scanner, signal, progress } = this.run;
     return scanThreads(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+  }
+
+  scanNetworkEndpoints(): AsyncIterable<NetworkEndpoint> {
+    const { scanner, signal, progress } = this.run;
+    return scanNetworkEndpoints(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
   }
 
   processSpace(process: WindowsProcess): VirtualMemory {

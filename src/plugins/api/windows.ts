@@ -48,6 +48,31 @@ export interface WindowsThread {
   readonly exitTime: string | null;
 }
 
+/**
+ * One row of Volatility 3's windows.netscan: a TCP listener, TCP endpoint or UDP endpoint of tcpip.sys found in
+ * pool. A listener or UDP endpoint bound to no address of an IPv6 (dual-stack) socket gives two rows, v4 then v6.
+ */
+export interface NetworkEndpoint {
+  /** Kernel virtual address of the structure (after its pool header); null when the kernel does not map it. */
+  readonly offset: bigint | null;
+  /** Its physical address. */
+  readonly physical: number;
+  readonly protocol: 'TCPv4' | 'TCPv6' | 'UDPv4' | 'UDPv6';
+  /** "10.0.2.15", "::" (RFC 5952), "0.0.0.0" for any; null when unreadable. */
+  readonly localAddress: string | null;
+  readonly localPort: number;
+  /** "*" for UDP, the unspecified address for listeners; null when unreadable. */
+  readonly foreignAddress: string | null;
+  readonly foreignPort: number;
+  /** TCP state ("LISTENING", "ESTABLISHED", "TIME_WAIT", ...); "" for UDP. */
+  readonly state: string;
+  /** Owner → _EPROCESS: its PID and ImageFileName; null when it is unreadable or not a process. */
+  readonly pid: number | null;
+  readonly owner: string | null;
+  /** ISO-8601 UTC; null when unset or implausible (outside 1951..2199, as Volatility). */
+  readonly createTime: string | null;
+}
+
 /** From the process's PEB (_RTL_USER_PROCESS_PARAMETERS); null where unreadable (paged out, no PEB). */
 export interface ProcessParameters {
   readonly imagePath: string | null;
@@ -217,6 +242,12 @@ export interface WindowsKernelContext extends KernelContext {
    * threads of exited and unlinked processes too, each once. Reports the run's progress.
    */
   scanThreads(): AsyncIterable<WindowsThread>;
+  /**
+   * tcpip.sys's TCP listeners and endpoints and UDP endpoints found by a pool-tag scan of physical memory ('TcpL',
+   * 'TcpE', 'UdpA'), laid out by build as Volatility 3's netscan tables say and validated as it does; allocations
+   * that are no endpoint are skipped with one counted warning. Reports the run's progress.
+   */
+  scanNetworkEndpoints(): AsyncIterable<NetworkEndpoint>;
   /** The process's own address space (its DirectoryTableBase; the kernel half is shared). */
   processSpace(process: WindowsProcess): VirtualMemory;
   processParameters(process: WindowsProcess): Promise<ProcessParameters>;

@@ -1,0 +1,141 @@
+/**
+ * Where tcpip.sys (x64) keeps what windows.netscan reports, per build range. The tcpip.pdb symbol files give public
+ * symbols only, so these are facts: the offsets of Volatility 3's netscan version tables
+ * (volatility3/framework/symbols/windows/netscan/netscan-win10-<build>-x64.json), with its choice of table by build.
+ * test/fixtures/windows/tcpip-layouts.ts mirrors this table for the image generator.
+ *
+ * Each endpoint is a non-paged pool allocation; its structure starts right after the 16-byte _POOL_HEADER:
+ *   'TcpL' _TCP_LISTENER, 'TcpE' (and from 20348 'TTcb') _TCP_ENDPOINT, 'UdpA' _UDP_ENDPOINT.
+ * The address chains are the same in every build:
+ *   InetAF → _INETAF, AddressFamily (u16) at +0x18: 2 (AF_INET) or 0x17 (AF_INET6, Microsoft's value).
+ *   Listener LocalAddr → _LOCAL_ADDRESS, +0x10 → identifier, +0 → the address bytes (4 or 16, network order).
+ *   Endpoint AddrInfo → _ADDRINFO: +0 → _LOCAL_ADDRESS (as above), +0x10 → the remote address bytes.
+ *   UDP LocalAddr → identifier, +0 → the address bytes.
+ * Ports are big-endian u16; Owner → _EPROCESS; CreateTime a FILETIME; State a u32 (TcpStates below).
+ */
+
+export interface ListenerLayout {
+  /** Volatility's structure size: the smallest allocation (BlockSize × 16) it accepts. */
+  readonly size: number;
+  readonly inetAf: number;
+  readonly owner: number;
+  readonly createTime: number;
+  readonly localAddr: number;
+  readonly port: number;
+}
+
+export interface EndpointLayout {
+  readonly size: number;
+  readonly inetAf: number;
+  readonly addrInfo: number;
+  readonly state: number;
+  readonly localPort: number;
+  readonly remotePort: number;
+  readonly owner: number;
+  readonly createTime: number;
+}
+
+export type UdpLayout = ListenerLayout;
+
+export interface TcpipLayout {
+  /** Volatility's table ("win10-19041-x64"). */
+  readonly name: string;
+  readonly listener: ListenerLayout;
+  readonly endpoint: EndpointLayout;
+  readonly udp: UdpLayout;
+  /** Pool tags of _TCP_ENDPOINT allocations. */
+  readonly endpointTags: readonly string[];
+}
+
+export const INETAF_ADDRESS_FAMILY = 0x18;
+export const LOCAL_ADDRESS_IDENTIFIER = 0x10;
+export const ADDRINFO_LOCAL = 0;
+export const ADDRINFO_REMOTE = 0x10;
+export const AF_INET = 2;
+export const AF_INET6 = 0x17;
+
+/** _TCP_ENDPOINT.State (Volatility's TCPStateEnum). */
+export const TCP_STATES: ReadonlyMap<number, string> = new Map([
+  [0, 'CLOSED'],
+  [1, 'LISTENING'],
+  [2, 'SYN_SENT'],
+  [3, 'SYN_RCVD'],
+  [4, 'ESTABLISHED'],
+  [5, 'FIN_WAIT1'],
+  [6, 'FIN_WAIT2'],
+  [7, 'CLOSE_WAIT'],
+  [8, 'CLOSING'],
+  [9, 'LAST_ACK'],
+  [12, 'TIME_WAIT'],
+  [13, 'DELETE_TCB'],
+]);
+
+const LISTENER_RS5: ListenerLayout = { size: 116, inetAf: 0x28, owner: 0x30, createTime: 0x40, localAddr: 0x60, port: 0x72 };
+const LISTENER_VB: ListenerLayout = { ...LISTENER_RS5, size: 128 };
+const UDP_RS5: UdpLayout = { size: 132, inetAf: 0x20, owner: 0x28, createTime: 0x58, port: 0x78, localAddr: 0x80 };
+const ENDPOINT = { size: 632, inetAf: 0x10, addrInfo: 0x18, state: 0x6c, localPort: 0x70, remotePort: 0x72 };
+
+/** By first build, ascending; a build uses the last entry at or below it. */
+const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
+  [
+    17763,
+    {
+      name: 'win10-17763-x64',
+      listener: LISTENER_RS5,
+      endpoint: { ...ENDPOINT, owner: 0x2c8, createTime: 0x2d8 },
+      udp: UDP_RS5,
+      endpointTags: ['TcpE'],
+    },
+  ],
+  [
+    18362,
+    {
+      name: 'win10-18362-x64',
+      listener: LISTENER_RS5,
+      endpoint: { ...ENDPOINT, owner: 0x290, createTime: 0x2a0 },
+      udp: UDP_RS5,
+      endpointTags: ['TcpE'],
+    },
+  ],
+  [
+    18363,
+    {
+      name: 'win10-18363-x64',
+      listener: LISTENER_RS5,
+      endpoint: { ...ENDPOINT, owner: 0x290, createTime: 0x2a0 },
+      udp: { ...UDP_RS5, port: 0x80, localAddr: 0x88 },
+      endpointTags: ['TcpE'],
+    },
+  ],
+  [
+    19041,
+    {
+      name: 'win10-19041-x64',
+      listener: LISTENER_VB,
+      endpoint: { ...ENDPOINT, owner: 0x2d8, createTime: 0x2e8 },
+      udp: { ...UDP_RS5, size: 168, port: 0xa0, localAddr: 0xa8 },
+      endpointTags: ['TcpE'],
+    },
+  ],
+  [
+    20348,
+    {
+      name: 'win10-20348-x64',
+      listener: LISTENER_VB,
+      endpoint: { ...ENDPOINT, owner: 0x2f0, createTime: 0x308 },
+      udp: { ...UDP_RS5, size: 168, port: 0xa0, localAddr: 0xa8 },
+      endpointTags: ['TcpE', 'TTcb'],
+    },
+  ],
+];
+
+/**
+ * The layout for a Windows 10/11 build; null before 17763. 19041's covers 19042–19045 (the same tcpip.sys; Volatility
+ * 3 2.11 falls back to its latest table, 20348's, for builds it does not list), 20348's the later builds (Windows
+ * 11 21H2 included, as in Volatility).
+ */
+export function tcpipLayout(build: number): TcpipLayout | null {
+  let found: TcpipLayout | null = null;
+  for (const [first, layout] of LAYOUTS) if (build >= first) found = layout;
+  return found;
+}
