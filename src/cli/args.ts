@@ -22,6 +22,9 @@ export type CliCommand =
       /** A symbol server to fetch missing PDBs from (opt-in: nothing is fetched without it). */
       symbolServer?: URL;
       renderer: Renderer;
+      /** Write the export metadata after the rows (image, hashes, versions, options, run); `hash`: hash the file for it. */
+      metadata: boolean;
+      hash: boolean;
       cache: boolean;
       debug: boolean;
       plugin: PluginDefinition;
@@ -35,6 +38,8 @@ const GLOBAL_OPTIONS = {
   symbols: { type: 'string', short: 's', multiple: true },
   'symbol-server': { type: 'string' },
   renderer: { type: 'string', short: 'r', default: 'table' },
+  metadata: { type: 'boolean' },
+  hash: { type: 'boolean' },
   'no-cache': { type: 'boolean' },
   debug: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -101,6 +106,8 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
     symbolDirs: values.symbols ?? [],
     ...(values['symbol-server'] === undefined ? {} : { symbolServer: symbolServerUrl(values['symbol-server']) }),
     renderer,
+    metadata: (values.metadata ?? false) || (values.hash ?? false),
+    hash: values.hash ?? false,
     cache: !values['no-cache'],
     debug: values.debug ?? false,
     plugin,
@@ -119,7 +126,8 @@ function symbolServerUrl(text: string): URL {
 
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
-    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--no-cache] [--debug] [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
+    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--metadata] [--hash] [--no-cache] [--debug]',
+    '                [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
     "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
     "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
     '       memscope -f IMAGE windows-isf > GUID-AGE.json (the Windows process structures found in the image, as an ISF)',
@@ -135,6 +143,11 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '                         https://msdl.microsoft.com/download/symbols); kept in the cache. Off unless given:',
     '                         the only network use of memscope besides explicit threat-intel lookups.',
     '  -r, --renderer FORMAT  table (default), json (Volatility 3 shape), jsonl, csv',
+    '      --metadata         after the rows, where they came from: image file, size, hashes, memscope and plugin',
+    '                         versions, options, run time, row count (json: {"rows": [...], "metadata": {...}};',
+    '                         jsonl: a last {"metadata": ...} line; csv: rows "#field,value"; table: "field: value")',
+    "      --hash             compute the image file's SHA-256 and MD5 for the metadata (reads the whole file;",
+    '                         implies --metadata; without it the hashes say "not computed")',
     '      --no-cache         do not read or write the discovery cache',
     '      --debug            on an internal error (a bug in memscope), print its stack too',
     '      --plugin-dir DIR   also offer the third-party plugins in DIR (ES modules, *.mjs / *.js); repeatable.',

@@ -1,9 +1,19 @@
+import { basename } from 'node:path';
 import { openSession } from '../engine/session.ts';
+import { hashFile } from '../node/file-hashes.ts';
 import { NodeFileSource } from '../node/node-file-source.ts';
 import { kernelIsfText } from '../os/linux/isf-export.ts';
 import { columnsFor } from '../plugins/plugin-definition.ts';
 import type { PluginRow } from '../plugins/plugin.ts';
-import { csvHeader, csvRow } from '../render/csv.ts';
+import { csvHeader, csvMetadata, csvRow } from '../render/csv.ts';
+import {
+  JSON_EXPORT_OPEN,
+  jsonExportClose,
+  jsonlMetadataLine,
+  metadataFields,
+  NOT_COMPUTED,
+  type ExportMetadata,
+} from '../render/export-metadata.ts';
 import { jsonlRow } from '../render/jsonl.ts';
 import { escapeControls } from '../render/terminal-text.ts';
 import { textTable } from '../render/text-table.ts';
@@ -47,36 +57,79 @@ export async function writeWindowsIsf(command: Extract<CliCommand, { kind: 'wind
   }
 }
 
-/** Opens the image, runs one plugin and writes its rows to stdout in the chosen format. */
+/**
+ * Opens the image, runs one plugin and writes its rows to stdout in the chosen format; with `--metadata`, then the
+ * export metadata (the page's exports' fields, in the same forms).
+ */
 export async function runPlugin(command: RunCommand): Promise<number> {
   const env = await createNodeEnv({ symbolDirs: command.symbolDirs, symbolServer: command.symbolServer, cache: command.cache });
   const source = await NodeFileSource.open(command.file);
   const bar = new ProgressBar();
   const session = await openSession(source, { ...env, plugins: command.plugins });
+  const started = new Date();
   const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
+  let rowCount = 0;
+  const counted = async function* () {
+    for await (const row of run) {
+      rowCount++;
+      yield row;
+    }
+  };
+  const metadata = async (): Promise<ExportMetadata> => {
+    const seconds = (Date.now() - started.getTime()) / 1000;
+    const hashes = command.hash ? await hashFile(command.file, (done) => bar.update(done, source.size, 'Hashing the image file')) : undefined;
+    bar.clear();
+    return {
+      memscopeVersion: MEMSCOPE_VERSION,
+      imageFile: basename(command.file),
+      imageSize: source.size,
+      imageSha256: hashes?.sha256 ?? NOT_COMPUTED,
+      imageMd5: hashes?.md5 ?? NOT_COMPUTED,
+      plugin: command.plugin.name,
+      pluginVersion: command.plugin.version,
+      options: command.options,
+      runStarted: started.toISOString(),
+      runSeconds: seconds,
+      runStatus: 'complete',
+      rowSelection: 'all',
+      rowCount,
+      totalRows: rowCount,
+      exportedAt: new Date().toISOString(),
+    };
+  };
   try {
     const columns = columnsFor(command.plugin, command.options);
     const out = process.stdout;
     switch (command.renderer) {
       case 'table': {
         const all: PluginRow[] = [];
-        for await (const row of run) all.push(row);
+        for await (const row of counted()) all.push(row);
         bar.clear();
         out.write(textTable(columns, all));
+        if (command.metadata)
+          out.write(
+            `\n${metadataFields(await metadata())
+              .map(([key, value]) => `${key}: ${escapeControls(value)}\n`)
+              .join('')}`,
+          );
         break;
       }
       case 'json': {
         const writer = new VolJsonWriter(columns);
-        for await (const row of run) write(out, writer.push(row), bar);
+        if (command.metadata) out.write(JSON_EXPORT_OPEN);
+        for await (const row of counted()) write(out, writer.push(row), bar);
         out.write(writer.end());
+        if (command.metadata) out.write(jsonExportClose(await metadata()));
         break;
       }
       case 'jsonl':
-        for await (const row of run) write(out, jsonlRow(columns, row), bar);
+        for await (const row of counted()) write(out, jsonlRow(columns, row), bar);
+        if (command.metadata) out.write(jsonlMetadataLine(await metadata()));
         break;
       case 'csv':
         out.write(csvHeader(columns));
-        for await (const row of run) write(out, csvRow(columns, row), bar);
+        for await (const row of counted()) write(out, csvRow(columns, row), bar);
+        if (command.metadata) out.write(csvMetadata(columns, await metadata()));
         break;
     }
     return 0;

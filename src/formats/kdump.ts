@@ -11,6 +11,7 @@ import type { ContainerFormat } from './container-format.ts';
 import { parseElfNotes } from './elf-notes.ts';
 import { ascii, FLATTENED_SIGNATURE, KDUMP_SIGNATURE, readKdumpHeader, type FileRange, type KdumpHeader } from './kdump-header.ts';
 import { lzo1xDecompress } from './lzo1x.ts';
+import { TRUNCATED_FILE } from './truncation.ts';
 
 /** page_desc_t: offset i64, size u32, flags u32, page_flags u64. */
 const DESCRIPTOR = 24;
@@ -101,7 +102,7 @@ async function checkTruncation(source: ByteSource, descriptorsAt: number, dumped
   const dataEnd = Number(last.getBigInt64(0, true)) + last.getUint32(8, true);
   if (inFile === dumped && dataEnd <= source.size) return undefined;
   const table = inFile < dumped ? `only ${inFile} of the ${dumped} page descriptors are in it, and ` : '';
-  return `file is truncated (it ends at ${hex(source.size)}): ${table}dumped pages whose data lies past its end read as zeros`;
+  return `${TRUNCATED_FILE} (it ends at ${hex(source.size)}): ${table}dumped pages whose data lies past its end read as zeros`;
 }
 
 /** Which pages were dumped, and each one's descriptor index (the number of dumped pages before it). */

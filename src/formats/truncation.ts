@@ -2,6 +2,13 @@ import { MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { hex } from '../io/hex.ts';
 
+/** How a container's warning that the file ends before the memory it declares begins (every format says it so). */
+export const TRUNCATED_FILE = 'file is truncated';
+
+export function isTruncationWarning(warning: string): boolean {
+  return warning.startsWith(TRUNCATED_FILE);
+}
+
 /** Counts memory a container declares but a truncated file does not hold, for one warning or one error. */
 export class TruncationTally {
   private declared = 0;
@@ -28,7 +35,7 @@ export class TruncationTally {
   warnings(): string[] {
     if (this.incomplete === 0) return [];
     return [
-      `file is truncated (${this.source.size} bytes): ${this.incomplete} ${this.rangeName}(s) incomplete, ` +
+      `${TRUNCATED_FILE} (${this.source.size} bytes): ${this.incomplete} ${this.rangeName}(s) incomplete, ` +
         `${this.missing} bytes (${hex(this.missing)}) of memory missing; they read as zeros`,
     ];
   }
@@ -38,7 +45,7 @@ export class TruncationTally {
     if (this.declared > 0 && this.missing === this.declared) {
       throw new MemscopeError(
         'TRUNCATED',
-        `file is truncated: it ends at ${hex(this.source.size)} (${this.source.size} bytes), ` +
+        `${TRUNCATED_FILE}: it ends at ${hex(this.source.size)} (${this.source.size} bytes), ` +
           `before any of the ${this.declared} bytes of memory it declares`,
         this.source.name,
       );

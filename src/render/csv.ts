@@ -1,4 +1,5 @@
 import type { Column, PluginRow } from '../plugins/plugin.ts';
+import { metadataFields, type ExportMetadata } from './export-metadata.ts';
 import { formatCell } from './format-cell.ts';
 
 /**
@@ -18,9 +19,22 @@ export function csvRow(columns: readonly Column[], row: PluginRow): string {
   return csvLine([String(row.depth), ...cells]);
 }
 
-export function toCsv(columns: readonly Column[], rows: Iterable<PluginRow>): string {
+/**
+ * The export's metadata after the rows, one field a row: `#` and the field's name in the first cell (where rows have
+ * their TreeDepth), its value in the second, the other cells empty — every row as wide as the header, so CSV readers
+ * and spreadsheets take the file as one table; a reader drops the rows whose first cell starts with `#`.
+ */
+export function csvMetadata(columns: readonly Column[], metadata: ExportMetadata): string {
+  const padding = new Array<string>(Math.max(0, columns.length - 1)).fill('');
+  return metadataFields(metadata)
+    .map(([key, value]) => csvLine([`#${key}`, defuseFormula(value), ...padding]))
+    .join('');
+}
+
+export function toCsv(columns: readonly Column[], rows: Iterable<PluginRow>, metadata?: ExportMetadata): string {
   const lines = [csvHeader(columns)];
   for (const row of rows) lines.push(csvRow(columns, row));
+  if (metadata) lines.push(csvMetadata(columns, metadata));
   return lines.join('');
 }
 

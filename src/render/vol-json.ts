@@ -96,5 +96,10 @@ export function cellJson(value: Cell): string {
 
 /** A JSON string with non-ASCII as \uXXXX, like Python's json.dumps (ensure_ascii). */
 export function stringJson(text: string): string {
-  return JSON.stringify(text).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return asciiJson(text);
+}
+
+/** Any JSON value with non-ASCII as \uXXXX (ensure_ascii). */
+export function asciiJson(value: unknown, indent?: number): string {
+  return JSON.stringify(value, null, indent).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }

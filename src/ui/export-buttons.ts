@@ -2,13 +2,16 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { toCsv } from '../render/csv.ts';
+import { JSON_EXPORT_OPEN, jsonExportClose, jsonlMetadataLine, type ExportMetadata, type RunMetadata } from '../render/export-metadata.ts';
+import { jsonlRow } from '../render/jsonl.ts';
 import { toVolJson } from '../render/vol-json.ts';
 import { saveText } from './download.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /**
- * Saves a result as CSV or Volatility 3 JSON: all its rows, or (chosen explicitly, when a filter or a sort is on) the
- * rows shown, in their order.
+ * Saves a result as CSV, Volatility 3 JSON or JSONL: all its rows, or (chosen explicitly, when a filter or a sort is
+ * on) the rows shown, in their order; each file ends with the export's metadata (image, hashes, memscope and plugin
+ * versions, options, run, rows).
  */
 @customElement('export-buttons')
 export class ExportButtons extends LitElement {
@@ -24,6 +27,8 @@ export class ExportButtons extends LitElement {
 
   @property({ attribute: false }) columns: readonly Column[] = [];
   @property({ attribute: false }) rows: readonly PluginRow[] = [];
+  /** The run the rows come from: written into every export (without it nothing can be exported). */
+  @property({ attribute: false }) run: RunMetadata | undefined;
   /** File name without extension, e.g. "memory.raw-windows.pslist". */
   @property() baseName = 'memscope';
   @property({ type: Boolean }) disabled = false;
@@ -32,7 +37,7 @@ export class ExportButtons extends LitElement {
   @state() private which: 'all' | 'shown' = 'all';
 
   override render() {
-    const rows = this.shown && this.which === 'shown' ? this.shown : this.rows;
+    const disabled = this.disabled || !this.run;
     return html`
       ${
         this.shown
@@ -42,14 +47,27 @@ export class ExportButtons extends LitElement {
           </select>`
           : nothing
       }
-      <button class="csv" ?disabled=${this.disabled} @click=${() => saveText(`${this.baseName}.csv`, toCsv(this.columns, rows), 'text/csv')}>
-        Export CSV
-      </button>
-      <button class="json" ?disabled=${this.disabled}
-        @click=${() => saveText(`${this.baseName}.json`, toVolJson(this.columns, rows), 'application/json')}>
-        Export JSON
-      </button>
+      <button class="csv" ?disabled=${disabled} @click=${() => this.save('csv')}>Export CSV</button>
+      <button class="json" ?disabled=${disabled} @click=${() => this.save('json')}>Export JSON</button>
+      <button class="jsonl" ?disabled=${disabled} @click=${() => this.save('jsonl')}>Export JSONL</button>
     `;
+  }
+
+  private save(format: 'csv' | 'json' | 'jsonl'): void {
+    if (!this.run) return;
+    const selection = this.shown && this.which === 'shown' ? 'shown' : 'all';
+    const rows = selection === 'shown' ? this.shown! : this.rows;
+    const metadata: ExportMetadata = {
+      ...this.run,
+      rowSelection: selection,
+      rowCount: rows.length,
+      totalRows: this.rows.length,
+      exportedAt: new Date().toISOString(),
+    };
+    const name = `${this.baseName}.${format}`;
+    if (format === 'csv') saveText(name, toCsv(this.columns, rows, metadata), 'text/csv');
+    else if (format === 'json') saveText(name, JSON_EXPORT_OPEN + toVolJson(this.columns, rows) + jsonExportClose(metadata), 'application/json');
+    else saveText(name, rows.map((row) => jsonlRow(this.columns, row)).join('') + jsonlMetadataLine(metadata), 'application/x-ndjson');
   }
 }
 

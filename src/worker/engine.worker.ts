@@ -38,6 +38,8 @@ class EngineWorker extends SessionJobs implements EngineApi {
   private readonly packs = new SessionPackStore((name, bytes) => this.store(name, bytes));
   private readonly symbols = new ChainSymbolStore(this.transient, this.persistent, this.packs);
   private readonly discoveryCache = new IdbKeyValueCache();
+  /** Stops the hashing of the open image's file, while it runs. */
+  private hashing: AbortController | undefined;
   private runtime: Promise<WasmRuntime> | undefined;
 
   async open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>> {
@@ -71,10 +73,21 @@ class EngineWorker extends SessionJobs implements EngineApi {
 
   async hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<ImageHashes>> {
     const session = this.session;
-    return settle(async () => {
-      if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
-      return hashImage(session.source, onProgress);
-    });
+    this.hashing?.abort();
+    const abort = new AbortController();
+    this.hashing = abort;
+    try {
+      return await settle(async () => {
+        if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
+        return hashImage(session.source, onProgress, abort.signal);
+      }, abort.signal);
+    } finally {
+      if (this.hashing === abort) this.hashing = undefined;
+    }
+  }
+
+  cancelHashing(): void {
+    this.hashing?.abort();
   }
 
   async keptSymbols(): Promise<Outcome<KeptSymbols[]>> {
@@ -124,6 +137,7 @@ class EngineWorker extends SessionJobs implements EngineApi {
   }
 
   private async closeImage(): Promise<void> {
+    this.hashing?.abort();
     const closed = this.closeSession();
     this.used = undefined;
     this.scanner?.terminate();

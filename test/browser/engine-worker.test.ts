@@ -65,6 +65,11 @@ describe('engine worker (dist build, sample image)', () => {
         md5: await executeServerCommand('file-md5', { path: 'dist/sample/sample.raw' }),
       });
       equal(hashed.at(-1), image.size);
+      // Cancel (the page's button) stops it: CANCELLED, not a failure.
+      const stopped = engine.hashImage(proxy(() => {}));
+      await engine.cancelHashing();
+      const cancelled = await stopped;
+      ok(!cancelled.ok && cancelled.error.code === 'CANCELLED', `hashImage after cancelHashing: ${JSON.stringify(cancelled)}`);
 
       const noRows: PluginRow[][] = [];
       const refused = await engine.run(

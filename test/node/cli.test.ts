@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { columnsFor } from '../../src/plugins/plugin-definition.ts';
 import { builtinPlugins } from '../../src/plugins/registry.ts';
+import { MEMSCOPE_VERSION } from '../../src/version.ts';
 import { writeWindowsImage, type WrittenWindowsImage } from '../fixtures/windows/generate.ts';
 import { loadIsf } from '../fixtures/windows/isf.ts';
 import { toVolatilityTime } from '../helpers/windows-session.ts';
@@ -304,6 +305,47 @@ describe('memscope CLI (built bundle)', () => {
       rows.map((row) => [row['PID'], row['HandleValue'], row['Type'], row['GrantedAccess'], row['Name']]),
       p.handleEntries!.map((h) => [p.pid, h.value, h.type, h.access, h.name]),
     );
+  });
+
+  it('--hash: the rows, then the metadata with the file’s SHA-256 and MD5 (as sha256sum and md5sum give them) and memscope’s version', () => {
+    const digest = (tool: string) => spawnSync(tool, [image.imagePath], { encoding: 'utf8' }).stdout.split(' ')[0];
+    const r = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', '--hash', 'windows.pslist');
+    assert.equal(r.code, 0, r.stderr);
+    const { rows, metadata } = JSON.parse(r.stdout) as { rows: Record<string, unknown>[]; metadata: Record<string, unknown> };
+    const linked = image.expected.processes.filter((p) => p.linked);
+    assert.equal(rows.length, linked.length);
+    const { runStarted, runSeconds, exportedAt, ...rest } = metadata;
+    assert.deepEqual(rest, {
+      memscopeVersion: MEMSCOPE_VERSION,
+      imageFile: basename(image.imagePath),
+      imageSize: statSync(image.imagePath).size,
+      imageSha256: digest('sha256sum'),
+      imageMd5: digest('md5sum'),
+      plugin: 'windows.pslist',
+      pluginVersion: builtinPlugins.find((p) => p.name === 'windows.pslist')!.version,
+      options: {},
+      runStatus: 'complete',
+      rowSelection: 'all',
+      rowCount: linked.length,
+      totalRows: linked.length,
+    });
+    assert.ok(typeof runSeconds === 'number' && runSeconds >= 0);
+    for (const date of [runStarted, exportedAt]) assert.ok(Math.abs(Date.parse(String(date)) - Date.now()) < 120_000, String(date));
+
+    // Without --hash the file is not read for hashes; CSV and JSONL carry the metadata in their own forms.
+    const csv = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'csv', '--metadata', 'windows.pslist');
+    assert.equal(csv.code, 0, csv.stderr);
+    const lines = csv.stdout.trimEnd().split('\r\n');
+    const width = lines[0]!.split(',').length;
+    assert.equal(lines.filter((line) => !line.startsWith('#')).length, 1 + linked.length);
+    assert.ok(lines.includes(`#imageSha256,not computed${','.repeat(width - 2)}`), csv.stdout);
+    assert.ok(lines.includes(`#memscopeVersion,${MEMSCOPE_VERSION}${','.repeat(width - 2)}`), csv.stdout);
+    const jsonl = memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'jsonl', '--metadata', 'windows.pslist');
+    const last = JSON.parse(jsonl.stdout.trimEnd().split('\n').at(-1)!) as { metadata: Record<string, unknown> };
+    assert.equal(last.metadata['imageMd5'], 'not computed');
+    assert.equal(last.metadata['rowCount'], linked.length);
+    // Without either flag the output stays Volatility's list of rows.
+    assert.ok(Array.isArray(JSON.parse(memscope('-f', image.imagePath, '-s', symbolsDir, '-r', 'json', 'windows.pslist').stdout)));
   });
 
   it('-r json windows.psxview shows the hidden process in every view but pslist', () => {

@@ -27,6 +27,7 @@ const PLUGINS = [
   'windows.thrdscan',
   'windows.psxview',
   'windows.bigpools',
+  'windows.netscan',
 ];
 
 /**
@@ -121,7 +122,8 @@ describe('hostile Windows images: corrupt structures give rows, warnings or type
       const session = await openWindowsSession(cut);
       if (session.summary.os === null) {
         // The low stub (below 1 MiB) survives every cut, so the image is known to be Windows: say what is missing.
-        assert.match(session.summary.warnings.join('\n'), /truncated or incomplete/);
+        assert.equal(session.summary.noOs?.kind, 'incomplete');
+        assert.match(session.summary.noOs.found.join('\n'), /truncated or incomplete/);
         await assert.rejects(
           collect(session, 'windows.pslist'),
           (e) => isMemscopeError(e) && e.code === 'OS_NOT_FOUND' && /truncated/.test(e.message),

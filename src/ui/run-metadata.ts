@@ -1,0 +1,26 @@
+import type { ImageSummary } from '../engine/engine-api.ts';
+import type { ImageHashes } from '../engine/image-hash.ts';
+import { NOT_COMPUTED, type RunMetadata } from '../render/export-metadata.ts';
+import { MEMSCOPE_VERSION } from '../version.ts';
+import type { ResultSet } from './session-controller.ts';
+
+/**
+ * What every export of a run says about where its rows came from (the hashes as far as they are known now); undefined
+ * while the run goes on (nothing is exported then).
+ */
+export function runMetadata(image: ImageSummary, hashes: ImageHashes | undefined, result: ResultSet): RunMetadata | undefined {
+  if (result.status === 'running') return undefined;
+  return {
+    memscopeVersion: MEMSCOPE_VERSION,
+    imageFile: image.fileName,
+    imageSize: image.fileSize,
+    imageSha256: hashes?.sha256 ?? NOT_COMPUTED,
+    imageMd5: hashes?.md5 ?? NOT_COMPUTED,
+    plugin: result.plugin.name,
+    pluginVersion: result.plugin.version,
+    options: result.options,
+    runStarted: result.startedAt,
+    runSeconds: result.summary ? Math.round(result.summary.elapsedMs) / 1000 : null,
+    runStatus: result.status === 'done' ? 'complete' : result.status,
+  };
+}
