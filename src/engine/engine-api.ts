@@ -7,6 +7,8 @@ import type { SessionSeed } from './session-seed.ts';
 /** What the UI shows about an opened image. Addresses are hex strings ("0x1aa000"). */
 export interface ImageSummary {
   readonly fileName: string;
+  /** Identifies the image cheaply (its size and samples of its bytes, not a content hash): runs are kept under it. */
+  readonly fingerprint: string;
   readonly format: string;
   /** e.g. "ELF64 core dump (QEMU dump-guest-memory, VirtualBox dumpguestcore)". */
   readonly formatDescription: string;
@@ -27,7 +29,27 @@ export interface ImageSummary {
   readonly symbolKey?: string;
   /** Set when the OS was found but its symbol table is not in the store (plugins that need it will fail). */
   readonly missingSymbols?: MissingSymbols;
+  /** Set when no OS kernel can be read from the image: what the file is, in plain words, and what was checked. */
+  readonly noOs?: NoOsFinding;
   readonly warnings: readonly string[];
+}
+
+/** Why an image shows no OS, for the summary (built from discovery's findings and a small sample of the content). */
+export interface NoOsFinding {
+  /**
+   * truncated: the container says the file ends early; incomplete: an OS was seen, but not enough of it to read its
+   * kernel; file-type: a known non-memory file (PNG, PDF, …); zeros: all zeros where sampled; random: near-random
+   * where sampled (encrypted or compressed); unrecognised: none of these, and no OS memscope knows.
+   */
+  readonly kind: 'truncated' | 'incomplete' | 'file-type' | 'zeros' | 'random' | 'unrecognised';
+  /** A few words for the OS line, e.g. "none readable: truncated capture", "none: a PNG image". */
+  readonly short: string;
+  /** What the file is, in one or two plain sentences. */
+  readonly verdict: string;
+  /** What was still found: an OS seen, in its discovery's words (why its kernel cannot be read). */
+  readonly found: readonly string[];
+  /** What memscope looked for and did not find, and what the sampled content looks like. */
+  readonly checked: readonly string[];
 }
 
 /** A plugin's declaration as the page and `memscope plugins --json` see it (plain data). */
@@ -139,6 +161,8 @@ export interface EngineApi extends PluginJobs {
   sessionSeed(): Promise<Outcome<SessionSeed>>;
   /** SHA-256 and MD5 of the open image's file (chain of custody), read once with progress. */
   hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<ImageHashes>>;
+  /** Stops the hashing under way (hashImage then answers CANCELLED); nothing when none is. */
+  cancelHashing(): void;
   /** The symbol files kept in this browser (IndexedDB) for later sessions. */
   keptSymbols(): Promise<Outcome<KeptSymbols[]>>;
   /** Forgets a kept symbol file; an image open now keeps the table it has read. */

@@ -1,6 +1,7 @@
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { containerFormats, openImage } from '../formats/detect.ts';
+import { FILE_TYPE_PROBE_BYTES, identifyFileType } from '../formats/file-types.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { VirtualLayer } from '../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
@@ -12,12 +13,14 @@ import type { Column, PluginOptions, PluginRow, RunWarning } from '../plugins/pl
 import { checkOptions } from '../plugins/plugin-options.ts';
 import { builtinPlugins, findPlugin } from '../plugins/registry.ts';
 import type { SymbolStore } from '../symbols/symbol-store.ts';
-import type { ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, ProcessSpace } from './engine-api.ts';
+import type { ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, NoOsFinding, ProcessSpace } from './engine-api.ts';
 import { pluginInfo } from './plugin-info.ts';
 import { BUILD_ID } from './build-id.ts';
 import { DiscoveryCache } from './discovery-cache.ts';
 import { imageFingerprint } from './image-fingerprint.ts';
 import { findOs, type FoundOs, type OsSearch } from './os-discovery.ts';
+import { sampleMemory } from './content-sample.ts';
+import { noOsFinding, type NoOsClues } from './no-os-finding.ts';
 import { requirementsError, unmetRequirements, type Unmet } from './requirements.ts';
 import { checkReadLength, checkSpace, parseAddress, readPhysical, readVirtual } from './memory-read.ts';
 import type { KeyValueCache } from './kv-cache.ts';
@@ -46,8 +49,16 @@ export async function openSession(source: ByteSource, env: SessionEnv): Promise<
   const physical = await openImage(source);
   const osEnv: OsEnv = { ...env, physical };
   const cache = new DiscoveryCache(env.discoveryCache, env.buildId ?? BUILD_ID);
-  const { found, misses } = await findOs(osProfiles, osEnv, cache, await imageFingerprint(source));
-  return new Session(source, physical, env, misses, found && { ...found, load: await loadKernel(found, osEnv) });
+  const fingerprint = await imageFingerprint(source);
+  const { found, misses } = await findOs(osProfiles, osEnv, cache, fingerprint);
+  if (!found) return new Session(source, fingerprint, physical, env, misses, null, await contentClues(physical));
+  return new Session(source, fingerprint, physical, env, misses, { ...found, load: await loadKernel(found, osEnv) });
+}
+
+/** For an image without an OS: what its first bytes say it is (raw files only), and a sample of its memory. */
+async function contentClues(physical: PhysicalLayer): Promise<Pick<NoOsClues, 'fileType' | 'sample'>> {
+  const head = physical.format === 'raw' ? await physical.source.read(0, Math.min(FILE_TYPE_PROBE_BYTES, physical.source.size)) : undefined;
+  return { fileType: head && identifyFileType(head), sample: await sampleMemory(physical) };
 }
 
 /** The image's OS with its kernel context, or why there is none (retried until it is built). */
@@ -65,6 +76,9 @@ async function loadKernel({ profile, found }: FoundOs<AnyOsProfile>, env: OsEnv)
   }
 }
 
+/** What no-OS findings say the file is not memory at all: worth saying with any "no OS" error. */
+const NOT_MEMORY: ReadonlySet<NoOsFinding['kind']> = new Set(['file-type', 'zeros', 'random']);
+
 /** A run's control and the warnings it collects, which the plugins it reads (ctx.runPlugin) add to. */
 interface ActiveRun extends RunControl {
   readonly warnings: RunWarnings;
@@ -74,11 +88,15 @@ export class Session implements AnalysisSession {
   /** One accessor per registered OS, named by its id; typed by the registry (KernelAccessors), which fromEntries cannot see. */
   constructor(
     readonly source: ByteSource,
+    /** Identifies the image cheaply (image-fingerprint.ts): what kept results are filed under. */
+    readonly fingerprint: string,
     readonly physical: PhysicalLayer,
     private readonly env: SessionEnv,
     /** Why each OS that is not here is not, in registry order. */
     private readonly misses: OsSearch<AnyOsProfile>['misses'],
     private readonly os: OpenedOs | null,
+    /** Without an OS: what the content looks like, for the summary to say what the file is. */
+    private readonly content?: Pick<NoOsClues, 'fileType' | 'sample'>,
   ) {}
 
   /** Tries again to build the found OS's kernel context, unless it is built from its symbols: they may have arrived since. */
@@ -89,8 +107,14 @@ export class Session implements AnalysisSession {
 
   get summary(): ImageSummary {
     const described = this.os?.profile.summary(this.os.found, this.os.load);
+    const misses = [...this.misses.values()];
+    if (!this.os && this.content) {
+      // Without an OS, those seen but incomplete are what the summary says, not warnings beside it.
+      const noOs = noOsFinding({ osNames: osProfiles.map((p) => p.name), misses, containerWarnings: this.physical.warnings, ...this.content });
+      return { ...this.containerSummary(), os: null, noOs, warnings: this.physical.warnings };
+    }
     // Every OS seen but incomplete is worth saying, whichever was found.
-    const partial = [...this.misses.values()].filter((m) => m.partial).map((m) => m.why);
+    const partial = misses.filter((m) => m.partial).map((m) => m.why);
     return {
       ...this.containerSummary(),
       os: this.os?.profile.id ?? null,
@@ -99,9 +123,13 @@ export class Session implements AnalysisSession {
     };
   }
 
-  private containerSummary(): Pick<ImageSummary, 'fileName' | 'format' | 'formatDescription' | 'fileSize' | 'physicalSize' | 'capturedBytes'> {
+  private containerSummary(): Pick<
+    ImageSummary,
+    'fileName' | 'fingerprint' | 'format' | 'formatDescription' | 'fileSize' | 'physicalSize' | 'capturedBytes'
+  > {
     return {
       fileName: this.source.name,
+      fingerprint: this.fingerprint,
       format: this.physical.format,
       formatDescription: containerFormats.find((f) => f.id === this.physical.format)?.description ?? this.physical.format,
       fileSize: this.source.size,
@@ -210,10 +238,12 @@ export class Session implements AnalysisSession {
     return { reason: reason ?? `needs the ${profile.name} kernel's symbols: ${error.message.split('\n')[0]}`, error };
   }
 
-  /** Why `profile`'s OS is not the image's. */
+  /** Why `profile`'s OS is not the image's (and, for content that cannot be memory, what the file is instead). */
   private notFound(profile: AnyOsProfile): string {
     if (this.os) return `this is a ${this.os.profile.name} image`;
-    return this.misses.get(profile)?.why ?? `no ${profile.name} kernel found`;
+    const why = this.misses.get(profile)?.why ?? `no ${profile.name} kernel found`;
+    const noOs = this.summary.noOs;
+    return noOs && NOT_MEMORY.has(noOs.kind) ? `${why}. ${noOs.verdict}` : why;
   }
 
   /**

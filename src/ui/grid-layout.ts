@@ -1,7 +1,22 @@
 import { css, html, nothing, type TemplateResult } from 'lit';
+import { styleMap } from 'lit/directives/style-map.js';
 import type { Column, ColumnType, PluginRow } from '../plugins/plugin.ts';
 import { formatCell } from '../render/format-cell.ts';
 import { firstLine } from './cell-text.ts';
+
+/** A row's height: 20px and its 1px rule. */
+const ROW_PX = 21;
+
+/**
+ * The virtualizer's inline style: it sets its own least height (150px) inline unless one is there already, so a
+ * grid of a few rows would stand taller than they are.
+ */
+export const VIRTUALIZER_STYLE = styleMap({ minHeight: 'min(240px, var(--ms-grid-fit, 240px))' });
+
+/** The style that lets a grid of `rows` rows be no taller than they are. */
+export function fitRows(rows: number): string {
+  return `--ms-grid-fit: ${rows * ROW_PX + 2}px`;
+}
 
 export function isNumeric(type: ColumnType): boolean {
   return type === 'int' || type === 'hex';
@@ -47,9 +62,9 @@ export const gridStyles = css`
     outline: 2px solid var(--ms-accent);
     outline-offset: -2px;
   }
+  /* As tall as the rows need (--ms-grid-fit), at most --ms-grid-height; the least height is VIRTUALIZER_STYLE's. */
   lit-virtualizer {
-    height: var(--ms-grid-height, 60vh);
-    min-height: 240px;
+    height: min(var(--ms-grid-height, 60vh), var(--ms-grid-fit, 100000px));
   }
 `;
 

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { ImageSummary } from '../engine/engine-api.ts';
+import type { ImageSummary, NoOsFinding } from '../engine/engine-api.ts';
 import type { ImageHashes } from '../engine/image-hash.ts';
 import { formatSizeExact } from './format-size.ts';
 import { controlStyles, factListStyles } from './shared-styles.ts';
@@ -19,25 +19,40 @@ export class ImageSummaryView extends LitElement {
       ul {
         margin: 0.5em 0 0;
         padding-left: 1.2em;
-        color: var(--ms-warning);
         font-size: 0.92em;
         overflow-wrap: anywhere;
+      }
+      ul.warnings {
+        color: var(--ms-warning);
+      }
+      .no-os p {
+        margin: 0.6em 0 0;
+      }
+      .no-os h3 {
+        font-size: 0.92em;
+        margin: 0.6em 0 0;
       }
     `,
   ];
 
   @property({ attribute: false }) summary?: ImageSummary;
-  /** The file's hashes once computed (on request: `compute-hashes`). */
+  /** The file's hashes once computed (on request: `compute-hashes`; `cancel-hashes` stops them). */
   @property({ attribute: false }) hashes?: ImageHashes;
   /** While they are computed: bytes hashed of the total. */
   @property({ attribute: false }) hashing?: { readonly done: number; readonly total: number };
 
+  /** Focus goes to the summary's heading (the page moves it here once an image has opened). */
+  override focus(options?: FocusOptions): void {
+    // Called as the page first shows it: the heading is there once this element has rendered.
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLElement>('h2')?.focus(options));
+  }
+
   override render() {
     const s = this.summary;
     if (!s) return nothing;
-    const os = s.os === null ? 'not identified (Windows x64 kernels and x86-64 Linux kernels with VMCOREINFO are recognised)' : (s.osVersion ?? s.os);
+    const os = s.os === null ? (s.noOs?.short ?? 'none found') : (s.osVersion ?? s.os);
     return html`
-      <h2>Image</h2>
+      <h2 tabindex="-1">Image</h2>
       <dl>
         <dt>File</dt>
         <dd class="file-name">${s.fileName}</dd>
@@ -54,7 +69,7 @@ export class ImageSummaryView extends LitElement {
         ${row('DTB', s.dtb)} ${row('Kernel base', s.kernelBase)} ${row('Symbols', s.symbols)}
         ${this.hashes ? html`${row('SHA-256', this.hashes.sha256)} ${row('MD5', this.hashes.md5)}` : nothing}
       </dl>
-      ${this.hashes ? nothing : this.renderHashControl()}
+      ${s.noOs ? renderNoOs(s.noOs) : nothing} ${this.hashes ? nothing : this.renderHashControl()}
       ${
         s.warnings.length > 0
           ? html`<ul class="warnings">
@@ -65,15 +80,42 @@ export class ImageSummaryView extends LitElement {
     `;
   }
 
-  /** The file's SHA-256 and MD5 for the case notes: computed on request (reading the whole file once), with progress. */
+  /**
+   * The file's SHA-256 and MD5 for the case notes (reading the whole file once), with progress: on request, or on
+   * their own for small images (the page starts them); cancellable.
+   */
   private renderHashControl() {
     const h = this.hashing;
     return h
-      ? html`<p class="hashing" role="status">Hashing the file… ${percent(h)} %</p>`
-      : html`<button class="hash" @click=${() => this.dispatchEvent(new CustomEvent('compute-hashes', { bubbles: true, composed: true }))}>
-          Compute SHA-256 and MD5
-        </button>`;
+      ? html`<p class="hashing">
+          <span role="status">Hashing the file… ${percent(h)} %</span>
+          <button class="cancel-hash" @click=${() => this.emit('cancel-hashes')}>Cancel</button>
+        </p>`
+      : html`<button class="hash" @click=${() => this.emit('compute-hashes')}>Compute SHA-256 and MD5</button>`;
   }
+
+  private emit(type: 'compute-hashes' | 'cancel-hashes'): void {
+    this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
+  }
+}
+
+/** Why there is no OS to read, in plain words: the verdict, what was still found, what was checked. */
+function renderNoOs(noOs: NoOsFinding) {
+  return html`<section class="no-os" data-kind=${noOs.kind}>
+    <p class="verdict">${noOs.verdict}</p>
+    ${
+      noOs.found.length > 0
+        ? html`<h3>Still found</h3>
+          <ul class="found">
+            ${noOs.found.map((f) => html`<li>${f}</li>`)}
+          </ul>`
+        : nothing
+    }
+    <h3>Checked</h3>
+    <ul class="checked">
+      ${noOs.checked.map((c) => html`<li>${c}</li>`)}
+    </ul>
+  </section>`;
 }
 
 function percent(p: { readonly done: number; readonly total: number }): number {

@@ -1,4 +1,5 @@
 import { IdbPluginLibrary } from '../browser/idb-plugin-library.ts';
+import { IdbResultStore } from '../browser/idb-result-store.ts';
 import { createEngineClient } from '../worker/engine-client.ts';
 import './memscope-app.ts';
 import { registerServiceWorker } from './service-worker.ts';
@@ -6,6 +7,7 @@ import { ThirdPartyPlugins } from './third-party-plugins.ts';
 
 const app = document.querySelector('memscope-app') ?? document.body.appendChild(document.createElement('memscope-app'));
 // The plugin sandbox's bundle and memscope.wasm sit next to this one.
+app.results = new IdbResultStore();
 app.thirdParty = new ThirdPartyPlugins(new IdbPluginLibrary(), new URL('./', import.meta.url));
 app.engine = createEngineClient();
 registerServiceWorker();

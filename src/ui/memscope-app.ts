@@ -1,8 +1,10 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import type { EngineApi } from '../engine/engine-api.ts';
-import type { Column, PluginRow } from '../plugins/plugin.ts';
+import type { EngineApi, ImageSummary } from '../engine/engine-api.ts';
+import type { ImageHashes } from '../engine/image-hash.ts';
+import type { ResultStore } from '../browser/idb-result-store.ts';
+import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { addressTarget } from './address-target.ts';
 import './drop-zone.ts';
 import type { FilesChosenEvent } from './drop-zone.ts';
@@ -16,18 +18,25 @@ import './image-summary.ts';
 import './job-progress.ts';
 import './plugin-picker.ts';
 import type { PluginFilesEvent, RemovePluginEvent, RunPluginEvent } from './plugin-picker.ts';
+import { engineSectionRunner } from './engine-section-runner.ts';
+import { processSections, type ProcessOpenEvent, type ProcessRef } from './process-sections.ts';
 import './process-tree.ts';
+import './process-view.ts';
+import type { SectionRunner } from './process-view.ts';
 import './result-table.ts';
 import type { CellActivateEvent, ViewChangeEvent } from './result-table.ts';
 import './run-warnings.ts';
 import type { OpenMemoryEvent } from './run-warnings.ts';
 import { SessionController, type ResultSet, type RunningJob } from './session-controller.ts';
 import { saveText } from './download.ts';
+import { runMetadata } from './run-metadata.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
 import type { ThirdPartyPlugins } from './third-party-plugins.ts';
 
 /** A dropped or picked file that is a plugin module rather than an image. */
+type Tab = 'results' | 'memory' | 'process';
+
 const isPluginModule = (file: File) => /\.m?js$/i.test(file.name);
 /** Symbol files by name: ISF (.json, .json.xz, .json.gz), Microsoft PDBs, symbol packs (.zip, e.g. Volatility's windows.zip). */
 const isSymbolFile = (file: File) => /\.(json|json\.xz|json\.gz|pdb|zip)$/i.test(file.name);
@@ -40,6 +49,7 @@ export class MemscopeApp extends LitElement {
     css`
       :host {
         min-height: 100vh;
+        container: page / inline-size;
       }
       header {
         display: flex;
@@ -61,6 +71,20 @@ export class MemscopeApp extends LitElement {
       main.opened {
         grid-template-columns: minmax(260px, 340px) minmax(0, 1fr);
         align-items: start;
+      }
+      /* Narrow (a phone, a split window): the panels stack, results first; tables scroll inside their box. */
+      @container page (max-width: 760px) {
+        main,
+        main.opened {
+          grid-template-columns: minmax(0, 1fr);
+          padding: 0.5em;
+        }
+        main.opened .results {
+          order: -1;
+        }
+        header .muted {
+          display: none;
+        }
       }
       .start {
         display: grid;
@@ -102,11 +126,44 @@ export class MemscopeApp extends LitElement {
       [hidden] {
         display: none !important;
       }
+      /* Read by screen readers, not shown. */
+      .announce {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        overflow: hidden;
+        clip-path: inset(50%);
+        white-space: nowrap;
+      }
       .tabs {
         display: flex;
         gap: 0.4em;
       }
       .tabs button[aria-selected='true'] {
+        background: var(--ms-selected);
+        border-color: var(--ms-accent);
+      }
+      .run-tabs {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.3em;
+        border-bottom: 1px solid var(--ms-border);
+        padding-bottom: 0.3em;
+      }
+      .run-tab {
+        display: inline-flex;
+      }
+      .run-tab button {
+        font-family: var(--ms-mono);
+        font-size: 0.85em;
+        padding: 0.2em 0.5em;
+        border-radius: 3px 0 0 3px;
+      }
+      .run-tab button.close {
+        border-left: none;
+        border-radius: 0 3px 3px 0;
+      }
+      .run-tab button[aria-selected='true'] {
         background: var(--ms-selected);
         border-color: var(--ms-accent);
       }
@@ -123,8 +180,13 @@ export class MemscopeApp extends LitElement {
   @property({ attribute: false }) engine?: EngineApi;
   /** Third-party plugins (the plugin sandbox); without them none are offered. */
   @property({ attribute: false }) thirdParty?: ThirdPartyPlugins;
+  /** Where runs are kept per image between visits; without it they last as long as the page. */
+  @property({ attribute: false }) results?: ResultStore;
   private session?: SessionController;
-  @state() private tab: 'results' | 'memory' = 'results';
+  @state() private tab: Tab = 'results';
+  /** The process the process view shows (picked in a result's row details or the process tree). */
+  @state() private process: ProcessRef | undefined;
+  private processImage: ImageSummary | undefined;
   @state() private hexTarget: HexTarget | undefined;
   /** What the result table shows of a result (its filter and order), for exporting exactly that. */
   @state() private shown: { readonly result: ResultSet; readonly rows: readonly PluginRow[]; readonly narrowed: boolean } | undefined;
@@ -144,14 +206,63 @@ export class MemscopeApp extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('engine') || changed.has('thirdParty')) {
-      this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate(), this.thirdParty) : undefined;
+    if (changed.has('engine') || changed.has('thirdParty') || changed.has('results')) {
+      this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate(), this.thirdParty, this.results) : undefined;
     }
+    // Another image: the process view was about the last one.
+    if (this.session?.summary !== this.processImage) {
+      this.processImage = this.session?.summary;
+      this.process = undefined;
+      if (this.tab === 'process') this.tab = 'results';
+    }
+  }
+
+  /** What focus and the live region last followed: an image opened, a run shown, a run's state. */
+  private followed: { summary?: ImageSummary; result?: ResultSet; status?: ResultSet['status'] } = {};
+
+  protected override updated(): void {
+    const s = this.session;
+    if (!s) return;
+    if (s.summary && s.summary !== this.followed.summary) {
+      this.followed.summary = s.summary;
+      this.announce(`Opened ${s.summary.fileName}: ${s.summary.osVersion ?? s.summary.noOs?.short ?? 'no operating system found'}`);
+      this.moveFocus(() => this.renderRoot.querySelector('image-summary'));
+    }
+    const result = s.result;
+    if (!result) return;
+    if (result !== this.followed.result) {
+      this.followed.result = result;
+      this.followed.status = undefined;
+      // A run the user started: focus follows it (the tree the page runs on opening leaves focus on the summary).
+      if (!s.job?.auto) this.moveFocus(() => this.renderRoot.querySelector('.result-head h2'));
+    }
+    if (result.status !== this.followed.status) {
+      this.followed.status = result.status;
+      if (result.status !== 'running') this.announce(`${result.plugin.name}: ${runState(result)}`);
+    }
+  }
+
+  private announce(text: string): void {
+    const region = this.renderRoot.querySelector('.announce');
+    if (region) region.textContent = text;
+  }
+
+  /**
+   * Moves focus to what just appeared, unless the user has put it somewhere else meanwhile: only from the page
+   * itself, the drop zones or the plugin picker (what opened the image or started the run), or the summary the
+   * page focused on opening.
+   */
+  private moveFocus(target: () => HTMLElement | null): void {
+    const active = (this.renderRoot as ShadowRoot).activeElement;
+    const fromTrigger = !active || active.matches('drop-zone, plugin-picker, button.sample, symbol-request, image-summary');
+    const pageFocused = document.activeElement === document.body || document.activeElement === this;
+    if (fromTrigger && pageFocused) target()?.focus();
   }
 
   override render() {
     const s = this.session;
     return html`
+      <div class="announce" role="status" aria-live="polite"></div>
       <header>
         <h1>memscope</h1>
         <span class="muted">Memory forensics in your browser</span>
@@ -198,7 +309,8 @@ export class MemscopeApp extends LitElement {
     return html`<main class="opened">
       ${notices}
       <section class="side">
-        <image-summary .summary=${s.summary} .hashes=${s.hashes} .hashing=${s.hashing} @compute-hashes=${() => s.computeHashes()}></image-summary>
+        <image-summary .summary=${s.summary} .hashes=${s.hashes} .hashing=${s.hashing} @compute-hashes=${() => s.computeHashes()}
+          @cancel-hashes=${() => s.cancelHashes()}></image-summary>
         <plugin-picker .plugins=${s.plugins} .brokenModules=${s.brokenPlugins} ?canAdd=${s.thirdParty !== undefined} ?disabled=${busy}
           @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}
           @plugin-files=${(e: PluginFilesEvent) => s.addPlugins(e.detail)}
@@ -213,8 +325,20 @@ export class MemscopeApp extends LitElement {
         <nav class="tabs" role="tablist">
           ${this.renderTab('results', 'Plugin results')}
           ${this.renderTab('memory', 'Memory')}
+          ${this.process ? this.renderTab('process', `Process ${this.process.pid}`) : nothing}
         </nav>
-        <div class="result-pane" ?hidden=${this.tab !== 'results'}>${this.renderResults(s)}</div>
+        <div class="result-pane" ?hidden=${this.tab !== 'results'} @process-open=${(e: ProcessOpenEvent) => this.showProcess(e.detail)}>
+          ${this.renderResults(s)}
+        </div>
+        ${
+          this.process && this.engine
+            ? keyed(
+                s.summary,
+                html`<process-view ?hidden=${this.tab !== 'process'} .process=${this.process} .sections=${processSections(s.plugins)}
+                  .runner=${this.sectionRunner(this.engine)} @process-open=${(e: ProcessOpenEvent) => this.showProcess(e.detail)}></process-view>`,
+              )
+            : nothing
+        }
         ${keyed(s.summary, html`<hex-view ?hidden=${this.tab !== 'memory'} .read=${this.readMemory} .target=${this.hexTarget}></hex-view>`)}
       </section>
     </main>`;
@@ -228,7 +352,20 @@ export class MemscopeApp extends LitElement {
 
   private readonly readMemory: EngineApi['readMemory'] = (space, address, length) => this.engine!.readMemory(space, address, length);
 
-  private renderTab(tab: 'results' | 'memory', label: string) {
+  /** One runner per engine: the process view keeps it across renders. */
+  private runners = new WeakMap<EngineApi, SectionRunner>();
+  private sectionRunner(engine: EngineApi): SectionRunner {
+    let runner = this.runners.get(engine);
+    if (!runner) this.runners.set(engine, (runner = engineSectionRunner(engine)));
+    return runner;
+  }
+
+  private showProcess(process: ProcessRef): void {
+    this.process = process;
+    this.tab = 'process';
+  }
+
+  private renderTab(tab: Tab, label: string) {
     return html`<button role="tab" data-tab=${tab} aria-selected=${this.tab === tab ? 'true' : 'false'} @click=${() => (this.tab = tab)}>${label}</button>`;
   }
 
@@ -270,27 +407,35 @@ export class MemscopeApp extends LitElement {
             @cancel-job=${() => s.cancel()}></job-progress>`
           : nothing
       }
-      ${s.result && s.summary ? this.renderResult(s.result, s.summary.fileName) : nothing}
+      ${s.tabs.length > 1 ? this.renderRunTabs(s) : nothing}
+      ${s.result && s.summary ? this.renderResult(s.result, s.summary, s.hashes) : nothing}
     `;
   }
 
-  private renderResult(result: ResultSet, fileName: string) {
-    const { plugin, columns, rows, version, summary, status, warnings } = result;
-    const state =
-      status === 'running'
-        ? 'running…'
-        : status === 'cancelled'
-          ? 'cancelled — partial results'
-          : status === 'failed'
-            ? 'failed — partial results'
-            : `${summary?.rowCount ?? rows.length} rows in ${((summary?.elapsedMs ?? 0) / 1000).toFixed(1)} s`;
+  /** A tab per run of this image (kept in this browser across visits): click to show, × to close. */
+  private renderRunTabs(s: SessionController) {
+    return html`<div class="run-tabs" role="tablist" aria-label="Runs of this image">
+      ${s.tabs.map((t) => {
+        const label = `${t.plugin.name}${optionsLabel(t.options)}`;
+        return html`<span class="run-tab">
+          <button role="tab" data-run=${t.id} aria-selected=${t === s.result ? 'true' : 'false'} title=${label}
+            @click=${() => s.selectTab(t.id)}>${label}${t.status === 'running' ? ' …' : ''}</button><button class="close"
+            aria-label="Close ${label}" title="Close (forgets this run in this browser)" @click=${() => s.closeTab(t.id)}>×</button>
+        </span>`;
+      })}
+    </div>`;
+  }
+
+  private renderResult(result: ResultSet, image: ImageSummary, hashes: ImageHashes | undefined) {
+    const { plugin, columns, rows, version, status, warnings } = result;
+    const state = runState(result);
     return html`
       <div class="result-head">
-        <h2>${plugin.name}</h2>
+        <h2 tabindex="-1">${plugin.name}</h2>
         <span class="muted result-state">${state}</span>
         ${warnings.length > 0 ? html`<span class="warning-count">${warnings.length} warning${warnings.length === 1 ? '' : 's'}</span>` : nothing}
         <export-buttons .columns=${columns} .rows=${rows} .shown=${this.shown?.result === result && this.shown.narrowed ? this.shown.rows : undefined}
-          baseName="${fileName}-${plugin.name}" ?disabled=${status === 'running'}></export-buttons>
+          .run=${runMetadata(image, hashes, result)} baseName="${image.fileName}-${plugin.name}" ?disabled=${status === 'running'}></export-buttons>
       </div>
       ${
         warnings.length > 0
@@ -306,6 +451,20 @@ export class MemscopeApp extends LitElement {
       }
     `;
   }
+}
+
+/** A run's state in a few words: "running…", "12 rows in 0.3 s", "cancelled — partial results". */
+function runState({ status, summary, rows }: ResultSet): string {
+  if (status === 'running') return 'running…';
+  if (status === 'cancelled') return 'cancelled — partial results';
+  if (status === 'failed') return 'failed — partial results';
+  return `${summary?.rowCount ?? rows.length} rows in ${((summary?.elapsedMs ?? 0) / 1000).toFixed(1)} s`;
+}
+
+/** The options a run was given, for its tab (" pid=4,1337"); unset and false ones left out. */
+function optionsLabel(options: PluginOptions): string {
+  const given = Object.entries(options).filter(([, v]) => v !== undefined && v !== false && v !== '' && !(Array.isArray(v) && v.length === 0));
+  return given.map(([k, v]) => ` ${k}${v === true ? '' : `=${Array.isArray(v) ? v.join(',') : String(v)}`}`).join('');
 }
 
 /** For a third-party run whose sandbox has not answered for a second or more: when it will be stopped. */

@@ -5,7 +5,8 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { contentWidths, gridMinWidth, gridTemplate, widen, type ColumnWidth } from './column-widths.ts';
 import { focusCell } from './grid-keys.ts';
-import { gridStyles, isNumeric, renderCells } from './grid-layout.ts';
+import { VIRTUALIZER_STYLE, fitRows, gridStyles, isNumeric, renderCells } from './grid-layout.ts';
+import { processOfRow, type ProcessOpenEvent } from './process-sections.ts';
 import { controlStyles } from './shared-styles.ts';
 import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
 
@@ -15,7 +16,8 @@ const TOGGLE_CH = 2;
 
 /**
  * Rows of a tree plugin (pstree) indented by depth, with expand/collapse; by keyboard a tree grid: Up/Down move
- * between rows, Right expands (or goes to the first child), Left collapses (or goes to the parent), Home/End.
+ * between rows, Right expands (or goes to the first child), Left collapses (or goes to the parent), Home/End;
+ * Enter or a double-click opens the row's process in the process view (`process-open`).
  */
 @customElement('process-tree')
 export class ProcessTree extends LitElement {
@@ -44,6 +46,10 @@ export class ProcessTree extends LitElement {
       }
       .toggle:focus-visible {
         outline: 2px solid var(--ms-accent);
+      }
+      .hint {
+        color: var(--ms-muted);
+        font-size: 0.9em;
       }
       .leaf {
         display: inline-block;
@@ -92,14 +98,15 @@ export class ProcessTree extends LitElement {
         <button @click=${() => (this.collapsed = new Set())}>Expand all</button>
         <button @click=${() => (this.collapsed = new Set(this.tree.filter((n) => n.hasChildren).map((n) => n.index)))}>Collapse all</button>
         <span class="count">${this.rows.length} rows (${this.visible.length} shown)</span>
+        <span class="hint">Double-click a process, or press Enter on it, for everything about it</span>
       </div>
-      <div class="grid-frame" role="treegrid" aria-label="Process tree: arrow keys move, Right expands, Left collapses"
+      <div class="grid-frame" role="treegrid" aria-label="Process tree: arrow keys move, Right expands, Left collapses, Enter opens the process view"
         @keydown=${(e: KeyboardEvent) => this.onKey(e)}>
-        <div style="min-width: ${gridMinWidth(this.widths)}">
+        <div style="min-width: ${gridMinWidth(this.widths)}; ${fitRows(this.visible.length)}">
           <div class="grid-head" role="row" style="grid-template-columns: ${template}">
             ${this.columns.map((c) => html`<div class="cell ${isNumeric(c.type) ? 'num' : ''}" role="columnheader">${c.name}</div>`)}
           </div>
-          <lit-virtualizer scroller .items=${this.visible} .renderItem=${(node: TreeRow, i: number) => this.renderRow(node, template, i)}></lit-virtualizer>
+          <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} .items=${this.visible} .renderItem=${(node: TreeRow, i: number) => this.renderRow(node, template, i)}></lit-virtualizer>
         </div>
       </div>
     `;
@@ -114,7 +121,7 @@ export class ProcessTree extends LitElement {
     }`;
     return html`<div class="grid-row" role="row" data-index=${position} aria-level=${node.level + 1}
       aria-expanded=${ifDefined(node.hasChildren ? String(open) : undefined)} style="grid-template-columns: ${template}"
-      @click=${() => (this.cursor = position)}>${renderCells(this.columns, node.row, lead, undefined, position === this.cursor ? 0 : -1)}</div>`;
+      @click=${() => (this.cursor = position)} @dblclick=${() => this.openProcess(node)}>${renderCells(this.columns, node.row, lead, undefined, position === this.cursor ? 0 : -1)}</div>`;
   }
 
   private onKey(e: KeyboardEvent): void {
@@ -130,12 +137,18 @@ export class ProcessTree extends LitElement {
     else if (e.key === 'ArrowRight' && open) next++;
     else if (e.key === 'ArrowLeft' && open) this.toggle(node.index);
     else if (e.key === 'ArrowLeft') next = this.parentOf(this.cursor);
-    else if (e.key === 'Enter' && node.hasChildren) this.toggle(node.index);
+    else if (e.key === 'Enter') this.openProcess(node);
     else if (!['ArrowRight', 'ArrowLeft'].includes(e.key)) return;
     // Handled here: the arrows must not scroll the grid sideways (the tree column would slide out of view).
     e.preventDefault();
     this.cursor = Math.max(0, Math.min(this.visible.length - 1, next));
     void this.focusCursor();
+  }
+
+  /** The row's process in the process view. */
+  private openProcess(node: TreeRow): void {
+    const process = processOfRow(this.columns, node.row);
+    if (process) this.dispatchEvent(new CustomEvent('process-open', { detail: process, bubbles: true, composed: true }) satisfies ProcessOpenEvent);
   }
 
   /** The visible row holding the row at `position` (itself at the top level). */

@@ -7,7 +7,8 @@ import { contentWidths, fitWidth, gridMinWidth, gridTemplate, sampleRows, widen,
 import type { HiddenChangeEvent } from './column-chooser.ts';
 import './column-chooser.ts';
 import { focusCell, moveCursor, type GridCursor } from './grid-keys.ts';
-import { gridStyles, isNumeric, renderCells } from './grid-layout.ts';
+import { VIRTUALIZER_STYLE, fitRows, gridStyles, isNumeric, renderCells } from './grid-layout.ts';
+import { processOfRow, type ProcessOpenEvent, type ProcessRef } from './process-sections.ts';
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
 
@@ -187,11 +188,11 @@ export class ResultTable extends LitElement {
       </div>
       <div class="grid-frame" role="grid" aria-rowcount=${this.view.length + 1} aria-colcount=${shown.length}
         aria-label="Results: arrow keys move between cells, Enter opens an address" @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}>
-        <div style="min-width: ${gridMinWidth(widths)}">
+        <div style="min-width: ${gridMinWidth(widths)}; ${fitRows(this.view.length)}">
           <div class="grid-head" role="row" aria-rowindex="1" style="grid-template-columns: ${template}">
             ${shown.map((i) => this.renderHeader(this.columns[i]!, i))}
           </div>
-          <lit-virtualizer scroller .items=${this.view}
+          <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} .items=${this.view}
             .renderItem=${(row: PluginRow, index: number) =>
               html`<div class="grid-row ${row === this.selected ? 'selected' : ''}" role="row" aria-rowindex=${index + 2} data-index=${index}
                 aria-selected=${row === this.selected ? 'true' : 'false'} style="grid-template-columns: ${template}"
@@ -213,13 +214,23 @@ export class ResultTable extends LitElement {
   private renderDetails(row: PluginRow) {
     const texts = this.columns.map((c, i) => formatCell(row.values[i] ?? null, c.type).replace(/^\n+/, ''));
     const tsv = `${this.columns.map((c) => c.name).join('\t')}\n${texts.map((t) => t.replace(/[\t\n]+/g, ' ')).join('\t')}\n`;
+    const process = processOfRow(this.columns, row);
     return html`<dl class="row-details" aria-label="Selected row">
       ${this.columns.map(
         (c, i) => html`<dt>${c.name}</dt><dd><span class="value">${texts[i]}</span>
           <button class="copy" title="Copy ${c.name}" @click=${() => copyText(texts[i]!)}>Copy</button></dd>`,
       )}
-      <dt></dt><dd><button class="copy-row" title="Copy the row as tab-separated text with its column names" @click=${() => copyText(tsv)}>Copy row</button></dd>
+      <dt></dt><dd><button class="copy-row" title="Copy the row as tab-separated text with its column names" @click=${() => copyText(tsv)}>Copy row</button>${
+        process
+          ? html`<button class="open-process" title="Everything the plugins know about this process, in one view" @click=${() => this.openProcess(process)}>
+              Process view: ${process.pid}${process.name ? ` ${process.name}` : ''}</button>`
+          : nothing
+      }</dd>
     </dl>`;
+  }
+
+  private openProcess(process: ProcessRef): void {
+    this.dispatchEvent(new CustomEvent('process-open', { detail: process, bubbles: true, composed: true }) satisfies ProcessOpenEvent);
   }
 
   private renderHeader(column: Column, index: number) {

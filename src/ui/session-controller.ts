@@ -17,10 +17,17 @@ import { isMemscopeError } from '../errors.ts';
 import type { Column, CountedWarning, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { rowProblem } from '../plugins/row-check.ts';
 import { fetchSample } from './sample-loader.ts';
+import type { ResultStore } from '../browser/idb-result-store.ts';
+import { symbolMismatch } from './symbol-mismatch.ts';
 import type { BrokenModule, SandboxImage, ThirdPartyList, ThirdPartyPlugins } from './third-party-plugins.ts';
 
 export interface ResultSet {
+  /** Its tab's identity (unique while the page is open; kept with the run in this browser). */
+  readonly id: string;
   readonly plugin: PluginInfo;
+  readonly options: PluginOptions;
+  /** When the run started (ISO 8601, UTC), for the exports' metadata. */
+  readonly startedAt: string;
   /** The columns for the options of this run (the plugin's declared ones until the engine has said). */
   columns: readonly Column[];
   /** Appended in place while the job streams; `version` counts the appends. */
@@ -45,6 +52,9 @@ export interface RunningJob {
 
 type OpenImage = Omit<SandboxImage, 'seed'>;
 
+/** Image files up to this size are hashed on opening, once the process tree is shown; larger ones on request. */
+export const AUTO_HASH_MAX_BYTES = 2 * 1024 ** 3;
+
 /** While rows stream in, the page re-renders at most this often. */
 const STREAM_REPAINT_MS = 200;
 
@@ -60,6 +70,8 @@ export class SessionController {
   /** Plugins that apply to the opened image's OS, each with what it lacks to run there. */
   plugins: readonly ImagePluginInfo[] = [];
   job: RunningJob | undefined;
+  /** Every run of this image, a tab each, in the order they were first run; `result` is the one shown. */
+  tabs: readonly ResultSet[] = [];
   result: ResultSet | undefined;
   failure: EngineFailure | undefined;
   missingSymbols: MissingSymbols | undefined;
@@ -68,6 +80,9 @@ export class SessionController {
   /** The open image's file hashes, once computed; `hashing` while they are. */
   hashes: ImageHashes | undefined;
   hashing: { done: number; total: number } | undefined;
+  /** The file open, and the file `hashes` are of (reopening it, e.g. after adding symbols, keeps them). */
+  private openFile: Blob | undefined;
+  private hashed: Blob | undefined;
   /** Stored third-party modules that cannot be used now (listed so that they can be removed). */
   brokenPlugins: readonly BrokenModule[] = [];
   /** A short confirmation (a plugin module added). */
@@ -85,27 +100,35 @@ export class SessionController {
   private repaintTimer: ReturnType<typeof setTimeout> | undefined;
   /** Plugin modules added while a run was going: checked once it ends. */
   private pendingPlugins: File[] = [];
+  /** The job Cancel was pressed for: one cancelled before the engine has it (while its columns are asked) never starts. */
+  private cancelled: RunningJob | undefined;
 
   constructor(
     private readonly engine: EngineApi,
     private readonly changed: () => void,
     /** Without it (tests of the page alone) third-party plugins are not offered. */
     readonly thirdParty?: ThirdPartyPlugins,
+    /** Where ended runs are kept per image; without it, runs last as long as the page. */
+    private readonly results?: ResultStore,
   ) {
     if (thirdParty) thirdParty.onSilence = (ms) => this.silence(ms);
   }
 
   async open(file: Blob, fileName: string): Promise<void> {
+    // A running job ends first: how it ends (and the job slot it frees) belongs to the image it ran on.
     this.cancel();
+    await this.running;
     this.fileName = fileName;
     this.opening = true;
     this.summary = undefined;
-    this.hashes = undefined;
+    this.openFile = file;
+    if (file !== this.hashed) this.hashes = undefined;
     this.hashing = undefined;
     this.plugins = [];
     this.brokenPlugins = [];
     this.image = undefined;
     this.result = undefined;
+    this.tabs = [];
     this.notice = undefined;
     this.clearFailure();
     this.changed();
@@ -125,7 +148,11 @@ export class SessionController {
     }
     this.opening = false;
     this.changed();
-    if (outcome.ok) this.showProcessTree();
+    if (outcome.ok) {
+      await this.restoreTabs(outcome.value.summary);
+      if (!this.tabs.some((t) => t.plugin.name === `${this.summary?.os}.pstree` && t.status === 'done')) this.showProcessTree();
+      if (outcome.value.summary.fileSize <= AUTO_HASH_MAX_BYTES) void this.hashWhenIdle(outcome.value.summary);
+    }
     await this.listKeptSymbols();
     if (outcome.ok && this.thirdParty) {
       const image = { file, fileName };
@@ -138,6 +165,19 @@ export class SessionController {
   private showProcessTree(): void {
     const tree = this.plugins.find((p) => p.name === `${this.summary?.os}.pstree` && p.unmet.length === 0);
     if (tree) void this.run(tree.name, {}, { auto: true });
+  }
+
+  /**
+   * Hashes the image once no plugin runs (the process tree shown on opening first, or the run that replaced it), so
+   * that reading the whole file slows neither; not if another image has been opened meanwhile.
+   */
+  private async hashWhenIdle(summary: ImageSummary): Promise<void> {
+    while (this.job) {
+      await this.running;
+      // A run waiting for this one to end (one the user asked for) starts in the same turn: let it.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+    if (this.summary === summary) await this.computeHashes();
   }
 
   /** Opens the sample the build ships (`sample/`), adding its symbol pack first. */
@@ -161,8 +201,11 @@ export class SessionController {
     const info = this.plugins.find((p) => p.name === plugin);
     if (!info) return;
     if (this.job?.auto && !auto) {
+      // The tree the page ran by itself gives way: its tab goes too, unless it had finished.
+      const replaced = this.result;
       this.cancel();
       await this.running;
+      if (replaced?.status === 'cancelled') this.closeTab(replaced.id);
     }
     if (this.job) return;
     const host = info.origin !== undefined && this.thirdParty ? this.thirdParty : this.engine;
@@ -178,8 +221,19 @@ export class SessionController {
     this.jobHost = host;
     this.notice = undefined;
     // The new run shows at once (the last one's rows would otherwise stay up while the engine answers).
-    const result: ResultSet = { plugin: info, columns: info.columns, rows: [], version: 0, status: 'running', warnings: [] };
-    this.result = result;
+    const result: ResultSet = {
+      // Unique across visits too: tabs kept from earlier ones sit beside this one.
+      id: `run-${Date.now().toString(36)}-${job.id}`,
+      plugin: info,
+      options,
+      startedAt: new Date().toISOString(),
+      columns: info.columns,
+      rows: [],
+      version: 0,
+      status: 'running',
+      warnings: [],
+    };
+    this.showTab(result);
     this.failure = undefined;
     this.changed();
     let finished!: () => void;
@@ -198,27 +252,29 @@ export class SessionController {
     this.changed();
     /** Why a row from the plugin sandbox does not fit (checked again here, out of plugin code's reach). */
     let misfit: string | undefined;
-    const ran = await settle(() =>
-      host.run(
-        job.id,
-        plugin,
-        options,
-        proxy((rows: PluginRow[]) => {
-          if (misfit !== undefined) return;
-          misfit = host === this.thirdParty ? rows.map((row) => rowProblem(columns, row)).find((p) => p !== undefined) : undefined;
-          if (misfit !== undefined) {
-            this.cancel();
-            return;
-          }
-          for (const row of rows) result.rows.push(row);
-          result.version++;
-          this.repaintSoon();
-        }),
-        proxy((progress: JobProgress) => {
-          job.progress = progress;
-          this.repaintSoon();
-        }),
-      ),
+    const ran = await settle(async () =>
+      this.cancelled === job
+        ? CANCELLED
+        : host.run(
+            job.id,
+            plugin,
+            options,
+            proxy((rows: PluginRow[]) => {
+              if (misfit !== undefined) return;
+              misfit = host === this.thirdParty ? rows.map((row) => rowProblem(columns, row)).find((p) => p !== undefined) : undefined;
+              if (misfit !== undefined) {
+                this.cancel();
+                return;
+              }
+              for (const row of rows) result.rows.push(row);
+              result.version++;
+              this.repaintSoon();
+            }),
+            proxy((progress: JobProgress) => {
+              job.progress = progress;
+              this.repaintSoon();
+            }),
+          ),
     );
     const outcome: Outcome<RunSummary> =
       misfit === undefined
@@ -251,12 +307,90 @@ export class SessionController {
     }
     result.version++;
     this.changed();
+    void this.keepRun(result, job.auto);
     const pending = this.pendingPlugins.splice(0);
     if (pending.length > 0) await this.addPlugins(pending);
   }
 
+  /** Shows a run's tab: a new one after the others, or in the place of the tab of the same plugin and options. */
+  private showTab(result: ResultSet): void {
+    const same = this.tabs.findIndex((t) => t.plugin.name === result.plugin.name && sameOptions(t.options, result.options));
+    if (same >= 0 && this.tabs[same]!.status !== 'running') {
+      void this.results?.forget(runsKey(this.summary!), this.tabs[same]!.id);
+      this.tabs = this.tabs.map((t, i) => (i === same ? result : t));
+    } else {
+      this.tabs = [...this.tabs, result];
+    }
+    this.result = result;
+  }
+
+  selectTab(id: string): void {
+    const tab = this.tabs.find((t) => t.id === id);
+    if (!tab) return;
+    this.result = tab;
+    this.changed();
+  }
+
+  /** Closes a tab (a running one's job is cancelled) and forgets its run in this browser. */
+  closeTab(id: string): void {
+    const at = this.tabs.findIndex((t) => t.id === id);
+    if (at < 0) return;
+    if (this.tabs[at]!.status === 'running') this.cancel();
+    this.tabs = this.tabs.filter((t) => t.id !== id);
+    if (this.result?.id === id) this.result = this.tabs[Math.min(at, this.tabs.length - 1)];
+    if (this.summary) void this.results?.forget(runsKey(this.summary), id);
+    this.changed();
+  }
+
+  /** The runs this browser kept for the image, as tabs (those of plugins it no longer offers left out); the last shown. */
+  private async restoreTabs(summary: ImageSummary): Promise<void> {
+    const kept = await this.results?.runs(runsKey(summary)).catch(() => []);
+    if (!kept?.length || this.summary !== summary) return;
+    const restored = kept.flatMap((run): ResultSet[] => {
+      const plugin = this.plugins.find((p) => p.name === run.plugin);
+      if (!plugin) return [];
+      const { id, options, columns, warnings, status, elapsedMs } = run;
+      const rows = [...run.rows];
+      return [
+        {
+          id,
+          plugin,
+          options,
+          startedAt: run.started,
+          columns,
+          rows,
+          version: 1,
+          status,
+          warnings,
+          summary: { rowCount: rows.length, warnings, elapsedMs },
+        },
+      ];
+    });
+    // A run started while they were read stays, after them, and stays shown.
+    this.tabs = [...restored, ...this.tabs.filter((t) => !restored.some((r) => r.id === t.id))];
+    this.result ??= this.tabs.at(-1);
+    this.changed();
+  }
+
+  /**
+   * Keeps an ended run in this browser for the image: a finished one, or the rows a run the user asked for found
+   * before it was cancelled or failed (not the tree the page ran by itself and stopped).
+   */
+  private async keepRun(result: ResultSet, auto: boolean): Promise<void> {
+    const summary = this.summary;
+    if (!this.results || !summary || result.plugin.origin !== undefined) return;
+    if (result.status !== 'done' && (auto || result.status === 'running' || result.rows.length === 0)) return;
+    const { id, options, columns, rows, warnings, status, startedAt } = result;
+    const run = { id, plugin: result.plugin.name, options, columns, rows, warnings, status, started: startedAt };
+    await this.results
+      .keep(runsKey(summary), { ...run, elapsedMs: result.summary?.elapsedMs ?? 0, finished: new Date().toISOString() })
+      .catch(() => {});
+  }
+
   cancel(): void {
-    if (this.job) void this.jobHost?.cancel(this.job.id);
+    if (!this.job) return;
+    this.cancelled = this.job;
+    void this.jobHost?.cancel(this.job.id);
   }
 
   /** Checks plugin modules (.mjs / .js) in the plugin sandbox and keeps each that is valid; stops at the first that is not. */
@@ -301,18 +435,26 @@ export class SessionController {
       return;
     }
     const retry = this.retry;
+    const needed = this.summary?.missingSymbols;
+    const mismatch = needed && symbolMismatch(needed, outcome.value);
     this.clearFailure();
     this.changed();
     // Every retry reopens the image first, which fetches the plugin list again: plugins that lacked these symbols become runnable.
     if (retry) await retry();
     else await this.listKeptSymbols();
+    // Said after the reopening, which clears notices.
+    if (mismatch) {
+      this.notice = mismatch;
+      this.changed();
+    }
   }
 
-  /** Computes the open image's SHA-256 and MD5 in the engine worker (the whole file, once), with progress. */
+  /** Computes the open image's SHA-256 and MD5 in the engine worker (the whole file, once), with progress; cancellable. */
   async computeHashes(): Promise<void> {
-    if (this.hashing || !this.summary) return;
-    const fileName = this.fileName;
-    this.hashing = { done: 0, total: this.summary.fileSize };
+    const summary = this.summary;
+    const file = this.openFile;
+    if (this.hashing || this.hashes || !summary) return;
+    this.hashing = { done: 0, total: summary.fileSize };
     this.changed();
     const outcome = await settle(() =>
       this.engine.hashImage(
@@ -322,12 +464,21 @@ export class SessionController {
         }),
       ),
     );
-    // Another image may have been opened meanwhile: its hashes are not these.
-    if (this.fileName !== fileName) return;
+    // The image may have been closed or opened again meanwhile: that open has its own hashing state.
+    if (this.summary !== summary) return;
     this.hashing = undefined;
-    if (outcome.ok) this.hashes = outcome.value;
-    else this.failure = outcome.error;
+    if (outcome.ok) {
+      this.hashes = outcome.value;
+      this.hashed = file;
+    } else if (outcome.error.code !== 'CANCELLED') {
+      this.failure = outcome.error;
+    }
     this.changed();
+  }
+
+  /** Stops the hashing under way; the button offers it again. */
+  cancelHashes(): void {
+    if (this.hashing) this.engine.cancelHashing();
   }
 
   /** Forgets a kept symbol file (the open image keeps the table it has read). */
@@ -405,6 +556,8 @@ export class SessionController {
   }
 }
 
+const CANCELLED: Outcome<never> = { ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } };
+
 /** Runs an engine call; a rejection (worker crashed, sample fetch failed) becomes a failure like any other. */
 async function settle<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
   try {
@@ -415,4 +568,19 @@ async function settle<T>(call: () => Promise<Outcome<T>>): Promise<Outcome<T>> {
       : { code: 'READ_FAILED', message: `The analysis engine failed: ${e instanceof Error ? e.message : String(e)}` };
     return { ok: false, error: failure };
   }
+}
+
+/**
+ * What an image's runs are kept under: the image (its fingerprint) read with these symbols — runs made on a table
+ * found in the image, or before a symbol file arrived, are not shown as if made with it.
+ */
+function runsKey(summary: ImageSummary): string {
+  const symbols = summary.missingSymbols ? `without ${summary.symbolKey ?? 'symbols'}` : (summary.symbolKey ?? '');
+  return `${summary.fingerprint}|${symbols}`;
+}
+
+/** Whether two option sets ask the same (key order aside). */
+function sameOptions(a: PluginOptions, b: PluginOptions): boolean {
+  const canonical = (o: PluginOptions) => JSON.stringify(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
+  return canonical(a) === canonical(b);
 }

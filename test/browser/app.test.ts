@@ -1,10 +1,29 @@
 import '../../src/ui/memscope-app.ts';
 import type { MemscopeApp } from '../../src/ui/memscope-app.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { trapAlertsAndClear, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
+import { captureDownload, trapAlertsAndClear, dropFiles, mount, pierce, pierceAll, renderedRows, waitFor } from './dom.ts';
 import type { CountedWarning } from '../../src/plugins/plugin.ts';
 import { FakeEngine, type FakeRun } from './fake-engine.ts';
+import { MEMSCOPE_VERSION } from '../../src/version.ts';
 import { HOSTILE_NAME, plugins, pslistRows, pstreeRows, summary } from './fixtures.ts';
+import type { KeptRun, ResultStore } from '../../src/browser/idb-result-store.ts';
+
+/** Runs kept per image, in memory (IdbResultStore is tested on its own, in result-store.test.ts). */
+class MemoryResultStore implements ResultStore {
+  readonly kept = new Map<string, KeptRun[]>();
+  async runs(image: string): Promise<KeptRun[]> {
+    return [...(this.kept.get(image) ?? [])];
+  }
+  async keep(image: string, run: KeptRun): Promise<void> {
+    this.kept.set(image, [...(this.kept.get(image) ?? []).filter((r) => r.id !== run.id), run]);
+  }
+  async forget(image: string, id: string): Promise<void> {
+    this.kept.set(
+      image,
+      (this.kept.get(image) ?? []).filter((r) => r.id !== id),
+    );
+  }
+}
 
 function start(scripts: Record<string, FakeRun> = {}): { app: MemscopeApp; engine: FakeEngine } {
   const engine = new FakeEngine(summary, plugins, {
@@ -39,6 +58,62 @@ async function runPlugin(app: MemscopeApp, name: string): Promise<void> {
 
 describe('memscope-app', () => {
   const alerts = trapAlertsAndClear();
+
+  it('moves focus to what opened and to a run the user started, announces each run’s end, and stacks the panels on a narrow screen', async () => {
+    const { app } = start();
+    await openImage(app);
+    const announced = () => pierce(app, '.announce')!.textContent;
+    equal(app.shadowRoot!.activeElement?.tagName, 'IMAGE-SUMMARY', 'focus on the opened image’s summary');
+    equal(announced(), 'windows.pstree: 4 rows in 1.2 s');
+    await runPlugin(app, 'windows.pslist');
+    await waitFor(() => app.shadowRoot!.activeElement === pierce(app, '.result-head h2'), 'focus on the run’s heading');
+    await waitFor(() => announced() === `windows.pslist: ${pslistRows.length} rows in 1.2 s`, 'the end announced');
+
+    app.style.width = '390px';
+    const results = await waitFor(() => pierce(app, 'section.results'), 'results');
+    await waitFor(() => results.getBoundingClientRect().width > 300, 'the results as wide as the screen');
+    ok(results.getBoundingClientRect().top < pierce(app, 'section.side')!.getBoundingClientRect().top, 'results above the side panels');
+  });
+
+  it('keeps every run as a tab; the same image opened again shows its runs without running anything; closing a tab forgets it', async () => {
+    const store = new MemoryResultStore();
+    const first = start();
+    first.app.results = store;
+    await openImage(first.app);
+    await runPlugin(first.app, 'windows.pslist');
+    const tabs = (app: MemscopeApp) => pierceAll(app, '.run-tabs button[role=tab]');
+    const kept = () => [...store.kept.values()].flat();
+    await waitFor(() => tabs(first.app).length === 2 && kept().length === 2, 'two tabs, both kept');
+    deepEqual([...store.kept.keys()], [`${summary.fingerprint}|${summary.symbolKey}`], 'under one key: the image with its symbols');
+    deepEqual(
+      tabs(first.app).map((t) => t.textContent!.trim()),
+      ['windows.pstree', 'windows.pslist'],
+    );
+    tabs(first.app)[0]!.click();
+    await waitFor(() => pierce(first.app, '.result-head h2')?.textContent === 'windows.pstree', 'the tree shown again');
+    await waitFor(
+      () => pierce(first.app, 'process-tree') && renderedRows(pierce(first.app, 'process-tree')!).length === pstreeRows.length,
+      'its rows',
+    );
+
+    // The same image in a new page: its runs are back, and nothing runs.
+    first.app.remove();
+    const second = start();
+    second.app.results = store;
+    dropFiles(await waitFor(() => pierce(second.app, 'drop-zone', '.zone'), 'drop zone'), [new File([new Uint8Array(4096)], 'win10.raw')]);
+    await waitFor(() => tabs(second.app).length === 2, 'the kept runs as tabs');
+    equal(pierce(second.app, '.result-head h2')!.textContent, 'windows.pslist', 'the last one shown');
+    const table = await waitFor(() => pierce(second.app, 'result-table'), 'its table');
+    await waitFor(() => renderedRows(table).length === pslistRows.length, 'its rows, from this browser');
+    equal(second.engine.runs.length, 0, 'nothing was run');
+
+    pierceAll(second.app, '.run-tabs button.close')[1]!.click();
+    await waitFor(() => tabs(second.app).length === 0 && pierce(second.app, '.result-head h2')?.textContent === 'windows.pstree', 'one run left');
+    deepEqual(
+      kept().map((r) => r.plugin),
+      ['windows.pstree'],
+    );
+  });
 
   it('shows the image’s symbols in plain words, the files kept in this browser, and forgets one on request', async () => {
     const { app, engine } = start();
@@ -93,14 +168,70 @@ describe('memscope-app', () => {
     ok(pierce(app, 'image-summary')!.shadowRoot!.textContent!.includes('win10.raw'), 'the image stays open');
   });
 
-  it('computes the image file’s SHA-256 and MD5 on request and shows them in the summary', async () => {
-    const { app, engine } = start();
-    await openImage(app);
+  it('hashes an image under 2 GiB on its own once no plugin runs (the process tree, then a run that replaced it)', async () => {
+    const { app, engine } = start({ 'windows.pstree': { rows: pstreeRows, hold: true }, 'windows.pslist': { rows: pslistRows, hold: true } });
+    const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'drop zone');
+    dropFiles(zone, [new File([new Uint8Array(4096)], 'win10.raw')]);
+    const treeProgress = await waitFor(() => pierce(app, 'job-progress'), 'the process tree running');
+    await waitFor(() => treeProgress.shadowRoot!.textContent!.includes('Scanning'), 'the tree run waiting');
+    await runPlugin(app, 'windows.pslist');
+    await waitFor(() => engine.runs.length === 2 && engine.cancelled.includes('job-1'), 'pslist replacing the tree');
+    const progress = await waitFor(() => pierce(app, 'job-progress'), 'pslist running');
+    await waitFor(() => progress.shadowRoot!.textContent!.includes('Scanning'), 'pslist waiting');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    equal(engine.hashCalls, 0, 'no hashing while a plugin runs');
+    progress.shadowRoot!.querySelector('button')!.click();
     const summaryView = await waitFor(() => pierce(app, 'image-summary'), 'summary');
-    pierce(summaryView, 'button.hash')!.click();
     await waitFor(() => summaryView.shadowRoot!.textContent!.includes(engine.hashes.sha256), 'the SHA-256 shown');
     ok(summaryView.shadowRoot!.textContent!.includes(engine.hashes.md5), 'the MD5 shown');
-    equal(pierce(summaryView, 'button.hash'), null, 'the button gone');
+    equal(pierce(summaryView, 'button.hash'), null, 'no button');
+    equal(engine.hashCalls, 1);
+  });
+
+  it('says in plain words why there is no OS: one OS line, the verdict, what was still found and what was checked', async () => {
+    const { app, engine } = start();
+    const noOs = {
+      kind: 'truncated' as const,
+      short: 'none readable: truncated capture',
+      verdict: 'Truncated capture: the file ends before all the memory it declares.',
+      found: ['Linux 6.1.0-56-amd64 found (VMCOREINFO at container note) but its page tables do not map the kernel text'],
+      checked: ['no Windows x64 kernel found', 'content: 2.0 MiB read at 32 places'],
+    };
+    const warnings = ['file is truncated (134351045 bytes): 2 PT_LOAD segment(s) incomplete'];
+    engine.openOutcome = { ok: true, value: { ...summary, os: null, osVersion: undefined, dtb: undefined, kernelBase: undefined, noOs, warnings } };
+    await openImage(app);
+    const view = await waitFor(() => pierce(app, 'image-summary'), 'summary');
+    equal(pierce(view, 'dd.os')?.textContent, noOs.short);
+    equal(pierce(view, '.no-os .verdict')?.textContent, noOs.verdict);
+    deepEqual(
+      pierceAll(app, 'image-summary', '.no-os ul.found li').map((li) => li.textContent),
+      noOs.found,
+    );
+    deepEqual(
+      pierceAll(app, 'image-summary', '.no-os ul.checked li').map((li) => li.textContent),
+      noOs.checked,
+    );
+    deepEqual(
+      pierceAll(app, 'image-summary', 'ul.warnings li').map((li) => li.textContent),
+      warnings,
+    );
+  });
+
+  it('hashes an image over 2 GiB on request only, and cancels the hashing on request', async () => {
+    const { app, engine } = start();
+    engine.openOutcome = { ok: true, value: { ...summary, fileSize: 2 * 1024 ** 3 + 1 } };
+    engine.holdHashing = true;
+    await openImage(app);
+    const summaryView = await waitFor(() => pierce(app, 'image-summary'), 'summary');
+    equal(engine.hashCalls, 0, 'not hashed on its own');
+    pierce(summaryView, 'button.hash')!.click();
+    await waitFor(() => summaryView.shadowRoot!.textContent!.includes('Hashing the file… 50 %'), 'progress');
+    pierce(summaryView, 'button.cancel-hash')!.click();
+    await waitFor(() => pierce(summaryView, 'button.hash'), 'the button offered again');
+    equal(pierce(app, 'error-message'), null, 'a cancel is no failure');
+    engine.holdHashing = false;
+    pierce(summaryView, 'button.hash')!.click();
+    await waitFor(() => summaryView.shadowRoot!.textContent!.includes(engine.hashes.sha256), 'the SHA-256 shown');
   });
 
   it('lists the plugins under what they answer, every one in view of the list (no inner scroll box)', async () => {
@@ -241,11 +372,11 @@ describe('memscope-app', () => {
       ['System', 'Idle'],
     );
 
-    const saved = await captureDownload(() => pierce(app, 'export-buttons', 'button.json')!.click());
+    const saved = captureDownload(() => pierce(app, 'export-buttons', 'button.json')!.click());
     equal(saved.name, 'win10.raw-windows.pstree.json');
     const text = await saved.blob.text();
     ok(text.includes('"Offset(V)": 18446744073709551615'), 'exact 2^64 - 1');
-    const parsed = JSON.parse(text) as { ImageFileName: string; __children: { ImageFileName: string; __children: unknown[] }[] }[];
+    const parsed = (JSON.parse(text) as { rows: { ImageFileName: string; __children: { ImageFileName: string; __children: unknown[] }[] }[] }).rows;
     deepEqual(
       parsed.map((n) => n.ImageFileName),
       ['System', 'Idle'],
@@ -253,7 +384,7 @@ describe('memscope-app', () => {
     equal(parsed[0]!.__children[0]!.ImageFileName, 'Registry');
     equal((parsed[0]!.__children[0]!.__children[0] as { ImageFileName: string }).ImageFileName, HOSTILE_NAME);
 
-    const csv = await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click());
+    const csv = captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click());
     equal(csv.name, 'win10.raw-windows.pstree.csv');
     equal((await csv.blob.text()).split('\r\n')[3], `2,1337,92,<img src=x onerror=alert(1)>,0xffffad8b2f0a5080,True,2024-03-01T10:05:00+00:00`);
   });
@@ -272,12 +403,71 @@ describe('memscope-app', () => {
     const select = await waitFor(() => pierce(app, 'export-buttons', 'select') as HTMLSelectElement | null, 'the choice of rows');
     equal(select.value, 'all', 'all rows unless chosen otherwise');
     const lines = async () =>
-      (await (await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click())).blob.text()).trim().split('\r\n');
+      (await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click()).blob.text())
+        .trim()
+        .split('\r\n')
+        .filter((line) => !line.startsWith('#'));
     equal((await lines()).length, 1 + 3);
     select.value = 'shown';
     select.dispatchEvent(new Event('change'));
     await waitFor(() => select.value === 'shown', 'chosen');
     equal((await lines()).length, 1 + 2);
+  });
+
+  it('ends every export with its metadata: image, hashes, versions, options, run, which rows', async () => {
+    const { app, engine } = start();
+    await openImage(app);
+    const summaryView = await waitFor(() => pierce(app, 'image-summary'), 'summary');
+    await waitFor(() => summaryView.shadowRoot!.textContent!.includes(engine.hashes.sha256), 'the hashes computed on opening');
+    await runPlugin(app, 'windows.pslist');
+    const table = await waitFor(() => pierce(app, 'result-table'), 'result table');
+    await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('3 rows'), 'the run done');
+    const filter = table.shadowRoot!.querySelector<HTMLInputElement>('input[type=search]')!;
+    filter.value = 'pid:>90';
+    filter.dispatchEvent(new Event('input'));
+    const select = await waitFor(() => pierce(app, 'export-buttons', 'select') as HTMLSelectElement | null, 'the choice of rows');
+    select.value = 'shown';
+    select.dispatchEvent(new Event('change'));
+    await waitFor(() => select.value === 'shown', 'chosen');
+    const save = (format: string) => captureDownload(() => pierce(app, 'export-buttons', `button.${format}`)!.click()).blob.text();
+
+    const json = JSON.parse(await save('json')) as { rows: unknown[]; metadata: Record<string, unknown> };
+    equal(json.rows.length, 2);
+    const pslist = plugins.find((p) => p.name === 'windows.pslist')!;
+    const { runStarted, runSeconds, exportedAt, ...rest } = json.metadata;
+    deepEqual(rest, {
+      memscopeVersion: MEMSCOPE_VERSION,
+      imageFile: 'win10.raw',
+      imageSize: summary.fileSize,
+      imageSha256: engine.hashes.sha256,
+      imageMd5: engine.hashes.md5,
+      plugin: 'windows.pslist',
+      pluginVersion: pslist.version,
+      options: { physical: false },
+      runStatus: 'complete',
+      rowSelection: 'shown',
+      rowCount: 2,
+      totalRows: 3,
+    });
+    ok(typeof runSeconds === 'number' && runSeconds >= 0, `runSeconds ${runSeconds}`);
+    for (const date of [runStarted, exportedAt]) ok(typeof date === 'string' && Math.abs(Date.parse(date) - Date.now()) < 60_000, `${date} is now`);
+
+    // JSONL: the rows, then one metadata line; CSV: the rows, then one "#field,value" row per field, as wide as the header.
+    const jsonl = (await save('jsonl')).trimEnd().split('\n');
+    equal(jsonl.length, 2 + 1);
+    const { exportedAt: _, ...jsonlMetadata } = (JSON.parse(jsonl[2]!) as { metadata: Record<string, unknown> }).metadata;
+    deepEqual(jsonlMetadata, { ...rest, runStarted, runSeconds });
+    const csv = (await save('csv')).trimEnd().split('\r\n');
+    const width = csv[0]!.split(',').length;
+    const meta = csv.filter((line) => line.startsWith('#'));
+    equal(csv.length - meta.length, 1 + 2, 'header and the rows shown');
+    ok(
+      meta.every((line) => line.split(',').length === width),
+      meta.join('\n'),
+    );
+    ok(meta.includes(`#imageSha256,${engine.hashes.sha256}${','.repeat(width - 2)}`), meta.join('\n'));
+    ok(meta.includes(`#memscopeVersion,${MEMSCOPE_VERSION}${','.repeat(width - 2)}`), meta.join('\n'));
+    ok(meta.includes(`#rowSelection,shown${','.repeat(width - 2)}`), meta.join('\n'));
   });
 
   it('shows progress while a job runs and cancels it', async () => {
@@ -324,6 +514,21 @@ describe('memscope-app', () => {
     await openImage(app);
     const request = await waitFor(() => pierce(app, 'symbol-request'), 'symbol request');
     ok(request.shadowRoot!.textContent!.includes('0CE4A95C0CD782A7596B034D8648E585'));
+  });
+
+  it('a kernel symbol file for another build is kept, and the page says which build the image needs', async () => {
+    const { app, engine } = start();
+    const missing = { kind: 'pdb' as const, pdbName: 'ntkrnlmp.pdb', guid: '606FF669409B00F7FC8C61A9C1670129', age: 1 };
+    engine.openOutcome = { ok: true, value: { ...summary, missingSymbols: missing } };
+    await openImage(app);
+    engine.symbolOutcome = { ok: true, value: ['ntkrnlmp.pdb/0CE4A95C0CD782A7596B034D8648E585-1'] };
+    dropFiles(pierce(app, 'symbol-request', 'drop-zone', '.zone')!, [new File(['{}'], 'ntkrnlmp.json.xz')]);
+    const notice = await waitFor(() => pierce(app, '.notice'), 'the notice');
+    equal(
+      notice.textContent,
+      'The ntkrnlmp.pdb you added is for another build (GUID 0CE4A95C0CD782A7596B034D8648E585 age 1); this image needs GUID 606FF669409B00F7FC8C61A9C1670129 age 1. It is kept for images of that build.',
+    );
+    ok(pierce(app, 'symbol-request'), 'the image still asks for its own');
   });
 
   it('greys out the plugins that lack the symbols and makes them runnable once the symbols are dropped', async () => {
@@ -466,26 +671,3 @@ describe('memscope-app', () => {
     equal(pierce(app, '.warning-count'), null);
   });
 });
-
-/** Catches a download started by the page instead of letting the browser save it. */
-async function captureDownload(action: () => void): Promise<{ name: string; blob: Blob }> {
-  const createObjectURL = URL.createObjectURL;
-  const click = HTMLAnchorElement.prototype.click;
-  let blob: Blob | undefined;
-  let name = '';
-  URL.createObjectURL = (b: Blob | MediaSource) => {
-    blob = b as Blob;
-    return 'blob:captured';
-  };
-  HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
-    name = this.download;
-  };
-  try {
-    action();
-  } finally {
-    URL.createObjectURL = createObjectURL;
-    HTMLAnchorElement.prototype.click = click;
-  }
-  ok(blob, 'a download was started');
-  return { name, blob };
-}

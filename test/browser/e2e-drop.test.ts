@@ -3,7 +3,7 @@ import type { ExpectedProcess } from '../fixtures/windows/expected.ts';
 import { AppFrame, cellTexts, filterTable, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { pierce, waitFor } from './dom.ts';
-import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
+import { DISCOVERY_DB, RESULTS_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
 
 // A generated Windows image picked in the built app's drop zone (a disk-backed File read in slices by the
 // real engine and scan workers), symbols added through the symbol request, results checked against the
@@ -47,6 +47,7 @@ describe('end to end: a Windows image dropped into the built app', function () {
     fixture = await windowsFixture(SIZE, SEED);
     await deleteDatabase(SYMBOL_DB);
     await deleteDatabase(DISCOVERY_DB);
+    await deleteDatabase(RESULTS_DB);
     await executeServerCommand('record-requests', { recording: true });
     app = await AppFrame.open();
   });

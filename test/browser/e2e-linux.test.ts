@@ -2,7 +2,7 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { AppFrame, cellTexts, filterTable } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { pierce, waitFor } from './dom.ts';
-import { DISCOVERY_DB, deleteDatabase } from './idb.ts';
+import { DISCOVERY_DB, RESULTS_DB, deleteDatabase } from './idb.ts';
 
 // The real Linux image picked in the built app, in each capture format: discovery (for the raw image by
 // searching physical memory in the scan workers), kallsyms and BTF decoded in the engine worker, no symbol file
@@ -59,6 +59,7 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
       fixture = (await executeServerCommand('linux-fixture', { capture })) as LinuxFixture;
       if (fixture.skip) this.skip();
       await deleteDatabase(DISCOVERY_DB);
+      await deleteDatabase(RESULTS_DB);
       app = await AppFrame.open();
     });
 

@@ -1,7 +1,7 @@
 import { AppFrame, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 import { pierce, waitFor } from './dom.ts';
-import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase, entries, putEntry } from './idb.ts';
+import { DISCOVERY_DB, RESULTS_DB, SYMBOL_DB, deleteDatabase, entries, putEntry } from './idb.ts';
 
 // What the engine keeps in IndexedDB between sessions, seen through fresh copies of the built app (each
 // iframe starts its own engine worker): symbol files keyed by PDB GUID/age, and discovery per image.
@@ -32,12 +32,14 @@ describe('end to end: what the built app remembers between sessions', function (
     fileName = fixture.image.split('/').pop()!;
     await deleteDatabase(SYMBOL_DB);
     await deleteDatabase(DISCOVERY_DB);
+    await deleteDatabase(RESULTS_DB);
   });
 
   after(async () => {
     app?.close();
     // The discovery cache was tampered with below; later sessions must not meet it.
     await deleteDatabase(DISCOVERY_DB);
+    await deleteDatabase(RESULTS_DB);
   });
 
   it('keeps added symbols by PDB GUID/age: a fresh engine opening the image asks for none', async () => {
@@ -48,6 +50,8 @@ describe('end to end: what the built app remembers between sessions', function (
     ok(first.symbolRequest(), 'the first session asks for symbols');
     await first.addSymbols(fixture.symbols);
     await first.summaryText(fileName, (text) => !text.includes('discovered from the image'));
+    // The process tree the page shows on its own, kept in this browser for the image once it has finished.
+    await waitFor(() => first.find('.result-state')?.textContent?.includes('rows in') && first.find('process-tree'), 'the tree', 15000);
     deepEqual(
       (await entries(SYMBOL_DB)).map(([key]) => key),
       [`${pdb.name}/${pdb.guid}-${pdb.age}`],
@@ -62,6 +66,13 @@ describe('end to end: what the built app remembers between sessions', function (
     const table = await second.run('windows.pslist');
     const linked = fixture.expected.processes.filter((p) => p.linked).length;
     deepEqual(rowCount(table), { total: linked, shown: linked }, 'pslist rows');
+    // The first session's tree is back as a tab, beside this session's run.
+    deepEqual(
+      [...second.document.querySelector('memscope-app')!.shadowRoot!.querySelectorAll('.run-tabs button[role=tab]')].map((t) =>
+        t.textContent!.trim(),
+      ),
+      ['windows.pstree', 'windows.pslist'],
+    );
 
     // The symbols panel names what the image needs, lists the kept table as this image's, and forgets it on request.
     const key = `${pdb.name}/${pdb.guid}-${pdb.age}`;

@@ -1,7 +1,7 @@
 import type { ExpectedProcess } from '../fixtures/windows/expected.ts';
 import { AppFrame, cellTexts, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { DISCOVERY_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
+import { DISCOVERY_DB, RESULTS_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
 import { waitFor } from './dom.ts';
 
 // The per-process Windows plugins in the built app on a generated image, each checked against the generator's
@@ -27,6 +27,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     fixture = await windowsFixture(SIZE, SEED);
     await deleteDatabase(SYMBOL_DB);
     await deleteDatabase(DISCOVERY_DB);
+    await deleteDatabase(RESULTS_DB);
     app = await AppFrame.open();
     const fileName = fixture.image.split('/').pop()!;
     await app.chooseImage(fixture.image);
@@ -138,5 +139,38 @@ describe('end to end: per-process Windows plugins in the built app', function ()
         .map((r) => [r['Name'], r['pslist'], r['psscan'], r['thrdscan'], r['csrss'], r['session']]),
       [[hidden.name, 'False', 'True', 'True', 'True', onSessionList(hidden.pid) ? 'True' : 'False']],
     );
+  });
+
+  it('the process view: a double-click in the process tree shows everything about it, a hidden process found by psscan is said to be off the list', async () => {
+    const tree = await app.run('windows.pstree', 20000);
+    const pidColumn = [...tree.shadowRoot!.querySelectorAll('[role=columnheader]')].findIndex((h) => h.textContent!.trim() === 'PID');
+    const row = (await app.allRows(tree)).find((r) => cellTexts(r)[pidColumn]!.trim() === String(subject.pid))!;
+    row.querySelectorAll('[role=gridcell]')[1]!.dispatchEvent(new MouseEvent('dblclick', { bubbles: true, composed: true }));
+    const view = await waitFor(() => app.find('process-view'), 'the process view');
+    await waitFor(() => app.find('nav.tabs button[data-tab=process]')?.getAttribute('aria-selected') === 'true', 'the Process tab');
+    equal(view.shadowRoot!.querySelector('h2')!.textContent, `Process ${subject.pid} — ${subject.name.slice(0, 14)}`);
+    const section = async (plugin: string) => {
+      const details = await waitFor(() => view.shadowRoot!.querySelector<HTMLDetailsElement>(`details[data-plugin="${plugin}"]`), plugin);
+      details.open = true;
+      return waitFor(() => details.querySelector('result-table'), `${plugin} rows`, 20000);
+    };
+    deepEqual(
+      (await rows(app, await section('windows.pslist'))).map((r) => [r['PID'], r['PPID']]),
+      [[String(subject.pid), String(subject.ppid)]],
+    );
+    deepEqual(
+      (await rows(app, await section('windows.cmdline'))).map((r) => r['Args']),
+      [subject.commandLine],
+    );
+    equal(rowCount(await section('windows.dlllist')).total, subject.dlls!.filter((d) => d.inLoad).length);
+
+    const hidden = fixture.expected.processes.find((p) => p.hidden)!;
+    const scan = await app.run('windows.psscan', 20000);
+    const scanned = (await app.allRows(scan)).find((r) => cellTexts(r)[0]!.trim() === String(hidden.pid))!;
+    scanned.querySelector<HTMLElement>('[role=gridcell]')!.click();
+    (await waitFor(() => scan.shadowRoot!.querySelector<HTMLButtonElement>('button.open-process'), 'the Process view button')).click();
+    await waitFor(() => view.shadowRoot!.querySelector('h2')?.textContent?.startsWith(`Process ${hidden.pid}`), 'the hidden process');
+    const unlisted = await waitFor(() => view.shadowRoot!.querySelector('details[data-plugin="windows.pslist"] .unlisted'), 'off the list', 20000);
+    ok(unlisted.textContent!.includes('hidden'));
   });
 });

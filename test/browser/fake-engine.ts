@@ -60,11 +60,26 @@ export class FakeEngine implements EngineApi {
 
   /** What hashImage() answers, after reporting half and all of the file. */
   hashes = { sha256: 'e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855', md5: 'd41d8cd98f00b204e9800998ecf8427e' };
+  /** How often hashImage() was called. */
+  hashCalls = 0;
+  /** While set, hashImage() stops at half the file until cancelHashing(). */
+  holdHashing = false;
+  private hashCancel: (() => void) | undefined;
 
   async hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<{ sha256: string; md5: string }>> {
+    this.hashCalls++;
     await onProgress(50, 100);
+    if (this.holdHashing) {
+      await new Promise<void>((resolve) => (this.hashCancel = resolve));
+      return { ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } };
+    }
     await onProgress(100, 100);
     return { ok: true, value: this.hashes };
+  }
+
+  cancelHashing(): void {
+    this.hashCancel?.();
+    this.hashCancel = undefined;
   }
 
   async keptSymbols(): Promise<Outcome<KeptSymbols[]>> {
@@ -116,7 +131,8 @@ export class FakeEngine implements EngineApi {
     }
     if (script.hold) {
       onProgress({ done: 50, total: 200, stage: 'Scanning' });
-      await new Promise<void>((resolve) => this.waiting.set(jobId, resolve));
+      // A Cancel that came while the rows were going out is not lost.
+      if (!this.cancelled.includes(jobId)) await new Promise<void>((resolve) => this.waiting.set(jobId, resolve));
       return { ok: false, error: { code: 'CANCELLED', message: 'Cancelled.' } };
     }
     if (script.failure) return { ok: false, error: script.failure };

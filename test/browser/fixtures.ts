@@ -6,6 +6,7 @@ export const HOSTILE_NAME = '<img src=x onerror=alert(1)>';
 
 export const summary: ImageSummary = {
   fileName: 'win10.raw',
+  fingerprint: '1000000-0123456789abcdef',
   format: 'raw',
   formatDescription: 'raw physical memory (file offset = physical address)',
   fileSize: 16 * 1024 * 1024,

@@ -7,6 +7,8 @@ export interface Database {
 export const SYMBOL_DB: Database = { name: 'memscope-symbols', store: 'isf' };
 export const DISCOVERY_DB: Database = { name: 'memscope-discovery', store: 'entries' };
 export const PLUGIN_DB: Database = { name: 'memscope-plugins', store: 'modules' };
+/** The runs the page keeps per image: tests on one generated image would otherwise see each other's. */
+export const RESULTS_DB: Database = { name: 'memscope-results', store: 'runs' };
 
 /** Deletes a database (the request waits while the last worker using it shuts down). */
 export async function deleteDatabase(db: Database): Promise<void> {

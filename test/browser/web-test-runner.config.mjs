@@ -262,13 +262,13 @@ const serverCommands = {
     );
   },
 
-  /** The text of the [role=cell] elements of each element `selector` matches (grid rows), once `count` match. */
+  /** The text of the [role=gridcell] elements of each element `selector` matches (grid rows), once `count` match. */
   'page-cells'({ selector, count, timeout }, _page, sessionId) {
     const page = extraPage(sessionId);
     return poll(
       async () => {
         const rows = await page.$$eval(selector, (all) =>
-          all.map((row) => [...row.querySelectorAll('[role=cell]')].map((cell) => cell.textContent ?? '')),
+          all.map((row) => [...row.querySelectorAll('[role=gridcell]')].map((cell) => cell.textContent ?? '')),
         );
         return rows.length === count ? rows : undefined;
       },
