@@ -19,7 +19,7 @@ import './job-progress.ts';
 import './plugin-picker.ts';
 import type { PluginFilesEvent, RemovePluginEvent, RunPluginEvent } from './plugin-picker.ts';
 import { engineSectionRunner } from './engine-section-runner.ts';
-import { processSections, type ProcessOpenEvent, type ProcessRef } from './process-sections.ts';
+import type { ProcessOpenEvent, ProcessRef } from './process-sections.ts';
 import './process-tree.ts';
 import './process-view.ts';
 import type { SectionRunner } from './process-view.ts';
@@ -187,6 +187,8 @@ export class MemscopeApp extends LitElement {
   /** The process the process view shows (picked in a result's row details or the process tree). */
   @state() private process: ProcessRef | undefined;
   private processImage: ImageSummary | undefined;
+  /** The process view's runs, beside the page's own in the engine. */
+  private sectionRunner: SectionRunner | undefined;
   @state() private hexTarget: HexTarget | undefined;
   /** What the result table shows of a result (its filter and order), for exporting exactly that. */
   @state() private shown: { readonly result: ResultSet; readonly rows: readonly PluginRow[]; readonly narrowed: boolean } | undefined;
@@ -209,6 +211,7 @@ export class MemscopeApp extends LitElement {
     if (changed.has('engine') || changed.has('thirdParty') || changed.has('results')) {
       this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate(), this.thirdParty, this.results) : undefined;
     }
+    if (changed.has('engine')) this.sectionRunner = this.engine && engineSectionRunner(this.engine);
     // Another image: the process view was about the last one.
     if (this.session?.summary !== this.processImage) {
       this.processImage = this.session?.summary;
@@ -331,11 +334,11 @@ export class MemscopeApp extends LitElement {
           ${this.renderResults(s)}
         </div>
         ${
-          this.process && this.engine
+          this.process && this.sectionRunner
             ? keyed(
                 s.summary,
-                html`<process-view ?hidden=${this.tab !== 'process'} .process=${this.process} .sections=${processSections(s.plugins)}
-                  .runner=${this.sectionRunner(this.engine)} @process-open=${(e: ProcessOpenEvent) => this.showProcess(e.detail)}></process-view>`,
+                html`<process-view ?hidden=${this.tab !== 'process'} .process=${this.process} .plugins=${s.plugins}
+                  .runner=${this.sectionRunner} @process-open=${(e: ProcessOpenEvent) => this.showProcess(e.detail)}></process-view>`,
               )
             : nothing
         }
@@ -351,14 +354,6 @@ export class MemscopeApp extends LitElement {
   }
 
   private readonly readMemory: EngineApi['readMemory'] = (space, address, length) => this.engine!.readMemory(space, address, length);
-
-  /** One runner per engine: the process view keeps it across renders. */
-  private runners = new WeakMap<EngineApi, SectionRunner>();
-  private sectionRunner(engine: EngineApi): SectionRunner {
-    let runner = this.runners.get(engine);
-    if (!runner) this.runners.set(engine, (runner = engineSectionRunner(engine)));
-    return runner;
-  }
 
   private showProcess(process: ProcessRef): void {
     this.process = process;

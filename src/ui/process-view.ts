@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, CountedWarning, PluginOptions, PluginRow } from '../plugins/plugin.ts';
-import { processRows, sectionOptions, type ProcessRef, type ProcessSection } from './process-sections.ts';
+import type { ImagePluginInfo } from '../engine/engine-api.ts';
+import { processRows, processSections, sectionOptions, type ProcessRef, type ProcessSection } from './process-sections.ts';
 import './result-table.ts';
 import { controlStyles } from './shared-styles.ts';
 
@@ -61,14 +62,17 @@ export class ProcessView extends LitElement {
   ];
 
   @property({ attribute: false }) process: ProcessRef | undefined;
-  @property({ attribute: false }) sections: readonly ProcessSection[] = [];
+  /** The image's plugins: the sections are those they can fill. */
+  @property({ attribute: false }) plugins: readonly ImagePluginInfo[] = [];
   @property({ attribute: false }) runner: SectionRunner | undefined;
   @state() private results: ReadonlyMap<string, SectionState> = new Map();
+  private sections: readonly ProcessSection[] = [];
   /** Aborts the runs of the process shown. */
   private runs = new AbortController();
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('process') || changed.has('sections')) {
+    if (changed.has('plugins')) this.sections = processSections(this.plugins);
+    if (changed.has('process') || changed.has('plugins')) {
       this.runs.abort();
       this.runs = new AbortController();
       this.results = new Map();

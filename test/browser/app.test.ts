@@ -75,6 +75,24 @@ describe('memscope-app', () => {
     ok(results.getBoundingClientRect().top < pierce(app, 'section.side')!.getBoundingClientRect().top, 'results above the side panels');
   });
 
+  it('the process view runs its first section once, however often the page renders again', async () => {
+    const { app, engine } = start();
+    await openImage(app);
+    const tree = await waitFor(() => pierce(app, 'process-tree'), 'the tree');
+    const row = await waitFor(() => tree.shadowRoot!.querySelector('.grid-row [role=gridcell]'), 'a tree row');
+    row.dispatchEvent(new MouseEvent('dblclick', { bubbles: true, composed: true }));
+    const view = await waitFor(() => pierce(app, 'process-view'), 'the process view');
+    await waitFor(() => view.shadowRoot!.querySelector('details[data-plugin="windows.pslist"] result-table'), 'its list entry');
+    for (let i = 0; i < 5; i++) {
+      app.requestUpdate();
+      await app.updateComplete;
+    }
+    deepEqual(
+      engine.runs.map((r) => r.plugin),
+      ['windows.pslist'],
+    );
+  });
+
   it('keeps every run as a tab; the same image opened again shows its runs without running anything; closing a tab forgets it', async () => {
     const store = new MemoryResultStore();
     const first = start();
