@@ -378,7 +378,8 @@ export class SessionController {
    */
   private async keepRun(result: ResultSet, auto: boolean): Promise<void> {
     const summary = this.summary;
-    if (!this.results || !summary || result.plugin.origin !== undefined) return;
+    // A tab closed while its run went on stays closed.
+    if (!this.results || !summary || result.plugin.origin !== undefined || !this.tabs.includes(result)) return;
     if (result.status !== 'done' && (auto || result.status === 'running' || result.rows.length === 0)) return;
     const { id, options, columns, rows, warnings, status, startedAt } = result;
     const run = { id, plugin: result.plugin.name, options, columns, rows, warnings, status, started: startedAt };

@@ -125,6 +125,16 @@ describe('memscope-app', () => {
     await waitFor(() => renderedRows(table).length === pslistRows.length, 'its rows, from this browser');
     equal(second.engine.runs.length, 0, 'nothing was run');
 
+    // A scan closed while it runs is cancelled, and its rows so far are not kept.
+    second.engine.scripts['windows.psscan'] = { rows: pslistRows, hold: true };
+    await runPlugin(second.app, 'windows.psscan');
+    await waitFor(() => tabs(second.app).length === 3 && pierce(second.app, '.result-head h2')?.textContent === 'windows.psscan', 'the scan’s tab');
+    await waitFor(() => renderedRows(pierce(second.app, 'result-table')!).length === pslistRows.length, 'its rows so far');
+    pierceAll(second.app, '.run-tabs button.close')[2]!.click();
+    await waitFor(() => tabs(second.app).length === 2 && !pierce(second.app, 'job-progress'), 'closed, and its job ended');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    equal(kept().length, 2, 'not kept');
+
     pierceAll(second.app, '.run-tabs button.close')[1]!.click();
     await waitFor(() => tabs(second.app).length === 0 && pierce(second.app, '.result-head h2')?.textContent === 'windows.pstree', 'one run left');
     deepEqual(
