@@ -11,7 +11,7 @@ import {
   jsonExportClose,
   jsonlMetadataLine,
   metadataFields,
-  NOT_COMPUTED,
+  imageMetadata,
   type ExportMetadata,
 } from '../render/export-metadata.ts';
 import { jsonlRow } from '../render/jsonl.ts';
@@ -80,11 +80,7 @@ export async function runPlugin(command: RunCommand): Promise<number> {
     const hashes = command.hash ? await hashFile(command.file, (done) => bar.update(done, source.size, 'Hashing the image file')) : undefined;
     bar.clear();
     return {
-      memscopeVersion: MEMSCOPE_VERSION,
-      imageFile: basename(command.file),
-      imageSize: source.size,
-      imageSha256: hashes?.sha256 ?? NOT_COMPUTED,
-      imageMd5: hashes?.md5 ?? NOT_COMPUTED,
+      ...imageMetadata(basename(command.file), source.size, hashes),
       plugin: command.plugin.name,
       pluginVersion: command.plugin.version,
       options: command.options,

@@ -1,4 +1,6 @@
+import type { ImageHashes } from '../engine/image-hash.ts';
 import type { PluginOptions } from '../plugins/plugin.ts';
+import { MEMSCOPE_VERSION } from '../version.ts';
 import { asciiJson } from './vol-json.ts';
 
 /** What the hash fields hold when the image file was not hashed before the export. */
@@ -38,6 +40,21 @@ export interface ExportMetadata {
 
 /** What a run's exports share: all but which rows an export holds and when it was written. */
 export type RunMetadata = Omit<ExportMetadata, 'rowSelection' | 'rowCount' | 'totalRows' | 'exportedAt'>;
+
+/** The fields naming memscope, the image file and its hashes (NOT_COMPUTED when it was not hashed). */
+export function imageMetadata(
+  file: string,
+  size: number,
+  hashes: ImageHashes | undefined,
+): Pick<ExportMetadata, 'memscopeVersion' | 'imageFile' | 'imageSize' | 'imageSha256' | 'imageMd5'> {
+  return {
+    memscopeVersion: MEMSCOPE_VERSION,
+    imageFile: file,
+    imageSize: size,
+    imageSha256: hashes?.sha256 ?? NOT_COMPUTED,
+    imageMd5: hashes?.md5 ?? NOT_COMPUTED,
+  };
+}
 
 /** The metadata as ordered (field, text) pairs: options as JSON, everything else as it reads. */
 export function metadataFields(metadata: ExportMetadata): [string, string][] {

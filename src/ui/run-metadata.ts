@@ -1,7 +1,6 @@
 import type { ImageSummary } from '../engine/engine-api.ts';
 import type { ImageHashes } from '../engine/image-hash.ts';
-import { NOT_COMPUTED, type RunMetadata } from '../render/export-metadata.ts';
-import { MEMSCOPE_VERSION } from '../version.ts';
+import { imageMetadata, type RunMetadata } from '../render/export-metadata.ts';
 import type { ResultSet } from './session-controller.ts';
 
 /**
@@ -11,11 +10,7 @@ import type { ResultSet } from './session-controller.ts';
 export function runMetadata(image: ImageSummary, hashes: ImageHashes | undefined, result: ResultSet): RunMetadata | undefined {
   if (result.status === 'running') return undefined;
   return {
-    memscopeVersion: MEMSCOPE_VERSION,
-    imageFile: image.fileName,
-    imageSize: image.fileSize,
-    imageSha256: hashes?.sha256 ?? NOT_COMPUTED,
-    imageMd5: hashes?.md5 ?? NOT_COMPUTED,
+    ...imageMetadata(image.fileName, image.fileSize, hashes),
     plugin: result.plugin.name,
     pluginVersion: result.plugin.version,
     options: result.options,
