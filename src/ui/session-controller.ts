@@ -150,7 +150,7 @@ export class SessionController {
     this.changed();
     if (outcome.ok) {
       await this.restoreTabs(outcome.value.summary);
-      if (!this.tabs.some((t) => t.plugin.name === `${this.summary?.os}.pstree` && t.status === 'done')) this.showProcessTree();
+      this.showProcessTree();
       if (outcome.value.summary.fileSize <= AUTO_HASH_MAX_BYTES) void this.hashWhenIdle(outcome.value.summary);
     }
     await this.listKeptSymbols();
@@ -161,10 +161,13 @@ export class SessionController {
     }
   }
 
-  /** First sight of an opened image: its process tree, run without a click (any run the user asks for replaces it). */
+  /**
+   * First sight of an opened image: its process tree, run without a click (any run the user asks for replaces it),
+   * unless this browser kept a finished one for the image.
+   */
   private showProcessTree(): void {
     const tree = this.plugins.find((p) => p.name === `${this.summary?.os}.pstree` && p.unmet.length === 0);
-    if (tree) void this.run(tree.name, {}, { auto: true });
+    if (tree && !this.tabs.some((t) => t.plugin === tree && t.status === 'done')) void this.run(tree.name, {}, { auto: true });
   }
 
   /**
