@@ -4,7 +4,7 @@
  * process (no threads left) holds a FILETIME not before its creation, and each live one holds 0, is ExitTime.
  */
 import type { VirtualMemory } from '../../../plugins/api/memory.ts';
-import { FILETIME_MAX, FILETIME_MIN, sample, SPAN, type Sample } from './process-sample.ts';
+import { FILETIME_MAX, FILETIME_MIN, holdsInMost, sample, SPAN, type Sample } from './process-sample.ts';
 
 /** A carved process as the search needs it. */
 export interface CarvedProcess {
@@ -17,9 +17,6 @@ export interface CarvedProcess {
 export type ExitTimeSearch =
   { readonly offset: number; readonly read: (p: CarvedProcess) => bigint | null } | { readonly offset: null; readonly why: string };
 
-/** A check holds when it holds in this share of the processes: one smeared process does not hide the field. */
-const MOST = 0.9;
-
 export async function findExitTime(vm: VirtualMemory, processes: readonly CarvedProcess[]): Promise<ExitTimeSearch> {
   const samples = new Map<CarvedProcess, Sample>();
   for (const p of processes) {
@@ -31,15 +28,14 @@ export async function findExitTime(vm: VirtualMemory, processes: readonly Carved
   const exited = read.filter((p) => p.threads === 0 && u64(p, p.createTimeOffset) > FILETIME_MIN);
   const live = read.filter((p) => p.threads > 0);
   if (exited.length === 0) return { offset: null, why: 'the scan found no exited process to tell it from' };
-  const most = (list: readonly CarvedProcess[], test: (p: CarvedProcess) => boolean) => list.filter(test).length >= Math.ceil(list.length * MOST);
   const fits: number[] = [];
   for (let o = 0; o + 8 <= SPAN; o += 8) {
     if (exited.some((p) => o === p.createTimeOffset)) continue;
-    const exitedFit = most(exited, (p) => {
+    const exitedFit = holdsInMost(exited, (p) => {
       const t = u64(p, o);
       return t >= u64(p, p.createTimeOffset) && t < FILETIME_MAX;
     });
-    if (exitedFit && most(live, (p) => u64(p, o) === 0n)) fits.push(o);
+    if (exitedFit && holdsInMost(live, (p) => u64(p, o) === 0n)) fits.push(o);
   }
   if (fits.length !== 1) {
     const what = `the ${exited.length} exited process${exited.length === 1 ? '' : 'es'} the scan found`;

@@ -9,7 +9,7 @@ import type { VirtualMemory } from '../../../plugins/api/memory.ts';
 import type { Warn } from '../../../plugins/plugin.ts';
 import { readUnicodeString } from '../unicode-string.ts';
 import { DIRECTORY_TABLE_BASE, KNOWN_PROCESS_OFFSETS, RELATIONS, type ProcessOffsets } from './process-offsets.ts';
-import { FILETIME_MAX, FILETIME_MIN, sample, SPAN, type Sample } from './process-sample.ts';
+import { FILETIME_MAX, FILETIME_MIN, holdsInMost, sample, SPAN, type Sample } from './process-sample.ts';
 import { STABLE_TYPES } from './stable-layouts.ts';
 
 const KERNEL_HALF = 0xffff800000000000n;
@@ -21,8 +21,6 @@ const MAX_SAMPLES = 4096;
 const SYSTEM_PID = 4n;
 const IMAGE_FILE_NAME_LENGTH = 15;
 const MIN_SHARE = 0.5;
-/** A check holds for an offset when it holds in this share of the processes: one smeared process does not hide it. */
-const MOST = 0.9;
 const PEB_PROCESS_PARAMETERS = STABLE_TYPES['_PEB']!.fields['ProcessParameters']!.offset;
 const PARAMETERS_IMAGE_PATH_NAME = STABLE_TYPES['_RTL_USER_PROCESS_PARAMETERS']!.fields['ImagePathName']!.offset;
 
@@ -212,9 +210,9 @@ class Validators {
     return o + 8 <= SPAN ? p.bytes.getBigUint64(o, true) : 0n;
   }
 
-  /** Whether `test` holds in MOST of the processes. */
+  /** Whether `test` holds in most of the processes. */
   private most(test: (p: Sample) => boolean): boolean {
-    return this.processes.filter(test).length >= Math.ceil(this.processes.length * MOST);
+    return holdsInMost(this.processes, test);
   }
 
   /** "System" in System; a printable name of 1 to 14 characters then NUL in (most) every process. */

@@ -7,6 +7,14 @@ export const SPAN = 0x1000;
 export const FILETIME_MIN = 0x01be_4a2a_4ee0_0000n;
 export const FILETIME_MAX = 0x0256_1ba6_d1e2_8000n;
 
+/** A check holds for an offset when it holds in this share of the processes: one smeared process does not hide it. */
+const MOST = 0.9;
+
+/** Whether `test` holds in MOST of `list` (vacuously for an empty one). */
+export function holdsInMost<T>(list: readonly T[], test: (item: T) => boolean): boolean {
+  return list.filter(test).length >= Math.ceil(list.length * MOST);
+}
+
 /** One process: its address and its first SPAN bytes (zeros past what could be read). */
 export interface Sample {
   readonly address: bigint;
