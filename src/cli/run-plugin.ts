@@ -88,6 +88,8 @@ export async function runPlugin(command: RunCommand): Promise<number> {
       runSeconds: seconds,
       runStatus: 'complete',
       rowSelection: 'all',
+      rowFilter: null,
+      rowOrder: null,
       rowCount,
       totalRows: rowCount,
       exportedAt: new Date().toISOString(),

@@ -30,6 +30,10 @@ export interface ExportMetadata {
   readonly runStatus: 'complete' | 'cancelled' | 'failed';
   /** `all`: every row of the run, in its order; `shown`: the rows the table showed (filtered, sorted), in that order. */
   readonly rowSelection: 'all' | 'shown';
+  /** The filter the shown rows passed, as typed (null: all rows, or none typed). */
+  readonly rowFilter: string | null;
+  /** Their order: a column name and "ascending" or "descending" (null: the run's own order). */
+  readonly rowOrder: string | null;
   /** Rows in this export (tree plugins: every level counted). */
   readonly rowCount: number;
   /** Rows the run yielded. */
@@ -39,7 +43,7 @@ export interface ExportMetadata {
 }
 
 /** What a run's exports share: all but which rows an export holds and when it was written. */
-export type RunMetadata = Omit<ExportMetadata, 'rowSelection' | 'rowCount' | 'totalRows' | 'exportedAt'>;
+export type RunMetadata = Omit<ExportMetadata, 'rowSelection' | 'rowFilter' | 'rowOrder' | 'rowCount' | 'totalRows' | 'exportedAt'>;
 
 /** The fields naming memscope, the image file and its hashes (NOT_COMPUTED when it was not hashed). */
 export function imageMetadata(

@@ -34,6 +34,8 @@ export class ExportButtons extends LitElement {
   @property({ type: Boolean }) disabled = false;
   /** The rows shown, when a filter or a sort narrows or reorders them (else undefined: there is only "all"). */
   @property({ attribute: false }) shown: readonly PluginRow[] | undefined;
+  /** What narrows or reorders the shown rows: the filter typed, and the order ("PID descending"). */
+  @property({ attribute: false }) narrowing: { readonly filter: string; readonly order: string | null } | undefined;
   @state() private which: 'all' | 'shown' = 'all';
 
   override render() {
@@ -60,6 +62,8 @@ export class ExportButtons extends LitElement {
     const metadata: ExportMetadata = {
       ...this.run,
       rowSelection: selection,
+      rowFilter: selection === 'shown' && this.narrowing?.filter.trim() ? this.narrowing.filter.trim() : null,
+      rowOrder: selection === 'shown' ? (this.narrowing?.order ?? null) : null,
       rowCount: rows.length,
       totalRows: this.rows.length,
       exportedAt: new Date().toISOString(),

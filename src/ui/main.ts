@@ -7,6 +7,7 @@ import { ThirdPartyPlugins } from './third-party-plugins.ts';
 
 const app = document.querySelector('memscope-app') ?? document.body.appendChild(document.createElement('memscope-app'));
 // The plugin sandbox's bundle and memscope.wasm sit next to this one.
+app.urlView = true;
 app.results = new IdbResultStore();
 app.thirdParty = new ThirdPartyPlugins(new IdbPluginLibrary(), new URL('./', import.meta.url));
 app.engine = createEngineClient();

@@ -28,14 +28,14 @@ import type { CellActivateEvent, ViewChangeEvent } from './result-table.ts';
 import './run-warnings.ts';
 import type { OpenMemoryEvent } from './run-warnings.ts';
 import { SessionController, type ResultSet, type RunningJob } from './session-controller.ts';
+import { givenOptions, runKey, viewFromHash, viewToHash, type PageView, type Pane } from './page-view.ts';
+import { processOfRow } from './process-sections.ts';
+import type { SortSpec } from './table-model.ts';
 import { saveText } from './download.ts';
 import { runMetadata } from './run-metadata.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
 import type { ThirdPartyPlugins } from './third-party-plugins.ts';
-
-/** A dropped or picked file that is a plugin module rather than an image. */
-type Tab = 'results' | 'memory' | 'process';
 
 const isPluginModule = (file: File) => /\.m?js$/i.test(file.name);
 /** Symbol files by name: ISF (.json, .json.xz, .json.gz), Microsoft PDBs, symbol packs (.zip, e.g. Volatility's windows.zip). */
@@ -183,7 +183,15 @@ export class MemscopeApp extends LitElement {
   /** Where runs are kept per image between visits; without it they last as long as the page. */
   @property({ attribute: false }) results?: ResultStore;
   private session?: SessionController;
-  @state() private tab: Tab = 'results';
+  /** Keep the view in the URL's fragment (the page's own app; not the ones tests mount side by side). */
+  @property({ type: Boolean, attribute: 'url-view' }) urlView = false;
+  @state() private tab: Pane = 'results';
+  /** Each run's filter and order, by plugin and options (they last while the image is open). */
+  private views = new Map<string, { readonly query: string; readonly sort: SortSpec | undefined }>();
+  /** The view the URL named when the page loaded, shown once an image is open. */
+  private pending: PageView | undefined;
+  /** The next URL change restores a view (Back/Forward): it replaces the history entry instead of adding one. */
+  private replaceNext = false;
   /** The process the process view shows (picked in a result's row details or the process tree). */
   @state() private process: ProcessRef | undefined;
   private processImage: ImageSummary | undefined;
@@ -207,17 +215,84 @@ export class MemscopeApp extends LitElement {
     });
   }
 
+  override connectedCallback(): void {
+    super.connectedCallback();
+    window.addEventListener('popstate', this.onPopState);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    window.removeEventListener('popstate', this.onPopState);
+  }
+
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('engine') || changed.has('thirdParty') || changed.has('results')) {
       this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate(), this.thirdParty, this.results) : undefined;
+    }
+    if (changed.has('urlView') && this.urlView && !this.session?.summary) this.pending = viewFromHash(location.hash);
+    // The run the URL names is the first shown when an image opens (the session shows the process tree otherwise).
+    if (this.session && this.pending?.plugin && !this.session.summary && !this.session.opening) {
+      this.session.wanted = { plugin: this.pending.plugin, options: this.pending.options ?? {} };
     }
     if (changed.has('engine')) this.sectionRunner = this.engine && engineSectionRunner(this.engine);
     // Another image: the process view was about the last one.
     if (this.session?.summary !== this.processImage) {
       this.processImage = this.session?.summary;
       this.process = undefined;
+      this.views = new Map();
       if (this.tab === 'process') this.tab = 'results';
     }
+    // The image is open and the session has shown the run the URL named: the rest of that view follows.
+    const s = this.session;
+    if (this.pending && s?.summary && !s.opening && s.wanted === undefined) {
+      this.showView(s, this.pending);
+      this.pending = undefined;
+    }
+  }
+
+  private readonly onPopState = (): void => {
+    const view = viewFromHash(location.hash);
+    const s = this.session;
+    if (!this.urlView || !view || !s?.summary) return;
+    this.replaceNext = true;
+    if (view.plugin) s.showRun(view.plugin, view.options ?? {});
+    this.showView(s, view);
+  };
+
+  /** The pane, filter and process of a view (its run is the session's to show). */
+  private showView(s: SessionController, view: PageView): void {
+    if (view.plugin) {
+      const key = runKey(view.plugin, view.options ?? {});
+      this.views.set(key, { query: view.filter ?? '', sort: this.views.get(key)?.sort });
+    }
+    if (view.process !== undefined) this.process = { pid: view.process, name: processName(s.tabs, view.process) };
+    this.tab = view.pane === 'process' && !this.process ? 'results' : view.pane;
+  }
+
+  /** The view shown now, as the URL carries it. */
+  private currentView(s: SessionController): PageView {
+    const result = s.result;
+    return {
+      pane: this.tab,
+      ...(result
+        ? { plugin: result.plugin.name, options: result.options, filter: this.views.get(runKey(result.plugin.name, result.options))?.query }
+        : {}),
+      ...(this.process ? { process: this.process.pid } : {}),
+    };
+  }
+
+  /** Puts the view in the URL: a new history entry when the pane, run or process changes; the filter typed replaces it. */
+  private writeUrl(s: SessionController): void {
+    if (!this.urlView || !s.summary || this.pending) return;
+    const view = this.currentView(s);
+    const hash = viewToHash(view);
+    if (hash === location.hash) return;
+    const before = viewFromHash(location.hash);
+    const sameButFilter = before !== undefined && viewToHash({ ...before, filter: '' }) === viewToHash({ ...view, filter: '' });
+    const url = `${location.pathname}${location.search}${hash}`;
+    if (this.replaceNext || sameButFilter || !before) history.replaceState(null, '', url);
+    else history.pushState(null, '', url);
+    this.replaceNext = false;
   }
 
   /** What focus and the live region last followed: an image opened, a run shown, a run's state. */
@@ -226,6 +301,7 @@ export class MemscopeApp extends LitElement {
   protected override updated(): void {
     const s = this.session;
     if (!s) return;
+    this.writeUrl(s);
     if (s.summary && s.summary !== this.followed.summary) {
       this.followed.summary = s.summary;
       this.announce(`Opened ${s.summary.fileName}: ${s.summary.osVersion ?? s.summary.noOs?.short ?? 'no operating system found'}`);
@@ -360,11 +436,10 @@ export class MemscopeApp extends LitElement {
     this.tab = 'process';
   }
 
-  private renderTab(tab: Tab, label: string) {
+  private renderTab(tab: Pane, label: string) {
     return html`<button role="tab" data-tab=${tab} aria-selected=${this.tab === tab ? 'true' : 'false'} @click=${() => (this.tab = tab)}>${label}</button>`;
   }
 
-  /** An image opens; plugin modules dropped on the image's drop zone are added instead. */
   /**
    * Routes files by kind, whichever drop zone they came through: symbol files are added (the open image stays open),
    * plugin modules are checked and kept, and the first of the others is opened as a memory image, after the symbols.
@@ -421,15 +496,24 @@ export class MemscopeApp extends LitElement {
     </div>`;
   }
 
+  private viewChanged(result: ResultSet, e: ViewChangeEvent): void {
+    const { shown, narrowed, query, sort } = e.detail;
+    this.shown = { result, rows: shown, narrowed };
+    this.views.set(runKey(result.plugin.name, result.options), { query, sort });
+    if (this.session) this.writeUrl(this.session);
+  }
+
   private renderResult(result: ResultSet, image: ImageSummary, hashes: ImageHashes | undefined) {
     const { plugin, columns, rows, version, status, warnings } = result;
     const state = runState(result);
+    const view = this.views.get(runKey(plugin.name, result.options));
     return html`
       <div class="result-head">
         <h2 tabindex="-1">${plugin.name}</h2>
         <span class="muted result-state">${state}</span>
         ${warnings.length > 0 ? html`<span class="warning-count">${warnings.length} warning${warnings.length === 1 ? '' : 's'}</span>` : nothing}
         <export-buttons .columns=${columns} .rows=${rows} .shown=${this.shown?.result === result && this.shown.narrowed ? this.shown.rows : undefined}
+          .narrowing=${view && { filter: view.query, order: view.sort ? `${columns[view.sort.column]?.name} ${view.sort.descending ? 'descending' : 'ascending'}` : null }}
           .run=${runMetadata(image, hashes, result)} baseName="${image.fileName}-${plugin.name}" ?disabled=${status === 'running'}></export-buttons>
       </div>
       ${
@@ -440,9 +524,12 @@ export class MemscopeApp extends LitElement {
       ${
         plugin.tree
           ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
-          : html`<result-table .columns=${columns} .rows=${rows} .version=${version}
-            @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}
-            @view-change=${(e: ViewChangeEvent) => (this.shown = { result, rows: e.detail.shown, narrowed: e.detail.narrowed })}></result-table>`
+          : keyed(
+              result.id,
+              html`<result-table .columns=${columns} .rows=${rows} .version=${version} .query=${view?.query ?? ''} .sort=${view?.sort}
+                @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}
+                @view-change=${(e: ViewChangeEvent) => this.viewChanged(result, e)}></result-table>`,
+            )
       }
     `;
   }
@@ -458,8 +545,20 @@ function runState({ status, summary, rows }: ResultSet): string {
 
 /** The options a run was given, for its tab (" pid=4,1337"); unset and false ones left out. */
 function optionsLabel(options: PluginOptions): string {
-  const given = Object.entries(options).filter(([, v]) => v !== undefined && v !== false && v !== '' && !(Array.isArray(v) && v.length === 0));
-  return given.map(([k, v]) => ` ${k}${v === true ? '' : `=${Array.isArray(v) ? v.join(',') : String(v)}`}`).join('');
+  return Object.entries(givenOptions(options))
+    .map(([k, v]) => ` ${k}${v === true ? '' : `=${Array.isArray(v) ? v.join(',') : String(v)}`}`)
+    .join('');
+}
+
+/** A process's name from the runs so far that list it (the process tree's, pslist's), for a view the URL named by PID. */
+function processName(tabs: readonly ResultSet[], pid: number): string | null {
+  for (const { columns, rows } of tabs) {
+    for (const row of rows) {
+      const process = processOfRow(columns, row);
+      if (process?.pid === pid && process.name) return process.name;
+    }
+  }
+  return null;
 }
 
 /** For a third-party run whose sandbox has not answered for a second or more: when it will be stopped. */

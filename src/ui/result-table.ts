@@ -12,8 +12,16 @@ import { processOfRow, type ProcessOpenEvent, type ProcessRef } from './process-
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
 
-/** The rows the table shows now, in its order, and whether a filter or a sort narrows or reorders them. */
-export type ViewChangeEvent = CustomEvent<{ readonly shown: readonly PluginRow[]; readonly narrowed: boolean }>;
+/**
+ * The rows the table shows now, in its order, whether a filter or a sort narrows or reorders them, and the filter text
+ * and order that do.
+ */
+export type ViewChangeEvent = CustomEvent<{
+  readonly shown: readonly PluginRow[];
+  readonly narrowed: boolean;
+  readonly query: string;
+  readonly sort: SortSpec | undefined;
+}>;
 
 /** A click on a value of an address column, e.g. to open it in the hex view; `row` is the whole row (a process address needs its PID). */
 export type CellActivateEvent = CustomEvent<{ readonly column: Column; readonly value: string; readonly row: PluginRow }>;
@@ -124,8 +132,9 @@ export class ResultTable extends LitElement {
   /** Appended in place while a job streams; bump `version` to show the new rows. */
   @property({ attribute: false }) rows: readonly PluginRow[] = [];
   @property({ type: Number }) version = 0;
-  @state() private query = '';
-  @state() private sort: SortSpec | undefined;
+  /** The filter typed (set it to show a run's view again); `view-change` tells when the user changes it, or the order. */
+  @property({ attribute: false }) query = '';
+  @property({ attribute: false }) sort: SortSpec | undefined;
   /** The clicked row, shown in full under the table. */
   @state() private selected: PluginRow | undefined;
   /** Widths the user set (dragged, or fitted by a double-click), by column index. */
@@ -140,10 +149,9 @@ export class ResultTable extends LitElement {
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('columns') || changed.has('rows')) {
       this.model = new TableModel(this.columns, this.rows);
-      // A new plugin's result starts unsorted, unfiltered, with every column at its content's width.
-      if (changed.has('columns')) {
-        this.sort = undefined;
-        this.query = '';
+      // Other columns (another plugin's, or the same run's labelled for its options): hidden ones, set widths and the
+      // selection were about the last ones. The filter and the order are whoever set them's (the page keeps one per run).
+      if (changed.has('columns') && changed.get('columns') !== undefined) {
         this.selected = undefined;
         this.setWidths = new Map();
         this.hiddenColumns = new Set();
@@ -167,7 +175,11 @@ export class ResultTable extends LitElement {
     const narrowed = this.query.trim() !== '' || this.sort !== undefined;
     if (changed.has('query') || changed.has('sort') || (narrowed && (changed.has('version') || changed.has('rows')))) {
       this.dispatchEvent(
-        new CustomEvent('view-change', { detail: { shown: this.view, narrowed }, bubbles: true, composed: true }) satisfies ViewChangeEvent,
+        new CustomEvent('view-change', {
+          detail: { shown: this.view, narrowed, query: this.query, sort: this.sort },
+          bubbles: true,
+          composed: true,
+        }) satisfies ViewChangeEvent,
       );
     }
     // The details sit under a tall grid: bring them into view when a row is picked.

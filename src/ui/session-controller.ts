@@ -16,6 +16,7 @@ import type { ImageHashes } from '../engine/image-hash.ts';
 import { isMemscopeError } from '../errors.ts';
 import type { Column, CountedWarning, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { rowProblem } from '../plugins/row-check.ts';
+import { runKey } from './page-view.ts';
 import { fetchSample } from './sample-loader.ts';
 import type { ResultStore } from '../browser/idb-result-store.ts';
 import { symbolMismatch } from './symbol-mismatch.ts';
@@ -85,6 +86,8 @@ export class SessionController {
   private hashed: Blob | undefined;
   /** Stored third-party modules that cannot be used now (listed so that they can be removed). */
   brokenPlugins: readonly BrokenModule[] = [];
+  /** The run to show once the next image is open (the page's URL named it), instead of the process tree. */
+  wanted: { readonly plugin: string; readonly options: PluginOptions } | undefined;
   /** A short confirmation (a plugin module added). */
   notice: string | undefined;
   /** The open image, for the plugin sandbox. */
@@ -150,7 +153,9 @@ export class SessionController {
     this.changed();
     if (outcome.ok) {
       await this.restoreTabs(outcome.value.summary);
-      this.showProcessTree();
+      const wanted = this.wanted;
+      this.wanted = undefined;
+      if (!wanted || !this.showRun(wanted.plugin, wanted.options)) this.showProcessTree();
       if (outcome.value.summary.fileSize <= AUTO_HASH_MAX_BYTES) void this.hashWhenIdle(outcome.value.summary);
     }
     await this.listKeptSymbols();
@@ -317,7 +322,8 @@ export class SessionController {
 
   /** Shows a run's tab: a new one after the others, or in the place of the tab of the same plugin and options. */
   private showTab(result: ResultSet): void {
-    const same = this.tabs.findIndex((t) => t.plugin.name === result.plugin.name && sameOptions(t.options, result.options));
+    const key = runKey(result.plugin.name, result.options);
+    const same = this.tabs.findIndex((t) => runKey(t.plugin.name, t.options) === key);
     if (same >= 0 && this.tabs[same]!.status !== 'running') {
       void this.results?.forget(runsKey(this.summary!), this.tabs[same]!.id);
       this.tabs = this.tabs.map((t, i) => (i === same ? result : t));
@@ -325,6 +331,22 @@ export class SessionController {
       this.tabs = [...this.tabs, result];
     }
     this.result = result;
+  }
+
+  /**
+   * Shows the run of `plugin` with `options`: its tab if there is one, else a new run. False when the image has no
+   * such plugin able to run now.
+   */
+  showRun(plugin: string, options: PluginOptions): boolean {
+    const key = runKey(plugin, options);
+    const tab = this.tabs.find((t) => runKey(t.plugin.name, t.options) === key);
+    if (tab) {
+      this.selectTab(tab.id);
+      return true;
+    }
+    if (!this.plugins.some((p) => p.name === plugin && p.unmet.length === 0)) return false;
+    void this.run(plugin, options);
+    return true;
   }
 
   selectTab(id: string): void {
@@ -584,7 +606,3 @@ function runsKey(summary: ImageSummary): string {
 }
 
 /** Whether two option sets ask the same (key order aside). */
-function sameOptions(a: PluginOptions, b: PluginOptions): boolean {
-  const canonical = (o: PluginOptions) => JSON.stringify(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
-  return canonical(a) === canonical(b);
-}

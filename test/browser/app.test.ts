@@ -361,6 +361,56 @@ describe('memscope-app', () => {
     deepEqual(headers, ['PID', 'PPID', 'ImageFileName', 'Offset(P)', 'Wow64', 'CreateTime']);
   });
 
+  it('carries the view in the URL: Back/Forward return to a run and its filter, and a reload returns to it once the image is open', async () => {
+    const base = `${location.pathname}${location.search}`;
+    history.replaceState(null, '', base);
+    const hashParams = () => new URLSearchParams(location.hash.slice(1));
+    const filterOf = (app: MemscopeApp) => pierce(app, 'result-table', 'input[type=search]') as HTMLInputElement | null;
+    try {
+      const { app } = start();
+      app.urlView = true;
+      await openImage(app);
+      await waitFor(() => hashParams().get('plugin') === 'windows.pstree', 'the process tree in the URL');
+      const entries = history.length;
+      await runPlugin(app, 'windows.pslist');
+      await waitFor(() => hashParams().get('plugin') === 'windows.pslist' && filterOf(app), 'pslist in the URL');
+      equal(history.length, entries + 1, 'a run shown is a new history entry');
+      const filter = filterOf(app)!;
+      filter.value = 'SYST';
+      filter.dispatchEvent(new Event('input'));
+      await waitFor(() => hashParams().get('filter') === 'SYST', 'the filter in the URL');
+      equal(history.length, entries + 1, 'typing replaces the entry');
+
+      history.back();
+      await waitFor(() => pierce(app, '.result-head h2')?.textContent === 'windows.pstree', 'Back: the tree again');
+      history.forward();
+      await waitFor(
+        () => pierce(app, '.result-head h2')?.textContent === 'windows.pslist' && filterOf(app)?.value === 'SYST',
+        'Forward: pslist, filtered',
+      );
+      await waitFor(() => renderedRows(pierce(app, 'result-table')!).length === 1, 'one row shown');
+
+      // Its row's process view, then a reload: the same image opened again shows that process; the tree is not run.
+      const url = location.hash;
+      app.remove();
+      history.replaceState(null, '', `${base}${url.replace('pane=results', 'pane=process')}&process=92`);
+      const again = start();
+      again.app.urlView = true;
+      dropFiles(await waitFor(() => pierce(again.app, 'drop-zone', '.zone'), 'drop zone'), [new File([new Uint8Array(4096)], 'win10.raw')]);
+      const view = await waitFor(() => pierce(again.app, 'process-view'), 'the process view the URL names');
+      ok(!view.hidden, 'shown');
+      ok(pierce(again.app, 'button[data-tab=process]')!.textContent!.includes('Process 92'));
+      await waitFor(() => again.engine.runs.some((r) => r.plugin === 'windows.pslist' && Object.keys(r.options).length === 0), 'pslist run');
+      ok(!again.engine.runs.some((r) => r.plugin === 'windows.pstree'), 'the URL’s run instead of the tree');
+      pierce(again.app, 'button[data-tab=results]')!.click();
+      await waitFor(() => filterOf(again.app)?.value === 'SYST', 'its filter');
+      await waitFor(() => renderedRows(pierce(again.app, 'result-table')!).length === 1, 'one row shown');
+      equal(hashParams().get('pane'), 'results');
+    } finally {
+      history.replaceState(null, '', base);
+    }
+  });
+
   it('sorts by a column on header click and filters rows', async () => {
     const { app } = start();
     await openImage(app);
@@ -474,6 +524,8 @@ describe('memscope-app', () => {
       options: { physical: false },
       runStatus: 'complete',
       rowSelection: 'shown',
+      rowFilter: 'pid:>90',
+      rowOrder: null,
       rowCount: 2,
       totalRows: 3,
     });

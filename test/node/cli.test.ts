@@ -326,6 +326,8 @@ describe('memscope CLI (built bundle)', () => {
       options: {},
       runStatus: 'complete',
       rowSelection: 'all',
+      rowFilter: null,
+      rowOrder: null,
       rowCount: linked.length,
       totalRows: linked.length,
     });
