@@ -30,9 +30,11 @@ import type { OpenMemoryEvent } from './run-warnings.ts';
 import { SessionController, type ResultSet, type RunningJob } from './session-controller.ts';
 import { givenOptions, runKey, viewFromHash, viewToHash, type PageView, type Pane } from './page-view.ts';
 import { processOfRow } from './process-sections.ts';
-import type { SortSpec } from './table-model.ts';
+import { orderLabel, type SortSpec } from './table-model.ts';
 import { saveText } from './download.ts';
-import { runMetadata } from './run-metadata.ts';
+import { runMetadata, timelineMetadata } from './run-metadata.ts';
+import './timeline-view.ts';
+import type { TimelineSource } from './timeline-rows.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
 import type { ThirdPartyPlugins } from './third-party-plugins.ts';
@@ -404,6 +406,7 @@ export class MemscopeApp extends LitElement {
         <nav class="tabs" role="tablist">
           ${this.renderTab('results', 'Plugin results')}
           ${this.renderTab('memory', 'Memory')}
+          ${this.renderTab('timeline', 'Timeline')}
           ${this.process ? this.renderTab('process', `Process ${this.process.pid}`) : nothing}
         </nav>
         <div class="result-pane" ?hidden=${this.tab !== 'results'} @process-open=${(e: ProcessOpenEvent) => this.showProcess(e.detail)}>
@@ -416,6 +419,12 @@ export class MemscopeApp extends LitElement {
                 html`<process-view ?hidden=${this.tab !== 'process'} .process=${this.process} .plugins=${s.plugins}
                   .runner=${this.sectionRunner} @process-open=${(e: ProcessOpenEvent) => this.showProcess(e.detail)}></process-view>`,
               )
+            : nothing
+        }
+        ${
+          this.tab === 'timeline'
+            ? html`<timeline-view .sources=${this.timelineSources(s)} baseName=${s.summary.fileName}
+                .metadata=${(runs: readonly string[]) => timelineMetadata(s.summary!, s.hashes, runs)}></timeline-view>`
             : nothing
         }
         ${keyed(s.summary, html`<hex-view ?hidden=${this.tab !== 'memory'} .read=${this.readMemory} .target=${this.hexTarget}></hex-view>`)}
@@ -496,6 +505,17 @@ export class MemscopeApp extends LitElement {
     </div>`;
   }
 
+  /** The runs so far, for the timeline: the same array while they and their rows are the same (it is rebuilt from them). */
+  private timelineSources(s: SessionController): readonly TimelineSource[] {
+    const key = s.tabs.map((t) => `${t.id}:${t.version}:${t.rows.length}`).join(' ');
+    if (key !== this.timeline.key) {
+      this.timeline = { key, sources: s.tabs.map((t) => ({ plugin: t.plugin.name, columns: t.columns, rows: t.rows })) };
+    }
+    return this.timeline.sources;
+  }
+
+  private timeline: { key: string; sources: readonly TimelineSource[] } = { key: '', sources: [] };
+
   private viewChanged(result: ResultSet, e: ViewChangeEvent): void {
     const { shown, narrowed, query, sort } = e.detail;
     this.shown = { result, rows: shown, narrowed };
@@ -513,7 +533,7 @@ export class MemscopeApp extends LitElement {
         <span class="muted result-state">${state}</span>
         ${warnings.length > 0 ? html`<span class="warning-count">${warnings.length} warning${warnings.length === 1 ? '' : 's'}</span>` : nothing}
         <export-buttons .columns=${columns} .rows=${rows} .shown=${this.shown?.result === result && this.shown.narrowed ? this.shown.rows : undefined}
-          .narrowing=${view && { filter: view.query, order: view.sort ? `${columns[view.sort.column]?.name} ${view.sort.descending ? 'descending' : 'ascending'}` : null }}
+          .narrowing=${view && { filter: view.query, order: orderLabel(columns, view.sort) }}
           .run=${runMetadata(image, hashes, result)} baseName="${image.fileName}-${plugin.name}" ?disabled=${status === 'running'}></export-buttons>
       </div>
       ${

@@ -6,6 +6,12 @@ export interface SortSpec {
   readonly descending: boolean;
 }
 
+/** An order in words, for an export's metadata: "PID descending"; null when the rows are in the run's own order. */
+export function orderLabel(columns: readonly Column[], sort: SortSpec | undefined): string | null {
+  const column = sort && columns[sort.column];
+  return column ? `${column.name} ${sort.descending ? 'descending' : 'ascending'}` : null;
+}
+
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /**

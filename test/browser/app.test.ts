@@ -411,6 +411,34 @@ describe('memscope-app', () => {
     }
   });
 
+  it('merges the runs’ timestamps into one timeline, oldest first, each event once with the plugins that saw it, and exports it', async () => {
+    const { app } = start();
+    await openImage(app);
+    await runPlugin(app, 'windows.pslist');
+    await waitFor(() => pierce(app, '.result-state')?.textContent?.includes('3 rows'), 'the run done');
+    pierce(app, 'button[data-tab=timeline]')!.click();
+    const view = await waitFor(() => pierce(app, 'timeline-view'), 'the timeline');
+    const table = await waitFor(() => view.shadowRoot!.querySelector('result-table'), 'its table');
+    await waitFor(() => renderedRows(table).length === 2, 'two events');
+    deepEqual(
+      renderedRows(table).map((r) => [r[0], r[1], r[2], r[3], r[5]]),
+      [
+        ['2024-03-01T10:00:01+00:00', 'CreateTime', '92', 'Registry', 'windows.pstree, windows.pslist'],
+        ['2024-03-01T10:05:00+00:00', 'CreateTime', '1337', HOSTILE_NAME, 'windows.pstree, windows.pslist'],
+      ],
+    );
+    ok(view.shadowRoot!.textContent!.includes('2 events from windows.pstree, windows.pslist'));
+    const csv = await captureDownload(() =>
+      view.shadowRoot!.querySelector<HTMLElement>('export-buttons')!.shadowRoot!.querySelector<HTMLElement>('button.csv')!.click(),
+    ).blob.text();
+    const lines = csv.trimEnd().split('\r\n');
+    equal(lines[0], 'TreeDepth,Time,Event,PID,Process,Details,Source');
+    ok(
+      lines.some((l) => l.startsWith('#plugin,memscope.timeline')),
+      lines.join('\n'),
+    );
+  });
+
   it('sorts by a column on header click and filters rows', async () => {
     const { app } = start();
     await openImage(app);
