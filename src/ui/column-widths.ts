@@ -17,7 +17,7 @@ const PADDING_CH = 2;
 const SORT_ARROW_CH = 2;
 const MIN_CH = 4;
 /** Long text (paths, messages, command lines) stops here; the row details show it whole, and a drag widens it. */
-const MAX_CH: Record<ColumnType, number> = { str: 80, bytes: 50, datetime: 40, hex: 40, int: 24, bool: 8 };
+const MAX_CH: Record<ColumnType, number> = { str: 120, bytes: 50, datetime: 40, hex: 40, int: 24, bool: 8 };
 
 export function sampleRows(rows: readonly PluginRow[]): readonly PluginRow[] {
   if (rows.length <= SAMPLE_HEAD + SAMPLE_SPREAD) return rows;

@@ -13,9 +13,22 @@ const ROW_PX = 21;
  */
 export const VIRTUALIZER_STYLE = styleMap({ minHeight: 'min(240px, var(--ms-grid-fit, 240px))' });
 
-/** The style that lets a grid of `rows` rows be no taller than they are. */
-export function fitRows(rows: number): string {
-  return `--ms-grid-fit: ${rows * ROW_PX + 2}px`;
+/**
+ * The grid frame's style: its rows at least `minWidth` wide (wider than the frame, they scroll sideways), and no
+ * taller than `rows` rows are.
+ */
+export function frameStyle(minWidth: string, rows: number): string {
+  return `--ms-grid-min-width: ${minWidth}; --ms-grid-fit: ${rows * ROW_PX + 2}px`;
+}
+
+/**
+ * The rows scroll both ways (so the vertical scrollbar stays in view and the first column can stick to the left
+ * edge); the header, just before them, follows them sideways.
+ */
+export function followScroll(e: Event): void {
+  const rows = e.currentTarget as HTMLElement;
+  const head = rows.previousElementSibling;
+  if (head && head.scrollLeft !== rows.scrollLeft) head.scrollLeft = rows.scrollLeft;
 }
 
 export function isNumeric(type: ColumnType): boolean {
@@ -26,13 +39,16 @@ export function isNumeric(type: ColumnType): boolean {
 export const gridStyles = css`
   .grid-frame {
     border: 1px solid var(--ms-border);
-    overflow-x: auto;
+    overflow: hidden;
     background: var(--ms-surface);
+  }
+  .grid-head-frame {
+    overflow: hidden;
   }
   .grid-head,
   .grid-row {
     display: grid;
-    font-family: var(--ms-mono);
+    font-family: var(--ms-mono, monospace);
     font-size: 12px;
     line-height: 20px;
   }
@@ -41,9 +57,23 @@ export const gridStyles = css`
     border-bottom: 1px solid var(--ms-border-strong);
     font-weight: 600;
   }
+  .grid-head,
+  .grid-row {
+    min-width: var(--ms-grid-min-width, 0);
+  }
   .grid-row {
     width: 100%;
     border-bottom: 1px solid var(--ms-row-rule);
+    background: var(--ms-surface);
+  }
+  /* The key column (PID, offset, the tree) stays in view when the rows scroll sideways. */
+  .grid-head > :first-child,
+  .grid-row > :first-child {
+    position: sticky;
+    left: 0;
+    z-index: 1;
+    background: inherit;
+    box-shadow: inset -1px 0 var(--ms-border);
   }
   .grid-row:hover {
     background: var(--ms-hover);

@@ -53,7 +53,7 @@ export class HexView extends LitElement {
         padding: 0.25em;
       }
       .dump {
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
         font-size: 12px;
         line-height: 18px;
         border: 1px solid var(--ms-border);

@@ -118,7 +118,7 @@ export class MemscopeApp extends LitElement {
       .result-head h2 {
         font-size: 1em;
         margin: 0;
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
       }
       .status {
         display: flex;
@@ -156,7 +156,7 @@ export class MemscopeApp extends LitElement {
         display: inline-flex;
       }
       .run-tab button {
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
         font-size: 0.85em;
         padding: 0.2em 0.5em;
         border-radius: 3px 0 0 3px;

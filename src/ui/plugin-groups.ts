@@ -4,12 +4,12 @@
  * listed here come last.
  */
 const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = [
-  ['System', ['info']],
+  ['System', ['info', 'svcscan']],
   ['Processes', ['pslist', 'pstree', 'psscan', 'psaux', 'psxview', 'cmdline', 'envars', 'sessions', 'getsids', 'privileges', 'threads', 'thrdscan']],
   ['Network', ['sockstat', 'arp', 'netscan']],
-  ['Files, handles and modules', ['dlllist', 'ldrmodules', 'handles', 'lsof', 'mountinfo']],
+  ['Files, handles and modules', ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'mountinfo', 'mounts']],
   ['Process memory', ['vadinfo', 'malfind', 'proc.Maps']],
-  ['Kernel', ['lsmod', 'kmsg', 'bigpools']],
+  ['Kernel', ['lsmod', 'modules', 'modscan', 'driverscan', 'unloadedmodules', 'kmsg', 'bigpools', 'mutantscan', 'symlinkscan']],
 ];
 
 export interface PluginGroup<P> {

@@ -74,7 +74,7 @@ export class PluginPicker extends LitElement {
         opacity: 0.7;
       }
       .name {
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
         font-weight: 600;
       }
       .description {

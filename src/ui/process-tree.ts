@@ -5,7 +5,7 @@ import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { contentWidths, gridMinWidth, gridTemplate, widen, type ColumnWidth } from './column-widths.ts';
 import { focusCell } from './grid-keys.ts';
-import { VIRTUALIZER_STYLE, fitRows, gridStyles, isNumeric, renderCells } from './grid-layout.ts';
+import { VIRTUALIZER_STYLE, followScroll, frameStyle, gridStyles, isNumeric, renderCells } from './grid-layout.ts';
 import { processOfRow, type ProcessOpenEvent } from './process-sections.ts';
 import { controlStyles } from './shared-styles.ts';
 import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
@@ -27,6 +27,7 @@ export class ProcessTree extends LitElement {
     css`
       .toolbar {
         display: flex;
+        flex-wrap: wrap;
         gap: 0.5em;
         align-items: center;
         margin-bottom: 0.4em;
@@ -101,13 +102,15 @@ export class ProcessTree extends LitElement {
         <span class="hint">Double-click a process, or press Enter on it, for everything about it</span>
       </div>
       <div class="grid-frame" role="treegrid" aria-label="Process tree: arrow keys move, Right expands, Left collapses, Enter opens the process view"
-        @keydown=${(e: KeyboardEvent) => this.onKey(e)}>
-        <div style="min-width: ${gridMinWidth(this.widths)}; ${fitRows(this.visible.length)}">
+        @keydown=${(e: KeyboardEvent) => this.onKey(e)}
+        style=${frameStyle(gridMinWidth(this.widths), this.visible.length)}>
+        <div class="grid-head-frame">
           <div class="grid-head" role="row" style="grid-template-columns: ${template}">
             ${this.columns.map((c) => html`<div class="cell ${isNumeric(c.type) ? 'num' : ''}" role="columnheader">${c.name}</div>`)}
           </div>
-          <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} .items=${this.visible} .renderItem=${(node: TreeRow, i: number) => this.renderRow(node, template, i)}></lit-virtualizer>
         </div>
+        <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} @scroll=${followScroll} .items=${this.visible}
+          .renderItem=${(node: TreeRow, i: number) => this.renderRow(node, template, i)}></lit-virtualizer>
       </div>
     `;
   }

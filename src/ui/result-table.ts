@@ -7,7 +7,7 @@ import { contentWidths, fitWidth, gridMinWidth, gridTemplate, sampleRows, widen,
 import type { HiddenChangeEvent } from './column-chooser.ts';
 import './column-chooser.ts';
 import { focusCell, moveCursor, type GridCursor } from './grid-keys.ts';
-import { VIRTUALIZER_STYLE, fitRows, gridStyles, isNumeric, renderCells } from './grid-layout.ts';
+import { VIRTUALIZER_STYLE, followScroll, frameStyle, gridStyles, isNumeric, renderCells } from './grid-layout.ts';
 import { processOfRow, type ProcessOpenEvent, type ProcessRef } from './process-sections.ts';
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
@@ -51,6 +51,7 @@ export class ResultTable extends LitElement {
       }
       .toolbar {
         display: flex;
+        flex-wrap: wrap;
         gap: 0.8em;
         align-items: center;
         margin-bottom: 0.4em;
@@ -120,7 +121,7 @@ export class ResultTable extends LitElement {
       }
       .row-details dd {
         margin: 0;
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
         font-size: 12px;
         white-space: pre-wrap;
         overflow-wrap: anywhere;
@@ -199,12 +200,14 @@ export class ResultTable extends LitElement {
           @hidden-change=${(e: HiddenChangeEvent) => (this.hiddenColumns = e.detail)}></column-chooser>
       </div>
       <div class="grid-frame" role="grid" aria-rowcount=${this.view.length + 1} aria-colcount=${shown.length}
-        aria-label="Results: arrow keys move between cells, Enter opens an address" @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}>
-        <div style="min-width: ${gridMinWidth(widths)}; ${fitRows(this.view.length)}">
-          <div class="grid-head" role="row" aria-rowindex="1" style="grid-template-columns: ${template}">
-            ${shown.map((i) => this.renderHeader(this.columns[i]!, i))}
+        aria-label="Results: arrow keys move between cells, Enter opens an address" @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}
+        style=${frameStyle(gridMinWidth(widths), this.view.length)}>
+          <div class="grid-head-frame">
+            <div class="grid-head" role="row" aria-rowindex="1" style="grid-template-columns: ${template}">
+              ${shown.map((i) => this.renderHeader(this.columns[i]!, i))}
+            </div>
           </div>
-          <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} .items=${this.view}
+          <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} @scroll=${followScroll} .items=${this.view}
             .renderItem=${(row: PluginRow, index: number) =>
               html`<div class="grid-row ${row === this.selected ? 'selected' : ''}" role="row" aria-rowindex=${index + 2} data-index=${index}
                 aria-selected=${row === this.selected ? 'true' : 'false'} style="grid-template-columns: ${template}"
@@ -216,7 +219,6 @@ export class ResultTable extends LitElement {
                   index === this.cursor.row ? Math.min(this.cursor.column, shown.length - 1) : -1,
                 )}</div>`}
           ></lit-virtualizer>
-        </div>
       </div>
       ${this.selected ? this.renderDetails(this.selected) : nothing}
     `;

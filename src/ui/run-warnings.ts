@@ -22,7 +22,7 @@ export class RunWarningList extends LitElement {
         font-size: 0.92em;
       }
       .code {
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
         font-size: 0.85em;
         padding: 0 0.35em;
         margin-right: 0.4em;
@@ -31,7 +31,7 @@ export class RunWarningList extends LitElement {
       }
       button.address {
         all: unset;
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
         color: var(--ms-accent);
         cursor: pointer;
       }

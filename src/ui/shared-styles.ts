@@ -44,7 +44,7 @@ export const controlStyles = css`
     color: var(--ms-fg);
   }
   .mono {
-    font-family: var(--ms-mono);
+    font-family: var(--ms-mono, monospace);
   }
   .muted {
     color: var(--ms-muted);

@@ -30,7 +30,7 @@ export class SymbolRequest extends LitElement {
         margin: 0.3em 0;
       }
       code {
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
         overflow-wrap: anywhere;
       }
     `,

@@ -30,7 +30,7 @@ export class SymbolsPanel extends LitElement {
         margin-bottom: 0.5em;
       }
       code {
-        font-family: var(--ms-mono);
+        font-family: var(--ms-mono, monospace);
       }
       ul {
         list-style: none;

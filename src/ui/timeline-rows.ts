@@ -18,8 +18,8 @@ export const TIMELINE_COLUMNS: readonly Column[] = [
   { name: 'Source', type: 'str' },
 ];
 
-/** Columns that say which row an event is about, not what happened: left out of its details. */
-const DETAIL_TYPES: ReadonlySet<Column['type']> = new Set(['str', 'int', 'hex']);
+/** The columns whose values describe an event (text and numbers; addresses and flags would crowd them out). */
+const DETAIL_TYPES: ReadonlySet<Column['type']> = new Set(['str', 'int']);
 const MAX_DETAILS = 6;
 
 /**

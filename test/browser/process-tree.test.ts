@@ -87,6 +87,6 @@ describe('process-tree', () => {
     await waitFor(() => renderedRows(view).length === 4, 'System expanded');
     press('ArrowRight');
     await waitFor(() => focused() === 'Registry', 'its first child');
-    equal(view.shadowRoot!.querySelector('.grid-frame')!.scrollLeft, 0);
+    equal(view.shadowRoot!.querySelector('lit-virtualizer')!.scrollLeft, 0);
   });
 });

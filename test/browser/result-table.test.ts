@@ -117,8 +117,16 @@ describe('result-table', () => {
     table.rows = Array.from({ length: 50 }, (_, k) => ({ depth: 0, values: [4026531840 + k, message(k), BASE + BigInt(k), 'ESTABLISHED'] }));
     await waitFor(() => renderedRows(table).length > 0, 'rows');
     deepEqual(cutCells(table), []);
-    const frame = table.shadowRoot!.querySelector<HTMLElement>('.grid-frame')!;
-    ok(frame.scrollWidth > frame.clientWidth, 'the table scrolls sideways instead of crushing columns');
+    const rows = table.shadowRoot!.querySelector<HTMLElement>('lit-virtualizer')!;
+    ok(rows.scrollWidth > rows.clientWidth, 'the rows scroll sideways instead of crushing columns');
+    // Scrolled sideways: the header follows, and the first column stays at the left edge.
+    rows.scrollLeft = 200;
+    const head = table.shadowRoot!.querySelector<HTMLElement>('.grid-head-frame')!;
+    await waitFor(() => head.scrollLeft === 200, 'the header scrolled with the rows');
+    const left = rows.getBoundingClientRect().left;
+    const firstCell = table.shadowRoot!.querySelector<HTMLElement>('.grid-row [role=gridcell]')!;
+    ok(Math.abs(firstCell.getBoundingClientRect().left - left) < 2, `NetNS at the left edge (${firstCell.getBoundingClientRect().left} vs ${left})`);
+    ok(Math.abs(headerCells(table)[0]!.getBoundingClientRect().left - left) < 2, 'its header too');
   });
 
   it('a dragged header edge sets the column width; a double-click fits the whole content', async () => {
