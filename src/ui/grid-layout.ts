@@ -92,6 +92,25 @@ export const gridStyles = css`
     outline: 2px solid var(--ms-accent);
     outline-offset: -2px;
   }
+  /* Process rows: hidden ones (not on the active list) flagged at their left edge, exited ones in italics. */
+  .grid-row.mark-hidden > :first-child,
+  .legend.mark-hidden .swatch {
+    box-shadow:
+      inset 4px 0 var(--ms-warning),
+      inset -1px 0 var(--ms-border);
+  }
+  .grid-row.mark-exited,
+  .legend.mark-exited {
+    font-style: italic;
+  }
+  .legend .swatch {
+    display: inline-block;
+    width: 1em;
+    height: 0.9em;
+    margin-right: 0.3em;
+    vertical-align: middle;
+    border: 1px solid var(--ms-border);
+  }
   /* As tall as the rows need (--ms-grid-fit), at most --ms-grid-height; the least height is VIRTUALIZER_STYLE's. */
   lit-virtualizer {
     height: min(var(--ms-grid-height, 60vh), var(--ms-grid-fit, 100000px));

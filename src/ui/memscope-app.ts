@@ -34,6 +34,7 @@ import { orderLabel, type SortSpec } from './table-model.ts';
 import { saveText } from './download.ts';
 import { runMetadata, timelineMetadata } from './run-metadata.ts';
 import './timeline-view.ts';
+import { listedProcesses, processMarker } from './process-marks.ts';
 import type { TimelineSource } from './timeline-rows.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
@@ -516,6 +517,25 @@ export class MemscopeApp extends LitElement {
 
   private timeline: { key: string; sources: readonly TimelineSource[] } = { key: '', sources: [] };
 
+  /**
+   * How a run's process rows are marked: exited ones where it has exit times; for a scan, hidden ones — those the
+   * active list (a finished pslist or pstree of the whole list) does not have. The same function while nothing changes.
+   */
+  private marker(result: ResultSet): ReturnType<typeof processMarker> {
+    const s = this.session!;
+    const os = s.summary?.os;
+    const list = result.plugin.name.endsWith('.psscan')
+      ? s.tabs.find(
+          (t) => (t.plugin.name === `${os}.pslist` || t.plugin.name === `${os}.pstree`) && t.status === 'done' && !givenOptions(t.options).pid,
+        )
+      : undefined;
+    const key = `${result.id}:${result.columns.length}:${list?.id ?? ''}`;
+    if (key !== this.marks.key) this.marks = { key, marker: processMarker(result.columns, list && listedProcesses(list.columns, list.rows)) };
+    return this.marks.marker;
+  }
+
+  private marks: { key: string; marker: ReturnType<typeof processMarker> } = { key: '', marker: undefined };
+
   private viewChanged(result: ResultSet, e: ViewChangeEvent): void {
     const { shown, narrowed, query, sort } = e.detail;
     this.shown = { result, rows: shown, narrowed };
@@ -543,10 +563,11 @@ export class MemscopeApp extends LitElement {
       }
       ${
         plugin.tree
-          ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version}></process-tree>`
+          ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version} .mark=${this.marker(result)}></process-tree>`
           : keyed(
               result.id,
               html`<result-table .columns=${columns} .rows=${rows} .version=${version} .query=${view?.query ?? ''} .sort=${view?.sort}
+                .mark=${this.marker(result)}
                 @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}
                 @view-change=${(e: ViewChangeEvent) => this.viewChanged(result, e)}></result-table>`,
             )

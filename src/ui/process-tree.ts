@@ -6,6 +6,7 @@ import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { contentWidths, gridMinWidth, gridTemplate, widen, type ColumnWidth } from './column-widths.ts';
 import { focusCell } from './grid-keys.ts';
 import { VIRTUALIZER_STYLE, followScroll, frameStyle, gridStyles, isNumeric, renderCells } from './grid-layout.ts';
+import { markClass, markTitle, type ProcessMark } from './process-marks.ts';
 import { processOfRow, type ProcessOpenEvent } from './process-sections.ts';
 import { controlStyles } from './shared-styles.ts';
 import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
@@ -69,6 +70,8 @@ export class ProcessTree extends LitElement {
   @property({ attribute: false }) columns: readonly Column[] = [];
   @property({ attribute: false }) rows: readonly PluginRow[] = [];
   @property({ type: Number }) version = 0;
+  /** Marks exited processes. */
+  @property({ attribute: false }) mark: ((row: PluginRow) => ProcessMark | undefined) | undefined;
   /** Row indices whose subtrees are hidden. */
   @state() private collapsed: ReadonlySet<number> = new Set();
   /** The visible row in the tab order. */
@@ -122,7 +125,9 @@ export class ProcessTree extends LitElement {
         ? html`<button class="toggle ${open ? 'open' : ''}" aria-label=${open ? 'Collapse' : 'Expand'} @click=${() => this.toggle(node.index)}></button>`
         : html`<span class="leaf"></span>`
     }`;
-    return html`<div class="grid-row" role="row" data-index=${position} aria-level=${node.level + 1}
+    const mark = this.mark?.(node.row);
+    return html`<div class="grid-row ${markClass(mark)}" role="row" data-index=${position} aria-level=${node.level + 1}
+      aria-description=${ifDefined(markTitle(mark))}
       aria-expanded=${ifDefined(node.hasChildren ? String(open) : undefined)} style="grid-template-columns: ${template}"
       @click=${() => (this.cursor = position)} @dblclick=${() => this.openProcess(node)}>${renderCells(this.columns, node.row, lead, undefined, position === this.cursor ? 0 : -1)}</div>`;
   }

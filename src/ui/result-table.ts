@@ -11,6 +11,8 @@ import { VIRTUALIZER_STYLE, followScroll, frameStyle, gridStyles, isNumeric, ren
 import { processOfRow, type ProcessOpenEvent, type ProcessRef } from './process-sections.ts';
 import { controlStyles } from './shared-styles.ts';
 import { TableModel, type SortSpec } from './table-model.ts';
+import { MARK_TEXT, markClass, markTitle, type ProcessMark } from './process-marks.ts';
+import { ifDefined } from 'lit/directives/if-defined.js';
 
 /**
  * The rows the table shows now, in its order, whether a filter or a sort narrows or reorders them, and the filter text
@@ -136,6 +138,8 @@ export class ResultTable extends LitElement {
   /** The filter typed (set it to show a run's view again); `view-change` tells when the user changes it, or the order. */
   @property({ attribute: false }) query = '';
   @property({ attribute: false }) sort: SortSpec | undefined;
+  /** Marks process rows that are hidden or exited (the filter's `is:hidden` / `is:exited` keep only those). */
+  @property({ attribute: false }) mark: ((row: PluginRow) => ProcessMark | undefined) | undefined;
   /** The clicked row, shown in full under the table. */
   @state() private selected: PluginRow | undefined;
   /** Widths the user set (dragged, or fitted by a double-click), by column index. */
@@ -163,8 +167,15 @@ export class ResultTable extends LitElement {
       const widths = contentWidths(this.columns, this.rows);
       this.widths = changed.has('columns') ? widths : widen(this.widths, widths);
     }
-    this.view = this.model.view(this.query, this.sort);
+    const { marks, rest } = markWords(this.query);
+    const view = this.model.view(rest, this.sort);
+    const mark = this.mark;
+    this.view = mark && marks.length > 0 ? view.filter((r) => marks.every((m) => mark(r)?.includes(m))) : view;
+    if (changed.has('mark') || changed.has('rows') || changed.has('version')) this.markCounts = countMarks(this.rows, mark);
   }
+
+  /** How many rows are hidden and how many exited (for the legend). */
+  private markCounts = { hidden: 0, exited: 0 };
 
   /** Indexes of the columns shown, in order. */
   private get shown(): number[] {
@@ -196,6 +207,7 @@ export class ResultTable extends LitElement {
         <input type="search" placeholder="Filter rows: text, or column:value (pid:>1000 name:svchost)" aria-label="Filter rows" .value=${this.query}
           @input=${(e: Event) => (this.query = (e.target as HTMLInputElement).value)} />
         <span class="count">${this.rows.length} rows (${this.view.length} shown)</span>
+        ${this.renderMarkLegend()}
         <column-chooser .columns=${this.columns} .hiddenColumns=${this.hiddenColumns}
           @hidden-change=${(e: HiddenChangeEvent) => (this.hiddenColumns = e.detail)}></column-chooser>
       </div>
@@ -209,7 +221,8 @@ export class ResultTable extends LitElement {
           </div>
           <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} @scroll=${followScroll} .items=${this.view}
             .renderItem=${(row: PluginRow, index: number) =>
-              html`<div class="grid-row ${row === this.selected ? 'selected' : ''}" role="row" aria-rowindex=${index + 2} data-index=${index}
+              html`<div class="grid-row ${row === this.selected ? 'selected' : ''} ${markClass(this.mark?.(row))}" role="row"
+                aria-rowindex=${index + 2} data-index=${index} aria-description=${ifDefined(markTitle(this.mark?.(row)))}
                 aria-selected=${row === this.selected ? 'true' : 'false'} style="grid-template-columns: ${template}"
                 @click=${(e: MouseEvent) => this.activateCell(e, row, shown, index)}>${renderCells(
                   this.columns,
@@ -222,6 +235,18 @@ export class ResultTable extends LitElement {
       </div>
       ${this.selected ? this.renderDetails(this.selected) : nothing}
     `;
+  }
+
+  /** What the marked rows are, with their counts: each a filter word to show only them. */
+  private renderMarkLegend() {
+    const { hidden, exited } = this.markCounts;
+    if (hidden + exited === 0) return nothing;
+    const item = (mark: 'hidden' | 'exited', count: number) =>
+      count === 0
+        ? nothing
+        : html`<button class="legend mark-${mark}" title="${MARK_TEXT[mark]}. Show only these (filter is:${mark})"
+            @click=${() => (this.query = `is:${mark}`)}><span class="swatch"></span>${count} ${mark}</button>`;
+    return html`<span class="legend-items">${item('hidden', hidden)}${item('exited', exited)}</span>`;
   }
 
   /** Every column of the selected row, values as text in full (newlines kept), each with a copy button; and the whole row. */
@@ -333,6 +358,27 @@ export class ResultTable extends LitElement {
   private toggleSort(column: number): void {
     this.sort = this.sort?.column === column ? { column, descending: !this.sort.descending } : { column, descending: false };
   }
+}
+
+/** The `is:hidden` / `is:exited` words of a filter, and the rest of it. */
+function markWords(query: string): { marks: string[]; rest: string } {
+  const marks: string[] = [];
+  const rest = query.replace(/(^|\s)is:(hidden|exited)(?=\s|$)/gi, (_, space: string, mark: string) => {
+    marks.push(mark.toLowerCase());
+    return space;
+  });
+  return { marks, rest };
+}
+
+function countMarks(rows: readonly PluginRow[], mark: ((row: PluginRow) => ProcessMark | undefined) | undefined) {
+  const counts = { hidden: 0, exited: 0 };
+  if (!mark) return counts;
+  for (const row of rows) {
+    const m = mark(row);
+    if (m?.includes('hidden')) counts.hidden++;
+    if (m?.includes('exited')) counts.exited++;
+  }
+  return counts;
 }
 
 /** To the clipboard (the user's own click; nothing leaves the machine). */

@@ -5,7 +5,7 @@ import { captureDownload, trapAlertsAndClear, dropFiles, mount, pierce, pierceAl
 import type { CountedWarning } from '../../src/plugins/plugin.ts';
 import { FakeEngine, type FakeRun } from './fake-engine.ts';
 import { MEMSCOPE_VERSION } from '../../src/version.ts';
-import { HOSTILE_NAME, plugins, pslistRows, pstreeRows, summary } from './fixtures.ts';
+import { HOSTILE_NAME, plugins, processColumns, pslistRows, pstreeRows, summary } from './fixtures.ts';
 import type { KeptRun, ResultStore } from '../../src/browser/idb-result-store.ts';
 
 /** Runs kept per image, in memory (IdbResultStore is tested on its own, in result-store.test.ts). */
@@ -437,6 +437,35 @@ describe('memscope-app', () => {
       lines.some((l) => l.startsWith('#plugin,memscope.timeline')),
       lines.join('\n'),
     );
+  });
+
+  it('marks psscan’s hidden processes (not in the process tree) and exited ones, and filters to them with is:hidden', async () => {
+    const scanColumns = [...processColumns, { name: 'ExitTime', type: 'datetime' as const }];
+    const live = pstreeRows.map((r) => ({ depth: 0, values: [...r.values, null] }));
+    const unlinked = { depth: 0, values: [2024, 4, 'rootkit.exe', 0xffffad8b2f0b0000n, false, '2024-03-01T10:06:00+00:00', null] };
+    const gone = { depth: 0, values: [3000, 4, 'cmd.exe', 0xffffad8b2f0c0000n, false, '2024-03-01T10:07:00+00:00', '2024-03-01T10:08:00+00:00'] };
+    const { app, engine } = start({ 'windows.psscan': { rows: [...live, unlinked, gone] } });
+    engine.pluginList = engine.pluginList.map((p) => (p.name === 'windows.psscan' ? { ...p, columns: scanColumns } : p));
+    await openImage(app);
+    await runPlugin(app, 'windows.psscan');
+    const table = await waitFor(() => pierce(app, 'result-table'), 'the scan’s table');
+    await waitFor(() => renderedRows(table).length === 6, 'its rows');
+    const marked = (cls: string) =>
+      [...table.shadowRoot!.querySelectorAll(`.grid-row.${cls}`)].map((r) => r.querySelectorAll('[role=gridcell]')[2]!.textContent);
+    deepEqual(marked('mark-hidden'), ['rootkit.exe', 'cmd.exe']);
+    deepEqual(marked('mark-exited'), ['cmd.exe']);
+    equal(
+      table.shadowRoot!.querySelector('.grid-row.mark-hidden')!.getAttribute('aria-description'),
+      'Hidden: found in memory but not on the active process list',
+    );
+    const legend = [...table.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.legend')];
+    deepEqual(
+      legend.map((b) => b.textContent!.trim()),
+      ['2 hidden', '1 exited'],
+    );
+    legend[0]!.click();
+    await waitFor(() => renderedRows(table).length === 2, 'only the hidden ones');
+    equal(table.shadowRoot!.querySelector<HTMLInputElement>('input[type=search]')!.value, 'is:hidden');
   });
 
   it('sorts by a column on header click and filters rows', async () => {
