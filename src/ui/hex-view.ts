@@ -73,10 +73,10 @@ export class HexView extends LitElement {
       .address {
         color: var(--ms-muted);
       }
+      /* Not mapped: muted, still readable (WCAG AA contrast). */
       .unmapped .hex,
       .unmapped .ascii {
         color: var(--ms-muted);
-        opacity: 0.6;
       }
       .error {
         color: var(--ms-danger);

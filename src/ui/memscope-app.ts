@@ -153,20 +153,21 @@ export class MemscopeApp extends LitElement {
         border-bottom: 1px solid var(--ms-border);
         padding-bottom: 0.3em;
       }
-      .run-tab {
-        display: inline-flex;
-      }
-      .run-tab button {
+      button.run-tab {
         font-family: var(--ms-mono, monospace);
         font-size: 0.85em;
-        padding: 0.2em 0.5em;
-        border-radius: 3px 0 0 3px;
+        padding: 0.2em 0.2em 0.2em 0.5em;
       }
-      .run-tab button.close {
-        border-left: none;
-        border-radius: 0 3px 3px 0;
+      .run-tab .close {
+        display: inline-block;
+        margin-left: 0.4em;
+        padding: 0 0.3em;
+        border-radius: 3px;
       }
-      .run-tab button[aria-selected='true'] {
+      .run-tab .close:hover {
+        background: var(--ms-hover);
+      }
+      button.run-tab[aria-selected='true'] {
         background: var(--ms-selected);
         border-color: var(--ms-accent);
       }
@@ -497,11 +498,15 @@ export class MemscopeApp extends LitElement {
     return html`<div class="run-tabs" role="tablist" aria-label="Runs of this image">
       ${s.tabs.map((t) => {
         const label = `${t.plugin.name}${optionsLabel(t.options)}`;
-        return html`<span class="run-tab">
-          <button role="tab" data-run=${t.id} aria-selected=${t === s.result ? 'true' : 'false'} title=${label}
-            @click=${() => s.selectTab(t.id)}>${label}${t.status === 'running' ? ' …' : ''}</button><button class="close"
-            aria-label="Close ${label}" title="Close (forgets this run in this browser)" @click=${() => s.closeTab(t.id)}>×</button>
-        </span>`;
+        // The × is for the mouse; from the keyboard, Delete on the tab closes it (a tab list holds tabs only).
+        return html`<button class="run-tab" role="tab" data-run=${t.id} aria-selected=${t === s.result ? 'true' : 'false'}
+          title="${label} — Delete or × closes it (forgets this run in this browser)" aria-keyshortcuts="Delete"
+          @click=${() => s.selectTab(t.id)} @keydown=${(e: KeyboardEvent) => e.key === 'Delete' && s.closeTab(t.id)}
+          >${label}${t.status === 'running' ? ' …' : ''}<span class="close" aria-hidden="true"
+            @click=${(e: Event) => {
+              e.stopPropagation();
+              s.closeTab(t.id);
+            }}>×</span></button>`;
       })}
     </div>`;
   }

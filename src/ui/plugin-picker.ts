@@ -156,7 +156,7 @@ export class PluginPicker extends LitElement {
           : html`<ul>
             ${groupPlugins(this.plugins).map(
               (g) =>
-                html`<li class="group" role="presentation"><h3>${g.title}</h3></li>${g.plugins.map(
+                html`<li class="group"><h3>${g.title}</h3></li>${g.plugins.map(
                   (p) => html`<li>
                 <button class="entry" aria-pressed=${p.name === this.selected ? 'true' : 'false'} aria-disabled=${p.unmet.length > 0 ? 'true' : nothing}
                   data-plugin=${p.name} @click=${() => this.select(p)}>

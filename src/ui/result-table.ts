@@ -216,7 +216,7 @@ export class ResultTable extends LitElement {
         style=${frameStyle(gridMinWidth(widths), this.view.length)}>
           <div class="grid-head-frame">
             <div class="grid-head" role="row" aria-rowindex="1" style="grid-template-columns: ${template}">
-              ${shown.map((i) => this.renderHeader(this.columns[i]!, i))}
+              ${shown.map((i, position) => this.renderHeader(this.columns[i]!, i, widths[position]!))}
             </div>
           </div>
           <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} @scroll=${followScroll} .items=${this.view}
@@ -272,7 +272,7 @@ export class ResultTable extends LitElement {
     this.dispatchEvent(new CustomEvent('process-open', { detail: process, bubbles: true, composed: true }) satisfies ProcessOpenEvent);
   }
 
-  private renderHeader(column: Column, index: number) {
+  private renderHeader(column: Column, index: number, width: ColumnWidth) {
     const sorted = this.sort?.column === index ? this.sort : undefined;
     const ariaSort = sorted ? (sorted.descending ? 'descending' : 'ascending') : 'none';
     return html`<div class=${isNumeric(column.type) ? 'num' : ''} role="columnheader" aria-sort=${ariaSort}>
@@ -280,6 +280,7 @@ export class ResultTable extends LitElement {
         ${column.name}${sorted ? (sorted.descending ? ' ▼' : ' ▲') : ''}
       </button>
       <span class="resize" role="separator" aria-orientation="vertical" aria-label="Width of ${column.name}" tabindex="0"
+        aria-valuenow=${widthValue(width)} aria-valuemin="1" aria-valuemax="10000" aria-valuetext=${'px' in width ? `${width.px} pixels` : `${width.ch} characters`}
         title="Drag to resize; double-click to fit the whole content"
         @pointerdown=${(e: PointerEvent) => this.dragEdge(e, index)}
         @dblclick=${() => this.fitColumn(index)}
@@ -358,6 +359,11 @@ export class ResultTable extends LitElement {
   private toggleSort(column: number): void {
     this.sort = this.sort?.column === column ? { column, descending: !this.sort.descending } : { column, descending: false };
   }
+}
+
+/** A column's width as its edge's value: pixels where the user set them, else characters. */
+function widthValue(width: ColumnWidth): number {
+  return 'px' in width ? width.px : width.ch;
 }
 
 /** The `is:hidden` / `is:exited` words of a filter, and the rest of it. */

@@ -104,7 +104,7 @@ describe('memscope-app', () => {
     await waitFor(() => tabs(first.app).length === 2 && kept().length === 2, 'two tabs, both kept');
     deepEqual([...store.kept.keys()], [`${summary.fingerprint}|${summary.symbolKey}`], 'under one key: the image with its symbols');
     deepEqual(
-      tabs(first.app).map((t) => t.textContent!.trim()),
+      tabs(first.app).map((t) => t.textContent!.replace('×', '').trim()),
       ['windows.pstree', 'windows.pslist'],
     );
     tabs(first.app)[0]!.click();
@@ -130,12 +130,13 @@ describe('memscope-app', () => {
     await runPlugin(second.app, 'windows.psscan');
     await waitFor(() => tabs(second.app).length === 3 && pierce(second.app, '.result-head h2')?.textContent === 'windows.psscan', 'the scan’s tab');
     await waitFor(() => renderedRows(pierce(second.app, 'result-table')!).length === pslistRows.length, 'its rows so far');
-    pierceAll(second.app, '.run-tabs button.close')[2]!.click();
+    pierceAll(second.app, '.run-tabs .close')[2]!.click();
     await waitFor(() => tabs(second.app).length === 2 && !pierce(second.app, 'job-progress'), 'closed, and its job ended');
     await new Promise((resolve) => setTimeout(resolve, 50));
     equal(kept().length, 2, 'not kept');
 
-    pierceAll(second.app, '.run-tabs button.close')[1]!.click();
+    // From the keyboard: Delete on the tab.
+    pierceAll(second.app, '.run-tabs button[role=tab]')[1]!.dispatchEvent(new KeyboardEvent('keydown', { key: 'Delete', bubbles: true }));
     await waitFor(() => tabs(second.app).length === 0 && pierce(second.app, '.result-head h2')?.textContent === 'windows.pstree', 'one run left');
     deepEqual(
       kept().map((r) => r.plugin),
