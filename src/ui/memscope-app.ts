@@ -34,15 +34,12 @@ import { orderLabel, type SortSpec } from './table-model.ts';
 import { saveText } from './download.ts';
 import { runMetadata, timelineMetadata } from './run-metadata.ts';
 import './timeline-view.ts';
+import { fileKind, type FileKind } from './file-kind.ts';
 import { listedProcesses, processMarker } from './process-marks.ts';
 import type { TimelineSource } from './timeline-rows.ts';
 import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
 import type { ThirdPartyPlugins } from './third-party-plugins.ts';
-
-const isPluginModule = (file: File) => /\.m?js$/i.test(file.name);
-/** Symbol files by name: ISF (.json, .json.xz, .json.gz), Microsoft PDBs, symbol packs (.zip, e.g. Volatility's windows.zip). */
-const isSymbolFile = (file: File) => /\.(json|json\.xz|json\.gz|pdb|zip)$/i.test(file.name);
 
 /** The page: open an image, see what it is, run plugins, read and export their results. */
 @customElement('memscope-app')
@@ -452,16 +449,19 @@ export class MemscopeApp extends LitElement {
   }
 
   /**
-   * Routes files by kind, whichever drop zone they came through: symbol files are added (the open image stays open),
-   * plugin modules are checked and kept, and the first of the others is opened as a memory image, after the symbols.
+   * Routes files by what they hold (fileKind), whichever drop zone they came through: symbol files are added (the open
+   * image stays open), plugin modules are checked and kept, YARA rules are named as not usable yet, and the first of
+   * the others is opened as a memory image, after the symbols.
    */
   private async chooseFiles(s: SessionController, files: File[]): Promise<void> {
-    const modules = files.filter(isPluginModule);
-    const symbols = files.filter((f) => !isPluginModule(f) && isSymbolFile(f));
-    const image = files.find((f) => !isPluginModule(f) && !isSymbolFile(f));
+    const kinds = await Promise.all(files.map(fileKind));
+    const of = (kind: FileKind) => files.filter((_, i) => kinds[i] === kind);
+    const [modules, symbols, rules] = [of('plugin'), of('symbols'), of('yara-rules')];
+    const image = of('image')[0];
     if (modules.length > 0 && s.thirdParty) await s.addPlugins(modules);
     if (symbols.length > 0) await s.addSymbolFiles(symbols);
     if (image) await s.open(image, image.name);
+    if (rules.length > 0) s.tell(`${rules.map((f) => f.name).join(', ')}: YARA rules — memscope cannot scan with YARA rules yet.`);
   }
 
   private runPlugin(s: SessionController, e: RunPluginEvent): void {

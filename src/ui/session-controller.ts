@@ -349,6 +349,12 @@ export class SessionController {
     return true;
   }
 
+  /** Shows a short notice (until the next image, run or notice). */
+  tell(notice: string): void {
+    this.notice = notice;
+    this.changed();
+  }
+
   selectTab(id: string): void {
     const tab = this.tabs.find((t) => t.id === id);
     if (!tab) return;

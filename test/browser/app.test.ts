@@ -195,6 +195,16 @@ describe('memscope-app', () => {
     deepEqual(engine.symbolFiles, ['606FF669409B00F7FC8C61A9C1670129-1.json.xz', 'ntkrnlmp.pdb']);
     equal(engine.opened.length, 1, 'no image opened from them');
     ok(pierce(app, 'image-summary')!.shadowRoot!.textContent!.includes('win10.raw'), 'the image stays open');
+
+    // By content: an ISF whatever its name; YARA rules are named as not usable yet.
+    dropFiles(zone, [
+      new File(['{"metadata": {}, "base_types": {}}'], 'kernel symbols.txt'),
+      new File(['rule evil { condition: true }'], 'evil.rules'),
+    ]);
+    await waitFor(() => engine.symbolFiles.length === 3, 'the ISF added');
+    equal(engine.symbolFiles[2], 'kernel symbols.txt');
+    await waitFor(() => pierce(app, '.notice')?.textContent?.includes('evil.rules: YARA rules'), 'the rules named');
+    equal(engine.opened.length, 1, 'still no image opened');
   });
 
   it('hashes an image under 2 GiB on its own once no plugin runs (the process tree, then a run that replaced it)', async () => {
