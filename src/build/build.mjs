@@ -20,6 +20,7 @@ const APP_ENTRIES = {
   main: 'src/ui/main.ts',
   'engine.worker': 'src/worker/engine.worker.ts',
   'scan.worker': 'src/worker/scan.worker.ts',
+  'export.worker': 'src/worker/export.worker.ts',
   // Fetched by the page and started from a data: URL (src/worker/plugin-sandbox-client.ts).
   'plugin-sandbox.worker': 'src/worker/plugin-sandbox.worker.ts',
 };

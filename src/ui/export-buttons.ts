@@ -1,11 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
-import { toCsv } from '../render/csv.ts';
-import { JSON_EXPORT_OPEN, jsonExportClose, jsonlMetadataLine, type ExportMetadata, type RunMetadata } from '../render/export-metadata.ts';
-import { jsonlRow } from '../render/jsonl.ts';
-import { toVolJson } from '../render/vol-json.ts';
-import { saveText } from './download.ts';
+import type { ExportFormat } from '../render/export-file.ts';
+import { exportOnPage, type Exporter } from './exporter.ts';
+import type { ExportMetadata, RunMetadata } from '../render/export-metadata.ts';
+import { saveBlob } from './download.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /**
@@ -36,10 +35,14 @@ export class ExportButtons extends LitElement {
   @property({ attribute: false }) shown: readonly PluginRow[] | undefined;
   /** What narrows or reorders the shown rows: the filter typed, and the order ("PID descending"). */
   @property({ attribute: false }) narrowing: { readonly filter: string; readonly order: string | null } | undefined;
+  /** What writes the files (the page sets one that works in a worker). */
+  @property({ attribute: false }) exporter: Exporter = exportOnPage;
   @state() private which: 'all' | 'shown' = 'all';
+  /** The format being written, while it is. */
+  @state() private writing: ExportFormat | undefined;
 
   override render() {
-    const disabled = this.disabled || !this.run;
+    const disabled = this.disabled || !this.run || this.writing !== undefined;
     return html`
       ${
         this.shown
@@ -52,10 +55,11 @@ export class ExportButtons extends LitElement {
       <button class="csv" ?disabled=${disabled} @click=${() => this.save('csv')}>Export CSV</button>
       <button class="json" ?disabled=${disabled} @click=${() => this.save('json')}>Export JSON</button>
       <button class="jsonl" ?disabled=${disabled} @click=${() => this.save('jsonl')}>Export JSONL</button>
+      ${this.writing ? html`<span class="muted" role="status">Writing ${this.writing.toUpperCase()}…</span>` : nothing}
     `;
   }
 
-  private save(format: 'csv' | 'json' | 'jsonl'): void {
+  private async save(format: ExportFormat): Promise<void> {
     if (!this.run) return;
     const selection = this.shown && this.which === 'shown' ? 'shown' : 'all';
     const rows = selection === 'shown' ? this.shown! : this.rows;
@@ -68,10 +72,12 @@ export class ExportButtons extends LitElement {
       totalRows: this.rows.length,
       exportedAt: new Date().toISOString(),
     };
-    const name = `${this.baseName}.${format}`;
-    if (format === 'csv') saveText(name, toCsv(this.columns, rows, metadata), 'text/csv');
-    else if (format === 'json') saveText(name, JSON_EXPORT_OPEN + toVolJson(this.columns, rows) + jsonExportClose(metadata), 'application/json');
-    else saveText(name, rows.map((row) => jsonlRow(this.columns, row)).join('') + jsonlMetadataLine(metadata), 'application/x-ndjson');
+    this.writing = format;
+    try {
+      saveBlob(`${this.baseName}.${format}`, await this.exporter(format, this.columns, rows, metadata));
+    } finally {
+      this.writing = undefined;
+    }
   }
 }
 

@@ -35,6 +35,7 @@ import { saveText } from './download.ts';
 import { runMetadata, timelineMetadata } from './run-metadata.ts';
 import './timeline-view.ts';
 import { fileKind, type FileKind } from './file-kind.ts';
+import { exportOnPage, type Exporter } from './exporter.ts';
 import { listedProcesses, processMarker } from './process-marks.ts';
 import type { TimelineSource } from './timeline-rows.ts';
 import { controlStyles } from './shared-styles.ts';
@@ -181,6 +182,8 @@ export class MemscopeApp extends LitElement {
   @property({ attribute: false }) engine?: EngineApi;
   /** Third-party plugins (the plugin sandbox); without them none are offered. */
   @property({ attribute: false }) thirdParty?: ThirdPartyPlugins;
+  /** What writes export files: on the page unless given one that works in a worker. */
+  @property({ attribute: false }) exporter: Exporter = exportOnPage;
   /** Where runs are kept per image between visits; without it they last as long as the page. */
   @property({ attribute: false }) results?: ResultStore;
   private session?: SessionController;
@@ -422,7 +425,7 @@ export class MemscopeApp extends LitElement {
         }
         ${
           this.tab === 'timeline'
-            ? html`<timeline-view .sources=${this.timelineSources(s)} baseName=${s.summary.fileName}
+            ? html`<timeline-view .sources=${this.timelineSources(s)} baseName=${s.summary.fileName} .exporter=${this.exporter}
                 .metadata=${(runs: readonly string[]) => timelineMetadata(s.summary!, s.hashes, runs)}></timeline-view>`
             : nothing
         }
@@ -557,7 +560,7 @@ export class MemscopeApp extends LitElement {
         <h2 tabindex="-1">${plugin.name}</h2>
         <span class="muted result-state">${state}</span>
         ${warnings.length > 0 ? html`<span class="warning-count">${warnings.length} warning${warnings.length === 1 ? '' : 's'}</span>` : nothing}
-        <export-buttons .columns=${columns} .rows=${rows} .shown=${this.shown?.result === result && this.shown.narrowed ? this.shown.rows : undefined}
+        <export-buttons .exporter=${this.exporter} .columns=${columns} .rows=${rows} .shown=${this.shown?.result === result && this.shown.narrowed ? this.shown.rows : undefined}
           .narrowing=${view && { filter: view.query, order: orderLabel(columns, view.sort) }}
           .run=${runMetadata(image, hashes, result)} baseName="${image.fileName}-${plugin.name}" ?disabled=${status === 'running'}></export-buttons>
       </div>

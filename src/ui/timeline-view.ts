@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PluginRow } from '../plugins/plugin.ts';
+import { exportOnPage, type Exporter } from './exporter.ts';
 import type { RunMetadata } from '../render/export-metadata.ts';
 import './export-buttons.ts';
 import './result-table.ts';
@@ -46,6 +47,7 @@ export class TimelineView extends LitElement {
   /** The metadata of an export of the timeline; without it nothing can be exported. */
   @property({ attribute: false }) metadata: TimelineMetadata | undefined;
   @property() baseName = 'memscope';
+  @property({ attribute: false }) exporter: Exporter = exportOnPage;
   @state() private shown: ViewChangeEvent['detail'] | undefined;
   private rows: PluginRow[] = [];
   private feeding: string[] = [];
@@ -64,7 +66,7 @@ export class TimelineView extends LitElement {
       <div class="head">
         <h2 tabindex="-1">Timeline</h2>
         <span class="muted">${this.rows.length} events from ${this.feeding.length > 0 ? this.feeding.join(', ') : 'no run yet'}</span>
-        <export-buttons .columns=${TIMELINE_COLUMNS} .rows=${this.rows} .shown=${narrowed?.shown}
+        <export-buttons .exporter=${this.exporter} .columns=${TIMELINE_COLUMNS} .rows=${this.rows} .shown=${narrowed?.shown}
           .narrowing=${narrowed && { filter: narrowed.query, order: orderLabel(TIMELINE_COLUMNS, narrowed.sort) }} .run=${this.metadata?.(this.feeding)}
           baseName="${this.baseName}-timeline" ?disabled=${this.rows.length === 0}></export-buttons>
       </div>

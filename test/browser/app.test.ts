@@ -439,8 +439,10 @@ describe('memscope-app', () => {
       ],
     );
     ok(view.shadowRoot!.textContent!.includes('2 events from windows.pstree, windows.pslist'));
-    const csv = await captureDownload(() =>
-      view.shadowRoot!.querySelector<HTMLElement>('export-buttons')!.shadowRoot!.querySelector<HTMLElement>('button.csv')!.click(),
+    const csv = await (
+      await captureDownload(() =>
+        view.shadowRoot!.querySelector<HTMLElement>('export-buttons')!.shadowRoot!.querySelector<HTMLElement>('button.csv')!.click(),
+      )
     ).blob.text();
     const lines = csv.trimEnd().split('\r\n');
     equal(lines[0], 'TreeDepth,Time,Event,PID,Process,Details,Source');
@@ -518,7 +520,7 @@ describe('memscope-app', () => {
       ['System', 'Idle'],
     );
 
-    const saved = captureDownload(() => pierce(app, 'export-buttons', 'button.json')!.click());
+    const saved = await captureDownload(() => pierce(app, 'export-buttons', 'button.json')!.click());
     equal(saved.name, 'win10.raw-windows.pstree.json');
     const text = await saved.blob.text();
     ok(text.includes('"Offset(V)": 18446744073709551615'), 'exact 2^64 - 1');
@@ -530,7 +532,7 @@ describe('memscope-app', () => {
     equal(parsed[0]!.__children[0]!.ImageFileName, 'Registry');
     equal((parsed[0]!.__children[0]!.__children[0] as { ImageFileName: string }).ImageFileName, HOSTILE_NAME);
 
-    const csv = captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click());
+    const csv = await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click());
     equal(csv.name, 'win10.raw-windows.pstree.csv');
     equal((await csv.blob.text()).split('\r\n')[3], `2,1337,92,<img src=x onerror=alert(1)>,0xffffad8b2f0a5080,True,2024-03-01T10:05:00+00:00`);
   });
@@ -549,7 +551,7 @@ describe('memscope-app', () => {
     const select = await waitFor(() => pierce(app, 'export-buttons', 'select') as HTMLSelectElement | null, 'the choice of rows');
     equal(select.value, 'all', 'all rows unless chosen otherwise');
     const lines = async () =>
-      (await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click()).blob.text())
+      (await (await captureDownload(() => pierce(app, 'export-buttons', 'button.csv')!.click())).blob.text())
         .trim()
         .split('\r\n')
         .filter((line) => !line.startsWith('#'));
@@ -575,7 +577,7 @@ describe('memscope-app', () => {
     select.value = 'shown';
     select.dispatchEvent(new Event('change'));
     await waitFor(() => select.value === 'shown', 'chosen');
-    const save = (format: string) => captureDownload(() => pierce(app, 'export-buttons', `button.${format}`)!.click()).blob.text();
+    const save = async (format: string) => (await captureDownload(() => pierce(app, 'export-buttons', `button.${format}`)!.click())).blob.text();
 
     const json = JSON.parse(await save('json')) as { rows: unknown[]; metadata: Record<string, unknown> };
     equal(json.rows.length, 2);

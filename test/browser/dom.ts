@@ -70,8 +70,11 @@ export function trapAlertsAndClear(): unknown[] {
   return alerts;
 }
 
-/** Catches a download started by a page (this one, or the app in an iframe: `view`) instead of letting the browser save it. */
-export function captureDownload(action: () => void, view: Window & typeof globalThis = window): { name: string; blob: Blob } {
+/**
+ * Catches a download started by a page (this one, or the app in an iframe: `view`) instead of letting the browser
+ * save it; the file may be written asynchronously (in a worker) after `action`.
+ */
+export async function captureDownload(action: () => void, view: Window & typeof globalThis = window): Promise<{ name: string; blob: Blob }> {
   const createObjectURL = view.URL.createObjectURL;
   const click = view.HTMLAnchorElement.prototype.click;
   let blob: Blob | undefined;
@@ -85,6 +88,7 @@ export function captureDownload(action: () => void, view: Window & typeof global
   };
   try {
     action();
+    await waitFor(() => blob && name, 'a download', 15000).catch(() => undefined);
   } finally {
     view.URL.createObjectURL = createObjectURL;
     view.HTMLAnchorElement.prototype.click = click;

@@ -23,7 +23,7 @@ describe('end to end: chain of custody (the sample in the built app)', function 
       // The process tree the page showed on opening.
       await waitFor(() => app.find('.result-state')?.textContent?.includes('rows in'), 'the process tree', 15000);
       const view = app.element.contentWindow as Window & typeof globalThis;
-      const save = (format: string) => captureDownload(() => app.find('export-buttons', `button.${format}`)!.click(), view).blob.text();
+      const save = async (format: string) => (await captureDownload(() => app.find('export-buttons', `button.${format}`)!.click(), view)).blob.text();
 
       const json = JSON.parse(await save('json')) as { rows: unknown[]; metadata: Record<string, unknown> };
       const size = (await (await fetch(`/${SAMPLE}`)).blob()).size;

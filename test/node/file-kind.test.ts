@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { fileKind } from '../../src/ui/file-kind.ts';
 
-const file = (parts: (string | Uint8Array)[], name: string) => new File(parts, name);
+const file = (parts: BlobPart[], name: string) => new File(parts, name);
 const PDB = 'Microsoft C/C++ MSF 7.00\r\n\x1aDS\0\0\0';
 
 describe('fileKind', () => {
