@@ -17,12 +17,6 @@ export class ColumnChooser extends LitElement {
         position: relative;
       }
       summary {
-        cursor: pointer;
-        font-size: 0.92em;
-        padding: 0.3em 0.8em;
-        border: 1px solid var(--ms-border-strong);
-        border-radius: 3px;
-        background: var(--ms-surface);
         list-style: none;
         white-space: nowrap;
       }
@@ -62,7 +56,7 @@ export class ColumnChooser extends LitElement {
   override render() {
     const shown = this.columns.length - this.hiddenColumns.size;
     return html`<details>
-      <summary aria-label="Choose columns">Columns (${shown} of ${this.columns.length})</summary>
+      <summary class="button" aria-label="Choose columns">Columns (${shown} of ${this.columns.length})</summary>
       <div class="menu">
         ${this.columns.map((c, i) => {
           const checked = !this.hiddenColumns.has(i);

@@ -8,7 +8,9 @@ export const controlStyles = css`
     font: inherit;
     color: var(--ms-fg);
   }
-  button {
+  /* .button: a control that looks like one (a details summary). */
+  button,
+  .button {
     font: inherit;
     font-size: 0.92em;
     padding: 0.3em 0.8em;
@@ -18,7 +20,8 @@ export const controlStyles = css`
     color: var(--ms-fg);
     cursor: pointer;
   }
-  button:hover:not(:disabled) {
+  button:hover:not(:disabled),
+  .button:hover {
     background: var(--ms-hover);
   }
   button:disabled {

@@ -16,7 +16,7 @@ import { PdbSymbolTable, pdbIsfText } from '../symbols/pdb/pdb-table.ts';
 import { MEMSCOPE_VERSION } from '../version.ts';
 import { discoveredIsfText } from '../os/windows/symbol-free/isf-export.ts';
 import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
-import { settle } from './job-runner.ts';
+import { release, settle } from './job-runner.ts';
 import { SessionJobs } from './session-jobs.ts';
 import { WorkerScanService } from './worker-scan-service.ts';
 
@@ -83,6 +83,7 @@ class EngineWorker extends SessionJobs implements EngineApi {
       }, abort.signal);
     } finally {
       if (this.hashing === abort) this.hashing = undefined;
+      release(onProgress);
     }
   }
 

@@ -65,6 +65,6 @@ export async function settle<T>(work: () => Promise<T>, signal?: AbortSignal): P
 }
 
 /** Closes the message port of a callback the page passed with comlink.proxy (no-op for plain functions). */
-function release(callback: object): void {
+export function release(callback: object): void {
   (callback as { [releaseProxy]?: () => void })[releaseProxy]?.();
 }
