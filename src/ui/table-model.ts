@@ -1,3 +1,4 @@
+import { ipValue } from './address-order.ts';
 import type { Cell, Column, ColumnType, PluginRow } from '../plugins/plugin.ts';
 import { formatCell } from '../render/format-cell.ts';
 
@@ -15,7 +16,7 @@ export function orderLabel(columns: readonly Column[], sort: SortSpec | undefine
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
 
 /**
- * Orders two cells of a column: N/A first, numbers (number and bigint alike, so hex addresses sort by
+ * Orders two cells of a column: N/A first, IP addresses by value, numbers (number and bigint alike, so hex addresses sort by
  * value) before text, text columns in natural case-insensitive order, other text (ISO dates) by code unit.
  */
 export function compareCells(type: ColumnType): (a: Cell, b: Cell) => number {
@@ -25,7 +26,12 @@ export function compareCells(type: ColumnType): (a: Cell, b: Cell) => number {
     if (b === null) return 1;
     const aText = typeof a === 'string';
     const bText = typeof b === 'string';
-    if (aText && bText && type === 'str') return collator.compare(a, b);
+    if (aText && bText && type === 'str') {
+      // Addresses (network results) by value: 10.0.0.9 before 10.0.0.10, IPv4 before IPv6.
+      const [x, y] = [ipValue(a), ipValue(b)];
+      if (x !== undefined && y !== undefined) return x < y ? -1 : x > y ? 1 : 0;
+      return collator.compare(a, b);
+    }
     if (aText === bText) return a < b ? -1 : a > b ? 1 : 0;
     return aText ? 1 : -1;
   };
