@@ -11,14 +11,21 @@ import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
+import { arp } from './windows/arp.ts';
 import { cmdline } from './windows/cmdline.ts';
 import { bigpools } from './windows/bigpools.ts';
 import { dlllist } from './windows/dlllist.ts';
+import { driverscan } from './windows/driverscan.ts';
 import { envars } from './windows/envars.ts';
+import { filescan } from './windows/filescan.ts';
 import { getsids } from './windows/getsids.ts';
 import { handles } from './windows/handles.ts';
 import { info } from './windows/info.ts';
 import { malfind } from './windows/malfind.ts';
+import { modscan } from './windows/modscan.ts';
+import { modules } from './windows/modules.ts';
+import { mounts } from './windows/mounts.ts';
+import { mutantscan } from './windows/mutantscan.ts';
 import { netscan } from './windows/netscan.ts';
 import { privileges } from './windows/privileges.ts';
 import { sessions } from './windows/sessions.ts';
@@ -27,8 +34,11 @@ import { pslist } from './windows/pslist.ts';
 import { psscan } from './windows/psscan.ts';
 import { pstree } from './windows/pstree.ts';
 import { psxview } from './windows/psxview.ts';
+import { svcscan } from './windows/svcscan.ts';
+import { symlinkscan } from './windows/symlinkscan.ts';
 import { thrdscan } from './windows/thrdscan.ts';
 import { threads } from './windows/threads.ts';
+import { unloadedmodules } from './windows/unloadedmodules.ts';
 import { vadinfo } from './windows/vadinfo.ts';
 
 /** Every built-in plugin, by Volatility 3 name. */
@@ -52,6 +62,16 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   psxview,
   bigpools,
   netscan,
+  svcscan,
+  arp,
+  filescan,
+  mutantscan,
+  symlinkscan,
+  mounts,
+  modules,
+  modscan,
+  driverscan,
+  unloadedmodules,
   linuxInfo,
   linuxPslist,
   linuxPstree,

@@ -28,6 +28,16 @@ const PLUGINS = [
   'windows.psxview',
   'windows.bigpools',
   'windows.netscan',
+  'windows.svcscan',
+  'windows.arp',
+  'windows.filescan',
+  'windows.mutantscan',
+  'windows.symlinkscan',
+  'windows.mounts',
+  'windows.modules',
+  'windows.modscan',
+  'windows.driverscan',
+  'windows.unloadedmodules',
 ];
 
 /**

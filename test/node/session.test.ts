@@ -204,15 +204,22 @@ describe('analysis session', () => {
     const session = await openWindowsSession(image);
     const names = session.plugins().map((p) => p.name);
     assert.deepEqual(names.sort(), [
+      'windows.arp',
       'windows.bigpools',
       'windows.cmdline',
       'windows.dlllist',
+      'windows.driverscan',
       'windows.envars',
+      'windows.filescan',
       'windows.getsids',
       'windows.handles',
       'windows.info',
       'windows.ldrmodules',
       'windows.malfind',
+      'windows.modscan',
+      'windows.modules',
+      'windows.mounts',
+      'windows.mutantscan',
       'windows.netscan',
       'windows.privileges',
       'windows.pslist',
@@ -220,8 +227,11 @@ describe('analysis session', () => {
       'windows.pstree',
       'windows.psxview',
       'windows.sessions',
+      'windows.svcscan',
+      'windows.symlinkscan',
       'windows.thrdscan',
       'windows.threads',
+      'windows.unloadedmodules',
       'windows.vadinfo',
     ]);
   });

@@ -7,23 +7,18 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { WindowsKernel } from '../../src/os/windows/windows-kernel.ts';
 import type { ExpectedNetworkRow } from '../fixtures/windows/expected.ts';
-import { writeSymbolPack } from '../fixtures/windows/symbol-pack.ts';
 import { tcpipFields } from '../fixtures/windows/tcpip-layouts.ts';
 import { dataRequired } from '../helpers/test-data.ts';
-import { extractVolatility, PYTHON, volatilitySkipReason } from '../helpers/volatility.ts';
+import { PYTHON, volatilitySkipReason } from '../helpers/volatility.ts';
 import { WINDOWS_KERNELS } from '../helpers/windows-kernels.ts';
 import { collectRun, openWindowsSession, toVolatilityTime, windowsImage } from '../helpers/windows-session.ts';
+import { ADDRESS_BITS, volatilityOnGeneratedImages, volatilityValues, type VolatilityOnImage } from '../helpers/windows-volatility.ts';
 
 const SIZE = 24 * 1024 * 1024;
 const COLUMNS = ['Offset', 'Proto', 'LocalAddr', 'LocalPort', 'ForeignAddr', 'ForeignPort', 'State', 'PID', 'Owner', 'Created'] as const;
-/** Volatility's kernel layer gives addresses without their sign-extension bits. */
-const ADDRESS_BITS = 0xffff_ffff_ffffn;
 
 const row = (e: ExpectedNetworkRow): unknown[] => [
   BigInt(e.offset),
@@ -115,28 +110,17 @@ function netscanSkipReason(): string | false {
 
 describe('Volatility 3 reads the same endpoints from the generated images', { skip: netscanSkipReason() }, () => {
   const kernels = WINDOWS_KERNELS.filter((k) => !k.skip);
-  const results = new Map<string, { volatility: unknown[]; expected: ExpectedNetworkRow[] }>();
+  let results: Map<string, VolatilityOnImage>;
 
   before(async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'memscope-vol-netscan-'));
-    const volatility = extractVolatility(dir);
-    for (const kernel of kernels) {
-      const { image: bytes, expected, symbols } = await windowsImage({ size: SIZE, seed: 11, isfPath: kernel.isfPath });
-      const out = join(dir, String(kernel.build));
-      writeSymbolPack(out, symbols);
-      writeFileSync(join(out, 'image.raw'), bytes);
-      results.set(kernel.name, {
-        volatility: await volatility(join(out, 'symbols'), join(out, 'image.raw'), 'windows.netscan'),
-        expected: expected.network.rows,
-      });
-    }
+    results = await volatilityOnGeneratedImages({ size: SIZE, seed: 11 }, ['windows.netscan']);
   });
 
   for (const kernel of kernels) {
     it(`${kernel.name}: windows.netscan's rows are the generator's`, () => {
-      const { volatility, expected } = results.get(kernel.name)!;
-      const got = (volatility as Record<string, unknown>[]).map((r) => COLUMNS.map((c) => (c === 'Offset' ? BigInt(r[c] as number) : r[c])));
-      const want = expected.map(row).map(([offset, ...rest]) => [(offset as bigint) & ADDRESS_BITS, ...rest]);
+      const { rows, expected } = results.get(kernel.name)!;
+      const got = rows.get('windows.netscan')!.map((r) => volatilityValues(r, COLUMNS));
+      const want = expected.network.rows.map(row).map(([offset, ...rest]) => [(offset as bigint) & ADDRESS_BITS, ...rest]);
       assert.deepEqual(sorted(got), sorted(want));
     });
   }

@@ -2,9 +2,9 @@ import type { ScanService } from '../../engine/scan-service.ts';
 import type { NetworkEndpoint } from '../../plugins/api/windows.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { ipv4, ipv6 } from '../inet-address.ts';
-import { StructView } from '../struct-view.ts';
 import { filetimeToIso } from './filetime.ts';
-import { readSharedUserData } from './kuser-shared-data.ts';
+import { layoutForBuild } from './build-layout.ts';
+import { carveNonPaged, type Carved } from './pool-carve.ts';
 import { scanPoolBlocks, type PoolBlock, type ScanProgress } from './pool-scan.ts';
 import { looksLikeProcess, processFromView } from './process.ts';
 import {
@@ -24,7 +24,6 @@ import type { WindowsKernel } from './windows-kernel.ts';
 
 export type { NetworkEndpoint };
 
-const POOL_HEADER_SIZE = 16;
 /** Volatility's plausible creation years (exclusive bounds). */
 const MIN_YEAR = 1950;
 const MAX_YEAR = 2200;
@@ -53,18 +52,8 @@ export async function* scanNetworkEndpoints(
   warn: Warn,
   control: ScanProgress = {},
 ): AsyncGenerator<NetworkEndpoint> {
-  const build = (await readSharedUserData(kernel))?.ntBuildNumber ?? null;
-  const layout = build === null ? null : tcpipLayout(build);
-  if (layout === null) {
-    warn({
-      code: 'UNSUPPORTED',
-      message:
-        build === null
-          ? 'the Windows build is unknown (KUSER_SHARED_DATA): no tcpip layout to scan with'
-          : `no tcpip endpoint layout for build ${build}`,
-    });
-    return;
-  }
+  const layout = await layoutForBuild(kernel, warn, 'tcpip endpoint', tcpipLayout);
+  if (layout === null) return;
   const kinds: Kind[] = ['listener', ...layout.endpointTags.map((): Kind => 'endpoint'), 'udp'];
   const tags = ['TcpL', ...layout.endpointTags, 'UdpA'];
   const reader = new EndpointReader(kernel, layout);
@@ -85,13 +74,6 @@ export async function* scanNetworkEndpoints(
     }
     yield* rows;
   }
-}
-
-/** A carved allocation: the structure's bytes and where they are. */
-interface Carved {
-  readonly dv: DataView;
-  readonly offset: bigint | null;
-  readonly physical: number;
 }
 
 class EndpointReader {
@@ -116,19 +98,8 @@ class EndpointReader {
   }
 
   /** The structure after the pool header, if the header is Volatility's kind: non-paged or free, at least its size. */
-  private async carve(block: PoolBlock, fields: ListenerLayout | EndpointLayout): Promise<Carved | null> {
-    const { layout, vm, phys } = this.kernel;
-    const span = extent(fields);
-    const length = POOL_HEADER_SIZE + span;
-    const bytes = block.virtual !== null ? await vm.readPadded(block.virtual, length) : await phys.read(block.physical, length);
-    const header = new StructView(layout, '_POOL_HEADER', bytes.subarray(0, POOL_HEADER_SIZE), block.virtual ?? BigInt(block.physical));
-    // Windows 10's pool header: PoolType 0 is free, even non-paged, odd paged (Volatility's POOL_HEADER_VISTA).
-    if (header.int('PoolType') % 2 !== 0 || header.int('BlockSize') * 16 < fields.size) return null;
-    return {
-      dv: new DataView(bytes.buffer, bytes.byteOffset + POOL_HEADER_SIZE, span),
-      offset: block.virtual === null ? null : block.virtual + BigInt(POOL_HEADER_SIZE),
-      physical: block.physical + POOL_HEADER_SIZE,
-    };
+  private carve(block: PoolBlock, fields: ListenerLayout | EndpointLayout): Promise<Carved | null> {
+    return carveNonPaged(this.kernel, block, fields.size, extent(fields));
   }
 
   /** A listener's or UDP endpoint's rows: its bound address, or (bound to none) 0.0.0.0 and, for IPv6, :: too. */

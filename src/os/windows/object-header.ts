@@ -48,6 +48,12 @@ export function objectTypeNames(kernel: WindowsKernel): Promise<ReadonlyMap<numb
   return table;
 }
 
+/** The index in ObTypeIndexTable of the object type named `name` ('Thread', 'File'); null when the table has none. */
+export async function objectTypeIndex(kernel: WindowsKernel, name: string): Promise<number | null> {
+  for (const [index, typeName] of await objectTypeNames(kernel)) if (typeName === name) return index;
+  return null;
+}
+
 async function readTypeTable(kernel: WindowsKernel): Promise<ReadonlyMap<number, string>> {
   const names = new Map<number, string>();
   if (!kernel.hasSymbol('ObTypeIndexTable') || !kernel.layout.has('_OBJECT_TYPE', 'Name')) return names;

@@ -21,12 +21,14 @@ export function optionalHeaderSizes(layout: StructLayout): number[] {
 }
 
 /**
- * Finds the _OBJECT_HEADER inside a pool allocation (Windows 8+ layout: pool header, optional headers
- * chosen by InfoMask, object header, body). `data` starts right after the _POOL_HEADER; returns the
- * offset of the object header in `data`, or null. A position is accepted only when the optional
- * headers its InfoMask announces exactly fill the gap before it.
+ * Where the _OBJECT_HEADER inside a pool allocation can be (Windows 8+ layout: pool header, optional headers
+ * chosen by InfoMask, object header, body), nearest first: offsets in `data`, which starts right after the
+ * _POOL_HEADER. A position is accepted only when the optional headers its InfoMask announces exactly fill the gap
+ * before it. More than one can fit: a NAME_INFO whose Directory is NULL (the root directory, a name removed from its
+ * directory) reads as an object header without optional headers at offset 0; the object type, checked by the
+ * caller, tells them apart.
  */
-export function locateObjectHeader(layout: StructLayout, sizes: readonly number[], data: Uint8Array): number | null {
+export function* objectHeaderCandidates(layout: StructLayout, sizes: readonly number[], data: Uint8Array): Generator<number> {
   const dv = new DataView(data.buffer, data.byteOffset, data.byteLength);
   const infoMaskOff = layout.offset('_OBJECT_HEADER', 'InfoMask');
   const pointerCountOff = layout.offset('_OBJECT_HEADER', 'PointerCount');
@@ -43,7 +45,6 @@ export function locateObjectHeader(layout: StructLayout, sizes: readonly number[
       if (paddingAt < 0) continue;
       optional += dv.getUint32(paddingAt, true) - sizes[PADDING_BIT]!;
     }
-    if (optional === at) return at;
+    if (optional === at) yield at;
   }
-  return null;
 }

@@ -3,7 +3,7 @@ import { ReverseMap } from '../../layers/reverse-map.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
 import { decodeTypeIndex } from './object-header.ts';
-import { locateObjectHeader, optionalHeaderSizes } from './pool-object.ts';
+import { objectHeaderCandidates, optionalHeaderSizes } from './pool-object.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 const POOL_TAG_ALIGNMENT = 16;
@@ -90,6 +90,11 @@ export async function* scanPoolBlocks(
   }
 }
 
+/** `length` bytes from a block's pool header on, through the kernel's mapping when there is one (unmapped pages read as zeros). */
+export async function readPoolBlock(kernel: WindowsKernel, block: PoolBlock, length: number): Promise<Uint8Array> {
+  return block.virtual !== null ? kernel.vm.readPadded(block.virtual, length) : kernel.phys.read(block.physical, length);
+}
+
 /**
  * Pool-tag scan of physical memory for one kind of executive object: each hit is carved (pool header → optional
  * headers → object header → body) and its TypeIndex checked; each body once. Offsets come from the kernel's own
@@ -144,21 +149,33 @@ class PoolObjectCarver {
   }
 
   async carve(block: PoolBlock): Promise<CarvedObject | null> {
-    const { layout, vm, phys } = this.kernel;
+    const { layout } = this.kernel;
     const { physical: poolPhys, virtual: poolVirt } = block;
     const span = POOL_HEADER_SIZE + this.sizes.reduce((a, b) => a + b, 0) + this.bodyOffset + this.bodySize;
-    const bytes = poolVirt !== null ? await vm.readPadded(poolVirt, span) : await phys.read(poolPhys, span);
+    const bytes = await readPoolBlock(this.kernel, block, span);
     const pool = new StructView(layout, '_POOL_HEADER', bytes, BigInt(poolPhys));
     if (pool.int('BlockSize') * 16 < POOL_HEADER_SIZE + this.bodyOffset + this.bodySize) return null;
-    const headerAt = locateObjectHeader(layout, this.sizes, bytes.subarray(POOL_HEADER_SIZE));
-    if (headerAt === null) return null;
-    const headerOffset = POOL_HEADER_SIZE + headerAt;
-    const bodyStart = headerOffset + this.bodyOffset;
-    const body = bytes.subarray(bodyStart, bodyStart + this.bodySize);
-    const offset = poolVirt !== null ? poolVirt + BigInt(bodyStart) : null;
-    if (offset !== null && !(await this.typeIndexMatches(bytes.subarray(headerOffset), offset - BigInt(this.bodyOffset)))) return null;
-    const view = new StructView(layout, this.kind.struct, body, offset ?? BigInt(poolPhys + bodyStart));
-    return { view, offset, physical: poolPhys + bodyStart };
+    // Zeroed bytes can read as a header too (a NAME_INFO whose Directory is NULL, a header's unset fields seen 16
+    // bytes on), and their TypeIndex can decode to the kind's by chance: of the positions whose type is the kind's,
+    // the first holding a reference (PointerCount above 0, as a live object does); else the first.
+    const checked = poolVirt !== null && (await (this.typeIndex ??= this.kind.typeIndex(this.kernel))) !== null;
+    const pointerCountAt = layout.offset('_OBJECT_HEADER', 'PointerCount');
+    let found: CarvedObject | null = null;
+    for (const headerAt of objectHeaderCandidates(layout, this.sizes, bytes.subarray(POOL_HEADER_SIZE))) {
+      const headerOffset = POOL_HEADER_SIZE + headerAt;
+      const bodyStart = headerOffset + this.bodyOffset;
+      const body = bytes.subarray(bodyStart, bodyStart + this.bodySize);
+      const offset = poolVirt !== null ? poolVirt + BigInt(bodyStart) : null;
+      if (offset !== null && !(await this.typeIndexMatches(bytes.subarray(headerOffset), offset - BigInt(this.bodyOffset)))) continue;
+      const carved = {
+        view: new StructView(layout, this.kind.struct, body, offset ?? BigInt(poolPhys + bodyStart)),
+        offset,
+        physical: poolPhys + bodyStart,
+      };
+      if (!checked || new DataView(bytes.buffer, bytes.byteOffset + headerOffset + pointerCountAt, 8).getBigInt64(0, true) > 0n) return carved;
+      found ??= carved;
+    }
+    return found;
   }
 
   /** Windows 10 encodes _OBJECT_HEADER.TypeIndex with ObHeaderCookie and the header address. */

@@ -5,7 +5,7 @@ import type { ScanService } from '../../engine/scan-service.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { namedListLinks } from '../list-walk.ts';
 import { filetimeToIso } from './filetime.ts';
-import { objectTypeNames } from './object-header.ts';
+import { objectTypeIndex } from './object-header.ts';
 import { poolTags, scanPoolObjects, type PoolObjectKind, type ScanProgress } from './pool-scan.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
@@ -21,10 +21,7 @@ const THREAD_KIND: PoolObjectKind = {
   tags: poolTags('Thre'),
   struct: '_ETHREAD',
   what: 'thread',
-  typeIndex: async (kernel) => {
-    for (const [index, name] of await objectTypeNames(kernel)) if (name === 'Thread') return index;
-    return null;
-  },
+  typeIndex: (kernel) => objectTypeIndex(kernel, 'Thread'),
 };
 
 export function threadFromView(view: StructReader, offset: bigint | null, physical: number | null): WindowsThread {

@@ -1,31 +1,52 @@
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
 import type {
+  DriverObject,
   HandleEntry,
+  WindowsKernelModule,
   LoaderList,
   LoaderModule,
   NetworkEndpoint,
+  FileObject,
+  MutantObject,
+  ObjectDirectoryEntry,
+  SymbolicLink,
   ProcessEnvironment,
   ProcessParameters,
+  ServiceRecord,
+  WindowsNeighbour,
   SharedUserData,
   TokenInfo,
+  UnloadedDriver,
   VadNode,
   WindowsKernelContext,
   WindowsKernelImage,
   WindowsProcess,
   WindowsThread,
 } from '../../plugins/api/windows.ts';
+import type { ScanService } from '../../engine/scan-service.ts';
+import type { Warn } from '../../plugins/plugin.ts';
 import { KernelRunContext } from '../kernel-context.ts';
+import { scanDriverObjects } from './driver-objects.ts';
 import { processEnvironment } from './environment.ts';
 import { processHandles } from './handle-table.ts';
+import { loadedKernelModules, scanKernelModules } from './kernel-modules.ts';
 import { readSharedUserData } from './kuser-shared-data.ts';
 import { loaderModules } from './loader-modules.ts';
 import { scanNetworkEndpoints } from './network-endpoints.ts';
+import { scanServiceRecords } from './service-records.ts';
+import { scanNeighbours } from './neighbours.ts';
+import { scanFileObjects } from './file-objects.ts';
+import { scanMutants } from './mutants.ts';
+import { objectDirectoryEntries } from './object-directory.ts';
+import { readSymbolicLink, scanSymbolicLinks } from './symbolic-links.ts';
 import { activeProcesses } from './process-list.ts';
 import { scanProcesses } from './process-scan.ts';
 import { handleCount, looksLikeProcess, processFromView, processParameters, sessionId } from './process.ts';
+import type { ScanProgress } from './pool-scan.ts';
 import { processThreads, scanThreads } from './thread.ts';
 import { readToken } from './token.ts';
 import { readUnicodeString } from './unicode-string.ts';
+import { unloadedDrivers } from './unloaded-drivers.ts';
 import { vadTree } from './vad-tree.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
@@ -56,9 +77,14 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
     }
   }
 
-  scanProcesses(): AsyncIterable<WindowsProcess> {
+  /** A pool scan of this run: its scanner, warnings, cancellation and progress. */
+  private poolScan<T>(scan: (kernel: WindowsKernel, scanner: ScanService, warn: Warn, control: ScanProgress) => AsyncIterable<T>): AsyncIterable<T> {
     const { scanner, signal, progress } = this.run;
-    return scanProcesses(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+    return scan(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+  }
+
+  scanProcesses(): AsyncIterable<WindowsProcess> {
+    return this.poolScan(scanProcesses);
   }
 
   async processAt(address: bigint): Promise<WindowsProcess | null> {
@@ -76,13 +102,43 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
   }
 
   scanThreads(): AsyncIterable<WindowsThread> {
-    const { scanner, signal, progress } = this.run;
-    return scanThreads(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+    return this.poolScan(scanThreads);
   }
 
   scanNetworkEndpoints(): AsyncIterable<NetworkEndpoint> {
+    return this.poolScan(scanNetworkEndpoints);
+  }
+
+  services(): AsyncIterable<ServiceRecord> {
+    return scanServiceRecords(this.kernel, this.warn(), this.run.signal);
+  }
+
+  scanNeighbours(): AsyncIterable<WindowsNeighbour> {
     const { scanner, signal, progress } = this.run;
-    return scanNetworkEndpoints(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+    return scanNeighbours(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+  }
+
+  scanFiles(): AsyncIterable<FileObject> {
+    return this.poolScan(scanFileObjects);
+  }
+
+  scanMutants(): AsyncIterable<MutantObject> {
+    return this.poolScan(scanMutants);
+  }
+
+  scanSymbolicLinks(): AsyncIterable<SymbolicLink> {
+    return this.poolScan(scanSymbolicLinks);
+  }
+
+  async *objectDirectory(directory?: bigint): AsyncIterable<ObjectDirectoryEntry> {
+    for await (const entry of objectDirectoryEntries(this.kernel, directory, this.warn())) {
+      this.run.signal?.throwIfAborted();
+      yield entry;
+    }
+  }
+
+  symbolicLink(object: bigint): Promise<SymbolicLink | null> {
+    return readSymbolicLink(this.kernel, object, this.warn());
   }
 
   processSpace(process: WindowsProcess): VirtualMemory {
@@ -134,6 +190,27 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
       this.run.signal?.throwIfAborted();
       yield vad;
     }
+  }
+
+  async *kernelModules(): AsyncIterable<WindowsKernelModule> {
+    for await (const module of loadedKernelModules(this.kernel, this.warn())) {
+      this.run.signal?.throwIfAborted();
+      yield module;
+    }
+  }
+
+  scanKernelModules(): AsyncIterable<WindowsKernelModule> {
+    const { scanner, signal, progress } = this.run;
+    return scanKernelModules(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+  }
+
+  scanDrivers(): AsyncIterable<DriverObject> {
+    const { scanner, signal, progress } = this.run;
+    return scanDriverObjects(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+  }
+
+  unloadedDrivers(): Promise<readonly UnloadedDriver[]> {
+    return unloadedDrivers(this.kernel, this.warn());
   }
 }
 

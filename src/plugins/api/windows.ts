@@ -73,6 +73,95 @@ export interface NetworkEndpoint {
   readonly createTime: string | null;
 }
 
+/** A _FILE_OBJECT found in pool (windows.filescan). */
+export interface FileObject {
+  /** Kernel virtual address of the object's body. */
+  readonly offset: bigint;
+  readonly physical: number;
+  /** FileName, without the device's name ("\Windows\System32\config\SYSTEM"). */
+  readonly name: string;
+}
+
+/** A _KMUTANT found in pool (windows.mutantscan). */
+export interface MutantObject {
+  /** Kernel virtual address of the object's body. */
+  readonly offset: bigint;
+  readonly physical: number;
+  /** Its name header's Name; null when it has none or it is unreadable. */
+  readonly name: string | null;
+}
+
+/** An _OBJECT_SYMBOLIC_LINK of the object manager ("C:" → "\Device\HarddiskVolume3"). */
+export interface SymbolicLink {
+  /** Kernel virtual address of the object's body. */
+  readonly offset: bigint;
+  /** Its name in its directory ("C:"), not the directory's path. */
+  readonly name: string;
+  /** LinkTarget. */
+  readonly target: string;
+  /** CreationTime, ISO-8601 UTC at whole seconds; null when unset. */
+  readonly createTime: string | null;
+}
+
+/** An object in an object directory of the object manager's namespace. */
+export interface ObjectDirectoryEntry {
+  /** Its name in the directory ("GLOBAL??", "C:"). */
+  readonly name: string;
+  /** Its object type's name ("Directory", "SymbolicLink", "Device", ...). */
+  readonly type: string;
+  /** Kernel virtual address of the object's body. */
+  readonly object: bigint;
+}
+
+/**
+ * One entry of tcpip.sys's neighbour cache (ARP for IPv4, Neighbor Discovery for IPv6), as windows.arp reports it;
+ * read in a working layout not yet confirmed on real captures (src/plugins/windows/arp.md).
+ */
+export interface WindowsNeighbour {
+  /** Kernel virtual address of the entry (after its pool header); null when the kernel does not map it. */
+  readonly offset: bigint | null;
+  /** Its physical address. */
+  readonly physical: number;
+  readonly family: 'IPv4' | 'IPv6';
+  /** "10.0.2.2", "fe80::2" (RFC 5952). */
+  readonly ip: string;
+  /** "52:54:00:12:35:02"; "" while there is none (Incomplete, Unreachable). */
+  readonly mac: string;
+  /** The interface's index (InterfaceIndex, as arp -a and Get-NetNeighbor give it). */
+  readonly interfaceIndex: number;
+  /** NL_NEIGHBOR_STATE as Get-NetNeighbor names it: Reachable, Stale, Permanent, Incomplete, Unreachable, ... */
+  readonly state: string;
+  /** IsRouter. */
+  readonly router: boolean;
+}
+
+/**
+ * One row of Volatility 3's windows.svcscan: a _SERVICE_RECORD of services.exe's service database, read in
+ * services.exe's address space (its structures are laid out by build: they are not in the kernel's symbols).
+ */
+export interface ServiceRecord {
+  /** Address of the record in services.exe's address space. */
+  readonly offset: bigint;
+  /** Order: the service's place in the database (creation order). */
+  readonly order: number;
+  /** The hosting process's PID, for a running Win32 service only; null otherwise or when unreadable. */
+  readonly pid: number | null;
+  /** "SERVICE_AUTO_START", "SERVICE_DEMAND_START", ... */
+  readonly start: string;
+  /** "SERVICE_RUNNING", "SERVICE_STOPPED", ... */
+  readonly state: string;
+  /** The type bits Volatility names, joined with '|' ("SERVICE_WIN32_SHARE_PROCESS"); "" for none. */
+  readonly type: string;
+  /** ServiceName and DisplayName; null when unreadable. */
+  readonly name: string | null;
+  readonly display: string | null;
+  /**
+   * For a running service only: a Win32 service's process's command line (BinaryPath), a driver's object name
+   * ("\Driver\Tcpip"); null otherwise or when unreadable.
+   */
+  readonly binary: string | null;
+}
+
 /** From the process's PEB (_RTL_USER_PROCESS_PARAMETERS); null where unreadable (paged out, no PEB). */
 export interface ProcessParameters {
   readonly imagePath: string | null;
@@ -99,6 +188,48 @@ export interface LoaderModule {
   readonly loadTime: string | null;
   /** DdagNode → _LDR_DDAG_NODE.LoadCount; null when there is none (before Windows 8) or it is unreadable. */
   readonly loadCount: number | null;
+}
+
+/** A kernel module's _KLDR_DATA_TABLE_ENTRY (PsLoadedModuleList, or an 'MmLd' pool allocation), as windows.modules prints it. */
+export interface WindowsKernelModule {
+  /** Kernel virtual address of the entry; null when found in physical memory the kernel does not map. */
+  readonly offset: bigint | null;
+  /** DllBase: where the module's image is mapped. */
+  readonly base: bigint;
+  /** SizeOfImage. */
+  readonly size: number;
+  /** BaseDllName ("tcpip.sys"); null when unreadable. */
+  readonly name: string | null;
+  /** FullDllName ("\SystemRoot\System32\drivers\tcpip.sys"); null when unreadable. */
+  readonly path: string | null;
+}
+
+/** A _DRIVER_OBJECT found in pool, as windows.driverscan prints it. */
+export interface DriverObject {
+  /** Kernel virtual address of the object's body. */
+  readonly offset: bigint;
+  readonly physical: number;
+  /** DriverStart: the driver's image (0 for drivers built into the kernel). */
+  readonly start: bigint;
+  /** DriverSize. */
+  readonly size: number;
+  /** DriverExtension → ServiceKeyName ("Tcpip"); null when unreadable. */
+  readonly serviceKey: string | null;
+  /** The object's own name (its _OBJECT_HEADER_NAME_INFO: "Tcpip"); null when it has none or it is unreadable. */
+  readonly driverName: string | null;
+  /** DriverName ("\Driver\Tcpip"); null when unreadable. */
+  readonly name: string | null;
+}
+
+/** An entry of the kernel's unloaded-driver record (MmUnloadedDrivers), as windows.unloadedmodules prints it. */
+export interface UnloadedDriver {
+  /** Name ("dump_storahci.sys"); null when unreadable. */
+  readonly name: string | null;
+  /** StartAddress and EndAddress of the image it had. */
+  readonly start: bigint;
+  readonly end: bigint;
+  /** CurrentTime: when it was unloaded, ISO-8601 UTC at whole seconds; null when unset. */
+  readonly time: string | null;
 }
 
 /** A process's environment block (PEB → ProcessParameters.Environment). */
@@ -248,6 +379,39 @@ export interface WindowsKernelContext extends KernelContext {
    * that are no endpoint are skipped with one counted warning. Reports the run's progress.
    */
   scanNetworkEndpoints(): AsyncIterable<NetworkEndpoint>;
+  /**
+   * The records of services.exe's service database: its private memory searched for 'serH' headers, each header's
+   * record walked back through PrevEntry (newest first), laid out by build as Volatility 3's svcscan tables say.
+   * A record with an impossible Order, Start or State is skipped with a warning; the walks are bounded and
+   * cycle-guarded.
+   */
+  services(): AsyncIterable<ServiceRecord>;
+  /**
+   * tcpip.sys's neighbour cache entries found by a pool-tag scan of physical memory, in a working layout per build
+   * (not yet confirmed on real captures: src/plugins/windows/arp.md); allocations that are no neighbour are skipped
+   * with one counted warning per reason. Reports the run's progress.
+   */
+  scanNeighbours(): AsyncIterable<WindowsNeighbour>;
+  /**
+   * _FILE_OBJECTs found by a pool-tag scan of physical memory ('File'), object type checked, as Volatility 3's
+   * filescan lists them: those with a FileName. Reports the run's progress.
+   */
+  scanFiles(): AsyncIterable<FileObject>;
+  /** _KMUTANTs found by a pool-tag scan of physical memory ('Muta'), object type checked. Reports the run's progress. */
+  scanMutants(): AsyncIterable<MutantObject>;
+  /**
+   * _OBJECT_SYMBOLIC_LINKs found by a pool-tag scan of physical memory ('Symb'), object type checked: links deleted
+   * from their directory too; one whose name or target is unreadable is skipped with a warning. Reports the run's progress.
+   */
+  scanSymbolicLinks(): AsyncIterable<SymbolicLink>;
+  /**
+   * The objects of an object directory (the _OBJECT_DIRECTORY body at `directory`; the namespace's root,
+   * ObpRootDirectoryObject, when omitted): every hash bucket's chain, bounded and cycle-guarded, each entry with its
+   * type and name; entries that give neither are skipped with a warning. A directory entry's `object` can be listed in turn.
+   */
+  objectDirectory(directory?: bigint): AsyncIterable<ObjectDirectoryEntry>;
+  /** The symbolic link whose body is at `object` (an entry of objectDirectory); null, with a warning, when unreadable. */
+  symbolicLink(object: bigint): Promise<SymbolicLink | null>;
   /** The process's own address space (its DirectoryTableBase; the kernel half is shared). */
   processSpace(process: WindowsProcess): VirtualMemory;
   processParameters(process: WindowsProcess): Promise<ProcessParameters>;
@@ -286,4 +450,22 @@ export interface WindowsKernelContext extends KernelContext {
    * with its subtree, as Volatility does; an unreadable node is an UNREADABLE warning. Nothing for a process without VADs.
    */
   vads(process: WindowsProcess): AsyncIterable<VadNode>;
+  /**
+   * The loaded kernel modules (nt!PsLoadedModuleList in load order: ntoskrnl.exe first), bounded and cycle-guarded
+   * with a warning where the list breaks; an unreadable entry is skipped with a warning.
+   */
+  kernelModules(): AsyncIterable<WindowsKernelModule>;
+  /**
+   * Kernel module entries found by a pool-tag scan of physical memory ('MmLd'): modules unlinked from the list and
+   * unloaded ones too. Blocks too small for an entry, or whose base or size is implausible, are skipped with one
+   * counted warning. Reports the run's progress.
+   */
+  scanKernelModules(): AsyncIterable<WindowsKernelModule>;
+  /** _DRIVER_OBJECTs found by a pool-tag scan of physical memory ('Driv'), object type checked. Reports the run's progress. */
+  scanDrivers(): AsyncIterable<DriverObject>;
+  /**
+   * The kernel's record of unloaded drivers (nt!MmUnloadedDrivers, MmLastUnloadedDriver entries, oldest first); a
+   * count beyond the array's 50 slots is capped with a warning, an unreadable array is a warning and none.
+   */
+  unloadedDrivers(): Promise<readonly UnloadedDriver[]>;
 }
