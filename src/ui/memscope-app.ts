@@ -505,7 +505,7 @@ export class MemscopeApp extends LitElement {
         return html`<button class="run-tab" role="tab" data-run=${t.id} aria-selected=${t === s.result ? 'true' : 'false'}
           title="${label} — Delete or × closes it (forgets this run in this browser)" aria-keyshortcuts="Delete"
           @click=${() => s.selectTab(t.id)} @keydown=${(e: KeyboardEvent) => e.key === 'Delete' && s.closeTab(t.id)}
-          >${label}${t.status === 'running' ? ' …' : ''}<span class="close" aria-hidden="true"
+          ><span class="label">${label}${t.status === 'running' ? ' …' : ''}</span><span class="close" aria-hidden="true"
             @click=${(e: Event) => {
               e.stopPropagation();
               s.closeTab(t.id);

@@ -104,7 +104,7 @@ describe('memscope-app', () => {
     await waitFor(() => tabs(first.app).length === 2 && kept().length === 2, 'two tabs, both kept');
     deepEqual([...store.kept.keys()], [`${summary.fingerprint}|${summary.symbolKey}`], 'under one key: the image with its symbols');
     deepEqual(
-      tabs(first.app).map((t) => t.textContent!.replace('×', '').trim()),
+      tabs(first.app).map((t) => t.querySelector('.label')!.textContent!.trim()),
       ['windows.pstree', 'windows.pslist'],
     );
     tabs(first.app)[0]!.click();

@@ -68,7 +68,7 @@ describe('end to end: what the built app remembers between sessions', function (
     deepEqual(rowCount(table), { total: linked, shown: linked }, 'pslist rows');
     // The first session's tree is back as a tab, beside this session's run.
     deepEqual(
-      [...second.document.querySelector('memscope-app')!.shadowRoot!.querySelectorAll('.run-tabs button[role=tab]')].map((t) =>
+      [...second.document.querySelector('memscope-app')!.shadowRoot!.querySelectorAll('.run-tabs button[role=tab] .label')].map((t) =>
         t.textContent!.trim(),
       ),
       ['windows.pstree', 'windows.pslist'],
