@@ -212,7 +212,7 @@ export class ResultTable extends LitElement {
           @hidden-change=${(e: HiddenChangeEvent) => (this.hiddenColumns = e.detail)}></column-chooser>
       </div>
       <div class="grid-frame" role="grid" aria-rowcount=${this.view.length + 1} aria-colcount=${shown.length}
-        aria-label="Results: arrow keys move between cells, Enter opens an address" @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}
+        aria-label="Results: arrow keys move between cells, Enter opens an address, or on a PID the process view" @keydown=${(e: KeyboardEvent) => this.onKey(e, shown)}
         style=${frameStyle(gridMinWidth(widths), this.view.length)}>
           <div class="grid-head-frame">
             <div class="grid-head" role="row" aria-rowindex="1" style="grid-template-columns: ${template}">
@@ -224,7 +224,7 @@ export class ResultTable extends LitElement {
               html`<div class="grid-row ${row === this.selected ? 'selected' : ''} ${markClass(this.mark?.(row))}" role="row"
                 aria-rowindex=${index + 2} data-index=${index} aria-description=${ifDefined(markTitle(this.mark?.(row)))}
                 aria-selected=${row === this.selected ? 'true' : 'false'} style="grid-template-columns: ${template}"
-                @click=${(e: MouseEvent) => this.activateCell(e, row, shown, index)}>${renderCells(
+                @click=${(e: MouseEvent) => this.activateCell(e, row, shown, index)} @dblclick=${() => this.openRowProcess(row)}>${renderCells(
                   this.columns,
                   row,
                   nothing,
@@ -266,6 +266,12 @@ export class ResultTable extends LitElement {
           : nothing
       }</dd>
     </dl>`;
+  }
+
+  /** The row's process in the process view, when the row is about one. */
+  private openRowProcess(row: PluginRow): void {
+    const process = processOfRow(this.columns, row);
+    if (process) this.openProcess(process);
   }
 
   private openProcess(process: ProcessRef): void {
@@ -329,6 +335,9 @@ export class ResultTable extends LitElement {
     if (e.key === 'Enter') {
       e.preventDefault();
       (e.target as HTMLElement).click();
+      // On a PID: the process's own view (as a double-click on its row).
+      const row = this.view[this.cursor.row];
+      if (row && this.columns[shown[this.cursor.column] ?? -1]?.name === 'PID') this.openRowProcess(row);
       return;
     }
     const next = moveCursor(e.key, e.ctrlKey || e.metaKey, this.cursor, this.view.length, shown.length);

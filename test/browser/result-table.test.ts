@@ -215,6 +215,14 @@ describe('result-table', () => {
     table.addEventListener('cell-activate', (e) => activated.push((e as CustomEvent<{ value: string }>).detail.value));
     press('Enter');
     deepEqual(activated, [`0x${(BASE + BigInt((99_999 * 7919) % N) * 0x1000n).toString(16)}`]);
+
+    // Enter on a PID opens that process's view.
+    const opened: number[] = [];
+    table.addEventListener('process-open', (e) => opened.push((e as CustomEvent<{ pid: number }>).detail.pid));
+    press('Home');
+    await waitFor(() => active()?.textContent === String((99_999 * 7919) % N), 'the PID of the last row');
+    press('Enter');
+    deepEqual(opened, [(99_999 * 7919) % N]);
   });
 
   it('shows rows appended while a job streams when the version changes', async () => {
