@@ -64,8 +64,8 @@ async function survives(image: Uint8Array, what: string, symbolDirs?: string[]):
   return productive;
 }
 
-// The timeout catches a hang, not slowness: every Windows plugin runs on every corrupted image (about a minute here).
-describe('hostile Windows images: corrupt structures give rows, warnings or typed errors — never a crash or hang', { timeout: 300_000 }, () => {
+// The timeout catches a hang, not slowness: every Windows plugin runs on every corrupted image (about two minutes here, two test files at a time).
+describe('hostile Windows images: corrupt structures give rows, warnings or typed errors — never a crash or hang', { timeout: 600_000 }, () => {
   it('random 8-byte smears over every process and pool header', async () => {
     const { image, expected } = await windowsImage(OPTIONS);
     let productive = 0;
