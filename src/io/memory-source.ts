@@ -16,4 +16,10 @@ export class MemorySource implements ByteSource {
     const end = readEnd(this.name, this.size, offset, length);
     return end > offset ? this.bytes.slice(offset, end) : new Uint8Array(0);
   }
+
+  async readInto(offset: number, target: Uint8Array): Promise<number> {
+    const end = readEnd(this.name, this.size, offset, target.length);
+    if (end > offset) target.set(this.bytes.subarray(offset, end));
+    return Math.max(0, end - offset);
+  }
 }
