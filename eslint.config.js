@@ -28,14 +28,14 @@ export default tseslint.config(
   {
     // memscope's own plugins are written against the published contract alone, like anyone's (src/plugins/README.md):
     // ../api.ts (its types), plugin-side helpers in src/plugins/common/ and their own OS folder — nothing of the engine.
-    files: ['src/plugins/{common,linux,windows}/**'],
+    files: ['src/plugins/{common,linux,physical,windows}/**'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
           patterns: [
             {
-              regex: '^(?!\\.\\./api\\.ts$|\\.\\./plugin\\.ts$|\\.\\./(common|linux|windows)/[^/]+$|\\./[^/]+$)',
+              regex: '^(?!\\.\\./api\\.ts$|\\.\\./plugin\\.ts$|\\.\\./(common|linux|physical|windows)/[^/]+$|\\./[^/]+$)',
               message: 'a built-in plugin imports only the published contract (../api.ts) and plugin-side helpers (../common/, its own folder)',
             },
           ],

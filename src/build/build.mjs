@@ -30,6 +30,13 @@ const CLI_ENTRY = 'src/cli/main.ts';
  * its own, app/disassembler.js, with capstone.wasm beside it (where the package looks for it), both precached.
  */
 const DISASSEMBLER = { package: 'capstone-wasm', bundle: 'disassembler.js', wasm: 'capstone.wasm' };
+/**
+ * YARA-X, which yarascan loads on first use (src/plugins/common/yara.ts): in the page app/yara-x.js, with
+ * yara_x_js_bg.wasm beside it (the module fetches it from there), both precached.
+ */
+const YARA = { package: '@virustotal/yara-x', bundle: 'yara-x.js', wasm: 'yara_x_js_bg.wasm' };
+/** Packages the app imports lazily, each a bundle of its own with its Wasm beside it. */
+const LAZY = [DISASSEMBLER, YARA];
 const WASM = 'build/memscope.wasm';
 /** Compiled into the bundles: lets the engine tell its own cached results from another build's. */
 const define = buildIdDefine(await computeBuildId(ROOT));
@@ -39,7 +46,7 @@ await mkdir(APP, { recursive: true });
 
 const sizes = [];
 sizes.push(...(await bundleApp()));
-sizes.push(...(await bundleDisassembler()));
+for (const lazy of LAZY) sizes.push(...(await bundleLazy(lazy)));
 sizes.push(...(await bundleCli()));
 await copyWasm();
 await cp(join(ROOT, 'public'), DIST, { recursive: true });
@@ -71,18 +78,20 @@ async function bundleApp() {
     absWorkingDir: ROOT,
     define,
     logLevel: 'warning',
-    plugins: [lazyDisassembler()],
+    plugins: [lazyImports()],
   });
   return outputSizes(result.metafile);
 }
 
-/** Leaves `import('capstone-wasm')` a dynamic import, of app/disassembler.js next to the importing bundle. */
-function lazyDisassembler() {
+/** Leaves the import of each LAZY package a dynamic import of its own bundle (app/disassembler.js, ...) next to the importing one. */
+function lazyImports() {
   return {
-    name: 'lazy-disassembler',
+    name: 'lazy-imports',
     setup(build) {
-      const filter = new RegExp(`^${DISASSEMBLER.package}$`);
-      build.onResolve({ filter }, () => ({ path: `./${DISASSEMBLER.bundle}`, external: true }));
+      for (const lazy of LAZY) {
+        const filter = new RegExp(`^${lazy.package.replace(/[./]/g, '\\$&')}$`);
+        build.onResolve({ filter }, () => ({ path: `./${lazy.bundle}`, external: true }));
+      }
     },
   };
 }
@@ -99,11 +108,11 @@ function nodeModuleStub() {
   };
 }
 
-async function bundleDisassembler() {
-  const entry = fileURLToPath(import.meta.resolve(DISASSEMBLER.package));
+async function bundleLazy(lazy) {
+  const entry = fileURLToPath(import.meta.resolve(lazy.package));
   const result = await esbuild.build({
     entryPoints: [entry],
-    outfile: join(APP, DISASSEMBLER.bundle),
+    outfile: join(APP, lazy.bundle),
     bundle: true,
     format: 'esm',
     platform: 'browser',
@@ -115,8 +124,8 @@ async function bundleDisassembler() {
     absWorkingDir: ROOT,
     logLevel: 'warning',
   });
-  await cp(join(dirname(entry), DISASSEMBLER.wasm), join(APP, DISASSEMBLER.wasm));
-  return [...outputSizes(result.metafile), [`app/${DISASSEMBLER.wasm}`, (await stat(join(APP, DISASSEMBLER.wasm))).size]];
+  await cp(join(dirname(entry), lazy.wasm), join(APP, lazy.wasm));
+  return [...outputSizes(result.metafile), [`app/${lazy.wasm}`, (await stat(join(APP, lazy.wasm))).size]];
 }
 
 async function bundleCli() {

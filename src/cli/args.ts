@@ -3,6 +3,7 @@ import { MemscopeError } from '../errors.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
 import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
 import { isMultiple, parseOptions } from '../plugins/plugin-options.ts';
+import { withOptionFiles } from './option-files.ts';
 import { EXIT_BAD_REQUEST, EXIT_DATA_ERROR, EXIT_INTERNAL } from './report-failure.ts';
 
 export type Renderer = 'table' | 'json' | 'jsonl' | 'csv';
@@ -73,8 +74,10 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   const plugin = plugins.find((p) => argv.includes(p.name));
   const pluginOptions: NonNullable<ParseArgsConfig['options']> = {};
   // A `multiple` option may be repeated (`--pid 4 --pid 8`): parseArgs then hands over every text given.
-  for (const o of plugin?.options ?? [])
+  for (const o of plugin?.options ?? []) {
     pluginOptions[o.name] = o.type === 'bool' ? { type: 'boolean' } : { type: 'string', multiple: isMultiple(o) };
+    if (o.type === 'str' && o.fromFile) pluginOptions[o.fromFile] = { type: 'string' };
+  }
   let parsed;
   try {
     parsed = parseArgs({ args: [...argv], options: { ...GLOBAL_OPTIONS, ...pluginOptions }, allowPositionals: true, strict: true });
@@ -99,7 +102,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
   const renderer = values.renderer as Renderer;
   if (!RENDERERS.includes(renderer)) throw new MemscopeError('BAD_REQUEST', `unknown renderer "${renderer}" (one of ${RENDERERS.join(', ')})`);
-  const options = parseOptions(plugin.options, values);
+  const options = parseOptions(plugin.options, withOptionFiles(plugin.options, values));
   return {
     kind: 'run',
     file: values.file,

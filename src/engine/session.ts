@@ -186,7 +186,7 @@ export class Session implements AnalysisSession {
     const progress = (done: number, total: number, stage: string) => control.onProgress?.(done, total, stage);
     const warn = (w: RunWarning) => control.warnings.add(w);
     return {
-      ...this.kernelAccessors({ warn, progress, signal: control.signal, scanner: this.env.scanner }),
+      ...this.kernelAccessors({ warn, progress, signal: control.signal, scanner: this.env.scanner, symbols: this.env.symbols }),
       physical: this.physical,
       options,
       signal: control.signal,

@@ -54,6 +54,8 @@ export interface PhysicalLayer {
   /** Non-fatal problems found while opening (e.g. a truncated last run). */
   readonly warnings: readonly string[];
   read(address: number, length: number): Promise<Uint8Array>;
+  /** `read` into a buffer the caller keeps (reused across a scan); absent where the layer cannot read in place. */
+  readInto?(address: number, target: Uint8Array): Promise<void>;
 }
 
 /** Whether scans may read a layer's runs straight from the file at their `fileOffset`. */

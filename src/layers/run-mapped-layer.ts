@@ -81,20 +81,34 @@ export class RunMappedLayer implements PhysicalLayer {
   }
 
   async read(address: number, length: number): Promise<Uint8Array> {
-    if (!Number.isSafeInteger(address) || address < 0 || !Number.isSafeInteger(length) || length < 0 || !Number.isSafeInteger(address + length)) {
+    if (!Number.isSafeInteger(length) || length < 0) {
       throw new MemscopeError('BAD_REQUEST', `invalid physical read of ${length} bytes at ${address}`, this.source.name);
     }
     const out = new Uint8Array(length);
+    await this.fill(address, out, false);
+    return out;
+  }
+
+  async readInto(address: number, target: Uint8Array): Promise<void> {
+    await this.fill(address, target, true);
+  }
+
+  /** Places the runs' bytes in `out` (holes stay as they are: zeros, once `clear` zeroes a reused buffer). */
+  private async fill(address: number, out: Uint8Array, clear: boolean): Promise<void> {
+    const length = out.length;
+    if (!Number.isSafeInteger(address) || address < 0 || !Number.isSafeInteger(address + length)) {
+      throw new MemscopeError('BAD_REQUEST', `invalid physical read of ${length} bytes at ${address}`, this.source.name);
+    }
+    if (clear) out.fill(0);
     const end = address + length;
     const pieces: Promise<void>[] = [];
     for (let i = this.firstRunEndingAfter(address); i < this.runs.length && this.runs[i]!.start < end; i++) {
       const run = this.runs[i]!;
       const from = Math.max(address, run.start);
       const to = Math.min(end, run.start + run.length);
-      pieces.push(this.readPiece(run.fileOffset + (from - run.start), to - from).then((bytes) => out.set(bytes, from - address)));
+      pieces.push(this.readPiece(run.fileOffset + (from - run.start), out.subarray(from - address, to - address)));
     }
     await Promise.all(pieces);
-    return out;
   }
 
   /** Index of the first run whose end lies above `address` (binary search over sorted runs). */
@@ -110,12 +124,20 @@ export class RunMappedLayer implements PhysicalLayer {
     return lo;
   }
 
-  private async readPiece(fileOffset: number, length: number): Promise<Uint8Array> {
-    const bytes = await this.source.read(fileOffset, length);
-    if (bytes.length < length) {
+  /** The file's bytes at `fileOffset` into `target`, read in place where the source can. */
+  private async readPiece(fileOffset: number, target: Uint8Array): Promise<void> {
+    const length = target.length;
+    let got: number;
+    if (this.source.readInto) {
+      got = await this.source.readInto(fileOffset, target);
+    } else {
+      const bytes = await this.source.read(fileOffset, length);
+      target.set(bytes.subarray(0, length));
+      got = bytes.length;
+    }
+    if (got < length) {
       const why = `file ended while reading ${length} bytes at file offset ${hex(fileOffset)} (it shrank after opening?)`;
       throw new MemscopeError('TRUNCATED', why, this.source.name);
     }
-    return bytes;
   }
 }

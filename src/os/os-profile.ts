@@ -21,12 +21,16 @@ export interface OsEnv {
   readonly signal?: AbortSignal;
 }
 
-/** What a kernel context needs of the run it serves: the run's warnings, cancellation and progress, the session's scanner. */
+/**
+ * What a kernel context needs of the run it serves: the run's warnings, cancellation and progress, the session's
+ * scanner and symbol store (for the tables of modules other than the kernel: tcpip.pdb).
+ */
 export interface RunScope {
   readonly warn: Warn;
   readonly signal?: AbortSignal;
   readonly progress: (done: number, total: number, stage: string) => void;
   readonly scanner: ScanService;
+  readonly symbols: SymbolStore;
 }
 
 /** A discovery's answer, cached per image: what was found (plain data), or why nothing was. */

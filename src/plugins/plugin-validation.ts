@@ -56,7 +56,7 @@ function declarationProblems(p: unknown): string[] {
     options.forEach((o, i) =>
       need(
         isOption(o),
-        `options[${i}] must be { name: lower-case-dashed, type: bool | int | str, description } with a default of that type (choices: distinct texts on a str option, the default among them; multiple: int or str only)`,
+        `options[${i}] must be { name: lower-case-dashed, type: bool | int | str, description } with a default of that type (choices: distinct texts on a str option, the default among them; multiple: int or str only; fromFile: a lower-case-dashed name on a str option without choices or multiple)`,
       ),
     );
   return problems;
@@ -80,6 +80,9 @@ function isOption(o: unknown): boolean {
   if (o['multiple'] !== undefined && (o['type'] === 'bool' || typeof o['multiple'] !== 'boolean')) return false;
   const choices = o['choices'];
   if (choices !== undefined && !(o['type'] === 'str' && isChoiceList(choices))) return false;
+  const fromFile = o['fromFile'];
+  if (fromFile !== undefined && !(o['type'] === 'str' && typeof fromFile === 'string' && OPTION_NAME.test(fromFile) && !o['multiple'] && !choices))
+    return false;
   const expected = o['type'] === 'bool' ? 'boolean' : o['type'] === 'int' ? 'number' : 'string';
   return (
     o['default'] === undefined ||

@@ -78,6 +78,11 @@ export interface StrOption extends OptionCommon {
   readonly choices?: readonly string[];
   /** Several values (`--x a --x b`; "a, b" in the page): the option's value is then an array. */
   readonly multiple?: boolean;
+  /**
+   * Another name (lower-case-dashed) under which the CLI takes a file's path: `--<fromFile> PATH` gives this option
+   * the file's text (UTF-8). Not with `multiple` or `choices`.
+   */
+  readonly fromFile?: string;
 }
 
 // A union, so that `choices` and `multiple` cannot be declared where they mean nothing (a flag).

@@ -11,6 +11,7 @@ import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
+import { yarascan } from './physical/yarascan.ts';
 import { arp } from './windows/arp.ts';
 import { cmdline } from './windows/cmdline.ts';
 import { bigpools } from './windows/bigpools.ts';
@@ -27,6 +28,7 @@ import { modules } from './windows/modules.ts';
 import { mounts } from './windows/mounts.ts';
 import { mutantscan } from './windows/mutantscan.ts';
 import { netscan } from './windows/netscan.ts';
+import { netstat } from './windows/netstat.ts';
 import { privileges } from './windows/privileges.ts';
 import { sessions } from './windows/sessions.ts';
 import { ldrmodules } from './windows/ldrmodules.ts';
@@ -40,6 +42,11 @@ import { thrdscan } from './windows/thrdscan.ts';
 import { threads } from './windows/threads.ts';
 import { unloadedmodules } from './windows/unloadedmodules.ts';
 import { vadinfo } from './windows/vadinfo.ts';
+import { vadyarascan } from './windows/vadyarascan.ts';
+import { hivelist } from './windows/hivelist.ts';
+import { hivescan } from './windows/hivescan.ts';
+import { printkey } from './windows/printkey.ts';
+import { userassist } from './windows/userassist.ts';
 
 /** Every built-in plugin, by Volatility 3 name. */
 export const builtinPlugins: readonly PluginDefinition[] = [
@@ -62,6 +69,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   psxview,
   bigpools,
   netscan,
+  netstat,
   svcscan,
   arp,
   filescan,
@@ -72,6 +80,10 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   modscan,
   driverscan,
   unloadedmodules,
+  hivelist,
+  hivescan,
+  printkey,
+  userassist,
   linuxInfo,
   linuxPslist,
   linuxPstree,
@@ -84,6 +96,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxKmsg,
   linuxLsof,
   linuxProcMaps,
+  yarascan,
+  vadyarascan,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {

@@ -42,6 +42,12 @@ import { controlStyles } from './shared-styles.ts';
 import './symbol-request.ts';
 import type { ThirdPartyPlugins } from './third-party-plugins.ts';
 
+/** The plugin that takes dropped YARA rules, and its option for their text. */
+const YARASCAN = 'yarascan.yarascan';
+const YARA_RULES_OPTION = 'yara-rules';
+/** Rules files beyond this are not read into the page's option form. */
+const MAX_RULES_BYTES = 4 * 1024 * 1024;
+
 /** The page: open an image, see what it is, run plugins, read and export their results. */
 @customElement('memscope-app')
 export class MemscopeApp extends LitElement {
@@ -453,7 +459,7 @@ export class MemscopeApp extends LitElement {
 
   /**
    * Routes files by what they hold (fileKind), whichever drop zone they came through: symbol files are added (the open
-   * image stays open), plugin modules are checked and kept, YARA rules are named as not usable yet, and the first of
+   * image stays open), plugin modules are checked and kept, YARA rules fill yarascan's form, and the first of
    * the others is opened as a memory image, after the symbols.
    */
   private async chooseFiles(s: SessionController, files: File[]): Promise<void> {
@@ -464,7 +470,30 @@ export class MemscopeApp extends LitElement {
     if (modules.length > 0 && s.thirdParty) await s.addPlugins(modules);
     if (symbols.length > 0) await s.addSymbolFiles(symbols);
     if (image) await s.open(image, image.name);
-    if (rules.length > 0) s.tell(`${rules.map((f) => f.name).join(', ')}: YARA rules — memscope cannot scan with YARA rules yet.`);
+    if (rules.length > 0) await this.offerRules(s, rules[0]!);
+  }
+
+  /**
+   * YARA rules dropped or picked: yarascan chosen in the picker with the rules filled in, to check and run (a scan
+   * of the whole image is the user's to start).
+   */
+  private async offerRules(s: SessionController, file: File): Promise<void> {
+    const picker = this.renderRoot.querySelector('plugin-picker');
+    if (!s.summary || !picker) {
+      s.tell(`${file.name}: YARA rules — open a memory image first, then drop the rules to scan it with them.`);
+      return;
+    }
+    if (!s.plugins.some((p) => p.name === YARASCAN)) {
+      s.tell(`${file.name}: YARA rules — ${YARASCAN} is not available here.`);
+      return;
+    }
+    if (file.size > MAX_RULES_BYTES) {
+      s.tell(`${file.name}: YARA rules of ${file.size} bytes — more than memscope takes from a dropped file (${MAX_RULES_BYTES / 1024 / 1024} MiB).`);
+      return;
+    }
+    picker.choose(YARASCAN, { [YARA_RULES_OPTION]: await file.text() });
+    s.tell(`${file.name}: rules ready in ${YARASCAN} — press Run to scan the image with them.`);
+    picker.scrollIntoView({ block: 'nearest' });
   }
 
   private runPlugin(s: SessionController, e: RunPluginEvent): void {
@@ -595,8 +624,14 @@ function runState({ status, summary, rows }: ResultSet): string {
 /** The options a run was given, for its tab (" pid=4,1337"); unset and false ones left out. */
 function optionsLabel(options: PluginOptions): string {
   return Object.entries(givenOptions(options))
-    .map(([k, v]) => ` ${k}${v === true ? '' : `=${Array.isArray(v) ? v.join(',') : String(v)}`}`)
+    .map(([k, v]) => ` ${k}${v === true ? '' : `=${shortened(Array.isArray(v) ? v.join(',') : String(v))}`}`)
     .join('');
+}
+
+/** An option's value in a tab's label: its first line, at most 32 characters (rules' text is long). */
+function shortened(text: string): string {
+  const line = text.split('\n', 1)[0]!;
+  return line.length > 32 || line.length < text.length ? `${line.slice(0, 31)}…` : line;
 }
 
 /** A process's name from the runs so far that list it (the process tree's, pslist's), for a view the URL named by PID. */

@@ -1,5 +1,8 @@
 import type { PluginOptions } from '../plugins/plugin.ts';
 
+/** Option text longer than this is not put in the URL. */
+const MAX_OPTIONS_TEXT = 1000;
+
 /** The page's panes. */
 export type Pane = 'results' | 'memory' | 'process' | 'timeline';
 const PANES: readonly Pane[] = ['results', 'memory', 'process', 'timeline'];
@@ -23,8 +26,9 @@ export interface PageView {
 export function viewToHash(view: PageView): string {
   const params = new URLSearchParams({ pane: view.pane });
   if (view.plugin) params.set('plugin', view.plugin);
-  const options = givenOptions(view.options ?? {});
-  if (Object.keys(options).length > 0) params.set('options', JSON.stringify(options));
+  const options = JSON.stringify(givenOptions(view.options ?? {}));
+  // Long option text (YARA rules) stays out of the URL: that view cannot come back by URL, the rest of it can.
+  if (options !== '{}' && options.length <= MAX_OPTIONS_TEXT) params.set('options', options);
   if (view.filter) params.set('filter', view.filter);
   if (view.process !== undefined) params.set('process', String(view.process));
   return `#${params}`;

@@ -6,9 +6,11 @@
 const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = [
   ['System', ['info', 'svcscan']],
   ['Processes', ['pslist', 'pstree', 'psscan', 'psaux', 'psxview', 'cmdline', 'envars', 'sessions', 'getsids', 'privileges', 'threads', 'thrdscan']],
-  ['Network', ['sockstat', 'arp', 'netscan']],
+  ['Network', ['sockstat', 'arp', 'netscan', 'netstat']],
   ['Files, handles and modules', ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'mountinfo', 'mounts']],
   ['Process memory', ['vadinfo', 'malfind', 'proc.Maps']],
+  ['Memory search', ['yarascan', 'vadyarascan']],
+  ['Registry', ['registry.hivelist', 'registry.hivescan', 'registry.printkey', 'registry.userassist']],
   ['Kernel', ['lsmod', 'modules', 'modscan', 'driverscan', 'unloadedmodules', 'kmsg', 'bigpools', 'mutantscan', 'symlinkscan']],
 ];
 

@@ -113,6 +113,16 @@ export class PluginPicker extends LitElement {
         gap: 0.1em;
         font-size: 0.92em;
       }
+      textarea {
+        font-family: var(--ms-mono, monospace);
+        resize: vertical;
+      }
+      label.load-file {
+        display: block;
+      }
+      label.load-file input {
+        font-size: 0.9em;
+      }
       label.bool {
         display: flex;
         gap: 0.4em;
@@ -249,12 +259,39 @@ export class PluginPicker extends LitElement {
         </select>
       </label>`;
     }
+    if (option.type === 'str' && option.fromFile) {
+      // Text a file usually holds (YARA rules): several lines, typed or loaded from a file on this machine.
+      return html`<label>
+          ${label}
+          <textarea name=${option.name} rows="6" spellcheck="false" .value=${String(value ?? '')}
+            @input=${(e: Event) => update((e.target as HTMLTextAreaElement).value)}></textarea>
+        </label>
+        <label class="load-file">Load from a file…
+          <input type="file" name=${`${option.name}-file`} @change=${(e: Event) => this.loadOptionFile(e, option.name)} />
+        </label>`;
+    }
     return html`<label>
       ${label}
       <input type="text" name=${option.name} inputmode=${option.type === 'int' && !isMultiple(option) ? 'numeric' : 'text'}
         placeholder=${placeholder(option)} .value=${String(value ?? '')}
         @input=${(e: Event) => update((e.target as HTMLInputElement).value)} />
     </label>`;
+  }
+
+  /** A picked file's text as an option's value (read here; nothing leaves the machine). */
+  private async loadOptionFile(e: Event, name: string): Promise<void> {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) this.values = { ...this.values, [name]: await file.text() };
+  }
+
+  /** Chooses a plugin with some option values given (e.g. rules dropped on the page), for the user to check and run. */
+  choose(plugin: string, values: Readonly<Record<string, string>>): void {
+    const info = this.plugins.find((p) => p.name === plugin);
+    if (!info) return;
+    this.select(info);
+    this.values = { ...this.values, ...values };
   }
 
   private select(plugin: ImagePluginInfo): void {

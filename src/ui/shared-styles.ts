@@ -37,7 +37,8 @@ export const controlStyles = css`
     background: var(--ms-accent-strong);
   }
   input[type='text'],
-  input[type='search'] {
+  input[type='search'],
+  textarea {
     font: inherit;
     font-size: 0.92em;
     padding: 0.3em 0.5em;

@@ -10,6 +10,7 @@ import { writeWindowsImage } from '../fixtures/windows/generate.ts';
 import { nodeReadBandwidth, sessionBenchInChild, wasmScanBandwidth } from './node-bench.ts';
 import { browserBench } from './browser-bench.ts';
 import { linuxOpenToFirstRow } from './linux-bench.ts';
+import { yaraBench } from './yara-bench.ts';
 import { linuxFixtureFile, linuxFixtureMissing } from '../helpers/linux-fixture.ts';
 
 const GiB = 1024 ** 3;
@@ -56,6 +57,15 @@ console.log(
 );
 console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
 console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
+
+const y = await yaraBench(big.path);
+const yaraRate = y.bytes / y.memscopeSeconds;
+if (y.yaraSeconds === undefined)
+  console.log(`yarascan, Node, 1 GiB                          ${gbps(yaraRate)} (${y.memscopeRows} rows; yara command not installed)`);
+else
+  console.log(
+    `yarascan vs the yara command, Node, 1 GiB      ${gbps(yaraRate)} vs ${gbps(y.bytes / y.yaraSeconds)} = ${(y.yaraSeconds / y.memscopeSeconds).toFixed(2)}× (target ≥ 1: ${y.memscopeSeconds <= y.yaraSeconds ? 'met' : 'NOT met'}; ${y.memscopeRows} rows, yara -s ${y.yaraMatches} matches)`,
+  );
 
 const linuxMissing = linuxFixtureMissing();
 if (linuxMissing) console.log(`(Linux figures skipped: ${linuxMissing})`);

@@ -188,6 +188,20 @@ describe('memscope-app', () => {
 
   it('routes dropped files by kind: a symbol file on the image drop zone is added, and the open image stays open', async () => {
     const { app, engine } = start();
+    engine.pluginList = [
+      ...engine.pluginList,
+      {
+        name: 'yarascan.yarascan',
+        description: 'Scans the captured physical memory with YARA rules.',
+        os: 'any',
+        version: '1.0.0',
+        requirements: [],
+        unmet: [],
+        columns: [{ name: 'Offset', type: 'hex', address: 'physical' }],
+        tree: false,
+        options: [{ name: 'yara-rules', type: 'str', fromFile: 'yara-file', description: 'YARA rules' }],
+      },
+    ];
     await openImage(app);
     const zone = await waitFor(() => pierce(app, 'drop-zone', '.zone'), 'the image drop zone');
     dropFiles(zone, [new File(['{}'], '606FF669409B00F7FC8C61A9C1670129-1.json.xz'), new File(['MSF'], 'ntkrnlmp.pdb')]);
@@ -196,15 +210,16 @@ describe('memscope-app', () => {
     equal(engine.opened.length, 1, 'no image opened from them');
     ok(pierce(app, 'image-summary')!.shadowRoot!.textContent!.includes('win10.raw'), 'the image stays open');
 
-    // By content: an ISF whatever its name; YARA rules are named as not usable yet.
-    dropFiles(zone, [
-      new File(['{"metadata": {}, "base_types": {}}'], 'kernel symbols.txt'),
-      new File(['rule evil { condition: true }'], 'evil.rules'),
-    ]);
+    // By content: an ISF whatever its name; YARA rules fill yarascan's form, to be checked and run.
+    const rules = 'rule evil {\n  strings: $a = "evil"\n  condition: $a\n}\n';
+    dropFiles(zone, [new File(['{"metadata": {}, "base_types": {}}'], 'kernel symbols.txt'), new File([rules], 'evil.rules')]);
     await waitFor(() => engine.symbolFiles.length === 3, 'the ISF added');
     equal(engine.symbolFiles[2], 'kernel symbols.txt');
-    await waitFor(() => pierce(app, '.notice')?.textContent?.includes('evil.rules: YARA rules'), 'the rules named');
+    await waitFor(() => pierce(app, '.notice')?.textContent?.includes('evil.rules: rules ready in yarascan.yarascan'), 'the rules offered');
+    const field = await waitFor(() => pierce(app, 'plugin-picker', 'textarea[name="yara-rules"]') as HTMLTextAreaElement | null, 'the rules field');
+    equal(field.value, rules);
     equal(engine.opened.length, 1, 'still no image opened');
+    equal(engine.runs.length, 0, 'nothing run before the user presses Run');
   });
 
   it('hashes an image under 2 GiB on its own once no plugin runs (the process tree, then a run that replaced it)', async () => {

@@ -172,6 +172,15 @@ const serverCommands = {
     return { path: relative(ROOT, path), key: symbolKey(table.identity), isf: pdbIsfText(table, MEMSCOPE_VERSION) };
   },
 
+  /** The yara command's matches of `rules` in a project file ({ rule, component, offset, length }[]), or { skip }. */
+  async 'yara-cli'({ path, rules }) {
+    const yara = await tsImport('../helpers/yara-cli.ts', import.meta.url);
+    const skip = yara.yaraCliMissing();
+    if (skip && testData.dataRequired()) throw new Error(`${skip} (CI=true: the tools tests need are required)`);
+    if (skip) return { skip };
+    return { matches: yara.yaraCliMatches(rules, projectPath('yara-cli', path)) };
+  },
+
   'file-sha256'({ path }) {
     return fileHash(projectPath('file-sha256', path), 'sha256');
   },

@@ -42,11 +42,11 @@ export function run(command: string, args: readonly string[]): Promise<{ code: n
  * folder of its own: Volatility indexes the symbol files it finds into its cache, and two runs building one index at
  * the same time can miss files.
  */
-export function extractVolatility(dir: string): (symbols: string, image: string, plugin: string) => Promise<unknown[]> {
+export function extractVolatility(dir: string): (symbols: string, image: string, plugin: string, args?: readonly string[]) => Promise<unknown[]> {
   const tar = spawnSync('tar', ['-xJf', testDataPath('tools', volatilityArchive()!), '-C', dir]);
   assert.equal(tar.status, 0, String(tar.stderr));
   const caches = new Map<string, string>();
-  return async (symbols, image, plugin) => {
+  return async (symbols, image, plugin, pluginArgs = []) => {
     let cache = caches.get(symbols);
     if (!cache) {
       cache = join(dir, `cache-${caches.size}`);
@@ -54,7 +54,7 @@ export function extractVolatility(dir: string): (symbols: string, image: string,
       caches.set(symbols, cache);
     }
     const args = [join(dir, 'volatility3/vol.py'), '--offline', '-q', '-r', 'json', '--cache-path', cache, '-s', symbols, '-f', image, plugin];
-    const r = await run(PYTHON, args);
+    const r = await run(PYTHON, [...args, ...pluginArgs]);
     assert.equal(r.code, 0, `${plugin}: ${r.stderr.slice(-2000)}`);
     return JSON.parse(r.stdout) as unknown[];
   };

@@ -28,6 +28,7 @@ const PLUGINS = [
   'windows.psxview',
   'windows.bigpools',
   'windows.netscan',
+  'windows.netstat',
   'windows.svcscan',
   'windows.arp',
   'windows.filescan',
@@ -38,6 +39,10 @@ const PLUGINS = [
   'windows.modscan',
   'windows.driverscan',
   'windows.unloadedmodules',
+  'windows.registry.hivelist',
+  'windows.registry.hivescan',
+  'windows.registry.printkey',
+  'windows.registry.userassist',
 ];
 
 /**

@@ -221,11 +221,16 @@ describe('analysis session', () => {
       'windows.mounts',
       'windows.mutantscan',
       'windows.netscan',
+      'windows.netstat',
       'windows.privileges',
       'windows.pslist',
       'windows.psscan',
       'windows.pstree',
       'windows.psxview',
+      'windows.registry.hivelist',
+      'windows.registry.hivescan',
+      'windows.registry.printkey',
+      'windows.registry.userassist',
       'windows.sessions',
       'windows.svcscan',
       'windows.symlinkscan',
@@ -233,6 +238,8 @@ describe('analysis session', () => {
       'windows.threads',
       'windows.unloadedmodules',
       'windows.vadinfo',
+      'windows.vadyarascan',
+      'yarascan.yarascan',
     ]);
   });
 });

@@ -77,7 +77,12 @@ for (const kernel of WINDOWS_KERNELS) {
 
 async function runContext(session: Session): Promise<WindowsRunContext> {
   const kernel = await session.kernel('windows');
-  return new WindowsRunContext(kernel, { warn: () => undefined, progress: () => undefined, scanner: undefined as never });
+  return new WindowsRunContext(kernel, {
+    warn: () => undefined,
+    progress: () => undefined,
+    scanner: undefined as never,
+    symbols: undefined as never,
+  });
 }
 
 describe('windows.handles on hostile handle tables', () => {

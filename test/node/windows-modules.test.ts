@@ -191,7 +191,18 @@ describe('Volatility 3 reads the same modules, drivers and unloaded modules from
     it(`${kernel.name}: windows.driverscan's rows are the generator's`, () => {
       const { got, expected } = run('windows.driverscan', kernel.name, ['Offset', 'Start', 'Size', 'Service Key', 'Driver Name', 'Name']);
       const want = expected.drivers.map(driverRow).map(([offset, start, ...rest]) => [mask(offset), mask(start), ...rest]);
-      assert.deepEqual(byOffset(got), byOffset(want));
+      const offsets = new Set(want.map(([o]) => o));
+      assert.deepEqual(byOffset(got.filter(([o]) => offsets.has(o))), byOffset(want));
+      // Volatility tries every header position after a Driv pool header: where zeroed bytes inside a real driver's
+      // allocation decode as a Driver header, it lists an unnamed phantom a few bytes past that driver.
+      for (const [offset, , size, , , name] of got.filter(([o]) => !offsets.has(o))) {
+        assert.equal(name, null, `unexpected named row at 0x${(offset as bigint).toString(16)}`);
+        assert.equal(size, 0n);
+        assert.ok(
+          want.some(([o]) => (offset as bigint) > (o as bigint) && (offset as bigint) - (o as bigint) < 0x100n),
+          `phantom at 0x${(offset as bigint).toString(16)} inside no driver`,
+        );
+      }
     });
 
     it(`${kernel.name}: windows.unloadedmodules' rows are the generator's`, () => {

@@ -6,36 +6,16 @@
  * run; a build without a known layout says so. Volatility 3's windows.netscan, where it can run, reads the same rows.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import type { WindowsKernel } from '../../src/os/windows/windows-kernel.ts';
 import type { ExpectedNetworkRow } from '../fixtures/windows/expected.ts';
 import { tcpipFields } from '../fixtures/windows/tcpip-layouts.ts';
-import { dataRequired } from '../helpers/test-data.ts';
-import { PYTHON, volatilitySkipReason } from '../helpers/volatility.ts';
+import { networkRow, rowValues, sortedRows, volatilityAndExpected } from '../helpers/network-rows.ts';
 import { WINDOWS_KERNELS } from '../helpers/windows-kernels.ts';
-import { collectRun, openWindowsSession, toVolatilityTime, windowsImage } from '../helpers/windows-session.ts';
-import { ADDRESS_BITS, volatilityOnGeneratedImages, volatilityValues, type VolatilityOnImage } from '../helpers/windows-volatility.ts';
+import { collectRun, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
+import { netscanSkipReason, volatilityOnGeneratedImages, type VolatilityOnImage } from '../helpers/windows-volatility.ts';
 
 const SIZE = 24 * 1024 * 1024;
-const COLUMNS = ['Offset', 'Proto', 'LocalAddr', 'LocalPort', 'ForeignAddr', 'ForeignPort', 'State', 'PID', 'Owner', 'Created'] as const;
-
-const row = (e: ExpectedNetworkRow): unknown[] => [
-  BigInt(e.offset),
-  e.proto,
-  e.localAddr,
-  e.localPort,
-  e.foreignAddr,
-  e.foreignPort,
-  e.state,
-  e.pid,
-  e.owner,
-  toVolatilityTime(e.created),
-];
-/** Scan order is physical; compare by offset, then protocol (a dual-stack socket's v4 row before its v6 one). */
-const sorted = (rows: unknown[][]): unknown[][] =>
-  [...rows].sort((a, b) => (a[0] === b[0] ? String(a[1]).localeCompare(String(b[1])) : (a[0] as bigint) < (b[0] as bigint) ? -1 : 1));
-const values = (rows: readonly { values: readonly unknown[] }[]): unknown[][] => rows.map((r) => [...r.values]);
 
 for (const kernel of WINDOWS_KERNELS) {
   describe(`windows.netscan on a generated ${kernel.name} image`, { skip: kernel.skip }, () => {
@@ -54,7 +34,7 @@ for (const kernel of WINDOWS_KERNELS) {
     it("gives the generator's rows, skipping the damaged allocations with one warning per tag", async () => {
       const { expected } = await image();
       const { rows, warnings } = await collectRun(await session(), 'windows.netscan');
-      assert.deepEqual(sorted(values(rows)), sorted(expected.network.rows.map(row)));
+      assert.deepEqual(sortedRows(rowValues(rows)), sortedRows(expected.network.rows.map(networkRow)));
       const damaged = new Set(expected.network.damaged.map((d) => BigInt(d.offset)));
       assert.ok(!rows.some((r) => damaged.has(r.values[0] as bigint)));
       assert.deepEqual(warnings.map((w) => [w.code, w.message.slice(0, 6), w.count]).sort(), [
@@ -79,8 +59,8 @@ for (const kernel of WINDOWS_KERNELS) {
       const want = expected.network.rows
         .filter((r) => r !== listener)
         .map((r) => (r === established ? { ...r, localAddr: null, foreignAddr: null } : r))
-        .map((r) => row(r as ExpectedNetworkRow));
-      assert.deepEqual(sorted(values(rows)), sorted(want));
+        .map((r) => networkRow(r as ExpectedNetworkRow));
+      assert.deepEqual(sortedRows(rowValues(rows)), sortedRows(want));
       assert.ok(warnings.some((w) => w.message.startsWith("'TcpL'")));
     });
   });
@@ -98,16 +78,6 @@ describe('windows.netscan on a build without a known tcpip layout', () => {
   });
 });
 
-/**
- * Volatility's netscan imports its verinfo plugin, which needs pefile (Debian: python3-pefile, which .ci/run
- * installs): without it the test is skipped, but for CI=true, where it runs and fails.
- */
-function netscanSkipReason(): string | false {
-  const reason = volatilitySkipReason();
-  if (reason || dataRequired() || spawnSync(PYTHON, ['-c', 'import pefile']).status === 0) return reason;
-  return 'python3 has no pefile module (Debian: python3-pefile): Volatility 3 offers no windows.netscan';
-}
-
 describe('Volatility 3 reads the same endpoints from the generated images', { skip: netscanSkipReason() }, () => {
   const kernels = WINDOWS_KERNELS.filter((k) => !k.skip);
   let results: Map<string, VolatilityOnImage>;
@@ -118,10 +88,9 @@ describe('Volatility 3 reads the same endpoints from the generated images', { sk
 
   for (const kernel of kernels) {
     it(`${kernel.name}: windows.netscan's rows are the generator's`, () => {
-      const { rows, expected } = results.get(kernel.name)!;
-      const got = rows.get('windows.netscan')!.map((r) => volatilityValues(r, COLUMNS));
-      const want = expected.network.rows.map(row).map(([offset, ...rest]) => [(offset as bigint) & ADDRESS_BITS, ...rest]);
-      assert.deepEqual(sorted(got), sorted(want));
+      const result = results.get(kernel.name)!;
+      const [got, want] = volatilityAndExpected(result, 'windows.netscan', result.expected.network.rows);
+      assert.deepEqual(got, want);
     });
   }
 });

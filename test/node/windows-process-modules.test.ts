@@ -44,7 +44,12 @@ const values = (rows: readonly { values: readonly unknown[] }[]): unknown[][] =>
 async function runContext(session: Session): Promise<{ nt: WindowsRunContext; warnings: RunWarning[] }> {
   const warnings: RunWarning[] = [];
   const kernel = await session.kernel('windows');
-  const nt = new WindowsRunContext(kernel, { warn: (w) => warnings.push(w), progress: () => undefined, scanner: undefined as never });
+  const nt = new WindowsRunContext(kernel, {
+    warn: (w) => warnings.push(w),
+    progress: () => undefined,
+    scanner: undefined as never,
+    symbols: undefined as never,
+  });
   return { nt, warnings };
 }
 

@@ -1,5 +1,6 @@
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
-import { findCodeViewEntry, parseDebugDirectory, parsePeHeader, parseRsds, type CodeViewRecord, type PeHeader } from './pe-header.ts';
+import { readImagePdb } from './image-pdb.ts';
+import type { CodeViewRecord, PeHeader } from './pe-header.ts';
 
 export interface KernelImage {
   readonly base: bigint;
@@ -18,16 +19,9 @@ const BATCH = 256;
 
 /** Reads the PE header at `base` and its CodeView record; null unless it is a kernel image. */
 export async function readKernelImage(kernel: VirtualLayer, base: bigint): Promise<KernelImage | null> {
-  const page = await kernel.read(base, 0x1000);
-  const pe = page && parsePeHeader(page);
-  if (!pe || pe.debugDirectorySize === 0 || pe.debugDirectorySize > 28 * 32) return null;
-  const dir = await kernel.read(base + BigInt(pe.debugDirectoryRva), pe.debugDirectorySize);
-  const cv = dir && findCodeViewEntry(parseDebugDirectory(dir));
-  if (!cv) return null;
-  const rsds = await kernel.read(base + BigInt(cv.addressOfRawData), cv.sizeOfData);
-  const pdb = rsds && parseRsds(rsds);
-  if (!pdb || !KERNEL_PDB_NAMES.has(pdb.pdbName.toLowerCase())) return null;
-  return { base, pe, pdb };
+  const found = await readImagePdb(kernel, base);
+  if (!found || !KERNEL_PDB_NAMES.has(found.pdb.pdbName.toLowerCase())) return null;
+  return { base, ...found };
 }
 
 /** Walks down page by page from an address inside ntoskrnl (the low stub's entry point) to its MZ header. */

@@ -37,6 +37,27 @@ export interface EndpointLayout {
 
 export type UdpLayout = ListenerLayout;
 
+/**
+ * What windows.netstat walks from tcpip's globals (Volatility 3's netstat, with the same tables' offsets):
+ * TcpCompartmentSet / UdpCompartmentSet → _INET_COMPARTMENT_SET (+0x148) → _INET_COMPARTMENT (+0x20) →
+ * _PROTOCOL_COMPARTMENT (+0) → _INET_PORT_POOL: PortBitMap (an nt _RTL_BITMAP) says which ports are taken,
+ * PortAssignments[port >> 8] → _PORT_ASSIGNMENT (+0x18) → _PORT_ASSIGNMENT_LIST of 256 entries, whose Entry
+ * (low two bits are flags) points at the listener's or UDP endpoint's Next field; Next chains the others bound to
+ * that port. PartitionTable → PartitionCount _PARTITIONs, each +8 → an nt _RTL_DYNAMIC_HASH_TABLE of established
+ * _TCP_ENDPOINTs linked through their ListEntry.
+ */
+export interface TableLayout {
+  readonly listenerNext: number;
+  readonly udpNext: number;
+  readonly endpointLinks: number;
+  readonly portBitmap: number;
+  readonly portAssignments: number;
+  /** _PORT_ASSIGNMENT_ENTRY: its size (the array's stride) and where Entry is in it. */
+  readonly assignmentSize: number;
+  readonly assignmentEntry: number;
+  readonly partitionSize: number;
+}
+
 export interface TcpipLayout {
   /** Volatility's table ("win10-19041-x64"). */
   readonly name: string;
@@ -45,12 +66,19 @@ export interface TcpipLayout {
   readonly udp: UdpLayout;
   /** Pool tags of _TCP_ENDPOINT allocations. */
   readonly endpointTags: readonly string[];
+  readonly tables: TableLayout;
 }
 
 export const INETAF_ADDRESS_FAMILY = 0x18;
 export const LOCAL_ADDRESS_IDENTIFIER = 0x10;
 export const ADDRINFO_LOCAL = 0;
 export const ADDRINFO_REMOTE = 0x10;
+export const COMPARTMENT_SET_INET_COMPARTMENT = 0x148;
+export const INET_COMPARTMENT_PROTOCOL = 0x20;
+export const PROTOCOL_COMPARTMENT_PORT_POOL = 0;
+export const PORT_ASSIGNMENT_LIST = 0x18;
+export const PORTS_PER_ASSIGNMENT = 256;
+export const PARTITION_ENDPOINTS = 8;
 export const AF_INET = 2;
 export const AF_INET6 = 0x17;
 
@@ -73,6 +101,18 @@ export const TCP_STATES: ReadonlyMap<number, string> = new Map([
 const LISTENER_RS5: ListenerLayout = { size: 116, inetAf: 0x28, owner: 0x30, createTime: 0x40, localAddr: 0x60, port: 0x72 };
 const LISTENER_VB: ListenerLayout = { ...LISTENER_RS5, size: 128 };
 const UDP_RS5: UdpLayout = { size: 132, inetAf: 0x20, owner: 0x28, createTime: 0x58, port: 0x78, localAddr: 0x80 };
+const TABLES_RS5: TableLayout = {
+  listenerNext: 0x78,
+  udpNext: 0x70,
+  endpointLinks: 0x28,
+  portBitmap: 0xd8,
+  portAssignments: 0xe8,
+  assignmentSize: 24,
+  assignmentEntry: 8,
+  partitionSize: 128,
+};
+const TABLES_19H1: TableLayout = { ...TABLES_RS5, portBitmap: 0xd0, portAssignments: 0xe0 };
+const TABLES_VB: TableLayout = { ...TABLES_19H1, assignmentSize: 32, assignmentEntry: 0x10, partitionSize: 192 };
 const ENDPOINT = { size: 632, inetAf: 0x10, addrInfo: 0x18, state: 0x6c, localPort: 0x70, remotePort: 0x72 };
 
 /** By first build, ascending; a build uses the last entry at or below it. */
@@ -85,6 +125,7 @@ const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
       endpoint: { ...ENDPOINT, owner: 0x2c8, createTime: 0x2d8 },
       udp: UDP_RS5,
       endpointTags: ['TcpE'],
+      tables: TABLES_RS5,
     },
   ],
   [
@@ -95,6 +136,7 @@ const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
       endpoint: { ...ENDPOINT, owner: 0x290, createTime: 0x2a0 },
       udp: UDP_RS5,
       endpointTags: ['TcpE'],
+      tables: TABLES_19H1,
     },
   ],
   [
@@ -105,6 +147,7 @@ const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
       endpoint: { ...ENDPOINT, owner: 0x290, createTime: 0x2a0 },
       udp: { ...UDP_RS5, port: 0x80, localAddr: 0x88 },
       endpointTags: ['TcpE'],
+      tables: TABLES_19H1,
     },
   ],
   [
@@ -115,6 +158,7 @@ const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
       endpoint: { ...ENDPOINT, owner: 0x2d8, createTime: 0x2e8 },
       udp: { ...UDP_RS5, size: 168, port: 0xa0, localAddr: 0xa8 },
       endpointTags: ['TcpE'],
+      tables: TABLES_VB,
     },
   ],
   [
@@ -125,6 +169,7 @@ const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
       endpoint: { ...ENDPOINT, owner: 0x2f0, createTime: 0x308 },
       udp: { ...UDP_RS5, size: 168, port: 0xa0, localAddr: 0xa8 },
       endpointTags: ['TcpE', 'TTcb'],
+      tables: TABLES_VB,
     },
   ],
 ];

@@ -12,6 +12,9 @@ import type {
   SymbolicLink,
   ProcessEnvironment,
   ProcessParameters,
+  RegistryHive,
+  RegistryKey,
+  RegistryValue,
   ServiceRecord,
   WindowsNeighbour,
   SharedUserData,
@@ -26,6 +29,7 @@ import type {
 import type { ScanService } from '../../engine/scan-service.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { KernelRunContext } from '../kernel-context.ts';
+import { RegistryReader } from './registry/registry-reader.ts';
 import { scanDriverObjects } from './driver-objects.ts';
 import { processEnvironment } from './environment.ts';
 import { processHandles } from './handle-table.ts';
@@ -33,6 +37,7 @@ import { loadedKernelModules, scanKernelModules } from './kernel-modules.ts';
 import { readSharedUserData } from './kuser-shared-data.ts';
 import { loaderModules } from './loader-modules.ts';
 import { scanNetworkEndpoints } from './network-endpoints.ts';
+import { tcpipTableEndpoints } from './netstat-endpoints.ts';
 import { scanServiceRecords } from './service-records.ts';
 import { scanNeighbours } from './neighbours.ts';
 import { scanFileObjects } from './file-objects.ts';
@@ -107,6 +112,13 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
 
   scanNetworkEndpoints(): AsyncIterable<NetworkEndpoint> {
     return this.poolScan(scanNetworkEndpoints);
+  }
+
+  async *tcpipEndpoints(): AsyncIterable<NetworkEndpoint> {
+    for await (const endpoint of tcpipTableEndpoints(this.kernel, this.run.symbols, this.warn())) {
+      this.run.signal?.throwIfAborted();
+      yield endpoint;
+    }
   }
 
   services(): AsyncIterable<ServiceRecord> {
@@ -211,6 +223,33 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
 
   unloadedDrivers(): Promise<readonly UnloadedDriver[]> {
     return unloadedDrivers(this.kernel, this.warn());
+  }
+
+  private registryReader?: RegistryReader;
+
+  /** The run's registry reader: each hive's storage map read once a run. */
+  private registry(): RegistryReader {
+    return (this.registryReader ??= new RegistryReader(this, this.warn()));
+  }
+
+  hives(): AsyncIterable<RegistryHive> {
+    return this.registry().hives();
+  }
+
+  hiveAt(offset: bigint): Promise<RegistryHive | null> {
+    return this.registry().hiveAt(offset);
+  }
+
+  registryRoot(hive: RegistryHive): Promise<RegistryKey | null> {
+    return this.registry().root(hive);
+  }
+
+  registrySubkeys(key: RegistryKey): Promise<RegistryKey[]> {
+    return this.registry().subkeys(key);
+  }
+
+  registryValues(key: RegistryKey): Promise<RegistryValue[]> {
+    return this.registry().values(key);
   }
 }
 

@@ -1,5 +1,11 @@
 // Published (memscope/plugin): memory and kernel reads every OS's kernel context offers. Imports nothing.
 
+/** A stretch of physical memory the capture holds. */
+export interface CapturedRange {
+  readonly start: number;
+  readonly length: number;
+}
+
 /** The image's physical memory. Addresses are numbers (< 2^53). */
 export interface PhysicalMemory {
   /** The container format's id ("raw", "elf", "lime", "crashdump", ...). */
@@ -8,8 +14,15 @@ export interface PhysicalMemory {
   readonly size: number;
   /** Bytes of physical memory the capture holds. */
   readonly capturedBytes: number;
+  /** What the capture holds, sorted and non-overlapping: what a scan of the image reads. */
+  readonly runs: readonly CapturedRange[];
   /** `length` bytes at `address`; memory the capture does not hold reads as zeros. */
   read(address: number, length: number): Promise<Uint8Array>;
+  /**
+   * Fills `target` with the bytes at `address`, as `read` gives them, where the container allows it without a copy
+   * (raw, ELF, LiME): a long scan reusing one buffer spares allocating one per read. Absent elsewhere: use `read`.
+   */
+  readInto?(address: number, target: Uint8Array): Promise<void>;
 }
 
 /** A virtual address space: the kernel's (kernel.vm) or a process's (kernel.processSpace). */

@@ -49,8 +49,8 @@ export interface WindowsThread {
 }
 
 /**
- * One row of Volatility 3's windows.netscan: a TCP listener, TCP endpoint or UDP endpoint of tcpip.sys found in
- * pool. A listener or UDP endpoint bound to no address of an IPv6 (dual-stack) socket gives two rows, v4 then v6.
+ * One row of Volatility 3's windows.netscan or windows.netstat: a TCP listener, TCP endpoint or UDP endpoint of
+ * tcpip.sys found in pool or in tcpip's own tables. A listener or UDP endpoint bound to no address of an IPv6 (dual-stack) socket gives two rows, v4 then v6.
  */
 export interface NetworkEndpoint {
   /** Kernel virtual address of the structure (after its pool header); null when the kernel does not map it. */
@@ -347,6 +347,36 @@ export interface WindowsKernelImage {
 }
 
 /** The Windows kernel as one run reads it: the kernel context plus the process structures. */
+/** A registry hive in memory: its _CMHIVE, as windows.registry.hivelist lists it. */
+export interface RegistryHive {
+  /** Kernel virtual address of the _CMHIVE. */
+  readonly offset: bigint;
+  /** FileFullPath, else FileUserName, else HiveRootPath (the first one set, as Volatility 3 takes it); null: none. */
+  readonly name: string | null;
+}
+
+/** A registry key: an nk cell of a hive. */
+export interface RegistryKey {
+  readonly hive: RegistryHive;
+  /** Its cell index (bit 31 set: the hive's volatile storage). */
+  readonly cell: number;
+  readonly name: string;
+  /** LastWriteTime, ISO-8601 UTC at whole seconds; null when zero. */
+  readonly lastWrite: string | null;
+  /** Its cell lies in the volatile storage (not saved to the hive file). */
+  readonly volatile: boolean;
+}
+
+/** A registry value: a vk cell and its data. */
+export interface RegistryValue {
+  /** '' for the key's default value. */
+  readonly name: string;
+  /** REG_SZ = 1, REG_EXPAND_SZ = 2, REG_BINARY = 3, REG_DWORD = 4, REG_MULTI_SZ = 7, REG_QWORD = 11, ... */
+  readonly type: number;
+  /** The data (held in the vk itself, in a data cell, or in a big-data cell's segments); null when not in memory. */
+  readonly data: Uint8Array | null;
+}
+
 export interface WindowsKernelContext extends KernelContext {
   readonly image: WindowsKernelImage;
   /** Physical address of the kernel's page-table root (the System process's DirectoryTableBase). */
@@ -379,6 +409,14 @@ export interface WindowsKernelContext extends KernelContext {
    * that are no endpoint are skipped with one counted warning. Reports the run's progress.
    */
   scanNetworkEndpoints(): AsyncIterable<NetworkEndpoint>;
+  /**
+   * The endpoints tcpip.sys keeps in its own tables, walked from its globals as Volatility 3's netstat walks them
+   * (the partitions' hash tables of established TCP endpoints, then the TCP and UDP port pools' bitmaps and
+   * assignments), read and checked as scanNetworkEndpoints reads them. Needs tcpip.sys in the module list and the
+   * tcpip.pdb table its CodeView record names: SYMBOLS_MISSING (naming its GUID and age) when the session has none.
+   * Chains and bitmaps that cannot be followed are warnings; every walk is bounded and cycle-guarded.
+   */
+  tcpipEndpoints(): AsyncIterable<NetworkEndpoint>;
   /**
    * The records of services.exe's service database: its private memory searched for 'serH' headers, each header's
    * record walked back through PrevEntry (newest first), laid out by build as Volatility 3's svcscan tables say.
@@ -468,4 +506,23 @@ export interface WindowsKernelContext extends KernelContext {
    * count beyond the array's 50 slots is capped with a warning, an unreadable array is a warning and none.
    */
   unloadedDrivers(): Promise<readonly UnloadedDriver[]>;
+  /**
+   * The registry hives linked from nt!CmpHiveListHead, in list order, bounded and cycle-guarded; an entry without the
+   * hive signature (0xBEE0BEE0) is skipped with a warning.
+   */
+  hives(): AsyncIterable<RegistryHive>;
+  /** The hive whose _CMHIVE is at `offset`; null when none is there. */
+  hiveAt(offset: bigint): Promise<RegistryHive | null>;
+  /**
+   * A hive's root key (_HBASE_BLOCK.RootCell). Cells are read through the hive's storage map, in the Registry
+   * process's address space from Windows 10 1803 on; null, with a warning, when the root's bin is not in memory.
+   */
+  registryRoot(hive: RegistryHive): Promise<RegistryKey | null>;
+  /**
+   * A key's subkeys: its stable subkey list, then its volatile one (lf, lh, li and ri cells), each list cell read once.
+   * Subkeys whose cells are not in memory (a paged-out bin) are left out with a warning.
+   */
+  registrySubkeys(key: RegistryKey): Promise<RegistryKey[]>;
+  /** A key's values in value-list order; those not in memory are left out with a warning, as are unreadable lists. */
+  registryValues(key: RegistryKey): Promise<RegistryValue[]>;
 }

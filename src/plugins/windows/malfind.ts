@@ -1,5 +1,6 @@
 import type { PluginDefinition, RunWarning, VadNode, VirtualMemory, WindowsProcess } from '../api.ts';
 import { loadDisassembler, type Disassemble } from '../common/disassemble.ts';
+import { hexPairs } from '../common/hex-pairs.ts';
 import { PID_OPTION } from '../common/pid-filter.ts';
 import { listedProcesses } from './process-columns.ts';
 
@@ -122,8 +123,4 @@ export function hexdump(data: Uint8Array, width = 16): string {
     lines.push(pairs + '   '.repeat(width - chunk.length) + text);
   }
   return `\n${lines.join('\n')}`;
-}
-
-function hexPairs(data: Uint8Array): string {
-  return [...data].map((b) => b.toString(16).padStart(2, '0')).join(' ');
 }

@@ -1,9 +1,10 @@
 import type { Column, OptionSpec, PluginDefinition, PluginOptions, WindowsKernelContext, WindowsKernelModule } from '../api.ts';
+import { kernelItemsPlugin } from './kernel-items-plugin.ts';
 
-/** Options and columns of windows.modules and windows.modscan (as in Volatility 3, which has --dump too). */
 /** The bits of a kernel address Volatility 3's Intel layers keep (no sign extension). */
 const ADDRESS_BITS = 0xffff_ffff_ffffn;
 
+/** Options and columns of windows.modules and windows.modscan (as in Volatility 3, which has --dump too). */
 export const MODULE_OPTIONS: readonly OptionSpec[] = [
   {
     name: 'base',
@@ -43,19 +44,16 @@ export function modulePlugin(
   description: string,
   enumerate: (kernel: WindowsKernelContext) => AsyncIterable<WindowsKernelModule>,
 ): PluginDefinition {
-  return {
-    name,
-    description,
-    version: '1.0.0',
-    requirements: [{ kind: 'kernel', os: 'windows' }],
-    columns: moduleColumns,
-    options: MODULE_OPTIONS,
-    tree: false,
-    async *run(ctx) {
-      const wanted = moduleFilter(ctx.options);
-      for await (const m of enumerate(await ctx.windows())) {
-        if (wanted(m)) yield { depth: 0, values: [m.offset, m.base, BigInt(m.size), m.name, m.path, 'Disabled'] };
-      }
-    },
-  };
+  async function* wanted(kernel: WindowsKernelContext, options: PluginOptions): AsyncIterable<WindowsKernelModule> {
+    const passes = moduleFilter(options);
+    for await (const m of enumerate(kernel)) if (passes(m)) yield m;
+  }
+  return kernelItemsPlugin({ name, description, columns: moduleColumns, options: MODULE_OPTIONS }, wanted, (m) => [
+    m.offset,
+    m.base,
+    BigInt(m.size),
+    m.name,
+    m.path,
+    'Disabled',
+  ]);
 }

@@ -1,4 +1,5 @@
 import type { PluginDefinition, WindowsKernelContext } from '../api.ts';
+import { kernelItemsPlugin } from './kernel-items-plugin.ts';
 
 /** An object a pool scan found, as windows.filescan and windows.mutantscan list it. */
 interface ScannedObject {
@@ -12,19 +13,9 @@ export function objectScanPlugin(
   description: string,
   scan: (kernel: WindowsKernelContext) => AsyncIterable<ScannedObject>,
 ): PluginDefinition {
-  return {
-    name,
-    description,
-    version: '1.0.0',
-    requirements: [{ kind: 'kernel', os: 'windows' }],
-    columns: [
-      { name: 'Offset', type: 'hex', address: 'kernel' },
-      { name: 'Name', type: 'str' },
-    ],
-    options: [],
-    tree: false,
-    async *run(ctx) {
-      for await (const o of scan(await ctx.windows())) yield { depth: 0, values: [o.offset, o.name] };
-    },
-  };
+  const columns = [
+    { name: 'Offset', type: 'hex', address: 'kernel' },
+    { name: 'Name', type: 'str' },
+  ] as const;
+  return kernelItemsPlugin({ name, description, columns }, scan, (o) => [o.offset, o.name]);
 }

@@ -1,0 +1,110 @@
+import type { PluginContext } from '../api.ts';
+import type { YaraRules } from './yara.ts';
+
+/**
+ * Bytes scanned per YARA-X call. Each call costs ~20 ms on top of its bytes (see yara.ts), so chunks are large;
+ * memory holds one chunk (and YARA-X its copy in the Wasm heap), never the image.
+ */
+export const YARA_CHUNK = 32 * 1024 * 1024;
+/**
+ * Bytes read past each chunk's end so that a match starting in the chunk and crossing its end is found whole. YARA-X
+ * bounds regexp and hex-jump matches at ~4 KiB; 64 KiB also covers literal patterns up to that length. A match longer
+ * than this that starts near a chunk's end is missed.
+ */
+export const YARA_OVERLAP = 64 * 1024;
+/** Matches kept per pattern and chunk (LIMIT warning beyond). */
+export const YARA_MAX_MATCHES_PER_PATTERN = 10_000;
+/** Asked of YARA-X per chunk; its Wasm build does not enforce it (yara.ts). */
+export const YARA_TIMEOUT_MS = 10_000;
+
+/** A stretch of an address space to scan; adjacent ranges are scanned as one. */
+export interface ScanRange {
+  readonly start: bigint;
+  readonly length: number;
+}
+
+/** One match at its address in the space scanned, with the bytes it matched. */
+export interface YaraMatch {
+  readonly address: bigint;
+  readonly rule: string;
+  readonly pattern: string;
+  readonly value: Uint8Array;
+}
+
+/**
+ * Reads `length` bytes at `address` (unreadable bytes as zeros, or null when none can be read). The bytes it gives
+ * may be overwritten by the second call after (scanRanges reads one chunk ahead while it scans one).
+ */
+export type RangeReader = (address: bigint, length: number) => Promise<Uint8Array | null>;
+
+/**
+ * Every match of `rules` in `ranges`, in address order, each once: chunks of YARA_CHUNK are scanned with YARA_OVERLAP
+ * more bytes after them, and only matches starting inside the chunk are kept (those starting in the overlap are the
+ * next chunk's). Rule conditions are evaluated per chunk, as Volatility's yarascan does (`filesize`, `#a`, `@a[i]`
+ * and `at` are about the chunk, not the image).
+ */
+export async function* scanRanges(
+  rules: YaraRules,
+  ranges: readonly ScanRange[],
+  read: RangeReader,
+  ctx: Pick<PluginContext, 'signal' | 'progress' | 'warn'>,
+): AsyncGenerator<YaraMatch> {
+  const segments = merge(ranges);
+  const total = segments.reduce((n, s) => n + s.length, 0);
+  let done = 0;
+  const capped = new Set<string>();
+  const chunks = segments.flatMap((segment) => {
+    const end = segment.start + BigInt(segment.length);
+    const out: { at: bigint; length: number; readLength: number }[] = [];
+    for (let at = segment.start; at < end; at += BigInt(YARA_CHUNK)) {
+      const left = Number(end - at);
+      out.push({ at, length: Math.min(YARA_CHUNK, left), readLength: Math.min(YARA_CHUNK + YARA_OVERLAP, left) });
+    }
+    return out;
+  });
+  const start = (i: number) => (i < chunks.length ? read(chunks[i]!.at, chunks[i]!.readLength) : undefined);
+  let next = start(0);
+  try {
+    for (let i = 0; i < chunks.length; i++) {
+      ctx.signal?.throwIfAborted();
+      const { at, length } = chunks[i]!;
+      const bytes = await next;
+      // The next chunk is read (by the file system's threads) while this one is scanned.
+      next = start(i + 1);
+      if (bytes) {
+        for (const hit of rules.scan(bytes, length)) {
+          if (hit.capped) warnCapped(ctx, capped, hit.rule, hit.pattern);
+          yield { address: at + BigInt(hit.offset), rule: hit.rule, pattern: hit.pattern, value: bytes.slice(hit.offset, hit.offset + hit.length) };
+        }
+      }
+      done += length;
+      ctx.progress(done, total, 'YARA scan');
+    }
+  } finally {
+    // A read still in flight when the scan stops early (cancel, error) must not surface as an unhandled rejection.
+    next?.catch(() => undefined);
+  }
+}
+
+function warnCapped(ctx: Pick<PluginContext, 'warn'>, seen: Set<string>, rule: string, pattern: string): void {
+  const key = `${rule} ${pattern}`;
+  if (seen.has(key)) return;
+  seen.add(key);
+  ctx.warn({
+    code: 'LIMIT',
+    message: `YARA rule ${rule} pattern ${pattern}: only the first ${YARA_MAX_MATCHES_PER_PATTERN} matches per ${YARA_CHUNK / 2 ** 20} MiB are reported`,
+  });
+}
+
+/** Sorted, with touching or overlapping ranges joined, empty ones dropped. */
+function merge(ranges: readonly ScanRange[]): ScanRange[] {
+  const sorted = ranges.filter((r) => r.length > 0).sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  const out: { start: bigint; length: number }[] = [];
+  for (const r of sorted) {
+    const last = out[out.length - 1];
+    const lastEnd = last ? last.start + BigInt(last.length) : -1n;
+    if (last && r.start <= lastEnd) last.length = Math.max(last.length, Number(r.start + BigInt(r.length) - last.start));
+    else out.push({ start: r.start, length: r.length });
+  }
+  return out;
+}
