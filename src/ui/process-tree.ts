@@ -1,5 +1,5 @@
 import '@lit-labs/virtualizer';
-import { LitElement, css, html, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { ifDefined } from 'lit/directives/if-defined.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
@@ -102,9 +102,13 @@ export class ProcessTree extends LitElement {
         <button @click=${() => (this.collapsed = new Set())}>Expand all</button>
         <button @click=${() => (this.collapsed = new Set(this.tree.filter((n) => n.hasChildren).map((n) => n.index)))}>Collapse all</button>
         <span class="count">${this.rows.length} rows (${this.visible.length} shown)</span>
-        <span class="hint">Double-click a process, or press Enter on it, for everything about it</span>
+        ${
+          this.columns.some((c) => c.name === 'PID')
+            ? html`<span class="hint">Double-click a process, or press Enter on it, for everything about it</span>`
+            : nothing
+        }
       </div>
-      <div class="grid-frame" role="treegrid" aria-label="Process tree: arrow keys move, Right expands, Left collapses, Enter opens the process view"
+      <div class="grid-frame" role="treegrid" aria-label=${this.columns.some((c) => c.name === 'PID') ? 'Process tree: arrow keys move, Right expands, Left collapses, Enter opens the process view' : 'Tree: arrow keys move, Right expands, Left collapses'}
         @keydown=${(e: KeyboardEvent) => this.onKey(e)}
         style=${frameStyle(gridMinWidth(this.widths), this.visible.length)}>
         <div class="grid-head-frame">
