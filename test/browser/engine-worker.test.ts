@@ -25,7 +25,8 @@ describe('engine worker (dist build, sample image)', () => {
   it('asks for the symbols, stores them, then lists processes in batches', async () => {
     const manifest = (await (await get('sample/sample.json')).json()) as { image: string; symbols: string[] };
     const image = new File([await (await get(`sample/${manifest.image}`)).blob()], 'sample.raw');
-    const packPath = manifest.symbols[0]!;
+    // The kernel's table (the sample's pack also holds tcpip's, for windows.netstat).
+    const packPath = manifest.symbols.find((s) => s.includes('/ntkrnlmp.pdb/'))!;
     // The pack's path names the PDB: .../ntkrnlmp.pdb/<GUID>-<AGE>.json.xz
     const [, pdbName, guid, age] = /([^/]+)\/([0-9A-F]{32})-(\d+)\.json(?:\.xz)?$/.exec(packPath)!;
     await deleteSymbolCache();

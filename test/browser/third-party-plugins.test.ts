@@ -38,7 +38,7 @@ const fetchFile = async (path: string) => new File([await (await fetch(`${DIST}s
 /** The sample image and its symbol pack. */
 async function sample(): Promise<{ image: File; symbols: File }> {
   const manifest = (await (await fetch(`${DIST}sample/sample.json`)).json()) as { image: string; symbols: string[] };
-  return { image: await fetchFile(manifest.image), symbols: await fetchFile(manifest.symbols[0]!) };
+  return { image: await fetchFile(manifest.image), symbols: await fetchFile(manifest.symbols.find((s) => s.includes('/ntkrnlmp.pdb/'))!) };
 }
 
 const noProgress = proxy((p: JobProgress) => void p);
