@@ -1,6 +1,7 @@
 import { executeServerCommand } from '@web/test-runner-commands';
 import type { ExpectedWindowsImage } from '../fixtures/windows/expected.ts';
 import { pierce, waitFor } from './dom.ts';
+import { DISCOVERY_DB, RESULTS_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
 
 /** A generated Windows image on the server (see `windows-image` in web-test-runner.config.mjs). */
 export interface WindowsFixture {
@@ -132,6 +133,12 @@ export class AppFrame {
     return rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
   }
 
+  /** The visible cells of every row of a grid, by column name. */
+  async records(grid: HTMLElement): Promise<Record<string, string>[]> {
+    const names = [...grid.shadowRoot!.querySelectorAll('[role=columnheader]')].map((h) => h.textContent!.replace(/[▲▼]/g, '').trim());
+    return (await this.allRows(grid)).map((row) => Object.fromEntries(cellTexts(row).map((text, i) => [names[i]!, text.trim()])));
+  }
+
   /** The error the app shows, once it shows one (and `includes` is in it); dismissed when `dismiss`. */
   async failureText(includes = '', timeoutMs = 15000): Promise<string> {
     return waitFor(
@@ -182,4 +189,21 @@ export async function filterTable(table: HTMLElement, query: string): Promise<vo
 /** Text of a grid row's cells. */
 export function cellTexts(row: Element): string[] {
   return [...row.querySelectorAll('[role=gridcell]')].map((cell) => cell.textContent ?? '');
+}
+
+/**
+ * The built app with a generated Windows image open and its symbol pack added (this browser's stores emptied first,
+ * so that nothing comes from an earlier test).
+ */
+export async function openGeneratedWindows(fixture: WindowsFixture): Promise<AppFrame> {
+  await deleteDatabase(SYMBOL_DB);
+  await deleteDatabase(DISCOVERY_DB);
+  await deleteDatabase(RESULTS_DB);
+  const app = await AppFrame.open();
+  const fileName = fixture.image.split('/').pop()!;
+  await app.chooseImage(fixture.image);
+  await app.summaryText(fileName, (text) => text.includes('discovered from the image'));
+  await app.addSymbols(fixture.symbols);
+  await app.summaryText(fileName, (text) => !text.includes('discovered from the image'));
+  return app;
 }

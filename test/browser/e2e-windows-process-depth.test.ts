@@ -1,7 +1,6 @@
 import type { ExpectedProcess } from '../fixtures/windows/expected.ts';
-import { AppFrame, cellTexts, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
+import { AppFrame, cellTexts, openGeneratedWindows, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { DISCOVERY_DB, RESULTS_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
 import { waitFor } from './dom.ts';
 
 // The per-process Windows plugins in the built app on a generated image, each checked against the generator's
@@ -9,12 +8,6 @@ import { waitFor } from './dom.ts';
 // handles; malfind over every process and psxview's cross-view of them.
 const SIZE = 32 * 1024 * 1024;
 const SEED = 11;
-
-/** The visible cells of every row, by column name. */
-async function rows(app: AppFrame, grid: HTMLElement): Promise<Record<string, string>[]> {
-  const names = [...grid.shadowRoot!.querySelectorAll('[role=columnheader]')].map((h) => h.textContent!.replace(/[▲▼]/g, '').trim());
-  return (await app.allRows(grid)).map((row) => Object.fromEntries(cellTexts(row).map((text, i) => [names[i]!, text.trim()])));
-}
 
 describe('end to end: per-process Windows plugins in the built app', function () {
   this.timeout(60000);
@@ -25,15 +18,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
 
   before(async () => {
     fixture = await windowsFixture(SIZE, SEED);
-    await deleteDatabase(SYMBOL_DB);
-    await deleteDatabase(DISCOVERY_DB);
-    await deleteDatabase(RESULTS_DB);
-    app = await AppFrame.open();
-    const fileName = fixture.image.split('/').pop()!;
-    await app.chooseImage(fixture.image);
-    await app.summaryText(fileName, (text) => text.includes('discovered from the image'));
-    await app.addSymbols(fixture.symbols);
-    await app.summaryText(fileName, (text) => !text.includes('discovered from the image'));
+    app = await openGeneratedWindows(fixture);
     subject = fixture.expected.processes.find((p) => p.linked && p.dlls?.length && p.environment?.variables?.length && p.token)!;
     ok(subject, 'the image has a process with modules, environment and token');
   });
@@ -45,7 +30,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     const expected = subject.dlls!.filter((d) => d.inLoad);
     equal(rowCount(table).total, expected.length);
     deepEqual(
-      (await rows(app, table)).map((r) => [r['PID'], r['Base'], r['Name'], r['Path']]),
+      (await app.records(table)).map((r) => [r['PID'], r['Base'], r['Name'], r['Path']]),
       expected.map((d) => [String(subject.pid), d.base, d.name, d.path]),
     );
   });
@@ -54,7 +39,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     const explorer = fixture.expected.processes.find((p) => p.linked && p.dlls?.some((d) => !d.inLoad))!;
     ok(explorer, 'a process with a DLL unlinked from the load list');
     const table = await app.run('windows.ldrmodules', 20000, { pid: String(explorer.pid) });
-    const listed = await rows(app, table);
+    const listed = await app.records(table);
     const unlinked = explorer.dlls!.find((d) => !d.inLoad)!;
     deepEqual(
       listed.filter((r) => r['Base'] === unlinked.base).map((r) => [r['InLoad'], r['InInit'], r['InMem']]),
@@ -66,7 +51,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
   it('windows.envars --pid lists its variables as the block holds them', async () => {
     const table = await app.run('windows.envars', 20000, { pid: String(subject.pid) });
     deepEqual(
-      (await rows(app, table)).map((r) => [r['Variable'], r['Value']]),
+      (await app.records(table)).map((r) => [r['Variable'], r['Value']]),
       subject.environment!.variables!.filter(([name, value]) => name && value),
     );
   });
@@ -75,11 +60,11 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     const sids = await app.run('windows.getsids', 20000, { pid: String(subject.pid) });
     const token = subject.token!;
     deepEqual(
-      (await rows(app, sids)).map((r) => r['SID']),
+      (await app.records(sids)).map((r) => r['SID']),
       [token.user, ...token.groups.map((g) => g.sid)],
     );
     const privileges = await app.run('windows.privileges', 20000, { pid: String(subject.pid) });
-    const held = (await rows(app, privileges)).filter((r) => r['Attributes'] !== '');
+    const held = (await app.records(privileges)).filter((r) => r['Attributes'] !== '');
     deepEqual(
       held.map((r) => Number(r['Value'])),
       token.privileges.filter((p) => p.present).map((p) => p.value),
@@ -89,7 +74,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
   it('windows.handles --pid lists its handle table: type and name of each object', async () => {
     const table = await app.run('windows.handles', 20000, { pid: String(subject.pid) });
     deepEqual(
-      (await rows(app, table)).map((r) => [r['Type'], r['Name']]),
+      (await app.records(table)).map((r) => [r['Type'], r['Name']]),
       subject.handleEntries!.map((h) => [h.type, h.name]),
     );
   });
@@ -98,7 +83,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
     const injected = fixture.expected.processes.filter((p) => p.linked && p.malfind?.length);
     ok(injected.length > 0, 'the image has injected code');
     const table = await app.run('windows.malfind');
-    const listed = await rows(app, table);
+    const listed = await app.records(table);
     deepEqual(
       listed.map((r) => [r['PID'], r['Start VPN'], r['Notes']]),
       injected.flatMap((p) => p.malfind!.map((m) => [String(p.pid), m.start, 'MZ header'])),
@@ -123,7 +108,7 @@ describe('end to end: per-process Windows plugins in the built app', function ()
 
   it('windows.psxview shows every process once, the hidden one in every view but pslist, the session lists’ members', async () => {
     const table = await app.run('windows.psxview', 30000);
-    const listed = await rows(app, table);
+    const listed = await app.records(table);
     equal(listed.length, fixture.expected.processes.length);
     const hidden = fixture.expected.processes.find((p) => p.hidden)!;
     // The session view (memscope's own): on a session's ProcessList as the generator linked them, the hidden process included.
@@ -155,11 +140,11 @@ describe('end to end: per-process Windows plugins in the built app', function ()
       return waitFor(() => details.querySelector('result-table'), `${plugin} rows`, 20000);
     };
     deepEqual(
-      (await rows(app, await section('windows.pslist'))).map((r) => [r['PID'], r['PPID']]),
+      (await app.records(await section('windows.pslist'))).map((r) => [r['PID'], r['PPID']]),
       [[String(subject.pid), String(subject.ppid)]],
     );
     deepEqual(
-      (await rows(app, await section('windows.cmdline'))).map((r) => r['Args']),
+      (await app.records(await section('windows.cmdline'))).map((r) => r['Args']),
       [subject.commandLine],
     );
     equal(rowCount(await section('windows.dlllist')).total, subject.dlls!.filter((d) => d.inLoad).length);

@@ -1,6 +1,5 @@
-import { AppFrame, cellTexts, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
+import { AppFrame, cellTexts, openGeneratedWindows, rowCount, windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
-import { DISCOVERY_DB, RESULTS_DB, SYMBOL_DB, deleteDatabase } from './idb.ts';
 import { waitFor } from './dom.ts';
 
 // The Windows system plugins in the built app on a generated image, against the generator's truth: network
@@ -8,12 +7,6 @@ import { waitFor } from './dom.ts';
 // letters, services, neighbours, and the object scans' row counts.
 const SIZE = 32 * 1024 * 1024;
 const SEED = 11;
-
-/** The visible cells of every row, by column name. */
-async function rows(app: AppFrame, grid: HTMLElement): Promise<Record<string, string>[]> {
-  const names = [...grid.shadowRoot!.querySelectorAll('[role=columnheader]')].map((h) => h.textContent!.replace(/[▲▼]/g, '').trim());
-  return (await app.allRows(grid)).map((row) => Object.fromEntries(cellTexts(row).map((text, i) => [names[i]!, text.trim()])));
-}
 
 const sorted = <T>(values: T[]): T[] => [...values].sort();
 const na = (value: number | null): string => (value === null ? 'N/A' : String(value));
@@ -25,15 +18,7 @@ describe('end to end: Windows system plugins in the built app', function () {
 
   before(async () => {
     fixture = await windowsFixture(SIZE, SEED);
-    await deleteDatabase(SYMBOL_DB);
-    await deleteDatabase(DISCOVERY_DB);
-    await deleteDatabase(RESULTS_DB);
-    app = await AppFrame.open();
-    const fileName = fixture.image.split('/').pop()!;
-    await app.chooseImage(fixture.image);
-    await app.summaryText(fileName, (text) => text.includes('discovered from the image'));
-    await app.addSymbols(fixture.symbols);
-    await app.summaryText(fileName, (text) => !text.includes('discovered from the image'));
+    app = await openGeneratedWindows(fixture);
   });
 
   after(() => app?.close());
@@ -43,7 +28,7 @@ describe('end to end: Windows system plugins in the built app', function () {
     const expected = fixture.expected.network.rows;
     const key = (proto: string, local: string, port: string | number, pid: string) => `${proto} ${local}:${port} ${pid}`;
     deepEqual(
-      sorted((await rows(app, table)).map((r) => key(r['Proto']!, r['LocalAddr']!, r['LocalPort']!, r['PID']!))),
+      sorted((await app.records(table)).map((r) => key(r['Proto']!, r['LocalAddr']!, r['LocalPort']!, r['PID']!))),
       sorted(expected.map((e) => key(e.proto, e.localAddr, e.localPort, na(e.pid)))),
     );
 
@@ -65,12 +50,12 @@ describe('end to end: Windows system plugins in the built app', function () {
 
   it('windows.modules lists the loaded modules in order; windows.modscan also finds the unlinked driver', async () => {
     const { modules } = fixture.expected.kernelModules;
-    const listed = await rows(app, await app.run('windows.modules'));
+    const listed = await app.records(await app.run('windows.modules'));
     deepEqual(
       listed.map((r) => [r['Base'], r['Name']]),
       modules.filter((m) => m.linked).map((m) => [m.base, m.name]),
     );
-    const scanned = await rows(app, await app.run('windows.modscan'));
+    const scanned = await app.records(await app.run('windows.modscan'));
     deepEqual(sorted(scanned.map((r) => r['Name']!)), sorted(modules.map((m) => m.name)));
     ok(
       modules.some((m) => !m.linked),
@@ -79,7 +64,7 @@ describe('end to end: Windows system plugins in the built app', function () {
   });
 
   it('windows.mounts gives the drive letters and volumes, mapped network drives with their server share', async () => {
-    const got = await rows(app, await app.run('windows.mounts'));
+    const got = await app.records(await app.run('windows.mounts'));
     deepEqual(sorted(got.map((r) => `${r['Name']} → ${r['Target']}`)), sorted(fixture.expected.objects.mounts.map((m) => `${m.name} → ${m.target}`)));
     ok(
       got.some((r) => r['Target']!.startsWith('\\Device\\LanmanRedirector\\')),
@@ -88,9 +73,9 @@ describe('end to end: Windows system plugins in the built app', function () {
   });
 
   it('windows.svcscan, windows.arp, filescan, mutantscan and symlinkscan give the generator’s rows', async () => {
-    const services = await rows(app, await app.run('windows.svcscan'));
+    const services = await app.records(await app.run('windows.svcscan'));
     deepEqual(sorted(services.map((r) => r['Name']!)), sorted(fixture.expected.services!.rows.map((s) => s.name)));
-    const neighbours = await rows(app, await app.run('windows.arp'));
+    const neighbours = await app.records(await app.run('windows.arp'));
     deepEqual(
       sorted(neighbours.map((r) => `${r['IP Address']} ${r['MAC Address']}`)),
       sorted(fixture.expected.neighbours.rows.map((n) => `${n.ip} ${n.mac}`)),
@@ -98,7 +83,7 @@ describe('end to end: Windows system plugins in the built app', function () {
     const { files, mutants, symlinks } = fixture.expected.objects;
     equal(rowCount(await app.run('windows.filescan')).total, files.length);
     equal(rowCount(await app.run('windows.mutantscan')).total, mutants.length);
-    const links = await rows(app, await app.run('windows.symlinkscan'));
+    const links = await app.records(await app.run('windows.symlinkscan'));
     deepEqual(sorted(links.map((r) => `${r['From Name']} → ${r['To Name']}`)), sorted(symlinks.map((l) => `${l.from} → ${l.to}`)));
   });
 });
