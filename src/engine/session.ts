@@ -46,6 +46,16 @@ export interface SessionEnv {
  * findOs), the kernel context when its symbols are available.
  */
 export async function openSession(source: ByteSource, env: SessionEnv): Promise<Session> {
+  try {
+    return await openSessionOn(source, env);
+  } catch (e) {
+    // The session owns the source from here: one that never opened still lets go of its file.
+    await source.close?.();
+    throw e;
+  }
+}
+
+async function openSessionOn(source: ByteSource, env: SessionEnv): Promise<Session> {
   const physical = await openImage(source);
   const osEnv: OsEnv = { ...env, physical };
   const cache = new DiscoveryCache(env.discoveryCache, env.buildId ?? BUILD_ID);
