@@ -18,7 +18,7 @@
 
 // ---------------------------------------------------------------------------------------------
 // Aligned 4-byte tags at offsets first, first + stride, ... (each with offset + 4 ≤ len).
-// tags: 16 × u32 little-endian tag values; entries from ntags on repeat tag 0 (they only feed the prefilter).
+// tags: 32 × u32 little-endian tag values; entries from ntags on repeat tag 0 (they only feed the prefilter).
 
 export function scanTags(
   data: usize, len: u32, first: u32, stride: u32, limit: u32,
@@ -30,9 +30,14 @@ export function scanTags(
   const t1 = v128.load(tags, 16);
   const t2 = v128.load(tags, 32);
   const t3 = v128.load(tags, 48);
+  const t4 = v128.load(tags, 64);
+  const t5 = v128.load(tags, 80);
+  const t6 = v128.load(tags, 96);
+  const t7 = v128.load(tags, 112);
   const one = ntags == 1;
   const tag = load<u32>(tags);
   const few = ntags <= 4;
+  const many = ntags > 16;
   let count: u32 = 0;
   let p = first;
   while (p < end) {
@@ -55,6 +60,12 @@ export function scanTags(
           m = v128.or(m, v128.or(v128.or(i32x4.eq(s0, t1), i32x4.eq(s1, t1)), v128.or(i32x4.eq(s2, t1), i32x4.eq(s3, t1))));
           m = v128.or(m, v128.or(v128.or(i32x4.eq(s0, t2), i32x4.eq(s1, t2)), v128.or(i32x4.eq(s2, t2), i32x4.eq(s3, t2))));
           m = v128.or(m, v128.or(v128.or(i32x4.eq(s0, t3), i32x4.eq(s1, t3)), v128.or(i32x4.eq(s2, t3), i32x4.eq(s3, t3))));
+        }
+        if (many) {
+          m = v128.or(m, v128.or(v128.or(i32x4.eq(s0, t4), i32x4.eq(s1, t4)), v128.or(i32x4.eq(s2, t4), i32x4.eq(s3, t4))));
+          m = v128.or(m, v128.or(v128.or(i32x4.eq(s0, t5), i32x4.eq(s1, t5)), v128.or(i32x4.eq(s2, t5), i32x4.eq(s3, t5))));
+          m = v128.or(m, v128.or(v128.or(i32x4.eq(s0, t6), i32x4.eq(s1, t6)), v128.or(i32x4.eq(s2, t6), i32x4.eq(s3, t6))));
+          m = v128.or(m, v128.or(v128.or(i32x4.eq(s0, t7), i32x4.eq(s1, t7)), v128.or(i32x4.eq(s2, t7), i32x4.eq(s3, t7))));
         }
         if (v128.any_true(m)) break;
       }

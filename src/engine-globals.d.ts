@@ -23,11 +23,24 @@ declare var TextEncoder: {
   new (): TextEncoder;
 };
 
-/** Cancelling: the engine only receives signals (from the worker's jobs or the CLI), it never creates them. */
+/**
+ * Cancelling: runs receive signals from the worker's jobs or the CLI; the engine makes its own only for work several
+ * runs share (a session's pool-tag pass), which stops when the last run reading it leaves.
+ */
 interface AbortSignal {
   readonly aborted: boolean;
   throwIfAborted(): void;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
 }
+interface AbortController {
+  readonly signal: AbortSignal;
+  abort(reason?: unknown): void;
+}
+declare var AbortController: {
+  prototype: AbortController;
+  new (): AbortController;
+};
 
 /** Base64 of ISF `constant_data` (the Linux banner). */
 declare function atob(data: string): string;

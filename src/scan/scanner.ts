@@ -48,7 +48,10 @@ export interface Scanner {
   dispose(): void;
 }
 
+/** Byte patterns per scan. */
 export const MAX_PATTERNS = 16;
+/** Tags per scan (one pass can look for every pool scanner's tags at once). */
+export const MAX_TAGS = 32;
 export const MIN_PATTERN_LENGTH = 2;
 export const MAX_PATTERN_LENGTH = 64;
 const DEFAULT_CHUNK_CAPACITY = 16 * 1024 * 1024;
@@ -56,7 +59,7 @@ const MAX_CHUNK_CAPACITY = 1024 * 1024 * 1024;
 const DEFAULT_HIT_CAPACITY = 4096;
 const HIT_RECORD = 8;
 const PATTERN_RECORD = 48; // see assembly/scan.ts
-const TAG_SLOTS = 16;
+const TAG_SLOTS = MAX_TAGS;
 
 /** Bytes past a chunk's end that must be read so matches crossing it are found (longest pattern − 1). */
 export function scanOverlap(spec: ScanSpec): number {
@@ -73,7 +76,7 @@ export function createScanner(wasm: MemscopeWasm, spec: ScanSpec, options: Scann
   const matcher = spec.kind === 'tags' ? tagMatcher(wasm, spec) : bytesMatcher(wasm, spec.patterns);
   const overlap = scanOverlap(spec);
   const input = wasm.alloc(chunkCapacity + overlap, 64);
-  const hits = wasm.alloc((hitCapacity + MAX_PATTERNS) * HIT_RECORD);
+  const hits = wasm.alloc((hitCapacity + Math.max(MAX_PATTERNS, MAX_TAGS)) * HIT_RECORD);
   const ctl = wasm.alloc(16);
   let disposed = false;
   let lastView: Uint8Array | null = null;
@@ -151,7 +154,7 @@ function tagMatcher(wasm: MemscopeWasm, spec: Extract<ScanSpec, { kind: 'tags' }
   if (!Number.isInteger(offset) || offset < 0 || offset >= alignment) {
     throw new MemscopeError('BAD_REQUEST', `tag offset ${offset} must be 0..${alignment - 1}`);
   }
-  checkCount(spec.tags.length);
+  checkCount(spec.tags.length, MAX_TAGS);
   const values = spec.tags.map(tagValue);
   const tags = wasm.alloc(TAG_SLOTS * 4);
   const view = wasm.view;
@@ -179,7 +182,7 @@ function tagValue(tag: string | Uint8Array): number {
 }
 
 function bytesMatcher(wasm: MemscopeWasm, patterns: readonly Uint8Array[]): Matcher {
-  checkCount(patterns.length);
+  checkCount(patterns.length, MAX_PATTERNS);
   for (const p of patterns) {
     if (p.length < MIN_PATTERN_LENGTH || p.length > MAX_PATTERN_LENGTH) {
       throw new MemscopeError('BAD_REQUEST', `byte patterns need ${MIN_PATTERN_LENGTH}..${MAX_PATTERN_LENGTH} bytes, not ${p.length}`);
@@ -238,6 +241,6 @@ function commonness(b: number): number {
   return 0;
 }
 
-function checkCount(n: number): void {
-  if (n < 1 || n > MAX_PATTERNS) throw new MemscopeError('BAD_REQUEST', `scans take 1..${MAX_PATTERNS} patterns, not ${n}`);
+function checkCount(n: number, max: number): void {
+  if (n < 1 || n > max) throw new MemscopeError('BAD_REQUEST', `scans take 1..${max} patterns, not ${n}`);
 }

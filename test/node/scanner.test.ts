@@ -42,9 +42,29 @@ function naiveScan(bytes: Uint8Array, base: number, spec: ScanSpec): ScanHit[] {
   return hits;
 }
 
-const TAGS = ['Proc', 'Thre', 'File', 'Mute', 'Driv', 'Even', 'Toke', 'Sema', 'Key ', 'Sect', 'Mdl ', 'Vad ', 'Irp ', 'Wait', 'Ntf\0', 'AlIn'];
+const TAGS = [
+  ...['Proc', 'Thre', 'File', 'Mute', 'Driv', 'Even', 'Toke', 'Sema', 'Key ', 'Sect', 'Mdl ', 'Vad ', 'Irp ', 'Wait', 'Ntf\0', 'AlIn'],
+  ...[
+    'TcpL',
+    'TcpE',
+    'TTcb',
+    'UdpA',
+    'Ipnb',
+    'MmLd',
+    'Symb',
+    'Muta',
+    'CM10',
+    'Pro\xe3',
+    'Thr\xe5',
+    'Fil\xe5',
+    'Dri\xf6',
+    'Mut\xe1',
+    'Sym\xe2',
+    'Cont',
+  ],
+];
 
-test('aligned tags: 1, 4 and 16 tags against the naive search, planted at edges and off-alignment', () => {
+test('aligned tags: 1, 4, 16, 17 and 32 tags against the naive search, planted at edges and off-alignment', () => {
   const base = 0x1234_5678; // base % 16 == 8: alignment is relative to the physical address
   const bytes = randomBytes(1 << 16, 7);
   const plant = (at: number, tag: string) => bytes.set(ascii(tag), at);
@@ -53,9 +73,9 @@ test('aligned tags: 1, 4 and 16 tags against the naive search, planted at edges 
   plant(bytes.length - 16 + firstAligned, 'Thre'); // last aligned slot
   plant(bytes.length - 4, 'File'); // the very end, misaligned
   plant(0, 'Proc'); // the very start, misaligned
-  for (let i = 0; i < 300; i++) plant(firstAligned + 16 * ((i * 7919) % 4000), TAGS[i % 16]!);
+  for (let i = 0; i < 600; i++) plant(firstAligned + 16 * ((i * 7919) % 4000), TAGS[i % TAGS.length]!);
   for (let i = 0; i < 50; i++) plant(firstAligned + 1 + 16 * ((i * 104729) % 4000), TAGS[i % 4]!); // off by one: no hit
-  for (const count of [1, 4, 16]) {
+  for (const count of [1, 4, 16, 17, 32]) {
     const spec: ScanSpec = { kind: 'tags', tags: TAGS.slice(0, count) };
     const expected = naiveScan(bytes, base, spec);
     assert.ok(expected.length > 10, `planted hits for ${count} tags`);
@@ -197,7 +217,8 @@ test('invalid specs are refused', () => {
     { kind: 'tags', tags: [] },
     { kind: 'tags', tags: ['Pro'] },
     { kind: 'tags', tags: ['Proc'], alignment: 16, offset: 16 },
-    { kind: 'tags', tags: Array(17).fill('Proc') },
+    { kind: 'tags', tags: Array(33).fill('Proc') },
+    { kind: 'bytes', patterns: Array(17).fill(ascii('MZ')) },
     { kind: 'bytes', patterns: [ascii('A')] },
     { kind: 'bytes', patterns: [new Uint8Array(65)] },
   ];

@@ -2,7 +2,8 @@ import type { ScanService } from '../../engine/scan-service.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { StructView } from '../struct-view.ts';
 import { objectTypeIndex } from './object-header.ts';
-import { poolTags, scanPoolObjects, type ScanProgress } from './pool-scan.ts';
+import { scanPoolObjects, type ScanProgress } from './pool-scan.ts';
+import { poolTags } from './pool-tag-index.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 /** One kind of executive object a pool scan looks for by its type's name. */

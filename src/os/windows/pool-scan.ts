@@ -4,6 +4,7 @@ import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
 import { decodeTypeIndex } from './object-header.ts';
 import { objectHeaderCandidates, optionalHeaderSizes } from './pool-object.ts';
+import { MAX_PASS_HITS, sharedTagHits } from './pool-tag-index.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 const POOL_TAG_ALIGNMENT = 16;
@@ -39,14 +40,6 @@ export interface CarvedObject {
   readonly physical: number;
 }
 
-/** 'Proc' / 'Thre' as bytes, and with the protected bit (0x80) on the last byte. */
-export function poolTags(tag: string): Uint8Array[] {
-  const plain = Uint8Array.from(tag, (c) => c.charCodeAt(0));
-  const protectedTag = plain.slice();
-  protectedTag[3]! |= 0x80;
-  return [protectedTag, plain];
-}
-
 /** A pool allocation whose tag a scan found. */
 export interface PoolBlock {
   /** Physical address of its _POOL_HEADER. */
@@ -71,12 +64,14 @@ export async function* scanPoolBlocks(
   control: ScanProgress = {},
 ): AsyncGenerator<PoolBlock> {
   control.onProgress?.(0, 1, 'mapping kernel address space');
-  const reverse = await ReverseMap.build(kernel.vm, KERNEL_HALF, TOP, await selfMapRanges(kernel), control.signal);
-  const spec = { kind: 'tags', tags: [...tags], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
-  const hits = scanner.scan(kernel.phys, spec, {
+  const reverse = await kernelReverseMap(kernel, control.signal);
+  const onProgress = (done: number, total: number) => control.onProgress?.(done, total, `scanning physical memory for ${what} pool tags`);
+  const shared = sharedTagHits(kernel, scanner, tags, {
     signal: control.signal,
-    onProgress: (done, total) => control.onProgress?.(done, total, `scanning physical memory for ${what} pool tags`),
+    onProgress: (done, total) => control.onProgress?.(done, total, 'scanning physical memory for every pool scan’s tags, once per image'),
   });
+  const spec = { kind: 'tags', tags: [...tags], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
+  const hits = shared?.hits ?? scanner.scan(kernel.phys, spec, { signal: control.signal, onProgress });
   let examined = 0;
   for await (const hit of hits) {
     if (examined === MAX_HITS) {
@@ -88,6 +83,24 @@ export async function* scanPoolBlocks(
     const physical = hit.address - POOL_TAG_OFFSET;
     yield { physical, virtual: reverse.lookup(physical), tag: hit.pattern };
   }
+  if (shared?.truncated()) {
+    warn({ code: 'LIMIT', message: `more than ${MAX_PASS_HITS} pool tag hits in all; memory after the last one kept was not examined` });
+  }
+}
+
+const reverseMaps = new WeakMap<WindowsKernel, Promise<ReverseMap>>();
+
+/** Physical → kernel virtual addresses, built once per kernel and shared by its runs (so no run's cancel stops it). */
+async function kernelReverseMap(kernel: WindowsKernel, signal: AbortSignal | undefined): Promise<ReverseMap> {
+  let map = reverseMaps.get(kernel);
+  if (!map) {
+    map = selfMapRanges(kernel).then((exclude) => ReverseMap.build(kernel.vm, KERNEL_HALF, TOP, exclude));
+    reverseMaps.set(kernel, map);
+    map.catch(() => reverseMaps.delete(kernel));
+  }
+  const built = await map;
+  signal?.throwIfAborted();
+  return built;
 }
 
 /** `length` bytes from a block's pool header on, through the kernel's mapping when there is one (unmapped pages read as zeros). */

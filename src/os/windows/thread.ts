@@ -6,7 +6,8 @@ import type { Warn } from '../../plugins/plugin.ts';
 import { namedListLinks } from '../list-walk.ts';
 import { filetimeToIso } from './filetime.ts';
 import { objectTypeIndex } from './object-header.ts';
-import { poolTags, scanPoolObjects, type PoolObjectKind, type ScanProgress } from './pool-scan.ts';
+import { scanPoolObjects, type PoolObjectKind, type ScanProgress } from './pool-scan.ts';
+import { poolTags } from './pool-tag-index.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 export type { WindowsThread };

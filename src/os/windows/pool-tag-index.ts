@@ -1,0 +1,173 @@
+import type { ScanService } from '../../engine/scan-service.ts';
+import { MemscopeError } from '../../errors.ts';
+import type { ScanHit } from '../../scan/scanner.ts';
+import type { WindowsKernel } from './windows-kernel.ts';
+
+const POOL_TAG_ALIGNMENT = 16;
+const POOL_TAG_OFFSET = 4;
+/** Hits the shared pass keeps (9 bytes each); past it the pass stops and its readers are told. */
+export const MAX_PASS_HITS = 4_000_000;
+
+const latin1 = (tag: string): Uint8Array => Uint8Array.from(tag, (c) => c.charCodeAt(0));
+const tagValue = (tag: Uint8Array): number => new DataView(tag.buffer, tag.byteOffset, 4).getUint32(0, true);
+
+/** 'Proc' / 'Thre' as bytes, and with the protected bit (0x80) on the last byte. */
+export function poolTags(tag: string): Uint8Array[] {
+  const plain = latin1(tag);
+  const protectedTag = plain.slice();
+  protectedTag[3]! |= 0x80;
+  return [protectedTag, plain];
+}
+
+/**
+ * Every tag memscope's Windows pool scanners look for (executive objects with and without the protected bit, kernel
+ * modules, tcpip endpoints and neighbours of every known layout): the one pass over physical memory looks for all of
+ * them, so the session's next pool scan reads nothing. A scanner asking for a tag not listed here scans on its own.
+ */
+const CATALOG: readonly Uint8Array[] = [
+  ...['Proc', 'Thre', 'Driv', 'File', 'Muta', 'Symb'].flatMap(poolTags),
+  ...['MmLd', 'TcpL', 'TcpE', 'TTcb', 'UdpA', 'Ipnb'].map(latin1),
+];
+const CATALOG_SLOTS = new Map(CATALOG.map((tag, slot) => [tagValue(tag), slot]));
+
+export interface PassControl {
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** The hits of one pass for every catalogued tag, in physical order, growing while the pass runs. */
+class TagPass {
+  private addresses = new Float64Array(1024);
+  private slots = new Uint8Array(1024);
+  length = 0;
+  state: 'running' | 'done' | 'failed' = 'running';
+  error: unknown;
+  /** The pass stopped at MAX_PASS_HITS: hits beyond the last one kept are missing. */
+  truncated = false;
+  readonly abort = new AbortController();
+  readonly listeners = new Set<(done: number, total: number) => void>();
+  readers = 0;
+  private progress: [number, number] = [0, 1];
+  private waiting: (() => void)[] = [];
+
+  async run(kernel: WindowsKernel, scanner: ScanService): Promise<void> {
+    const spec = { kind: 'tags', tags: [...CATALOG], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
+    try {
+      const onProgress = (done: number, total: number) => {
+        this.progress = [done, total];
+        for (const listener of this.listeners) listener(done, total);
+        this.wake();
+      };
+      for await (const hit of scanner.scan(kernel.phys, spec, { signal: this.abort.signal, onProgress })) {
+        if (this.length === MAX_PASS_HITS) {
+          this.truncated = true;
+          break;
+        }
+        this.push(hit);
+      }
+      this.state = 'done';
+    } catch (e) {
+      this.state = 'failed';
+      this.error = e;
+    } finally {
+      this.wake();
+    }
+  }
+
+  hit(i: number): ScanHit {
+    return { pattern: this.slots[i]!, address: this.addresses[i]! };
+  }
+
+  /** Resolves when hits arrive, the pass ends, or `signal` aborts. */
+  changed(signal: AbortSignal | undefined): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      signal?.addEventListener('abort', done, { once: true });
+      this.waiting.push(done);
+    });
+  }
+
+  follow(listener: (done: number, total: number) => void): void {
+    this.listeners.add(listener);
+    listener(...this.progress);
+  }
+
+  private push(hit: ScanHit): void {
+    if (this.length === this.addresses.length) {
+      this.addresses = grow(this.addresses, new Float64Array(this.length * 2));
+      this.slots = grow(this.slots, new Uint8Array(this.length * 2));
+    }
+    this.addresses[this.length] = hit.address;
+    this.slots[this.length++] = hit.pattern;
+  }
+
+  private wake(): void {
+    const waiting = this.waiting;
+    this.waiting = [];
+    for (const resolve of waiting) resolve();
+  }
+}
+
+function grow<T extends Float64Array | Uint8Array>(from: T, to: T): T {
+  to.set(from);
+  return to;
+}
+
+const passes = new WeakMap<WindowsKernel, TagPass>();
+
+/**
+ * The hits for `tags` (pattern: index into `tags`) from the kernel's shared pool-tag pass, in physical order, as the
+ * pass finds them: the first scan of a session starts the pass, later ones read what it has found and wait for the
+ * rest. The pass stops when every reader has left before it ended, and starts again for the next. Null when a tag is
+ * not in the catalogue (the caller scans for it on its own).
+ */
+export function sharedTagHits(
+  kernel: WindowsKernel,
+  scanner: ScanService,
+  tags: readonly Uint8Array[],
+  control: PassControl = {},
+): { hits: AsyncGenerator<ScanHit>; truncated: () => boolean } | null {
+  const wanted = new Int32Array(CATALOG.length).fill(-1);
+  for (const [i, tag] of tags.entries()) {
+    const slot = CATALOG_SLOTS.get(tagValue(tag));
+    if (slot === undefined) return null;
+    if (wanted[slot] === -1) wanted[slot] = i;
+  }
+  let pass = passes.get(kernel);
+  if (!pass || pass.state === 'failed') {
+    pass = new TagPass();
+    passes.set(kernel, pass);
+    void pass.run(kernel, scanner);
+  }
+  const reading = pass;
+  return { hits: readPass(kernel, reading, wanted, control), truncated: () => reading.truncated };
+}
+
+async function* readPass(kernel: WindowsKernel, pass: TagPass, wanted: Int32Array, control: PassControl): AsyncGenerator<ScanHit> {
+  const { signal, onProgress } = control;
+  pass.readers++;
+  if (onProgress) pass.follow(onProgress);
+  try {
+    for (let i = 0; ;) {
+      for (; i < pass.length; i++) {
+        const hit = pass.hit(i);
+        const pattern = wanted[hit.pattern]!;
+        if (pattern >= 0) yield { pattern, address: hit.address };
+      }
+      if (signal?.aborted) throw new MemscopeError('CANCELLED', 'physical scan cancelled', kernel.phys.source.name);
+      if (pass.state === 'done') return;
+      if (pass.state === 'failed') throw pass.error;
+      await pass.changed(signal);
+    }
+  } finally {
+    if (onProgress) pass.listeners.delete(onProgress);
+    // The last reader to leave a running pass stops it; the next scan starts a new one.
+    if (--pass.readers === 0 && pass.state === 'running') {
+      pass.abort.abort();
+      if (passes.get(kernel) === pass) passes.delete(kernel);
+    }
+  }
+}
