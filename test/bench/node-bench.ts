@@ -56,6 +56,17 @@ export async function wasmScanBandwidth(): Promise<number> {
   return size / best;
 }
 
+/** Pool-scan plugins besides psscan: the session's first pool scan's pass has what they look for. */
+export const OTHER_POOL_SCANS = [
+  'windows.thrdscan',
+  'windows.netscan',
+  'windows.filescan',
+  'windows.mutantscan',
+  'windows.symlinkscan',
+  'windows.modscan',
+  'windows.driverscan',
+];
+
 export interface SessionBench {
   readonly openSeconds: number;
   readonly pslistSeconds: number;
@@ -65,6 +76,9 @@ export interface SessionBench {
   readonly psscanRows: number;
   /** When psscan's first row came (rows stream as the scan goes). */
   readonly psscanFirstRowSeconds: number;
+  /** The session's other pool scans after psscan, answered from its pool-tag pass. */
+  readonly otherPoolScansSeconds: number;
+  readonly otherPoolScansRows: number;
   /** Per-process depth: every process's handle table and VAD tree. */
   readonly handlesSeconds: number;
   readonly handlesRows: number;
@@ -106,6 +120,11 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
     return rows;
   });
   const psscan = await timed(() => count(open.value, 'windows.psscan'));
+  const otherPoolScans = await timed(async () => {
+    let rows = 0;
+    for (const plugin of OTHER_POOL_SCANS) rows += (await count(open.value, plugin)).rows;
+    return rows;
+  });
   const handles = await timed(() => count(open.value, 'windows.handles'));
   const vadinfo = await timed(() => count(open.value, 'windows.vadinfo'));
   clearInterval(sampler);
@@ -118,6 +137,8 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
     psscanSeconds: psscan.seconds,
     psscanRows: psscan.value.rows,
     psscanFirstRowSeconds: psscan.value.firstRowSeconds,
+    otherPoolScansSeconds: otherPoolScans.seconds,
+    otherPoolScansRows: otherPoolScans.value,
     handlesSeconds: handles.seconds,
     handlesRows: handles.value.rows,
     vadinfoSeconds: vadinfo.seconds,
