@@ -25,6 +25,8 @@ const APP_ENTRIES = {
   'plugin-sandbox.worker': 'src/worker/plugin-sandbox.worker.ts',
 };
 const CLI_ENTRY = 'src/cli/main.ts';
+/** The CLI's scan-pool thread, cli/scan-pool.worker.mjs beside cli/memscope.mjs, where src/node/node-scan-pool.ts looks for it. */
+const CLI_SCAN_WORKER = 'src/node/scan-pool.worker.ts';
 /**
  * The disassembler windows.malfind loads on first use (src/plugins/common/disassemble.ts): in the page a bundle of
  * its own, app/disassembler.js, with capstone.wasm beside it (where the package looks for it), both precached.
@@ -133,10 +135,11 @@ async function bundleCli() {
     console.warn(`build: skipping the CLI (${CLI_ENTRY} not found)`);
     return [];
   }
-  const outfile = join(DIST, 'cli/memscope.mjs');
+  const outdir = join(DIST, 'cli');
   const result = await esbuild.build({
-    entryPoints: [join(ROOT, CLI_ENTRY)],
-    outfile,
+    entryPoints: { memscope: join(ROOT, CLI_ENTRY), 'scan-pool.worker': join(ROOT, CLI_SCAN_WORKER) },
+    outdir,
+    outExtension: { '.js': '.mjs' },
     bundle: true,
     format: 'esm',
     platform: 'node',
@@ -148,7 +151,7 @@ async function bundleCli() {
     define,
     logLevel: 'warning',
   });
-  await chmod(outfile, 0o755);
+  await chmod(join(outdir, 'memscope.mjs'), 0o755);
   return outputSizes(result.metafile);
 }
 

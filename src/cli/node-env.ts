@@ -1,10 +1,10 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { InlineScanService } from '../engine/inline-scan-service.ts';
 import type { SessionEnv } from '../engine/session.ts';
 import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
 import { DirectoryKeyValueCache } from '../node/directory-kv-cache.ts';
 import { DirectorySymbolStore } from '../node/directory-symbol-store.ts';
+import { NodeScanPool } from '../node/node-scan-pool.ts';
 import { loadWasmBytesNode } from '../node/wasm-bytes-node.ts';
 import { SymbolServerStore } from '../node/symbol-server-store.ts';
 import { ChainSymbolStore, type SymbolStore } from '../symbols/symbol-store.ts';
@@ -16,6 +16,8 @@ export interface NodeEnvOptions {
   /** Persist discovery results in the user's cache directory. */
   readonly cache: boolean;
   readonly cacheDir?: string;
+  /** Scan threads (0: scan on this thread); default $MEMSCOPE_SCAN_WORKERS, else the cores available up to 4. */
+  readonly scanWorkers?: number;
 }
 
 /** ~/.cache/memscope (or $XDG_CACHE_HOME/memscope). */
@@ -29,13 +31,13 @@ function symbolServer(options: NodeEnvOptions): SymbolStore[] {
   return [new SymbolServerStore(options.symbolServer, dir, (line) => process.stderr.write(`memscope: ${line}\n`))];
 }
 
-/** The engine's environment in Node: the same Wasm, symbol directories, an in-process scanner. */
+/** The engine's environment in Node: the same Wasm, symbol directories, a pool of scan threads. */
 export async function createNodeEnv(options: NodeEnvOptions): Promise<SessionEnv> {
   const wasmBytes = await loadWasmBytesNode();
   return {
     wasm: await instantiateMemscopeWasm(wasmBytes),
     symbols: new ChainSymbolStore(...options.symbolDirs.map((d) => new DirectorySymbolStore(d)), ...symbolServer(options)),
-    scanner: new InlineScanService(wasmBytes),
+    scanner: new NodeScanPool(wasmBytes, options.scanWorkers),
     discoveryCache: options.cache
       ? new DirectoryKeyValueCache(join(options.cacheDir ?? defaultCacheDir(), 'discovery'), (m) =>
           process.stderr.write(`memscope: warning: ${m} (--no-cache skips the cache)\n`),

@@ -1,5 +1,6 @@
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
 import { MemscopeError } from '../errors.ts';
+import { workerEntry } from '../node/worker-entry.ts';
 import { reportFailure } from './report-failure.ts';
 
 /** What the hosted command line tells the main thread: that it still answers, and which plugin it runs. */
@@ -25,16 +26,6 @@ export function announceRun(plugin: string): void {
 
 function post(message: HostMessage): void {
   parentPort?.postMessage(message);
-}
-
-/**
- * The worker's code: `entry` itself, but under tsx (running the TypeScript sources, as the tests of the command line's
- * errors do) a stub that registers tsx's loader first: Node 20 loads a worker's entry before `--import` hooks apply.
- */
-function workerEntry(entry: URL): [string | URL, { eval?: boolean }] {
-  if (!entry.pathname.endsWith('.ts')) return [entry, {}];
-  const tsx = import.meta.resolve('tsx/esm/api');
-  return [`import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true }];
 }
 
 /**

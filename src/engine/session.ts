@@ -198,6 +198,7 @@ export class Session implements AnalysisSession {
     return {
       ...this.kernelAccessors({ warn, progress, signal: control.signal, scanner: this.env.scanner, symbols: this.env.symbols }),
       physical: this.physical,
+      physicalYara: (rules, onProgress) => this.env.scanner.scanYara?.(this.physical, rules, { signal: control.signal, onProgress }),
       options,
       signal: control.signal,
       runPlugin: (name, depOptions = {}) => this.records(plugin, name, depOptions, control),

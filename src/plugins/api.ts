@@ -5,7 +5,7 @@
 // that the engine's types are these.
 
 import type { LinuxKernelContext } from './api/linux.ts';
-import type { PhysicalMemory } from './api/memory.ts';
+import type { PhysicalMemory, YaraChunkMatches } from './api/memory.ts';
 import type { WindowsKernelContext } from './api/windows.ts';
 import type { Cell, Column, OptionSpec, PluginOptions, PluginRow, RunWarning } from './plugin.ts';
 
@@ -60,6 +60,13 @@ export interface PluginContext {
   /** Checked, typed option values; an unset option is undefined (apply your default). */
   readonly options: PluginOptions;
   readonly physical: PhysicalMemory;
+  /**
+   * Where the host has scan workers for it (the CLI's scan pool), YARA rules (their text) over all of physical memory:
+   * chunks of 32 MiB, each read 64 KiB past its end, scanned in parallel by workers that each compile the rules once;
+   * each chunk's matches that start in it, chunks in address order, rule conditions evaluated per chunk; progress as
+   * chunks are done. Absent, or undefined for this image: read and scan on the run's thread.
+   */
+  readonly physicalYara?: (rules: string, onProgress?: (done: number, total: number) => void) => AsyncIterable<YaraChunkMatches> | undefined;
   readonly signal?: RunSignal;
   /** The Windows kernel for this run; throws (OS_NOT_FOUND, SYMBOLS_MISSING, SYMBOLS_INVALID) when the image has none. */
   windows(): Promise<WindowsKernelContext>;
@@ -88,5 +95,11 @@ export interface PluginDefinition {
   readonly options: readonly OptionSpec[];
   /** Rows nest: yielded in pre-order, `depth` 1, 2, … under the row they belong to. */
   readonly tree: boolean;
+  /**
+   * The `str` column whose values are domain names (e.g. "Name" of a DNS cache), when the rows have one: the user may
+   * then enrich the rows by it (`--enrich umbrella|list:FILE` in the CLI) — a verdict, categories and the matched
+   * domain appended to each row. Unset: the rows cannot be enriched.
+   */
+  readonly domainColumn?: string;
   run(ctx: PluginContext): AsyncIterable<PluginRow>;
 }

@@ -1,5 +1,8 @@
 import type { PhysicalRun } from '../layers/physical-layer.ts';
 
+/** Physical bytes per chunk of a scan, inline or in a pool of workers: large enough that a chunk's fixed costs vanish. */
+export const SCAN_CHUNK_BYTES = 16 * 1024 * 1024;
+
 /** A stretch of the image file holding part of a chunk. */
 export interface FilePiece {
   readonly fileOffset: number;

@@ -2,7 +2,7 @@ import { MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import type { MemscopeWasm } from '../layers/wasm-module.ts';
-import { planChunks, type ScanChunk } from './chunk-plan.ts';
+import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from './chunk-plan.ts';
 import { createScanner, type ScanHit, type ScanSpec } from './scanner.ts';
 
 export interface ScanPhysicalOptions {
@@ -13,7 +13,6 @@ export interface ScanPhysicalOptions {
   readonly chunkSize?: number;
 }
 
-const DEFAULT_CHUNK_SIZE = 16 * 1024 * 1024;
 /** Reads kept in flight: two keep a file system with parallel reads (Node's thread pool) busy. */
 const READ_AHEAD = 2;
 
@@ -27,7 +26,7 @@ export async function* scanPhysical(
   spec: ScanSpec,
   options: ScanPhysicalOptions = {},
 ): AsyncIterable<ScanHit> {
-  const chunkSize = options.chunkSize ?? DEFAULT_CHUNK_SIZE;
+  const chunkSize = options.chunkSize ?? SCAN_CHUNK_BYTES;
   const scanner = createScanner(wasm, spec, { chunkCapacity: chunkSize });
   const pending: Promise<Uint8Array>[] = [];
   try {

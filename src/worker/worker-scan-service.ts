@@ -1,27 +1,23 @@
 import * as Comlink from 'comlink';
-import { MemscopeError } from '../errors.ts';
 import type { ScanControl, ScanHit, ScanService, ScanSpec } from '../engine/scan-service.ts';
 import { InlineScanService } from '../engine/inline-scan-service.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
-import { planChunks } from '../scan/chunk-plan.ts';
-import { InOrderResults } from '../scan/in-order.ts';
+import { ChunkFanOut } from '../scan/chunk-fanout.ts';
+import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
 import type { ScanWorker } from './scan.worker.ts';
-
-const CHUNK_BYTES = 16 * 1024 * 1024;
 
 /**
  * Fans a physical scan out to a pool of scan workers; each reads its chunks from the File itself, so
  * image bytes never pass through this thread. Chunks are handed out one at a time (the fastest worker
- * takes the next); each chunk's hits are passed on in address order as soon as every chunk before it is
- * done. A cancel, or the image closing, ends the scan at once: chunks still in a worker are dropped.
+ * takes the next) and their hits passed on in address order (ChunkFanOut, shared with the CLI's pool).
+ * A cancel, or the image closing, ends the scan at once: chunks still in a worker are dropped.
  */
 export class WorkerScanService implements ScanService {
   private workers: Promise<Comlink.Remote<ScanWorker>[]> | undefined;
   private readonly raw: Worker[] = [];
   private inline: InlineScanService | undefined;
-  /** How to end each scan running now, saying why (`terminate` ends them all). */
-  private readonly running = new Set<(why: string) => void>();
+  private readonly fanOut = new ChunkFanOut();
 
   constructor(
     private readonly blob: Blob,
@@ -38,36 +34,9 @@ export class WorkerScanService implements ScanService {
       return;
     }
     const workers = await (this.workers ??= this.start());
-    const chunks = planChunks(layer.runs, CHUNK_BYTES, scanOverlap(spec));
-    const total = chunks.reduce((n, c) => n + c.length, 0);
-    const results = new InOrderResults<ScanHit[]>();
-    const end = (why: string) => results.fail(new MemscopeError('CANCELLED', why, layer.source.name));
-    const cancelled = () => end('physical scan cancelled');
-    let next = 0;
-    let done = 0;
-    let stopped = false;
-    this.running.add(end);
-    control.signal?.addEventListener('abort', cancelled);
-    try {
-      if (control.signal?.aborted) cancelled();
-      for (const worker of workers) {
-        void (async () => {
-          while (!stopped && next < chunks.length) {
-            const index = next++;
-            const hits = await worker.scanChunk(this.blob, spec, chunks[index]!);
-            if (stopped) return;
-            done += chunks[index]!.length;
-            control.onProgress?.(done, total);
-            results.put(index, hits);
-          }
-        })().catch((e: unknown) => results.fail(e));
-      }
-      for (let index = 0; index < chunks.length; index++) yield* await results.take(index);
-    } finally {
-      stopped = true;
-      control.signal?.removeEventListener('abort', cancelled);
-      this.running.delete(end);
-    }
+    const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
+    const lanes = workers.map((worker) => (chunk: ScanChunk) => worker.scanChunk(this.blob, spec, chunk));
+    yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 
   private async start(): Promise<Comlink.Remote<ScanWorker>[]> {
@@ -84,7 +53,7 @@ export class WorkerScanService implements ScanService {
 
   /** Stops the workers; scans running now end with CANCELLED (a terminated worker never answers). */
   terminate(): void {
-    for (const end of this.running) end('the image was closed');
+    this.fanOut.endAll('the image was closed');
     for (const w of this.raw) w.terminate();
     this.raw.length = 0;
     this.workers = undefined;

@@ -6,6 +6,7 @@ import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
 import { openSession } from '../../src/engine/session.ts';
 import { instantiateMemscopeWasm } from '../../src/layers/wasm-module.ts';
 import { NodeFileSource } from '../../src/node/node-file-source.ts';
+import { scanWorkerCount, SCAN_WORKERS_ENV } from '../../src/node/node-scan-pool.ts';
 import { loadWasmBytesNode } from '../../src/node/wasm-bytes-node.ts';
 import { createScanner } from '../../src/scan/scanner.ts';
 
@@ -149,9 +150,44 @@ export async function sessionBench(path: string, symbolDir: string): Promise<Ses
   };
 }
 
-/** Runs sessionBench in a fresh Node process (this file as its entry) and returns its figures. */
+export interface PoolBench {
+  /** Scan threads the pool had (the cores available up to 4; none on one core). */
+  readonly threads: number;
+  readonly inlineSeconds: number;
+  readonly poolSeconds: number;
+}
+
+/**
+ * The built command line's psscan, process start to exit, scanning on its main thread (MEMSCOPE_SCAN_WORKERS=0) and
+ * with its scan pool: best of three each, after a run that caches the image's discovery (in a cache dir of its own).
+ */
+export function cliPsscanPoolBench(path: string, symbolDir: string, cacheDir: string): PoolBench {
+  const cli = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
+  const run = (workers?: number) => {
+    const env = { ...process.env, XDG_CACHE_HOME: cacheDir, [SCAN_WORKERS_ENV]: workers === undefined ? '' : String(workers) };
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [cli, '-f', path, '-s', symbolDir, '-r', 'jsonl', 'windows.psscan'], {
+      env,
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
+    if (r.status !== 0) throw new Error(`memscope psscan failed: ${r.stderr}`);
+    return (performance.now() - t0) / 1000;
+  };
+  run(0);
+  const best = (workers?: number) => Math.min(run(workers), run(workers), run(workers));
+  return { threads: scanWorkerCount({}), inlineSeconds: best(0), poolSeconds: best() };
+}
+
+/**
+ * Runs sessionBench in a fresh Node process (this file as its entry) and returns its figures. It scans on its main
+ * thread: from source, scan-pool threads would each start tsx first (cliPsscanPoolBench measures the pool, built).
+ */
 export function sessionBenchInChild(path: string, symbolDir: string): SessionBench {
-  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), path, symbolDir], { encoding: 'utf8' });
+  const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), path, symbolDir], {
+    encoding: 'utf8',
+    env: { ...process.env, [SCAN_WORKERS_ENV]: '0' },
+  });
   if (child.status !== 0) throw new Error(`session bench failed: ${child.stderr}`);
   return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as SessionBench;
 }

@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeWindowsImage } from '../fixtures/windows/generate.ts';
-import { nodeReadBandwidth, OTHER_POOL_SCANS, sessionBenchInChild, wasmScanBandwidth } from './node-bench.ts';
+import { cliPsscanPoolBench, nodeReadBandwidth, OTHER_POOL_SCANS, sessionBenchInChild, wasmScanBandwidth } from './node-bench.ts';
 import { browserBench } from './browser-bench.ts';
 import { linuxOpenToFirstRow } from './linux-bench.ts';
 import { yaraBench } from './yara-bench.ts';
@@ -41,12 +41,16 @@ const scan = await wasmScanBandwidth();
 const s1 = sessionBenchInChild(big.path, big.symbols);
 const s2 = sessionBenchInChild(small.path, small.symbols);
 const psscanRate = s1.capturedBytes / s1.psscanSeconds;
+const pool = cliPsscanPoolBench(big.path, big.symbols, join(DIR, 'cli-cache'));
 
 console.log('memscope bench (one run, this machine)\n');
 console.log(`Node fs read, 1 GiB image (page cache warm)   ${gbps(read)}`);
 console.log(`Wasm pool-tag scan, 1 instance, in memory      ${gbps(scan)}   (target ≥ 4 GB/s: ${scan >= 4e9 ? 'met' : 'NOT met'})`);
 console.log(
   `psscan end to end, Node, 1 GiB                 ${gbps(psscanRate)}   = ${((100 * psscanRate) / read).toFixed(0)} % of fs read (${s1.psscanRows} rows, ${ms(s1.psscanSeconds)}; first row at ${ms(s1.psscanFirstRowSeconds)})`,
+);
+console.log(
+  `psscan, memscope CLI wall time, 1 GiB         ${ms(pool.inlineSeconds)} on the main thread, ${ms(pool.poolSeconds)} with ${pool.threads} scan threads = ${(pool.inlineSeconds / pool.poolSeconds).toFixed(2)}× (target ≥ 1)`,
 );
 console.log(
   `${OTHER_POOL_SCANS.length} more pool scans after psscan, 1 GiB       ${ms(s1.otherPoolScansSeconds)} = ${(s1.otherPoolScansSeconds / s1.psscanSeconds).toFixed(2)} × psscan (${s1.otherPoolScansRows} rows; one pool-tag pass serves them all)`,

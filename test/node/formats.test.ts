@@ -10,6 +10,7 @@ import { MemorySource } from '../../src/io/memory-source.ts';
 import type { PhysicalRun } from '../../src/layers/physical-layer.ts';
 import { normalizeRuns, RunMappedLayer } from '../../src/layers/run-mapped-layer.ts';
 import { concat } from '../fixtures/windows/encoding.ts';
+import { buildLime, limeHeader, type LimeRange } from '../helpers/lime-writer.ts';
 
 // ---------- builders for synthetic containers (layouts from the ELF and LiME specifications) ----------
 
@@ -100,25 +101,6 @@ function buildElfCore(spec: ElfSpec): { file: Uint8Array; dataOffsets: number[];
   });
   file.set(notes, noteOffset);
   return { file, dataOffsets, noteOffset };
-}
-
-interface LimeRange {
-  start: number;
-  data: Uint8Array;
-}
-
-function limeHeader(start: number, endInclusive: number, magic = 0x4c694d45): Uint8Array {
-  const header = new Uint8Array(32);
-  const view = new DataView(header.buffer);
-  view.setUint32(0, magic, true);
-  view.setUint32(4, 1, true);
-  view.setBigUint64(8, BigInt(start), true);
-  view.setBigUint64(16, BigInt(endInclusive), true);
-  return header;
-}
-
-function buildLime(ranges: readonly LimeRange[]): Uint8Array {
-  return concat(ranges.flatMap((r) => [limeHeader(r.start, r.start + r.data.length - 1), r.data]));
 }
 
 const open = (bytes: Uint8Array, name: string) => openImage(new MemorySource(bytes, name));

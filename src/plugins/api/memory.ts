@@ -25,6 +25,24 @@ export interface PhysicalMemory {
   readInto?(address: number, target: Uint8Array): Promise<void>;
 }
 
+/** One YARA match in a chunk scanned by the host (PluginContext.physicalYara): its offset in the chunk, the bytes it matched. */
+export interface YaraChunkMatch {
+  readonly offset: number;
+  readonly rule: string;
+  /** The pattern's identifier, `$a`. */
+  readonly pattern: string;
+  readonly value: Uint8Array;
+  /** The pattern reached the engine's match limit in this chunk (later matches of it were dropped). */
+  readonly capped: boolean;
+}
+
+/** A chunk of physical memory the host scanned with YARA rules, and its matches (by offset). */
+export interface YaraChunkMatches {
+  readonly address: number;
+  readonly length: number;
+  readonly matches: readonly YaraChunkMatch[];
+}
+
 /** A virtual address space: the kernel's (kernel.vm) or a process's (kernel.processSpace). */
 export interface VirtualMemory {
   /** `length` bytes at `address`; null when any of them is not mapped or not captured. */

@@ -1,5 +1,5 @@
 import type { BoolOption, PluginContext, PluginOptions, StrOption } from '../api.ts';
-import { compileYara, YaraCompileError, type YaraRules } from './yara.ts';
+import { compileYara, YaraCompileError, type YaraLimits, type YaraRules } from './yara.ts';
 import { YARA_MAX_MATCHES_PER_PATTERN, YARA_TIMEOUT_MS } from './yara-scan.ts';
 
 /**
@@ -33,9 +33,12 @@ export function yaraSource(options: PluginOptions): string {
   throw new YaraCompileError('no YARA rules given: use --yara-file PATH, --yara-rules TEXT or --yara-string TEXT');
 }
 
+/** The limits every YARA scan of memscope's runs with. */
+export const YARA_LIMITS: YaraLimits = { maxMatchesPerPattern: YARA_MAX_MATCHES_PER_PATTERN, timeoutMs: YARA_TIMEOUT_MS };
+
 /** The run's rules compiled, with the compiler's warnings (slow patterns, ...) among the run's; free them when done. */
 export async function compileOptionRules(ctx: Pick<PluginContext, 'options' | 'warn'>): Promise<YaraRules> {
-  const rules = await compileYara(yaraSource(ctx.options), { maxMatchesPerPattern: YARA_MAX_MATCHES_PER_PATTERN, timeoutMs: YARA_TIMEOUT_MS });
+  const rules = await compileYara(yaraSource(ctx.options), YARA_LIMITS);
   for (const warning of rules.warnings) ctx.warn({ code: 'UNSUPPORTED', message: `YARA rules: ${warning}` });
   return rules;
 }

@@ -1,4 +1,4 @@
-import type { PluginContext } from '../api.ts';
+import type { PluginContext, YaraChunkMatch, YaraChunkMatches } from '../api.ts';
 import type { YaraRules } from './yara.ts';
 
 /**
@@ -37,6 +37,37 @@ export interface YaraMatch {
  */
 export type RangeReader = (address: bigint, length: number) => Promise<Uint8Array | null>;
 
+/** A chunk of a scan: matches are kept for [at, at + length); the bytes read run to at + readLength. */
+export interface YaraChunk {
+  readonly at: bigint;
+  readonly length: number;
+  readonly readLength: number;
+}
+
+/** `ranges` (merged) in chunks of YARA_CHUNK, each read YARA_OVERLAP past its end where its range goes on. */
+export function yaraChunks(ranges: readonly ScanRange[]): YaraChunk[] {
+  return merge(ranges).flatMap((segment) => {
+    const end = segment.start + BigInt(segment.length);
+    const out: YaraChunk[] = [];
+    for (let at = segment.start; at < end; at += BigInt(YARA_CHUNK)) {
+      const left = Number(end - at);
+      out.push({ at, length: Math.min(YARA_CHUNK, left), readLength: Math.min(YARA_CHUNK + YARA_OVERLAP, left) });
+    }
+    return out;
+  });
+}
+
+/** The matches of one chunk's bytes that start in its first `length` bytes, each with a copy of the bytes it matched. */
+export function chunkMatches(rules: YaraRules, bytes: Uint8Array, length: number): YaraChunkMatch[] {
+  return rules.scan(bytes, length).map((hit) => ({
+    offset: hit.offset,
+    rule: hit.rule,
+    pattern: hit.pattern,
+    value: bytes.slice(hit.offset, hit.offset + hit.length),
+    capped: hit.capped,
+  }));
+}
+
 /**
  * Every match of `rules` in `ranges`, in address order, each once: chunks of YARA_CHUNK are scanned with YARA_OVERLAP
  * more bytes after them, and only matches starting inside the chunk are kept (those starting in the overlap are the
@@ -49,19 +80,10 @@ export async function* scanRanges(
   read: RangeReader,
   ctx: Pick<PluginContext, 'signal' | 'progress' | 'warn'>,
 ): AsyncGenerator<YaraMatch> {
-  const segments = merge(ranges);
-  const total = segments.reduce((n, s) => n + s.length, 0);
+  const chunks = yaraChunks(ranges);
+  const total = chunks.reduce((n, c) => n + c.length, 0);
   let done = 0;
   const capped = new Set<string>();
-  const chunks = segments.flatMap((segment) => {
-    const end = segment.start + BigInt(segment.length);
-    const out: { at: bigint; length: number; readLength: number }[] = [];
-    for (let at = segment.start; at < end; at += BigInt(YARA_CHUNK)) {
-      const left = Number(end - at);
-      out.push({ at, length: Math.min(YARA_CHUNK, left), readLength: Math.min(YARA_CHUNK + YARA_OVERLAP, left) });
-    }
-    return out;
-  });
   const start = (i: number) => (i < chunks.length ? read(chunks[i]!.at, chunks[i]!.readLength) : undefined);
   let next = start(0);
   try {
@@ -71,18 +93,29 @@ export async function* scanRanges(
       const bytes = await next;
       // The next chunk is read (by the file system's threads) while this one is scanned.
       next = start(i + 1);
-      if (bytes) {
-        for (const hit of rules.scan(bytes, length)) {
-          if (hit.capped) warnCapped(ctx, capped, hit.rule, hit.pattern);
-          yield { address: at + BigInt(hit.offset), rule: hit.rule, pattern: hit.pattern, value: bytes.slice(hit.offset, hit.offset + hit.length) };
-        }
-      }
+      if (bytes) yield* located(at, chunkMatches(rules, bytes, length), ctx, capped);
       done += length;
-      ctx.progress(done, total, 'YARA scan');
+      ctx.progress(done, total, YARA_STAGE);
     }
   } finally {
     // A read still in flight when the scan stops early (cancel, error) must not surface as an unhandled rejection.
     next?.catch(() => undefined);
+  }
+}
+
+/** The matches of chunks the host scanned (PluginContext.physicalYara) as scanRanges gives them. */
+export async function* hostScanned(chunks: AsyncIterable<YaraChunkMatches>, ctx: Pick<PluginContext, 'warn'>): AsyncGenerator<YaraMatch> {
+  const capped = new Set<string>();
+  for await (const chunk of chunks) yield* located(BigInt(chunk.address), chunk.matches, ctx, capped);
+}
+
+/** The progress stage of a YARA scan. */
+export const YARA_STAGE = 'YARA scan';
+
+function* located(at: bigint, matches: readonly YaraChunkMatch[], ctx: Pick<PluginContext, 'warn'>, capped: Set<string>): Generator<YaraMatch> {
+  for (const m of matches) {
+    if (m.capped) warnCapped(ctx, capped, m.rule, m.pattern);
+    yield { address: at + BigInt(m.offset), rule: m.rule, pattern: m.pattern, value: m.value };
   }
 }
 

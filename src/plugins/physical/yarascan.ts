@@ -1,7 +1,7 @@
 import type { PhysicalMemory, PluginDefinition } from '../api.ts';
 import { hexPairs } from '../common/hex-pairs.ts';
-import { compileOptionRules, YARA_OPTIONS } from '../common/yara-options.ts';
-import { YARA_CHUNK, YARA_OVERLAP, scanRanges, type RangeReader } from '../common/yara-scan.ts';
+import { compileOptionRules, YARA_OPTIONS, yaraSource } from '../common/yara-options.ts';
+import { hostScanned, YARA_CHUNK, YARA_OVERLAP, YARA_STAGE, scanRanges, type RangeReader } from '../common/yara-scan.ts';
 
 export const yarascan: PluginDefinition = {
   name: 'yarascan.yarascan',
@@ -17,11 +17,13 @@ export const yarascan: PluginDefinition = {
   options: YARA_OPTIONS,
   tree: false,
   async *run(ctx) {
+    // Compiled here even when the host's workers scan: the rules' errors and warnings are the run's.
     const rules = await compileOptionRules(ctx);
     try {
+      const pooled = ctx.physicalYara?.(yaraSource(ctx.options), (done, total) => ctx.progress(done, total, YARA_STAGE));
       const ranges = ctx.physical.runs.map((r) => ({ start: BigInt(r.start), length: r.length }));
-      const read = physicalReader(ctx.physical);
-      for await (const m of scanRanges(rules, ranges, read, ctx)) {
+      const matches = pooled ? hostScanned(pooled, ctx) : scanRanges(rules, ranges, physicalReader(ctx.physical), ctx);
+      for await (const m of matches) {
         yield { depth: 0, values: [m.address, m.rule, m.pattern, hexPairs(m.value)] };
       }
     } finally {
