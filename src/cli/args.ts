@@ -3,6 +3,8 @@ import { MemscopeError } from '../errors.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
 import type { OptionSpec, PluginOptions } from '../plugins/plugin.ts';
 import { isMultiple, parseOptions } from '../plugins/plugin-options.ts';
+import { enrichableColumn, enrichRequest, UMBRELLA_KEY_VAR, type EnrichRequest } from './enrichment.ts';
+import { UMBRELLA_DEFAULT_URL } from '../enrich/umbrella.ts';
 import { withOptionFiles } from './option-files.ts';
 import { EXIT_BAD_REQUEST, EXIT_DATA_ERROR, EXIT_INTERNAL } from './report-failure.ts';
 
@@ -16,6 +18,8 @@ export type CliCommand =
   | { kind: 'linux-isf'; file: string; cache: boolean; debug: boolean }
   | { kind: 'windows-isf'; file: string; cache: boolean; debug: boolean }
   | { kind: 'pdb-isf'; file: string; debug: boolean }
+  /** The image's physical memory written out as a raw image; `force` overwrites an existing file. */
+  | { kind: 'image-export'; file: string; output: string; hash: boolean; force: boolean; debug: boolean }
   | {
       kind: 'run';
       file: string;
@@ -32,6 +36,8 @@ export type CliCommand =
       options: PluginOptions;
       /** Every plugin the session offers (the built-ins and those from --plugin-dir): `plugin` may build on them. */
       plugins: readonly PluginDefinition[];
+      /** `--enrich`: the provider asked for, and the plugin's column of domain names it looks up. */
+      enrich?: { readonly request: EnrichRequest; readonly domainColumn: string };
     };
 
 const GLOBAL_OPTIONS = {
@@ -46,6 +52,10 @@ const GLOBAL_OPTIONS = {
   json: { type: 'boolean' },
   'plugin-dir': { type: 'string', multiple: true },
   'plugin-timeout': { type: 'string' },
+  enrich: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  force: { type: 'boolean' },
+  'enrich-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
 } as const satisfies ParseArgsConfig['options'];
@@ -94,6 +104,18 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
     return { kind: positionals[0], file: values.file, cache: !values['no-cache'], debug: values.debug ?? false };
   }
+  if (positionals[0] === 'image.export') {
+    if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
+    if (!values.output) throw new MemscopeError('BAD_REQUEST', 'image.export writes a raw image: name it with -o FILE');
+    return {
+      kind: 'image-export',
+      file: values.file,
+      output: values.output,
+      hash: values.hash ?? false,
+      force: values.force ?? false,
+      debug: values.debug ?? false,
+    };
+  }
   if (positionals[0] === 'pdb-isf') {
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no PDB given: use -f FILE.pdb');
     return { kind: 'pdb-isf', file: values.file, debug: values.debug ?? false };
@@ -103,6 +125,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   const renderer = values.renderer as Renderer;
   if (!RENDERERS.includes(renderer)) throw new MemscopeError('BAD_REQUEST', `unknown renderer "${renderer}" (one of ${RENDERERS.join(', ')})`);
   const options = parseOptions(plugin.options, withOptionFiles(plugin.options, values));
+  const enrich = enrichRequest(values.enrich, values['enrich-url']);
   return {
     kind: 'run',
     file: values.file,
@@ -116,6 +139,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
     plugin,
     options,
     plugins,
+    ...(enrich === undefined ? {} : { enrich: { request: enrich, domainColumn: enrichableColumn(plugin, options, plugins) } }),
   };
 }
 
@@ -130,13 +154,16 @@ function symbolServerUrl(text: string): URL {
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
     'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--metadata] [--hash] [--no-cache] [--debug]',
-    '                [--plugin-dir DIR]... PLUGIN [PLUGIN OPTIONS]',
+    '                [--plugin-dir DIR]... [--enrich umbrella|list:FILE [--enrich-url URL]] PLUGIN [PLUGIN OPTIONS]',
     "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
     "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
     '       memscope -f IMAGE windows-isf > GUID-AGE.json (the Windows process structures found in the image, as an ISF)',
     '       memscope -f FILE.pdb pdb-isf > FILE.json    (a Microsoft PDB as a Volatility 3 ISF)',
+    '       memscope -f IMAGE image.export -o OUT.raw [--hash] [--force]',
+    '                         (any container memscope reads as a raw image: file offset = physical address, holes as',
+    '                         zeros, left sparse; --hash: its SHA-256, SHA-1 and MD5 on stderr; --force: overwrite OUT)',
     '',
-    'Memory forensics on a local image. Nothing leaves this machine.',
+    'Memory forensics on a local image. Nothing leaves this machine unless --symbol-server or --enrich umbrella asks.',
     '',
     '  -f, --file IMAGE       memory image (raw, ELF core, LiME, kdump, Windows crash dump, AFF4)',
     '  -s, --symbols DIR      Volatility 3 symbol directory (DIR/windows/ntkrnlmp.pdb/GUID-AGE.json.xz,',
@@ -157,6 +184,15 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '                         They run with your rights, like any program you start: use plugins you trust.',
     `      --plugin-timeout S stop a third-party plugin that keeps memscope from answering for S seconds`,
     `                         (default ${DEFAULT_PLUGIN_TIMEOUT_S}; 0: no limit)`,
+    '      --enrich umbrella|list:FILE',
+    '                         append Verdict (malicious/benign/unknown), Categories, Matched and Enrichment source',
+    '                         columns to the rows of a plugin with domain names. umbrella: ask Cisco Umbrella',
+    `                         Investigate (key from ${UMBRELLA_KEY_VAR} or {"umbrella": {"key": ...}} in`,
+    '                         ~/.config/memscope/config.json; the names are sent, nothing else). list:FILE: match a',
+    '                         local list (a domain per line with an optional label, or CSV with a domain column);',
+    '                         a listed domain also matches the names below it. Off unless given. If the provider',
+    '                         fails, the rows are printed without it and one warning says why.',
+    `      --enrich-url URL   Umbrella Investigate's base URL (default ${UMBRELLA_DEFAULT_URL})`,
     '',
     `exit status: 0 done, ${EXIT_DATA_ERROR} the image or symbols could not be used, ${EXIT_BAD_REQUEST} invalid command line,`,
     `             ${EXIT_INTERNAL} internal error (a bug in memscope: please report it); the reason is one line on stderr`,

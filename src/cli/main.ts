@@ -3,6 +3,7 @@ import { builtinPlugins } from '../plugins/registry.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
 import { helpText, parseCli, thirdPartyArgs, type CliCommand } from './args.ts';
 import { announceRun, isHosted, runHosted, startBeating } from './plugin-host.ts';
+import { exportImage } from './image-export.ts';
 import { writePdbIsf } from './pdb-isf.ts';
 import { loadPluginDirs } from './plugin-dirs.ts';
 import { reportFailure } from './report-failure.ts';
@@ -49,6 +50,8 @@ async function execute(command: CliCommand, plugins: readonly PluginDefinition[]
       return writeWindowsIsf(command);
     case 'pdb-isf':
       return writePdbIsf(command);
+    case 'image-export':
+      return exportImage(command);
   }
 }
 

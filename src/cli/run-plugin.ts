@@ -20,6 +20,8 @@ import { textTable } from '../render/text-table.ts';
 import { VolJsonWriter } from '../render/vol-json.ts';
 import type { CliCommand } from './args.ts';
 import { createNodeEnv } from './node-env.ts';
+import { openEnrichment } from './enrichment.ts';
+import { enrichmentColumns, enrichStream } from '../enrich/enrich-rows.ts';
 import { MEMSCOPE_VERSION } from '../version.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { discoveredIsfText } from '../os/windows/symbol-free/isf-export.ts';
@@ -62,15 +64,28 @@ export async function writeWindowsIsf(command: Extract<CliCommand, { kind: 'wind
  * export metadata (the page's exports' fields, in the same forms).
  */
 export async function runPlugin(command: RunCommand): Promise<number> {
+  // Before the image is opened: a list that cannot be read or a missing key is a usage error, not a late surprise.
+  const { enrich } = command;
+  const enrichment = enrich && { ...enrich, ...(await openEnrichment(enrich.request)) };
+  for (const note of enrichment?.notes ?? []) process.stderr.write(`memscope: warning: ${escapeControls(note)}\n`);
+  const pluginColumns = columnsFor(command.plugin, command.options);
   const env = await createNodeEnv({ symbolDirs: command.symbolDirs, symbolServer: command.symbolServer, cache: command.cache });
   const source = await NodeFileSource.open(command.file);
   const bar = new ProgressBar();
   const session = await openSession(source, { ...env, plugins: command.plugins });
   const started = new Date();
   const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
+  const rows: AsyncIterable<PluginRow> = enrichment
+    ? enrichStream(enrichment.provider, pluginColumns, enrichment.domainColumn, run, {
+        onError: (e) => {
+          bar.clear();
+          process.stderr.write(enrichment.failureLine(e));
+        },
+      })
+    : run;
   let rowCount = 0;
   const counted = async function* () {
-    for await (const row of run) {
+    for await (const row of rows) {
       rowCount++;
       yield row;
     }
@@ -96,7 +111,7 @@ export async function runPlugin(command: RunCommand): Promise<number> {
     };
   };
   try {
-    const columns = columnsFor(command.plugin, command.options);
+    const columns = enrichment ? [...pluginColumns, ...enrichmentColumns(pluginColumns)] : pluginColumns;
     const out = process.stdout;
     switch (command.renderer) {
       case 'table': {

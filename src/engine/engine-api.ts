@@ -29,6 +29,8 @@ export interface ImageSummary {
   readonly symbolKey?: string;
   /** Set when the OS was found but its symbol table is not in the store (plugins that need it will fail). */
   readonly missingSymbols?: MissingSymbols;
+  /** When the machine booted (ISO 8601, UTC), where the kernel says: kernel-log times count from it. */
+  readonly bootTime?: string;
   /** Set when no OS kernel can be read from the image: what the file is, in plain words, and what was checked. */
   readonly noOs?: NoOsFinding;
   readonly warnings: readonly string[];
@@ -65,6 +67,8 @@ export interface PluginInfo {
   readonly tree: boolean;
   /** Where a third-party plugin came from; unset for memscope's own. */
   readonly origin?: string;
+  /** The column holding domain names, by which rows may be enriched (PluginDefinition.domainColumn). */
+  readonly domainColumn?: string;
 }
 
 /** A plugin offered for an opened image, with one reason per requirement it lacks there (empty: it can run). */

@@ -13,5 +13,6 @@ export function pluginInfo(p: PluginDefinition): PluginInfo {
     options: p.options,
     tree: p.tree,
     ...(p.origin !== undefined ? { origin: p.origin } : {}),
+    ...(p.domainColumn !== undefined ? { domainColumn: p.domainColumn } : {}),
   };
 }

@@ -49,6 +49,11 @@ function declarationProblems(p: unknown): string[] {
     columns.forEach((c, i) => need(isColumn(c), `columns[${i}] must be { name, type: ${COLUMN_TYPES.join(' | ')} } (address only on hex columns)`));
     const names = columns.filter(isColumn).map((c) => c.name);
     need(new Set(names).size === names.length, 'column names must be unique');
+    const domainColumn = p['domainColumn'];
+    need(
+      domainColumn === undefined || columns.some((c) => isColumn(c) && c.name === domainColumn && c.type === 'str'),
+      'domainColumn must name one of the str columns',
+    );
   }
   const options = p['options'];
   if (!Array.isArray(options)) problems.push('options must be a list (empty when the plugin takes none)');
