@@ -11,11 +11,13 @@ import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
+import { imageInfo } from './physical/image-info.ts';
 import { yarascan } from './physical/yarascan.ts';
 import { arp } from './windows/arp.ts';
 import { cmdline } from './windows/cmdline.ts';
 import { bigpools } from './windows/bigpools.ts';
 import { dlllist } from './windows/dlllist.ts';
+import { dnscache } from './windows/dnscache.ts';
 import { driverscan } from './windows/driverscan.ts';
 import { envars } from './windows/envars.ts';
 import { filescan } from './windows/filescan.ts';
@@ -71,6 +73,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   netscan,
   netstat,
   svcscan,
+  dnscache,
   arp,
   filescan,
   mutantscan,
@@ -96,6 +99,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxKmsg,
   linuxLsof,
   linuxProcMaps,
+  imageInfo,
   yarascan,
   vadyarascan,
 ];

@@ -22,6 +22,7 @@ const SECTIONS: readonly (readonly [title: string, plugin: string])[] = [
   ['Open files', 'linux.lsof'],
   ['Handles', 'windows.handles'],
   ['Network', 'windows.netscan'],
+  ['DNS cache', 'windows.dnscache'],
   ['Sockets', 'linux.sockstat'],
   ['Threads', 'windows.threads'],
   ['Memory regions', 'windows.vadinfo'],

@@ -9,6 +9,7 @@ import { collect, openWindowsSession, windowsImage } from '../helpers/windows-se
 
 const OPTIONS = { size: 16 * 1024 * 1024, seed: 31 };
 const PLUGINS = [
+  'image.info',
   'windows.info',
   'windows.pslist',
   'windows.pstree',
@@ -30,6 +31,7 @@ const PLUGINS = [
   'windows.netscan',
   'windows.netstat',
   'windows.svcscan',
+  'windows.dnscache',
   'windows.arp',
   'windows.filescan',
   'windows.mutantscan',

@@ -204,10 +204,12 @@ describe('analysis session', () => {
     const session = await openWindowsSession(image);
     const names = session.plugins().map((p) => p.name);
     assert.deepEqual(names.sort(), [
+      'image.info',
       'windows.arp',
       'windows.bigpools',
       'windows.cmdline',
       'windows.dlllist',
+      'windows.dnscache',
       'windows.driverscan',
       'windows.envars',
       'windows.filescan',

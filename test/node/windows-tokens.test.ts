@@ -38,6 +38,7 @@ const SERVICES = [
   'Dhcp',
   'eventlog',
   'Dnscache',
+  'DPS',
   'LanmanWorkstation',
   'BITS',
   'Themes',

@@ -76,3 +76,35 @@ export function parseRsds(bytes: Uint8Array): CodeViewRecord | null {
   if (!/^[\x20-\x7e]{1,255}$/.test(pdbName)) return null;
   return { pdbName, guid: guid.toUpperCase(), age };
 }
+
+/** One entry of a PE image's section table. */
+export interface PeSection {
+  /** ".text", ".data" (up to 8 characters). */
+  readonly name: string;
+  readonly rva: number;
+  /** VirtualSize: the section's size in memory. */
+  readonly size: number;
+  /** IMAGE_SCN_* bits (0x80000000 writable, 0x20000000 executable, ...). */
+  readonly characteristics: number;
+}
+
+export const IMAGE_SCN_MEM_WRITE = 0x8000_0000;
+/** No image has more sections than this that memscope reads (the PE format allows 96). */
+const MAX_SECTIONS = 96;
+const SECTION_HEADER_SIZE = 40;
+
+/** The section table that follows the optional header, from the first page of an image; null when it is not a PE32+ image. */
+export function parseSections(page: Uint8Array): PeSection[] | null {
+  if (!parsePeHeader(page)) return null;
+  const dv = new DataView(page.buffer, page.byteOffset, page.byteLength);
+  const nt = dv.getUint32(0x3c, true);
+  const count = Math.min(dv.getUint16(nt + 6, true), MAX_SECTIONS);
+  const first = nt + 0x18 + dv.getUint16(nt + 0x14, true);
+  const sections: PeSection[] = [];
+  for (let i = 0; i < count && first + (i + 1) * SECTION_HEADER_SIZE <= page.length; i++) {
+    const at = first + i * SECTION_HEADER_SIZE;
+    const name = new TextDecoder('latin1').decode(page.subarray(at, at + 8)).replace(/\0.*$/s, '');
+    sections.push({ name, size: dv.getUint32(at + 8, true), rva: dv.getUint32(at + 12, true), characteristics: dv.getUint32(at + 36, true) });
+  }
+  return sections;
+}

@@ -15,6 +15,7 @@ import {
   type ServiceRecordLayout,
 } from './service-layouts.ts';
 import { vadTree } from './vad-tree.ts';
+import { readWideString } from './wide-string.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 export type { ServiceRecord };
@@ -30,9 +31,7 @@ const SCAN_CHUNK = 1024 * 1024;
 const MAX_RECORDS = 8192;
 /** Damaged records in a row after which a walk is abandoned (its links are then garbage too). */
 const MAX_DAMAGED_IN_A_ROW = 3;
-const PAGE = 0x1000;
 const TAG = Uint8Array.from(HEADER_TAG, (c) => c.charCodeAt(0));
-const utf16 = new TextDecoder('utf-16le');
 
 /**
  * The service records of services.exe's service database (Vista on), found as Volatility 3's windows.svcscan finds
@@ -195,40 +194,15 @@ class RecordReader {
     };
   }
 
-  /** NUL-terminated UTF-16 of at most MAX_STRING_BYTES, read page by page; null when its first page is unreadable. */
-  private async string(address: bigint): Promise<string | null> {
-    if (address === 0n) return null;
-    const parts: Uint8Array[] = [];
-    let length = 0;
-    while (length < MAX_STRING_BYTES) {
-      const at = address + BigInt(length);
-      const chunk = await this.space.read(at, Math.min(PAGE - Number(at % BigInt(PAGE)), MAX_STRING_BYTES - length));
-      if (!chunk) break;
-      parts.push(chunk);
-      length += chunk.length;
-      if (nulAt(chunk, length - chunk.length) >= 0) break;
-    }
-    if (length === 0) return null;
-    const bytes = new Uint8Array(length);
-    let offset = 0;
-    for (const p of parts) {
-      bytes.set(p, offset);
-      offset += p.length;
-    }
-    const end = nulAt(bytes, 0);
-    return utf16.decode(bytes.subarray(0, end < 0 ? length - (length % 2) : end));
+  /** NUL-terminated UTF-16 of at most MAX_STRING_BYTES; null when its first page is unreadable. */
+  private string(address: bigint): Promise<string | null> {
+    return readWideString(this.space, address, MAX_STRING_BYTES);
   }
 }
 
 /** Volatility's test: Order at most 0xFFFF, Start and State values of its enumerations. */
 function valid(raw: RawRecord): raw is RawRecord & { start: string; state: string } {
   return raw.order <= 0xffff && raw.start !== undefined && raw.state !== undefined;
-}
-
-/** Offset of the first NUL code unit in `bytes` (code units counted from `base`, the string's start); -1 for none. */
-function nulAt(bytes: Uint8Array, base: number): number {
-  for (let i = base % 2; i + 1 < bytes.length; i += 2) if (bytes[i] === 0 && bytes[i + 1] === 0) return i;
-  return -1;
 }
 
 /** The type bits Volatility names, joined with '|' ("SERVICE_WIN32_OWN_PROCESS|SERVICE_INTERACTIVE_PROCESS"). */

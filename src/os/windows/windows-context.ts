@@ -1,5 +1,6 @@
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
 import type {
+  DnsCacheRecord,
   DriverObject,
   HandleEntry,
   WindowsKernelModule,
@@ -30,6 +31,7 @@ import type { ScanService } from '../../engine/scan-service.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import { KernelRunContext } from '../kernel-context.ts';
 import { RegistryReader } from './registry/registry-reader.ts';
+import { dnsCacheRecords } from './dns-cache.ts';
 import { scanDriverObjects } from './driver-objects.ts';
 import { processEnvironment } from './environment.ts';
 import { processHandles } from './handle-table.ts';
@@ -123,6 +125,10 @@ export class WindowsRunContext extends KernelRunContext<WindowsKernel> implement
 
   services(): AsyncIterable<ServiceRecord> {
     return scanServiceRecords(this.kernel, this.warn(), this.run.signal);
+  }
+
+  dnsCache(wanted?: (process: WindowsProcess) => boolean): AsyncIterable<DnsCacheRecord> {
+    return dnsCacheRecords(this.kernel, wanted, this.warn(), this.run.signal);
   }
 
   scanNeighbours(): AsyncIterable<WindowsNeighbour> {

@@ -162,6 +162,40 @@ export interface ServiceRecord {
   readonly binary: string | null;
 }
 
+/**
+ * One record of the DNS Client's resolver cache (dnsrslvr.dll's hash table in its svchost.exe): a DNS_RECORDW of a
+ * cache entry's record chain, read in the service's address space.
+ */
+export interface DnsCacheRecord {
+  /** The process whose cache it is (the one with dnsrslvr.dll loaded). */
+  readonly process: WindowsProcess;
+  /** Addresses of the cache entry and of the record in that process's space. */
+  readonly entry: bigint;
+  readonly offset: bigint;
+  /** The record's owner name (pName; the entry's name when it has none). */
+  readonly name: string;
+  /** wType, and its name ("A", "AAAA", "CNAME", "PTR", "MX", "SRV", "TXT", "NS", "SOA", "DNAME"; others the number). */
+  readonly type: number;
+  readonly typeName: string;
+  /**
+   * The data as text: A dotted, AAAA RFC 5952, a name for NS / CNAME / PTR / DNAME, "preference name" for MX,
+   * "priority weight port target" for SRV, TXT each string quoted; null for other types, data that does not fit its
+   * type, or a name not readable (see `bytes`).
+   */
+  readonly data: string | null;
+  /** The data's bytes (wDataLength of them, at most 1 KiB). */
+  readonly bytes: Uint8Array;
+  /** dwTtl, seconds. */
+  readonly ttl: number;
+  /** Flags (Section in bits 0-1, CharSet in 3-4, ...). */
+  readonly flags: number;
+  /**
+   * "CNAME" for a record owned by a name the entry's CNAME records lead to from the entry's own name (directly or
+   * through one another); otherwise its Flags' section: "Answer", "Authority", "Additional" or "Question".
+   */
+  readonly section: string;
+}
+
 /** From the process's PEB (_RTL_USER_PROCESS_PARAMETERS); null where unreadable (paged out, no PEB). */
 export interface ProcessParameters {
   readonly imagePath: string | null;
@@ -424,6 +458,15 @@ export interface WindowsKernelContext extends KernelContext {
    * cycle-guarded.
    */
   services(): AsyncIterable<ServiceRecord>;
+  /**
+   * The DNS Client's resolver cache of each process of the active process list that `wanted` accepts (all by default)
+   * and whose loader list holds dnsrslvr.dll: its hash table found from candidate pointer / size globals in the DLL's
+   * writable data, else from runs of plausible slots in the process's private memory, each candidate validated by what
+   * its slots lead to; then slot by slot each bucket's entries and each entry's records. Laid out by build as data;
+   * every walk is bounded and cycle-guarded with a warning; an entry whose name is unreadable is skipped with one.
+   * Without `wanted`, no process with dnsrslvr.dll is a warning; processes `wanted` picks that lack it just have no rows.
+   */
+  dnsCache(wanted?: (process: WindowsProcess) => boolean): AsyncIterable<DnsCacheRecord>;
   /**
    * tcpip.sys's neighbour cache entries found by a pool-tag scan of physical memory, in a working layout per build
    * (not yet confirmed on real captures: src/plugins/windows/arp.md); allocations that are no neighbour are skipped

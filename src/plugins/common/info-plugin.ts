@@ -1,12 +1,14 @@
 import type { OsName, PluginContext, PluginDefinition } from '../api.ts';
 
-/** An OS's `info` plugin: Variable / Value rows, as Volatility 3's windows.info. */
-export function infoPlugin(os: OsName, rows: (ctx: PluginContext) => Promise<[string, string][]>): PluginDefinition {
+type VariableValue = readonly [variable: string, value: string];
+
+/** A plugin of Variable / Value rows, as Volatility 3's windows.info prints them. */
+export function variableValuePlugin(
+  head: Pick<PluginDefinition, 'name' | 'description' | 'version' | 'requirements'>,
+  rows: (ctx: PluginContext) => Promise<readonly VariableValue[]> | AsyncIterable<VariableValue>,
+): PluginDefinition {
   return {
-    name: `${os}.info`,
-    description: 'Show OS & kernel details of the memory sample being analyzed.',
-    version: '1.0.0',
-    requirements: [{ kind: 'kernel', os, discoveredSymbols: true }],
+    ...head,
     columns: [
       { name: 'Variable', type: 'str' },
       { name: 'Value', type: 'str' },
@@ -14,7 +16,20 @@ export function infoPlugin(os: OsName, rows: (ctx: PluginContext) => Promise<[st
     options: [],
     tree: false,
     async *run(ctx) {
-      for (const [variable, value] of await rows(ctx)) yield { depth: 0, values: [variable, value] };
+      for await (const [variable, value] of await rows(ctx)) yield { depth: 0, values: [variable, value] };
     },
   };
+}
+
+/** An OS's `info` plugin. */
+export function infoPlugin(os: OsName, rows: (ctx: PluginContext) => Promise<[string, string][]>): PluginDefinition {
+  return variableValuePlugin(
+    {
+      name: `${os}.info`,
+      description: 'Show OS & kernel details of the memory sample being analyzed.',
+      version: '1.0.0',
+      requirements: [{ kind: 'kernel', os, discoveredSymbols: true }],
+    },
+    rows,
+  );
 }

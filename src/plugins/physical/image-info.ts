@@ -1,0 +1,41 @@
+import { variableValuePlugin } from '../common/info-plugin.ts';
+
+/** Ranges listed one per row; an image with more (a fragmented map) gets a count for the rest. */
+const MAX_LISTED_RANGES = 4096;
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+/** "4.0 GiB" / "640.0 KiB": a size at a glance beside its exact byte count. */
+function size(bytes: number): string {
+  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
+}
+
+export const imageInfo = variableValuePlugin(
+  {
+    name: 'image.info',
+    description:
+      'The memory image as its container holds it: format, physical size, what was captured, and each captured range of ' +
+      'physical addresses (what image.export writes, and scans read). Needs no OS.',
+    version: '1.0.0',
+    requirements: [],
+  },
+  async function* (ctx) {
+    const { format, size: end, capturedBytes, runs } = ctx.physical;
+    yield ['Format', format];
+    yield ['Physical size', `${size(end)}: addresses ${hex(0)}-${hex(Math.max(0, end - 1))}`];
+    yield ['Captured', size(capturedBytes)];
+    yield ['Not captured', size(end - capturedBytes)];
+    yield ['Captured ranges', String(runs.length)];
+    for (const [i, r] of runs.slice(0, MAX_LISTED_RANGES).entries()) {
+      yield [`Range ${i + 1}`, `${hex(r.start)}-${hex(r.start + r.length - 1)} (${size(r.length)})`];
+    }
+    if (runs.length > MAX_LISTED_RANGES) yield ['More ranges', `${runs.length - MAX_LISTED_RANGES} not listed`];
+  },
+);
