@@ -58,7 +58,7 @@ export type KernelLoad<K extends KernelBase> =
   | { readonly kernel: null; readonly error: MemscopeError; readonly reason?: string };
 
 /** What the summary says about a found OS; the session adds the container's fields and every OS's partial finds. */
-export type OsSummary = Pick<ImageSummary, 'osVersion' | 'dtb' | 'kernelBase' | 'symbols' | 'symbolKey' | 'missingSymbols' | 'warnings'>;
+export type OsSummary = Pick<ImageSummary, 'osVersion' | 'dtb' | 'kernelBase' | 'symbols' | 'symbolKey' | 'missingSymbols' | 'warnings' | 'bootTime'>;
 
 /**
  * One OS memscope analyses, registered in src/os/registry.ts like a container format in src/formats/detect.ts.

@@ -66,7 +66,7 @@ export class ImageSummaryView extends LitElement {
         <dd>${formatSizeExact(s.capturedBytes)}</dd>
         <dt>OS</dt>
         <dd class="os">${os}</dd>
-        ${row('DTB', s.dtb)} ${row('Kernel base', s.kernelBase)} ${row('Symbols', s.symbols)}
+        ${row('Booted', s.bootTime && bootTimeText(s.bootTime))} ${row('DTB', s.dtb)} ${row('Kernel base', s.kernelBase)} ${row('Symbols', s.symbols)}
         ${this.hashes ? html`${row('SHA-256', this.hashes.sha256)} ${row('MD5', this.hashes.md5)}` : nothing}
       </dl>
       ${s.noOs ? renderNoOs(s.noOs) : nothing} ${this.hashes ? nothing : this.renderHashControl()}
@@ -130,4 +130,9 @@ declare global {
   interface HTMLElementTagNameMap {
     'image-summary': ImageSummaryView;
   }
+}
+
+/** "2026-12-01 09:14:03 UTC": the boot time to the second (the summary keeps its microseconds for the timeline). */
+function bootTimeText(iso: string): string {
+  return iso.replace('T', ' ').replace(/(\.\d+)?\+00:00$/, ' UTC');
 }

@@ -8,7 +8,7 @@ import './result-table.ts';
 import type { ViewChangeEvent } from './result-table.ts';
 import { controlStyles } from './shared-styles.ts';
 import { orderLabel } from './table-model.ts';
-import { TIMELINE_COLUMNS, timelineRows, type TimelineSource } from './timeline-rows.ts';
+import { feedsTimeline, TIMELINE_COLUMNS, timelineRows, type TimelineSource } from './timeline-rows.ts';
 
 /** What a timeline export says of where its rows came from, apart from the rows: the image, and the runs merged. */
 export type TimelineMetadata = (sources: readonly string[]) => RunMetadata;
@@ -44,6 +44,8 @@ export class TimelineView extends LitElement {
 
   /** The runs so far (any with a timestamp column feeds the timeline). */
   @property({ attribute: false }) sources: readonly TimelineSource[] = [];
+  /** When the machine booted (the image summary's), to place times counted from boot (the kernel log's). */
+  @property() bootTime: string | undefined;
   /** The metadata of an export of the timeline; without it nothing can be exported. */
   @property({ attribute: false }) metadata: TimelineMetadata | undefined;
   @property() baseName = 'memscope';
@@ -53,9 +55,9 @@ export class TimelineView extends LitElement {
   private feeding: string[] = [];
 
   protected override willUpdate(changed: PropertyValues<this>): void {
-    if (changed.has('sources')) {
-      this.rows = timelineRows(this.sources);
-      this.feeding = [...new Set(this.sources.filter((s) => s.columns.some((c) => c.type === 'datetime')).map((s) => s.plugin))];
+    if (changed.has('sources') || changed.has('bootTime')) {
+      this.rows = timelineRows(this.sources, this.bootTime);
+      this.feeding = [...new Set(this.sources.filter((s) => feedsTimeline(s, this.bootTime)).map((s) => s.plugin))];
     }
   }
 

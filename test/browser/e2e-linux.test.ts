@@ -124,6 +124,27 @@ for (const capture of ['linux-a.raw', 'linux-a.elf', 'linux-a.lime', 'linux-a.kd
       );
     });
 
+    if (capture === 'linux-a.lime') {
+      it("says when the machine booted, and places linux.kmsg's lines on the timeline from it", async () => {
+        const summary = await app.summaryText(capture, (t) => t.includes('BTF'), 90000);
+        const booted = /Booted\s*(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) UTC/.exec(summary)?.[1];
+        ok(booted, `the summary says when the machine booted: ${summary}`);
+        const kmsg = await column(app, 'linux.kmsg', 'line');
+        const at = (name: string) => kmsg.columns.indexOf(name);
+        const lines = new Set(kmsg.rows.map((r) => `${r[at('timestamp')]} ${r[at('line')]}`));
+        ok(lines.size > 100, `${lines.size} kernel-log lines`);
+        app.find('button[data-tab=timeline]')!.click();
+        const timeline = await waitFor(() => app.find('timeline-view')?.shadowRoot?.querySelector<HTMLElement>('result-table'), 'the timeline');
+        const columns = headers(timeline);
+        const events = (await app.allRows(timeline)).map(cellTexts).filter((r) => r[columns.indexOf('Event')]!.trim() === 'kernel message');
+        equal(events.length, lines.size, 'one event per kernel-log line');
+        // The first line is logged at boot: its time is the boot time (to the second here).
+        const first = kmsg.rows.find((r) => r[at('timestamp')]!.startsWith('0.'));
+        ok(first, 'a line logged in the first second');
+        ok(events[0]![columns.indexOf('Time')]!.replace('T', ' ').startsWith(booted), `${events[0]![columns.indexOf('Time')]} at boot (${booted})`);
+      });
+    }
+
     // One capture suffices: the hex view reads every format through the same engine call.
     if (capture === 'linux-a.elf') {
       it("linux.proc.Maps: a Start address opens the hex view in that process's own space, at its ELF header; PgOff is no address", async () => {

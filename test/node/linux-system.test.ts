@@ -53,6 +53,19 @@ for (const capture of LINUX_CAPTURES) {
       assert.ok(consoleLines.length >= 100, `${consoleLines.length} console lines`);
       assert.equal(rows[0]!['line'], (linuxTruth()['kernel'] as { version_string: string }).version_string);
     });
+
+    test('the summary’s boot time: the console’s "setting system clock to …" (RTC, whole seconds) less its time after boot', () => {
+      const [seconds, line] = consoleKernelLines().find(([, text]) => /setting system clock to .* \((\d+)\)$/.test(text))!;
+      const rtc = Number(/\((\d+)\)$/.exec(line)![1]);
+      // The RTC counts whole seconds: the boot lies within a second after rtc − seconds.
+      const earliest = (rtc - Number(seconds)) * 1000;
+      const booted = Date.parse(session.summary.bootTime!);
+      assert.match(session.summary.bootTime!, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}\+00:00$/);
+      assert.ok(
+        booted >= earliest - 50 && booted < earliest + 1050,
+        `booted ${session.summary.bootTime}, console ${new Date(earliest).toISOString()} + < 1 s`,
+      );
+    });
   });
 }
 

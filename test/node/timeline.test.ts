@@ -57,6 +57,30 @@ describe('timeline', () => {
     );
   });
 
+  it('places kernel-log lines at boot time + their seconds since boot, once the boot time is known', () => {
+    const kmsgColumns: Column[] = ['facility', 'level', 'timestamp', 'caller', 'line'].map((name) => ({ name, type: 'str' }));
+    const kmsg = {
+      plugin: 'linux.kmsg',
+      columns: kmsgColumns,
+      rows: [row('kern', 'info', '0.000000', 'T0', 'Linux version 6.1'), row('kern', 'err', '125.750001', 'T9', 'oops')],
+    };
+    const withProcesses = [{ plugin: 'windows.pslist', columns: processColumns, rows: pslist }, kmsg];
+    assert.equal(timelineRows(withProcesses).length, 2, 'without a boot time, kernel-log lines have no place');
+    assert.deepEqual(
+      timelineRows(withProcesses, '2024-03-01T09:59:50.500000+00:00').map((r) => [
+        r.values[at('Time')],
+        r.values[at('Event')],
+        r.values[at('Details')],
+      ]),
+      [
+        ['2024-03-01T09:59:50.500000+00:00', 'kernel message', 'Linux version 6.1'],
+        ['2024-03-01T10:00:00+00:00', 'CreateTime', 'PPID=0'],
+        ['2024-03-01T10:01:56.250001+00:00', 'kernel message', 'oops'],
+        ['2024-03-01T10:02:00+00:00', 'CreateTime', 'PPID=4'],
+      ],
+    );
+  });
+
   it('is empty without timestamps', () => {
     assert.deepEqual(timelineRows([{ plugin: 'windows.info', columns: [{ name: 'Variable', type: 'str' }], rows: [row('Kernel')] }]), []);
   });

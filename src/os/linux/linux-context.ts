@@ -17,7 +17,6 @@ import type {
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
 import { KernelRunContext } from '../kernel-context.ts';
 import { unixSecondsToIso } from '../unix-time.ts';
-import { bootTimeNs } from './boot-time.ts';
 import { openFiles } from './fd-table.ts';
 import { describeFile } from './file-info.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
@@ -32,7 +31,6 @@ import { listVmas } from './vmas.ts';
 
 /** The Linux kernel as one plugin run reads it (ctx.linux()): the OS library's readers, their warnings the run's. */
 export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements LinuxKernelContext {
-  private boot: Promise<bigint | null> | undefined;
   private sockets: SocketReader | undefined;
 
   get info(): LinuxKernelInfo {
@@ -63,8 +61,8 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
     }
   }
 
-  bootTimeNs(): Promise<bigint | null> {
-    return (this.boot ??= bootTimeNs(this.kernel));
+  async bootTimeNs(): Promise<bigint | null> {
+    return this.kernel.bootTimeNs;
   }
 
   argv(task: LinuxTask): Promise<string[] | null> {

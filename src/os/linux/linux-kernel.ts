@@ -38,6 +38,9 @@ export class LinuxKernel extends KernelBase {
     });
   }
 
+  /** When the machine booted, in nanoseconds since 1970 (read when the kernel is loaded); null where the kernel does not say. */
+  bootTimeNs: bigint | null = null;
+
   /**
    * A process's address space from its mm->pgd (a kernel virtual address); null when the pgd is not mapped.
    * With PTI the kernel half of this pgd also maps user space, so one layer serves both.

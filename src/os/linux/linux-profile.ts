@@ -1,8 +1,11 @@
+import { isMemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
 import { linuxIdentity, symbolKey } from '../../symbols/symbol-table.ts';
 import type { OsProfile } from '../os-profile.ts';
 import { confirmLinux, discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery } from './discovery.ts';
 import { loadKernelSymbolTable } from './kernel-symbols.ts';
+import { nanosToIso } from '../unix-time.ts';
+import { bootTimeNs } from './boot-time.ts';
 import { LinuxRunContext } from './linux-context.ts';
 import { LinuxKernel } from './linux-kernel.ts';
 import { userAddressSpace } from './process-memory.ts';
@@ -28,7 +31,12 @@ export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, Li
     const isf = await env.symbols.get(symbolKey(linuxIdentity(d.banner)));
     const table = isf ?? (await loadKernelSymbolTable(linuxKernelLayer(env.physical, env.wasm, d.dtb), d, env.discoveryCache, env.signal));
     // An ISF's addresses are link-time ones: this boot's KASLR slide moves them.
-    return { kernel: new LinuxKernel(env.physical, env.wasm, d, table, isf ? BigInt(d.kaslrOffset) : 0n) };
+    const kernel = new LinuxKernel(env.physical, env.wasm, d, table, isf ? BigInt(d.kaslrOffset) : 0n);
+    kernel.bootTimeNs = await bootTimeNs(kernel).catch((e: unknown) => {
+      if (isMemscopeError(e) && e.code !== 'CANCELLED') return null; // an unreadable timekeeper costs the boot time only
+      throw e;
+    });
+    return { kernel };
   },
 
   summary(d, load) {
@@ -38,6 +46,7 @@ export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, Li
       kernelBase: hex(vmcoreinfoOf(d).symbol('_stext') ?? 0n),
       symbols: load.kernel ? load.kernel.symbols.origin : 'missing',
       symbolKey: symbolKey(linuxIdentity(d.banner)),
+      bootTime: load.kernel?.bootTimeNs == null ? undefined : (nanosToIso(load.kernel.bootTimeNs) ?? undefined),
       missingSymbols:
         load.kernel === null && load.error.code === 'SYMBOLS_MISSING'
           ? { kind: 'linux', release: d.release, banner: d.banner, reason: load.error.message }
