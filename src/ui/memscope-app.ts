@@ -34,6 +34,9 @@ import { orderLabel, type SortSpec } from './table-model.ts';
 import { saveText } from './download.ts';
 import { runMetadata, timelineMetadata } from './run-metadata.ts';
 import './timeline-view.ts';
+import './registry-browser.ts';
+import type { RegistryLocation, RegistryLocationEvent } from './registry-browser.ts';
+import { PRINTKEY } from './registry-model.ts';
 import { fileKind, type FileKind } from './file-kind.ts';
 import { exportOnPage, type Exporter } from './exporter.ts';
 import { listedProcesses, processMarker } from './process-marks.ts';
@@ -208,6 +211,10 @@ export class MemscopeApp extends LitElement {
   /** The process view's runs, beside the page's own in the engine. */
   private sectionRunner: SectionRunner | undefined;
   @state() private hexTarget: HexTarget | undefined;
+  /** The registry pane's key (its hive and path), as the URL carries it. */
+  @state() private registryLocation: RegistryLocation | undefined;
+  /** The registry pane has been shown for this image: it stays (hidden) with what it has read. */
+  private registryShown = false;
   /** What the result table shows of a result (its filter and order), for exporting exactly that. */
   @state() private shown: { readonly result: ResultSet; readonly rows: readonly PluginRow[]; readonly narrowed: boolean } | undefined;
 
@@ -251,6 +258,8 @@ export class MemscopeApp extends LitElement {
       this.process = undefined;
       this.views = new Map();
       if (this.tab === 'process') this.tab = 'results';
+      this.registryLocation = undefined;
+      this.registryShown = false;
     }
     // The image is open and the session has shown the run the URL named: the rest of that view follows.
     const s = this.session;
@@ -258,6 +267,7 @@ export class MemscopeApp extends LitElement {
       this.showView(s, this.pending);
       this.pending = undefined;
     }
+    if (this.tab === 'registry') this.registryShown = true;
   }
 
   private readonly onPopState = (): void => {
@@ -276,6 +286,7 @@ export class MemscopeApp extends LitElement {
       this.views.set(key, { query: view.filter ?? '', sort: this.views.get(key)?.sort });
     }
     if (view.process !== undefined) this.process = { pid: view.process, name: processName(s.tabs, view.process) };
+    if (view.hive !== undefined) this.registryLocation = { hive: view.hive, key: view.key ?? '' };
     this.tab = view.pane === 'process' && !this.process ? 'results' : view.pane;
   }
 
@@ -288,17 +299,22 @@ export class MemscopeApp extends LitElement {
         ? { plugin: result.plugin.name, options: result.options, filter: this.views.get(runKey(result.plugin.name, result.options))?.query }
         : {}),
       ...(this.process ? { process: this.process.pid } : {}),
+      ...(this.tab === 'registry' && this.registryLocation ? this.registryLocation : {}),
     };
   }
 
-  /** Puts the view in the URL: a new history entry when the pane, run or process changes; the filter typed replaces it. */
+  /**
+   * Puts the view in the URL: a new history entry when the pane, run or process changes; the filter typed and the
+   * registry key picked (the arrow keys go through many) replace it.
+   */
   private writeUrl(s: SessionController): void {
     if (!this.urlView || !s.summary || this.pending) return;
     const view = this.currentView(s);
     const hash = viewToHash(view);
     if (hash === location.hash) return;
     const before = viewFromHash(location.hash);
-    const sameButFilter = before !== undefined && viewToHash({ ...before, filter: '' }) === viewToHash({ ...view, filter: '' });
+    const unfiltered = (v: PageView) => viewToHash({ ...v, filter: '', hive: undefined, key: undefined });
+    const sameButFilter = before !== undefined && unfiltered(before) === unfiltered(view);
     const url = `${location.pathname}${location.search}${hash}`;
     if (this.replaceNext || sameButFilter || !before) history.replaceState(null, '', url);
     else history.pushState(null, '', url);
@@ -415,6 +431,7 @@ export class MemscopeApp extends LitElement {
           ${this.renderTab('results', 'Plugin results')}
           ${this.renderTab('memory', 'Memory')}
           ${this.renderTab('timeline', 'Timeline')}
+          ${this.renderTab('registry', 'Registry')}
           ${this.process ? this.renderTab('process', `Process ${this.process.pid}`) : nothing}
         </nav>
         <div class="result-pane" ?hidden=${this.tab !== 'results'} @process-open=${(e: ProcessOpenEvent) => this.showProcess(e.detail)}>
@@ -431,13 +448,33 @@ export class MemscopeApp extends LitElement {
         }
         ${
           this.tab === 'timeline'
-            ? html`<timeline-view .sources=${this.timelineSources(s)} baseName=${s.summary.fileName} .exporter=${this.exporter}
+            ? html`<timeline-view .sources=${this.timelineSources(s)} .bootTime=${s.summary.bootTime} baseName=${s.summary.fileName} .exporter=${this.exporter}
                 .metadata=${(runs: readonly string[]) => timelineMetadata(s.summary!, s.hashes, runs)}></timeline-view>`
             : nothing
         }
         ${keyed(s.summary, html`<hex-view ?hidden=${this.tab !== 'memory'} .read=${this.readMemory} .target=${this.hexTarget}></hex-view>`)}
+        ${this.tab === 'registry' || this.registryShown ? keyed(s.summary, html`<div class="registry-pane" ?hidden=${this.tab !== 'registry'}>${this.renderRegistry(s)}</div>`) : nothing}
       </section>
     </main>`;
+  }
+
+  /** The registry browser, or why this image has no registry to browse. */
+  private renderRegistry(s: SessionController) {
+    const summary = s.summary!;
+    if (summary.os !== 'windows') {
+      const why =
+        summary.os === null
+          ? 'No operating system was found in this image (see the summary), so there is no registry to read.'
+          : `The registry is Windows's configuration database: this is a ${summary.osVersion ?? summary.os} image, which has none.`;
+      return html`<p class="notice registry-absent">${why}</p>`;
+    }
+    const printkey = s.plugins.find((p) => p.name === PRINTKEY);
+    if (!printkey || printkey.unmet.length > 0 || !this.sectionRunner) {
+      const why = printkey ? printkey.unmet.join('; ') : `${PRINTKEY} is not available`;
+      return html`<p class="notice registry-absent">The registry cannot be read here: ${why}.</p>`;
+    }
+    return html`<registry-browser .runner=${this.sectionRunner} .location=${this.registryLocation}
+      @registry-location=${(e: RegistryLocationEvent) => (this.registryLocation = e.detail)}></registry-browser>`;
   }
 
   /** A kept PDB's table as a Volatility 3 ISF file, downloaded (made in the engine worker; nothing leaves the machine). */

@@ -4,13 +4,14 @@ import type { PluginOptions } from '../plugins/plugin.ts';
 const MAX_OPTIONS_TEXT = 1000;
 
 /** The page's panes. */
-export type Pane = 'results' | 'memory' | 'process' | 'timeline';
-const PANES: readonly Pane[] = ['results', 'memory', 'process', 'timeline'];
+export type Pane = 'results' | 'memory' | 'process' | 'timeline' | 'registry';
+const PANES: readonly Pane[] = ['results', 'memory', 'process', 'timeline', 'registry'];
 
 /**
  * What the page shows, as its URL's fragment carries it (`#pane=results&plugin=windows.pslist&filter=pid%3A%3E4`), so
  * that Back/Forward return to it and a reload returns to it once the same image is opened again. Nothing of the image
- * itself is in it: only plugin names, options, the filter typed and a PID.
+ * itself is in it: only plugin names, options, the filter typed, a PID and, for the registry pane, a hive's address and
+ * the path of the key shown (key names, from the image).
  */
 export interface PageView {
   readonly pane: Pane;
@@ -21,6 +22,9 @@ export interface PageView {
   readonly filter?: string;
   /** The process the process pane shows. */
   readonly process?: number;
+  /** The registry pane's hive (its _CMHIVE's address, hex) and key (its path below the hive's root; '' for the root). */
+  readonly hive?: string;
+  readonly key?: string;
 }
 
 export function viewToHash(view: PageView): string {
@@ -31,6 +35,10 @@ export function viewToHash(view: PageView): string {
   if (options !== '{}' && options.length <= MAX_OPTIONS_TEXT) params.set('options', options);
   if (view.filter) params.set('filter', view.filter);
   if (view.process !== undefined) params.set('process', String(view.process));
+  if (view.hive) {
+    params.set('hive', view.hive);
+    if (view.key) params.set('key', view.key);
+  }
   return `#${params}`;
 }
 
@@ -46,6 +54,7 @@ export function viewFromHash(hash: string): PageView | undefined {
     options: parseOptions(params.get('options')),
     ...(params.get('filter') ? { filter: params.get('filter')! } : {}),
     ...(Number.isSafeInteger(process) && process >= 0 ? { process } : {}),
+    ...(/^0x[0-9a-f]+$/i.test(params.get('hive') ?? '') ? { hive: params.get('hive')!.toLowerCase(), key: params.get('key') ?? '' } : {}),
   };
 }
 

@@ -9,7 +9,7 @@ import { VIRTUALIZER_STYLE, followScroll, frameStyle, gridStyles, isNumeric, ren
 import { markClass, markTitle, type ProcessMark } from './process-marks.ts';
 import { processOfRow, type ProcessOpenEvent } from './process-sections.ts';
 import { controlStyles } from './shared-styles.ts';
-import { treeRows, visibleTreeRows, type TreeRow } from './tree-model.ts';
+import { treeRows, treeStep, visibleTreeRows, type TreeRow } from './tree-model.ts';
 
 /** Indentation per level and the expand/collapse toggle, in `ch`. */
 const INDENT_CH = 2;
@@ -139,21 +139,20 @@ export class ProcessTree extends LitElement {
   private onKey(e: KeyboardEvent): void {
     const node = this.visible[this.cursor];
     if (!node || !(e.target as Element).matches('[role=gridcell]')) return;
-    const open = node.hasChildren && !this.collapsed.has(node.index);
-    let next = this.cursor;
-    if (e.key === 'ArrowDown') next++;
-    else if (e.key === 'ArrowUp') next--;
-    else if (e.key === 'Home') next = 0;
-    else if (e.key === 'End') next = this.visible.length - 1;
-    else if (e.key === 'ArrowRight' && node.hasChildren && !open) this.toggle(node.index);
-    else if (e.key === 'ArrowRight' && open) next++;
-    else if (e.key === 'ArrowLeft' && open) this.toggle(node.index);
-    else if (e.key === 'ArrowLeft') next = this.parentOf(this.cursor);
-    else if (e.key === 'Enter') this.openProcess(node);
-    else if (!['ArrowRight', 'ArrowLeft'].includes(e.key)) return;
+    if (e.key === 'Enter') {
+      e.preventDefault();
+      this.openProcess(node);
+      return;
+    }
+    const step = treeStep(e.key, this.cursor, this.visible.length, (i) => {
+      const n = this.visible[i]!;
+      return { level: n.level, expandable: n.hasChildren, open: !this.collapsed.has(n.index) };
+    });
+    if (!step) return;
     // Handled here: the arrows must not scroll the grid sideways (the tree column would slide out of view).
     e.preventDefault();
-    this.cursor = Math.max(0, Math.min(this.visible.length - 1, next));
+    if ('toggle' in step) this.toggle(node.index);
+    else this.cursor = step.to;
     void this.focusCursor();
   }
 
@@ -161,13 +160,6 @@ export class ProcessTree extends LitElement {
   private openProcess(node: TreeRow): void {
     const process = processOfRow(this.columns, node.row);
     if (process) this.dispatchEvent(new CustomEvent('process-open', { detail: process, bubbles: true, composed: true }) satisfies ProcessOpenEvent);
-  }
-
-  /** The visible row holding the row at `position` (itself at the top level). */
-  private parentOf(position: number): number {
-    const level = this.visible[position]!.level;
-    for (let i = position - 1; i >= 0; i--) if (this.visible[i]!.level < level) return i;
-    return position;
   }
 
   private async focusCursor(): Promise<void> {

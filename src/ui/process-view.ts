@@ -11,9 +11,15 @@ export type SectionResult =
   | { readonly columns: readonly Column[]; readonly rows: readonly PluginRow[]; readonly warnings: readonly CountedWarning[] }
   | { readonly error: string };
 
-/** Runs a plugin to the end (or until `signal` aborts it) for the process view. */
+/** Which rows of a run to hold, given the run's columns. */
+export type RowFilter = (row: PluginRow, columns: readonly Column[]) => boolean;
+
+/**
+ * Runs a plugin to the end (or until `signal` aborts it) beside the page's own run, for the process view and the
+ * registry browser; with `keep`, only the rows it keeps are held (a search through many).
+ */
 export interface SectionRunner {
-  run(plugin: string, options: PluginOptions, signal: AbortSignal): Promise<SectionResult>;
+  run(plugin: string, options: PluginOptions, signal: AbortSignal, keep?: RowFilter): Promise<SectionResult>;
 }
 
 type SectionState = { readonly status: 'running' } | ({ readonly status: 'done' } & SectionResult);

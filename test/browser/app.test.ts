@@ -741,6 +741,23 @@ describe('memscope-app', () => {
     equal(engine.opened.length, 2, 'reopened with the symbols');
   });
 
+  it('the registry pane says plainly why it is empty: a Linux image, no OS found, printkey unable to run', async () => {
+    const registryText = async (app: MemscopeApp) => {
+      await openImage(app);
+      (await waitFor(() => pierce(app, 'button[data-tab=registry]'), 'the Registry tab')).click();
+      return waitFor(() => pierce(app, '.registry-pane .registry-absent')?.textContent, 'why there is no registry');
+    };
+    const linux = start();
+    linux.engine.openOutcome = { ok: true, value: { ...summary, os: 'linux', osVersion: 'Linux 6.1.0-13-amd64' } };
+    ok((await registryText(linux.app)).includes('this is a Linux 6.1.0-13-amd64 image, which has none'));
+    equal(pierce(linux.app, 'registry-browser'), null);
+    const none = start();
+    none.engine.openOutcome = { ok: true, value: { ...summary, os: null, osVersion: undefined } };
+    ok((await registryText(none.app)).includes('No operating system was found in this image'));
+    // The fake Windows image offers no registry plugin.
+    ok((await registryText(start().app)).includes('windows.registry.printkey is not available'));
+  });
+
   it('shows a typed error as a clear message', async () => {
     const { app, engine } = start();
     engine.openOutcome = { ok: false, error: { code: 'UNKNOWN_FORMAT', message: 'win10.raw: not a memory image (no known header)' } };

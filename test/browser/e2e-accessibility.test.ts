@@ -4,7 +4,7 @@ import { waitFor } from './dom.ts';
 
 // axe-core (the accessibility engine browsers' audits use) on every view of the built app with its sample: the start
 // page, the summary with the process tree, a result table with a row's details, the process view, the hex view, the
-// timeline, an error, and the narrow layout. No violation of any rule axe checks by default (WCAG 2.x A/AA).
+// timeline, the registry browser, an error, and the narrow layout. No violation of any rule axe checks by default (WCAG 2.x A/AA).
 
 interface AxeResult {
   readonly violations: readonly { id: string; impact: string; help: string; nodes: readonly { target: unknown[]; failureSummary: string }[] }[];
@@ -36,7 +36,7 @@ async function violations(app: AppFrame): Promise<string[]> {
 describe('end to end: accessibility (axe-core on every view of the built app)', function () {
   this.timeout(60000);
 
-  it('has no violations on the start page, the opened sample, its results, process view, memory, timeline, an error, and a narrow screen', async () => {
+  it('has no violations on the start page, the opened sample, its results, process view, memory, timeline, registry, an error, and a narrow screen', async () => {
     const app = await AppFrame.open();
     try {
       deepEqual(await violations(app), [], 'start page');
@@ -73,6 +73,17 @@ describe('end to end: accessibility (axe-core on every view of the built app)', 
       app.find('button[data-tab=timeline]')!.click();
       await waitFor(() => app.find('timeline-view')?.shadowRoot?.querySelector('result-table'), 'the timeline');
       deepEqual(await violations(app), [], 'timeline');
+
+      app.find('button[data-tab=registry]')!.click();
+      const registry = await waitFor(() => app.find('registry-browser'), 'the registry browser');
+      const run = await waitFor(
+        () => [...registry.shadowRoot!.querySelectorAll<HTMLButtonElement>('button.shortcut')].find((b) => b.textContent === 'Run (SOFTWARE)'),
+        'the Run shortcut',
+        15000,
+      );
+      run.click();
+      await waitFor(() => registry.shadowRoot!.querySelector('registry-key-view')?.shadowRoot?.querySelector('result-table'), 'Run’s values', 15000);
+      deepEqual(await violations(app), [], 'registry browser');
 
       app.element.style.width = '390px';
       app.find('button[data-tab=results]')!.click();
