@@ -4,6 +4,12 @@ import type { ByteSource } from '../io/byte-source.ts';
  * A range of captured physical memory. In a direct-mapped layer its bytes are stored verbatim at `fileOffset`
  * in the container; in one that is not (compressed containers such as AFF4) `fileOffset` is -1.
  */
+/** Physical addresses start .. start + length. */
+export interface AddressRange {
+  readonly start: number;
+  readonly length: number;
+}
+
 export interface PhysicalRun {
   readonly start: number;
   readonly length: number;
@@ -51,6 +57,11 @@ export interface PhysicalLayer {
   readonly notes: readonly ContainerNote[];
   /** Absent unless the container header says something about the OS (crash dumps). */
   readonly hints?: OsHints;
+  /**
+   * Ranges outside `runs` that read as something other than zeros: filler the container states instead of captured
+   * bytes (AFF4's symbolic streams: 0xFF, "UNKNOWN"). Not captured memory, but part of what a raw export must write.
+   */
+  readonly patterned?: readonly AddressRange[];
   /** Non-fatal problems found while opening (e.g. a truncated last run). */
   readonly warnings: readonly string[];
   read(address: number, length: number): Promise<Uint8Array>;

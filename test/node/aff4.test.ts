@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { aff4Format } from '../../src/formats/aff4/aff4.ts';
@@ -7,82 +6,17 @@ import { openImage, probeFormats } from '../../src/formats/detect.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
 import type { PhysicalLayer } from '../../src/layers/physical-layer.ts';
 import { NodeFileSource } from '../../src/node/node-file-source.ts';
+import { AFF4, FIXTURES, reference, symbolicByte, type Reference } from '../helpers/aff4-reference.ts';
 import { writeAff4, zip } from '../helpers/aff4-writer.ts';
 import { needTestData } from '../helpers/need-test-data.ts';
 import { rejectsWith } from '../helpers/rejects-with.ts';
-import { testDataPath } from '../helpers/test-data.ts';
 import { byOffset, byVirtualAddress, processRow } from '../helpers/windows-process-rows.ts';
 import { collect, hexBig, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
-const FIXTURES = testDataPath('fixtures', 'aff4');
 const skip = needTestData('fixtures/aff4', ['unzip']);
-const AFF4 = 'http://aff4.org/Schema#';
-
-// ---------- the truth side: information.turtle and map members read with `unzip` and regexes ----------
-
-const unzipMember = (file: string, member: string): Buffer => execFileSync('unzip', ['-p', file, member], { maxBuffer: 1 << 26 });
-
-/** The Turtle block of the object declared with `a aff4:<type>`: its URN and its statements. */
-function block(turtle: string, type: string): { urn: string; body: string } {
-  const m = new RegExp(`<(aff4://[^>]+)>\\s+a\\s+[^;]*aff4:${type}\\b([\\s\\S]*?)\\s\\.\\s*\\n`).exec(turtle);
-  assert.ok(m, `no aff4:${type} in information.turtle`);
-  return { urn: m[1]!, body: m[2]! };
-}
-
-interface MapEntry {
-  readonly mapped: number;
-  readonly length: number;
-  readonly targetOffset: number;
-  readonly target: string;
-}
-
-interface Reference {
-  readonly file: string;
-  readonly streamUrn: string;
-  readonly sha1: string;
-  readonly md5: string;
-  readonly mapSize: number;
-  readonly entries: readonly MapEntry[];
-}
-
-function reference(name: string): Reference {
-  const file = `${FIXTURES}/${name}`;
-  const turtle = unzipMember(file, 'information.turtle').toString('utf8');
-  const stream = block(turtle, 'ImageStream');
-  const map = block(turtle, 'Map');
-  const member = (urn: string, suffix: string) => unzipMember(file, `${urn.replace('aff4://', 'aff4%3A%2F%2F')}/${suffix}`);
-  const targets = member(map.urn, 'idx').toString('utf8').split('\n').filter(Boolean);
-  const raw = member(map.urn, 'map');
-  const entries: MapEntry[] = [];
-  for (let at = 0; at < raw.length; at += 28) {
-    entries.push({
-      mapped: Number(raw.readBigUInt64LE(at)),
-      length: Number(raw.readBigUInt64LE(at + 8)),
-      targetOffset: Number(raw.readBigUInt64LE(at + 16)),
-      target: targets[raw.readUInt32LE(at + 24)]!,
-    });
-  }
-  return {
-    file,
-    streamUrn: stream.urn,
-    sha1: /"([0-9a-f]{40})"\^\^aff4:SHA1/.exec(stream.body)![1]!,
-    md5: /"([0-9a-f]{32})"\^\^aff4:MD5/.exec(stream.body)![1]!,
-    mapSize: Number(/aff4:size\s+"(\d+)"/.exec(map.body)![1]),
-    entries,
-  };
-}
 
 async function openReference(ref: Reference): Promise<PhysicalLayer> {
   return openImage(await NodeFileSource.open(ref.file));
-}
-
-/** What the standard's symbolic streams read as at `offset` (aff4:Zero, aff4:SymbolicStreamXX, aff4:UnknownData). */
-function symbolicByte(target: string, offset: number): number {
-  if (target === `${AFF4}Zero`) return 0;
-  const byte = /SymbolicStream([0-9A-F]{2})$/i.exec(target);
-  if (byte) return parseInt(byte[1]!, 16);
-  if (target === `${AFF4}UnknownData`) return 'UNKNOWN'.charCodeAt(offset % 7);
-  throw new Error(`unexpected target ${target}`);
 }
 
 for (const name of ['Base-Linear.aff4', 'Base-Allocated.aff4']) {

@@ -91,6 +91,28 @@ export class Aff4Map implements Aff4Stream {
     return ranges;
   }
 
+  /**
+   * Ranges that read as a symbolic stream's non-zero pattern (aff4:SymbolicStreamFF, aff4:UnknownData): entries
+   * pointing at one, and the gaps when the gap stream is one; adjacent ones merged.
+   */
+  patternRanges(): MapRange[] {
+    const patterned = (s: Aff4Stream) => s instanceof SymbolicStream && !s.zero;
+    const ranges: MapRange[] = [];
+    const add = (start: number, length: number) => {
+      const last = ranges[ranges.length - 1];
+      if (last && last.start + last.length === start) ranges[ranges.length - 1] = { start: last.start, length: last.length + length };
+      else if (length > 0) ranges.push({ start, length });
+    };
+    let at = 0;
+    for (let i = 0; i < this.starts.length; i++) {
+      if (this.starts[i]! > at && patterned(this.gap)) add(at, this.starts[i]! - at);
+      if (patterned(this.targets[this.targetIds[i]!]!)) add(this.starts[i]!, this.lengths[i]!);
+      at = Math.max(at, this.starts[i]! + this.lengths[i]!);
+    }
+    if (this.size > at && patterned(this.gap)) add(at, this.size - at);
+    return ranges;
+  }
+
   async readInto(offset: number, target: Uint8Array): Promise<void> {
     const end = offset + target.length;
     const pieces: Promise<void>[] = [];

@@ -1,7 +1,7 @@
 import { MemscopeError } from '../../errors.ts';
 import type { ByteSource } from '../../io/byte-source.ts';
 import { isZipSignature } from '../../io/zip-byte-source-reader.ts';
-import type { ContainerNote, PhysicalLayer, PhysicalRun } from '../../layers/physical-layer.ts';
+import type { AddressRange, ContainerNote, PhysicalLayer, PhysicalRun } from '../../layers/physical-layer.ts';
 import type { ContainerFormat } from '../container-format.ts';
 import { Aff4Map } from './aff4-map.ts';
 import { Aff4Metadata, MAX_TURTLE_BYTES } from './aff4-metadata.ts';
@@ -81,6 +81,7 @@ class Aff4Layer implements PhysicalLayer {
     private readonly stream: Aff4Stream,
     readonly runs: readonly PhysicalRun[],
     readonly warnings: readonly string[],
+    readonly patterned: readonly AddressRange[],
   ) {
     this.size = stream.size;
     this.capturedBytes = runs.reduce((n, r) => n + r.length, 0);
@@ -120,7 +121,7 @@ export const aff4Format: ContainerFormat = {
     const ranges = stream instanceof Aff4Map ? stream.dataRanges() : [{ start: 0, length: stream.size }];
     // fileOffset -1: the bytes are compressed chunks, not a file range (directMapped is false).
     const runs = ranges.map((r) => ({ ...r, fileOffset: -1 }));
-    return new Aff4Layer(source, stream, runs, []);
+    return new Aff4Layer(source, stream, runs, [], stream instanceof Aff4Map ? stream.patternRanges() : []);
   },
 };
 

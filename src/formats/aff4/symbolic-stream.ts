@@ -27,6 +27,11 @@ export class SymbolicStream implements Aff4Stream {
     return pattern && new SymbolicStream(urn, pattern);
   }
 
+  /** aff4:Zero (or any all-zero pattern): its bytes are what a hole reads as anyway. */
+  get zero(): boolean {
+    return this.pattern.every((b) => b === 0);
+  }
+
   async readInto(offset: number, target: Uint8Array): Promise<void> {
     if (this.pattern.length === 1) {
       target.fill(this.pattern[0]!);
