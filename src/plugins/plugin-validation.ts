@@ -7,7 +7,7 @@ import type { Column, ColumnType, RunWarning, WarningCode } from './plugin.ts';
 import { isObject } from './row-check.ts';
 
 const COLUMN_TYPES: readonly ColumnType[] = ['int', 'hex', 'str', 'datetime', 'bool', 'bytes'];
-const WARNING_CODES: readonly WarningCode[] = ['SMEAR', 'UNREADABLE', 'LIMIT', 'UNSUPPORTED'];
+const WARNING_CODES: readonly WarningCode[] = ['SMEAR', 'UNREADABLE', 'LIMIT', 'UNSUPPORTED', 'NOT_FOUND'];
 const ADDRESS_KINDS = ['physical', 'kernel', 'process'];
 const OPTION_TYPES = ['bool', 'int', 'str'];
 const OS_NAMES: readonly string[] = osProfiles.map((p) => p.id);

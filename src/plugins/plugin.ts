@@ -30,8 +30,9 @@ export interface PluginRow {
  * - UNREADABLE: a structure is not in the captured memory (not captured, paged out, or behind a pointer into unmapped memory).
  * - LIMIT: a safety cap was reached (entries, slots, hits, warnings); what lies beyond it was not read.
  * - UNSUPPORTED: the data is there but memscope does not decode it, or this kernel lacks what an option needs.
+ * - NOT_FOUND: what an option names is not there (a registry key): where the search stopped, the closest thing found.
  */
-export type WarningCode = 'SMEAR' | 'UNREADABLE' | 'LIMIT' | 'UNSUPPORTED';
+export type WarningCode = 'SMEAR' | 'UNREADABLE' | 'LIMIT' | 'UNSUPPORTED' | 'NOT_FOUND';
 
 /** A problem that cost a run some rows or values, not the run. Plain data: it crosses the worker boundary and JSON. */
 export interface RunWarning {

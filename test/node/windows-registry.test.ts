@@ -47,6 +47,25 @@ function printkeyRows(hive: Hive, key: string | undefined, recurse: boolean): un
   return rows;
 }
 
+/** Where `key` stops in the generator's hive: the deepest resident key on its path and the next name; null when it is all there. */
+function closestKey(hive: Hive, key: string): { path: string; missing: string } | null {
+  const resident = new Set(hive.keys.filter((k) => k.resident).map((k) => k.path.join('\\').toLowerCase()));
+  const parts = key.split('\\');
+  let depth = 0;
+  while (
+    depth < parts.length &&
+    resident.has(
+      parts
+        .slice(0, depth + 1)
+        .join('\\')
+        .toLowerCase(),
+    )
+  )
+    depth++;
+  if (depth === parts.length) return null;
+  return { path: [hive.name || '[NONAME]', ...parts.slice(0, depth)].join('\\'), missing: parts[depth]! };
+}
+
 /** Each warning's code and whether it is the one about SOFTWARE's paged-out Uninstall key. */
 const pagedOut = (warnings: readonly CountedWarning[]): unknown[][] =>
   warnings.map((w) => [w.code, /key CurrentVersion \(cell 0x[0-9a-f]+\): subkey cell 0x[0-9a-f]+ is not in memory/.test(w.message)]);
@@ -126,8 +145,17 @@ for (const kernel of WINDOWS_KERNELS) {
         (await registry()).hives.flatMap((h) => printkeyRows(h, RUN_KEY, false)),
       );
       assert.ok(rows.some((r) => r.values[4] === 'SecurityHealth' && r.values[2] === 'REG_EXPAND_SZ'));
-      // Looking for Run among CurrentVersion's subkeys meets the paged-out Uninstall.
-      assert.deepEqual(pagedOut(warnings), [['UNREADABLE', true]]);
+      // Looking for Run among CurrentVersion's subkeys meets the paged-out Uninstall; each other hive says where the path stops.
+      assert.deepEqual(pagedOut(warnings.filter((w) => w.code !== 'NOT_FOUND')), [['UNREADABLE', true]]);
+      assert.deepEqual(
+        warnings.filter((w) => w.code === 'NOT_FOUND').map((w) => w.message),
+        (await registry()).hives.flatMap((h) => {
+          const closest = closestKey(h, RUN_KEY);
+          return closest
+            ? [`key not found: ${closest.path} has no subkey ${closest.missing} (the closest existing key to ${h.name || '[NONAME]'}\\${RUN_KEY})`]
+            : [];
+        }),
+      );
     });
 
     it('windows.registry.printkey --recurse: every resident key and value; the paged-out bin costs its keys with one warning', async () => {

@@ -1,5 +1,5 @@
 import type { PluginDefinition, PluginRow, RegistryKey, WindowsKernelContext } from '../api.ts';
-import { findKey, selectedHives } from './registry-path.ts';
+import { lookupKey, selectedHives } from './registry-path.ts';
 import { formatValueData, valueTypeName } from './registry-values.ts';
 
 /** Keys below the one asked for, at most this deep (real hives nest about 30 levels). */
@@ -33,10 +33,18 @@ export const printkey: PluginDefinition = {
     for await (const hive of selectedHives(kernel, offset, (message) => ctx.warn({ code: 'UNREADABLE', message }))) {
       ctx.signal?.throwIfAborted();
       const hiveName = hive.name ?? '[NONAME]';
-      const path = await findKey(kernel, hive, key);
-      if (!path) {
-        // As Volatility 3: a row naming the key for each hive that lacks it.
+      const { path, missing } = await lookupKey(kernel, hive, key);
+      if (missing !== undefined) {
+        // As Volatility 3: a row naming the key for each hive that lacks it; and where the path stops, as a warning.
         yield { depth: 0, values: [null, hive.offset, 'Key', `${hiveName}\\${key ?? ''}`, null, null, null] };
+        const closest = [hiveName, ...path.slice(1).map((k) => k.name)].join('\\');
+        ctx.warn({
+          code: 'NOT_FOUND',
+          message:
+            path.length === 0
+              ? `${hiveName}: the hive's root key is not readable, so ${key ?? 'the root'} is not found`
+              : `key not found: ${closest} has no subkey ${missing} (the closest existing key to ${hiveName}\\${key ?? ''})`,
+        });
         continue;
       }
       const walk = new KeyWalk(kernel, recurse, (message) => ctx.warn({ code: 'LIMIT', message }));

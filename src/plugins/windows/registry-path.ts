@@ -1,19 +1,33 @@
 import type { RegistryHive, RegistryKey, WindowsKernelContext } from '../api.ts';
 
+/** How far a key path leads in a hive: the keys found from the root on, and the first name not found (none: all found). */
+export interface KeyLookup {
+  readonly path: readonly RegistryKey[];
+  readonly missing?: string;
+}
+
 /**
- * The keys from a hive's root to `key` (a path below the root, "Microsoft\Windows\CurrentVersion\Run", matched
- * case-insensitively as Windows does; the root alone when undefined); null when the root or a key on the way is missing.
+ * The keys from a hive's root towards `key` (a path below the root, "Microsoft\Windows\CurrentVersion\Run", matched
+ * case-insensitively as Windows does; the root alone when undefined), as far as they exist: an empty path when the root
+ * cannot be read.
  */
-export async function findKey(kernel: WindowsKernelContext, hive: RegistryHive, key: string | undefined): Promise<RegistryKey[] | null> {
+export async function lookupKey(kernel: WindowsKernelContext, hive: RegistryHive, key: string | undefined): Promise<KeyLookup> {
   const root = await kernel.registryRoot(hive);
-  if (!root) return null;
+  const parts = key === undefined ? [] : key.replace(/\\$/, '').split('\\');
+  if (!root) return { path: [], missing: parts[0] ?? '' };
   const path = [root];
-  for (const part of key === undefined ? [] : key.replace(/\\$/, '').split('\\')) {
+  for (const part of parts) {
     const next = (await kernel.registrySubkeys(path.at(-1)!)).find((k) => k.name.toLowerCase() === part.toLowerCase());
-    if (!next) return null;
+    if (!next) return { path, missing: part };
     path.push(next);
   }
-  return path;
+  return { path };
+}
+
+/** The keys from a hive's root to `key` (see lookupKey); null when the root or a key on the way is missing. */
+export async function findKey(kernel: WindowsKernelContext, hive: RegistryHive, key: string | undefined): Promise<readonly RegistryKey[] | null> {
+  const found = await lookupKey(kernel, hive, key);
+  return found.missing === undefined ? found.path : null;
 }
 
 /** Volatility 3's hive offset option: a kernel address as it prints them (48 bits) gets its sign extension back. */
