@@ -11,8 +11,11 @@ export interface WindowsFixture {
   readonly expected: ExpectedWindowsImage;
 }
 
-export function windowsFixture(size: number, seed?: number): Promise<WindowsFixture> {
-  return executeServerCommand('windows-image', { size, seed }) as Promise<WindowsFixture>;
+/** A generated image and its symbol pack; `build` another kernel than the default 19041 (from the test data: `skip` when it is missing). */
+export function windowsFixture(size: number, seed?: number): Promise<WindowsFixture>;
+export function windowsFixture(size: number, seed: number, build: number): Promise<WindowsFixture | { readonly skip: string }>;
+export function windowsFixture(size: number, seed?: number, build?: number): Promise<WindowsFixture | { readonly skip: string }> {
+  return executeServerCommand('windows-image', { size, seed, build }) as Promise<WindowsFixture | { readonly skip: string }>;
 }
 
 /** Rows of the built UI are at most this tall (20 px + a 1 px rule); the grids are sized to show every row. */

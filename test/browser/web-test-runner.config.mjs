@@ -43,13 +43,26 @@ function projectPath(command, path) {
  * generator's code: { image, symbols } are project-relative paths, `expected` is its truth file.
  */
 const windowsImages = new Map();
-function windowsImage({ size, seed }) {
-  const key = `${size}/${seed ?? 'default'}`;
+function windowsImage({ size, seed, build }) {
+  const key = `${size}/${seed ?? 'default'}/${build ?? 'default'}`;
   if (!windowsImages.has(key)) {
     const generate = async () => {
       const { writeWindowsImage } = await tsImport('../fixtures/windows/generate.ts', import.meta.url);
-      const name = `win-${size / 1024 / 1024}MiB-seed${seed ?? 'default'}`;
-      const written = await writeWindowsImage(await runFixtureDir(), { size, seed, name });
+      // Another kernel than the default (the repository's 19041 table) comes from the test data's symbol packs.
+      let isfPath;
+      if (build !== undefined) {
+        const { WINDOWS_KERNELS } = await tsImport('../helpers/windows-kernels.ts', import.meta.url);
+        const kernel = WINDOWS_KERNELS.find((k) => k.build === build);
+        if (!kernel) throw new Error(`windows-image: no kernel of build ${build} in test/helpers/windows-kernels.ts`);
+        if (kernel.skip && testData.dataRequired()) throw new Error(`${kernel.skip} (CI=true: test data is required)`);
+        if (kernel.skip) {
+          missingData.add(kernel.skip.slice(testData.MISSING_DATA.length).trim());
+          return { skip: kernel.skip };
+        }
+        isfPath = kernel.isfPath;
+      }
+      const name = `win-${size / 1024 / 1024}MiB-seed${seed ?? 'default'}${build === undefined ? '' : `-${build}`}`;
+      const written = await writeWindowsImage(await runFixtureDir(), { size, seed, name, isfPath });
       return { image: relative(ROOT, written.imagePath), symbols: relative(ROOT, written.symbolsPath), expected: written.expected };
     };
     windowsImages.set(key, generate());
@@ -126,8 +139,8 @@ const serverCommands = {
   },
 
   /** Writes a synthetic Windows image and its symbol pack into this run's folder of .cache/browser-fixtures/. */
-  'windows-image'({ size, seed }) {
-    return windowsImage({ size, seed });
+  'windows-image'({ size, seed, build }) {
+    return windowsImage({ size, seed, build });
   },
 
   /** Offset of a field in the generator's default ISF (the one every generated image uses): `_EPROCESS` `ImageFileName`. */
