@@ -4,11 +4,9 @@ import type { Warn } from '../../plugins/plugin.ts';
 import { StructView } from '../struct-view.ts';
 import { decodeTypeIndex } from './object-header.ts';
 import { objectHeaderCandidates, optionalHeaderSizes } from './pool-object.ts';
-import { MAX_PASS_HITS, sharedTagHits } from './pool-tag-index.ts';
+import { MAX_PASS_HITS, POOL_TAG_OFFSET, poolTagSpec, sharedTagHits } from './pool-tag-index.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
-const POOL_TAG_ALIGNMENT = 16;
-const POOL_TAG_OFFSET = 4;
 const POOL_HEADER_SIZE = 16;
 const KERNEL_HALF = 0xffff800000000000n;
 const TOP = 0xffffffffffffffffn;
@@ -70,7 +68,7 @@ export async function* scanPoolBlocks(
     signal: control.signal,
     onProgress: (done, total) => control.onProgress?.(done, total, 'scanning physical memory for every pool scan’s tags, once per image'),
   });
-  const spec = { kind: 'tags', tags: [...tags], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
+  const spec = poolTagSpec(tags);
   const hits = shared?.hits ?? scanner.scan(kernel.phys, spec, { signal: control.signal, onProgress });
   let examined = 0;
   for await (const hit of hits) {

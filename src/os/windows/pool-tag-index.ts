@@ -4,7 +4,13 @@ import type { ScanHit } from '../../scan/scanner.ts';
 import type { WindowsKernel } from './windows-kernel.ts';
 
 const POOL_TAG_ALIGNMENT = 16;
-const POOL_TAG_OFFSET = 4;
+/** Where the tag lies in a _POOL_HEADER (x64). */
+export const POOL_TAG_OFFSET = 4;
+
+/** A scan for x64 pool headers carrying one of `tags`. */
+export function poolTagSpec(tags: readonly Uint8Array[]) {
+  return { kind: 'tags', tags: [...tags], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
+}
 /** Hits the shared pass keeps (9 bytes each); past it the pass stops and its readers are told. */
 export const MAX_PASS_HITS = 4_000_000;
 
@@ -51,7 +57,7 @@ class TagPass {
   private waiting: (() => void)[] = [];
 
   async run(kernel: WindowsKernel, scanner: ScanService): Promise<void> {
-    const spec = { kind: 'tags', tags: [...CATALOG], alignment: POOL_TAG_ALIGNMENT, offset: POOL_TAG_OFFSET } as const;
+    const spec = poolTagSpec(CATALOG);
     try {
       const onProgress = (done: number, total: number) => {
         this.progress = [done, total];
