@@ -1,4 +1,5 @@
 import '@lit-labs/virtualizer';
+import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
@@ -167,10 +168,15 @@ export class ResultTable extends LitElement {
       const widths = contentWidths(this.columns, this.rows);
       this.widths = changed.has('columns') ? widths : widen(this.widths, widths);
     }
-    const { marks, rest } = markWords(this.query);
-    const view = this.model.view(rest, this.sort);
     const mark = this.mark;
-    this.view = mark && marks.length > 0 ? view.filter((r) => marks.every((m) => mark(r)?.includes(m))) : view;
+    // Filtered and sorted again only when what it depends on changes: not on a click or a key press in the grid (on
+    // 100k rows a sort takes tens of milliseconds).
+    const viewChanged = ['columns', 'rows', 'version', 'query', 'sort', 'mark'].some((k) => changed.has(k as keyof ResultTable));
+    if (viewChanged || !this.hasUpdated) {
+      const { marks, rest } = markWords(this.query);
+      const view = this.model.view(rest, this.sort);
+      this.view = mark && marks.length > 0 ? view.filter((r) => marks.every((m) => mark(r)?.includes(m))) : view;
+    }
     if (changed.has('mark') || changed.has('rows') || changed.has('version')) this.markCounts = countMarks(this.rows, mark);
   }
 
@@ -219,7 +225,7 @@ export class ResultTable extends LitElement {
               ${shown.map((i, position) => this.renderHeader(this.columns[i]!, i, widths[position]!))}
             </div>
           </div>
-          <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} @scroll=${followScroll} .items=${this.view}
+          <lit-virtualizer scroller style=${VIRTUALIZER_STYLE} @scroll=${followScroll} @rangeChanged=${(e: RangeChangedEvent) => this.keepTabStop(e)} .items=${this.view}
             .renderItem=${(row: PluginRow, index: number) =>
               html`<div class="grid-row ${row === this.selected ? 'selected' : ''} ${markClass(this.mark?.(row))}" role="row"
                 aria-rowindex=${index + 2} data-index=${index} aria-description=${ifDefined(markTitle(this.mark?.(row)))}
@@ -345,6 +351,16 @@ export class ResultTable extends LitElement {
     e.preventDefault();
     this.cursor = next;
     void this.focusCursor();
+  }
+
+  /**
+   * The virtualizer drew other rows (scrolled, or the view changed): unless the keyboard is in the grid, a cursor whose
+   * row is not drawn moves to the first drawn row, so that the grid keeps a cell in the tab order.
+   */
+  private keepTabStop(e: RangeChangedEvent): void {
+    const { row, column } = this.cursor;
+    if (e.first < 0 || (row >= e.first && row <= e.last) || (this.renderRoot as ShadowRoot).activeElement?.matches('[role=gridcell]')) return;
+    this.cursor = { row: e.first, column };
   }
 
   private async focusCursor(): Promise<void> {

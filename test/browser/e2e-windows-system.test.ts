@@ -3,13 +3,16 @@ import { deepEqual, equal, ok } from './assert.ts';
 import { waitFor } from './dom.ts';
 
 // The Windows system plugins in the built app on a generated image, against the generator's truth: network
-// endpoints (and a process's connections one click from its row), kernel modules with the unlinked driver, drive
-// letters, services, neighbours, and the object scans' row counts.
+// endpoints (and a process's connections one click from its row; tcpip's own tables once its symbols are added),
+// kernel modules with the unlinked driver, driver objects, unloaded drivers, drive letters, services, neighbours,
+// big pool allocations, and the object scans' row counts.
 const SIZE = 32 * 1024 * 1024;
 const SEED = 11;
 
 const sorted = <T>(values: T[]): T[] => [...values].sort();
 const na = (value: number | null): string => (value === null ? 'N/A' : String(value));
+/** FILETIMEs as Volatility prints them: whole seconds, "+00:00". */
+const volatilityTime = (iso: string): string => iso.replace(/(\.\d+)?Z$/, '+00:00');
 
 describe('end to end: Windows system plugins in the built app', function () {
   this.timeout(60000);
@@ -48,6 +51,23 @@ describe('end to end: Windows system plugins in the built app', function () {
     app.find('button[data-tab=results]')!.click();
   });
 
+  it('windows.netstat, once tcpip.pdb’s symbols are added, gives the endpoints of tcpip’s own tables', async () => {
+    const { netstat } = fixture.expected;
+    ok(netstat && fixture.tcpipSymbols, 'the generator wrote tcpip’s tables and symbols');
+    await app.addPanelSymbols(fixture.tcpipSymbols);
+    await waitFor(() => app.find('symbols-panel')?.shadowRoot?.textContent?.includes(netstat.tcpip.pdb.guid), 'tcpip.pdb’s symbols kept', 15000);
+    const key = (proto: string, local: string, port: string | number, foreign: string, foreignPort: string | number, state: string, pid: string) =>
+      `${proto} ${local}:${port} ${foreign}:${foreignPort} ${state} ${pid}`;
+    deepEqual(
+      sorted(
+        (await app.records(await app.run('windows.netstat'))).map((r) =>
+          key(r['Proto']!, r['LocalAddr']!, r['LocalPort']!, r['ForeignAddr']!, r['ForeignPort']!, r['State']!, r['PID']!),
+        ),
+      ),
+      sorted(netstat.rows.map((e) => key(e.proto, e.localAddr, e.localPort, e.foreignAddr, e.foreignPort, e.state, na(e.pid)))),
+    );
+  });
+
   it('windows.modules lists the loaded modules in order; windows.modscan also finds the unlinked driver', async () => {
     const { modules } = fixture.expected.kernelModules;
     const listed = await app.records(await app.run('windows.modules'));
@@ -60,6 +80,26 @@ describe('end to end: Windows system plugins in the built app', function () {
     ok(
       modules.some((m) => !m.linked),
       'the image has an unlinked driver',
+    );
+  });
+
+  it('windows.driverscan gives the driver objects, windows.unloadedmodules MmUnloadedDrivers’ entries in order', async () => {
+    const { drivers, unloaded } = fixture.expected.kernelModules;
+    const scanned = await app.records(await app.run('windows.driverscan'));
+    deepEqual(
+      sorted(scanned.map((r) => [r['Offset'], r['Start'], r['Size'], r['Service Key'], r['Driver Name'], r['Name']].join(' '))),
+      sorted(drivers.map((d) => [d.offset, d.start, d.size, d.serviceKey, d.driverName, d.name].join(' '))),
+    );
+    deepEqual(
+      (await app.records(await app.run('windows.unloadedmodules'))).map((r) => [r['Name'], r['StartAddress'], r['EndAddress'], r['Time']]),
+      unloaded.map((u) => [u.name, u.startAddress, u.endAddress, volatilityTime(u.time)]),
+    );
+  });
+
+  it('windows.bigpools lists the big page pool tracker’s in-use entries in table order', async () => {
+    deepEqual(
+      (await app.records(await app.run('windows.bigpools'))).map((r) => [r['Allocation'], r['Tag'], r['PoolType'], r['NumberOfBytes'], r['Status']]),
+      fixture.expected.bigPools.filter((e) => e.status === 'Allocated').map((e) => [e.allocation, e.tag, e.poolType, e.numberOfBytes, e.status]),
     );
   });
 

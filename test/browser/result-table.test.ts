@@ -225,6 +225,25 @@ describe('result-table', () => {
     deepEqual(opened, [(99_999 * 7919) % N]);
   });
 
+  it('keeps a cell in the tab order when the grid is scrolled or filtered away from the cursor’s row', async () => {
+    const table = mount(document.createElement('result-table'));
+    table.columns = columns;
+    table.rows = bigResult();
+    await waitFor(() => renderedRows(table).length > 0, 'rows');
+    const stop = () =>
+      table.shadowRoot!.querySelector<HTMLElement>('[role=gridcell][tabindex="0"]')?.closest<HTMLElement>('.grid-row')?.dataset['index'];
+    equal(stop(), '0');
+    const scroller = table.shadowRoot!.querySelector<HTMLElement>('lit-virtualizer')!;
+    scroller.scrollTop = scroller.scrollHeight;
+    const scrolled = await waitFor(() => Number(stop()) > 1000 && stop(), 'a drawn row near the end holds the tab stop');
+    ok(renderedRows(table).length < 300);
+    // Narrowed to 11 rows, the cursor's row is gone: the first of those holds it.
+    const filter = table.shadowRoot!.querySelector<HTMLInputElement>('input[type=search]')!;
+    filter.value = 'proc-9999';
+    filter.dispatchEvent(new Event('input'));
+    await waitFor(() => stop() === '0', `the tab stop back on row 0 (was ${scrolled})`);
+  });
+
   it('shows rows appended while a job streams when the version changes', async () => {
     const table = mount(document.createElement('result-table'));
     const rows: PluginRow[] = [{ depth: 0, values: [1, 'a', 16] }];
