@@ -11,6 +11,7 @@ import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
+import { vmayarascan as linuxVmayarascan } from './linux/vmayarascan.ts';
 import { imageInfo } from './physical/image-info.ts';
 import { yarascan } from './physical/yarascan.ts';
 import { arp } from './windows/arp.ts';
@@ -102,6 +103,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   imageInfo,
   yarascan,
   vadyarascan,
+  linuxVmayarascan,
 ];
 
 export function findPlugin(name: string, plugins: readonly PluginDefinition[] = builtinPlugins): PluginDefinition | undefined {
