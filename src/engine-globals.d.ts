@@ -42,6 +42,22 @@ declare var AbortController: {
   new (): AbortController;
 };
 
+/** WHATWG URL: the enrichment API's base URL, checked before a key is sent to it (src/enrich/api-url.ts). */
+interface URL {
+  readonly href: string;
+  readonly origin: string;
+  readonly protocol: string;
+  readonly hostname: string;
+  readonly username: string;
+  readonly search: string;
+  readonly hash: string;
+}
+declare var URL: {
+  prototype: URL;
+  new (url: string, base?: string): URL;
+  canParse(url: string, base?: string): boolean;
+};
+
 /** Base64 of ISF `constant_data` (the Linux banner). */
 declare function atob(data: string): string;
 declare function btoa(data: string): string;

@@ -23,6 +23,8 @@ const APP_ENTRIES = {
   'export.worker': 'src/worker/export.worker.ts',
   // Fetched by the page and started from a data: URL (src/worker/plugin-sandbox-client.ts).
   'plugin-sandbox.worker': 'src/worker/plugin-sandbox.worker.ts',
+  // The Umbrella lookup frame's script (public/umbrella-frame.html; src/ui/umbrella-frame.ts).
+  'umbrella-frame': 'src/ui/umbrella-frame.ts',
 };
 const CLI_ENTRY = 'src/cli/main.ts';
 /** The CLI's scan-pool thread, cli/scan-pool.worker.mjs beside cli/memscope.mjs, where src/node/node-scan-pool.ts looks for it. */
@@ -177,6 +179,7 @@ async function writeServiceWorker(precacheSample) {
     globDirectory: DIST,
     globPatterns: [
       'index.html',
+      'umbrella-frame.html',
       'app.css',
       'manifest.webmanifest',
       'icons/*',

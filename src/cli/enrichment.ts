@@ -5,6 +5,7 @@ import { domainColumnIndex } from '../enrich/enrich-rows.ts';
 import { ListProvider } from '../enrich/list-provider.ts';
 import type { DomainProvider, EnrichError } from '../enrich/provider.ts';
 import { UMBRELLA_DEFAULT_URL, UmbrellaProvider } from '../enrich/umbrella.ts';
+import { enrichUrl } from '../enrich/api-url.ts';
 import { describeInternal, MemscopeError } from '../errors.ts';
 import { webNetworkHost } from '../node/web-network-host.ts';
 import { columnsFor, type PluginDefinition } from '../plugins/plugin-definition.ts';
@@ -30,18 +31,6 @@ export function enrichRequest(enrich: string | undefined, url: string | undefine
     return { kind: 'list', file: enrich.slice('list:'.length) };
   }
   throw new MemscopeError('BAD_REQUEST', `--enrich: "${enrich}" is neither umbrella nor list:FILE`);
-}
-
-/**
- * An API base URL the key may be sent to: https, or http to this machine only (a local mock or proxy) — a key sent
- * in clear text over the network would be anyone's.
- */
-export function enrichUrl(text: string, what: string): string {
-  const url = URL.canParse(text) ? new URL(text) : null;
-  const loopback = url !== null && /^(localhost|127(\.\d+){3}|\[::1\])$/.test(url.hostname);
-  if (!url || !(url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) || url.search || url.hash || url.username)
-    throw new MemscopeError('BAD_REQUEST', `${what}: ${text} is not an https URL (http only to localhost), e.g. ${UMBRELLA_DEFAULT_URL}`);
-  return url.href.replace(/\/+$/, '');
 }
 
 /** Checks that `plugin`'s rows (with `options`) have a domain column to enrich by, and returns its name. */

@@ -38,6 +38,8 @@ export const controlStyles = css`
   }
   input[type='text'],
   input[type='search'],
+  input[type='url'],
+  input[type='password'],
   textarea {
     font: inherit;
     font-size: 0.92em;

@@ -29,13 +29,28 @@ export function categorization(names: readonly string[], known: Record<string, {
   );
 }
 
+/** CORS headers that let a web page of any origin read the mock's answers (and send the API's headers). */
+const CORS = {
+  'Access-Control-Allow-Origin': '*',
+  'Access-Control-Allow-Methods': 'POST',
+  'Access-Control-Allow-Headers': 'Authorization, Content-Type, Accept',
+  'Access-Control-Expose-Headers': 'Retry-After',
+};
+
 /**
  * A local stand-in for Umbrella Investigate on 127.0.0.1: each request is recorded and answered by `answer`
- * (default: every name unknown). Tests never reach the real service.
+ * (default: every name unknown). Tests never reach the real service. With `cors` (for a browser's requests) every
+ * answer carries CORS headers and preflights (OPTIONS) are answered 204 and counted apart, not recorded.
  */
-export async function startUmbrellaMock(answer: (request: MockRequest, index: number) => MockAnswer = () => ({})) {
+export async function startUmbrellaMock(answer: (request: MockRequest, index: number) => MockAnswer = () => ({}), { cors = false } = {}) {
   const requests: MockRequest[] = [];
+  const preflights = { count: 0 };
   const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (cors && req.method === 'OPTIONS') {
+      preflights.count++;
+      res.writeHead(204, CORS).end();
+      return;
+    }
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
@@ -46,7 +61,7 @@ export async function startUmbrellaMock(answer: (request: MockRequest, index: nu
       if (a.hang) return;
       const names = safeNames(body);
       const payload = a.body === undefined ? categorization(names, {}) : a.body;
-      res.writeHead(a.status ?? 200, { 'Content-Type': 'application/json', ...a.headers });
+      res.writeHead(a.status ?? 200, { 'Content-Type': 'application/json', ...(cors ? CORS : {}), ...a.headers });
       res.end(typeof payload === 'string' ? payload : JSON.stringify(payload));
     });
   });
@@ -56,6 +71,7 @@ export async function startUmbrellaMock(answer: (request: MockRequest, index: nu
   return {
     url: `http://127.0.0.1:${port}`,
     requests,
+    preflights,
     close: async () => {
       server.closeAllConnections();
       server.close();
