@@ -15,14 +15,16 @@ export type CliCommand =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'plugins'; json: boolean }
-  | { kind: 'linux-isf'; file: string; cache: boolean; debug: boolean }
-  | { kind: 'windows-isf'; file: string; cache: boolean; debug: boolean }
+  | { kind: 'linux-isf'; file: string; vmss?: string; cache: boolean; debug: boolean }
+  | { kind: 'windows-isf'; file: string; vmss?: string; cache: boolean; debug: boolean }
   | { kind: 'pdb-isf'; file: string; debug: boolean }
   /** The image's physical memory written out as a raw image; `force` overwrites an existing file. */
-  | { kind: 'image-export'; file: string; output: string; hash: boolean; force: boolean; debug: boolean }
+  | { kind: 'image-export'; file: string; vmss?: string; output: string; hash: boolean; force: boolean; debug: boolean }
   | {
       kind: 'run';
       file: string;
+      /** `--vmss`: the VMware state file of a .vmem given with -f, when it is not beside it with the same name. */
+      vmss?: string;
       symbolDirs: string[];
       /** A symbol server to fetch missing PDBs from (opt-in: nothing is fetched without it). */
       symbolServer?: URL;
@@ -42,6 +44,7 @@ export type CliCommand =
 
 const GLOBAL_OPTIONS = {
   file: { type: 'string', short: 'f' },
+  vmss: { type: 'string' },
   symbols: { type: 'string', short: 's', multiple: true },
   'symbol-server': { type: 'string' },
   renderer: { type: 'string', short: 'r', default: 'table' },
@@ -100,9 +103,10 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   if (positionals.length === 0) return { kind: 'help' };
   if (positionals.length > 1) throw new MemscopeError('BAD_REQUEST', `unexpected arguments: ${positionals.slice(1).join(' ')}`);
   if (positionals[0] === 'plugins') return { kind: 'plugins', json: values.json ?? false };
+  const vmss = vmssPath(values.vmss);
   if (positionals[0] === 'linux-isf' || positionals[0] === 'windows-isf') {
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
-    return { kind: positionals[0], file: values.file, cache: !values['no-cache'], debug: values.debug ?? false };
+    return { kind: positionals[0], file: values.file, ...vmss, cache: !values['no-cache'], debug: values.debug ?? false };
   }
   if (positionals[0] === 'image.export') {
     if (!values.file) throw new MemscopeError('BAD_REQUEST', 'no image given: use -f IMAGE');
@@ -110,6 +114,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
     return {
       kind: 'image-export',
       file: values.file,
+      ...vmss,
       output: values.output,
       hash: values.hash ?? false,
       force: values.force ?? false,
@@ -129,6 +134,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   return {
     kind: 'run',
     file: values.file,
+    ...vmss,
     symbolDirs: values.symbols ?? [],
     ...(values['symbol-server'] === undefined ? {} : { symbolServer: symbolServerUrl(values['symbol-server']) }),
     renderer,
@@ -143,6 +149,13 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
   };
 }
 
+/** `--vmss PATH`: a VMware state file, named .vmss or .vmsn. */
+function vmssPath(path: string | undefined): { vmss?: string } {
+  if (path === undefined) return {};
+  if (!/\.vms[sn]$/i.test(path)) throw new MemscopeError('BAD_REQUEST', `--vmss: ${path} is not a VMware state file (.vmss or .vmsn)`);
+  return { vmss: path };
+}
+
 function symbolServerUrl(text: string): URL {
   const url = URL.canParse(text) ? new URL(text) : null;
   if (!url || (url.protocol !== 'https:' && url.protocol !== 'http:')) {
@@ -153,7 +166,7 @@ function symbolServerUrl(text: string): URL {
 
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
-    'usage: memscope -f IMAGE [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--metadata] [--hash] [--no-cache] [--debug]',
+    'usage: memscope -f IMAGE [--vmss STATE] [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--metadata] [--hash] [--no-cache] [--debug]',
     '                [--plugin-dir DIR]... [--enrich umbrella|list:FILE [--enrich-url URL]] PLUGIN [PLUGIN OPTIONS]',
     "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
     "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
@@ -165,7 +178,9 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '',
     'Memory forensics on a local image. Nothing leaves this machine unless --symbol-server or --enrich umbrella asks.',
     '',
-    '  -f, --file IMAGE       memory image (raw, ELF core, LiME, kdump, Windows crash dump, AFF4)',
+    '  -f, --file IMAGE       memory image (raw, ELF core, LiME, kdump, Windows crash dump, AFF4, VMware .vmem with',
+    '                         its .vmss/.vmsn found beside it, or a .vmss/.vmsn with its .vmem beside it)',
+    '      --vmss STATE       the .vmss/.vmsn of the VMware .vmem given with -f, where it has another name or folder',
     '  -s, --symbols DIR      Volatility 3 symbol directory (DIR/windows/ntkrnlmp.pdb/GUID-AGE.json.xz,',
     '                         DIR/windows.zip as downloaded, Linux ISFs in DIR/linux/); repeatable.',
     '                         Linux images need none unless the kernel lacks BTF.',

@@ -3,11 +3,14 @@ import { open, type FileHandle } from 'node:fs/promises';
 import { rawImagePieces } from '../engine/raw-export.ts';
 import { MemscopeError } from '../errors.ts';
 import { containerFormats, openImage } from '../formats/detect.ts';
+import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import { NodeFileSource } from '../node/node-file-source.ts';
+import { TempFileStorage } from '../node/temp-file-storage.ts';
 import { escapeControls } from '../render/terminal-text.ts';
 import { formatSizeExact } from '../ui/format-size.ts';
 import type { CliCommand } from './args.ts';
 import { ProgressBar } from './progress-bar.ts';
+import { companionsOf } from './run-plugin.ts';
 
 type ExportCommand = Extract<CliCommand, { kind: 'image-export' }>;
 
@@ -25,10 +28,12 @@ const ZEROS = new Uint8Array(1024 * 1024);
  */
 export async function exportImage(command: ExportCommand): Promise<number> {
   const source = await NodeFileSource.open(command.file);
+  const companions = companionsOf(command);
   const bar = new ProgressBar();
   let out: FileHandle | undefined;
+  let layer: PhysicalLayer | undefined;
   try {
-    const layer = await openImage(source);
+    layer = await openImage(source, { companions, unpack: { temp: new TempFileStorage(), onProgress: (d, t, s) => bar.update(d, t, s) } });
     for (const w of layer.warnings) process.stderr.write(`memscope: warning: ${escapeControls(w)}\n`);
     out = await createOutput(command.output, command.force);
     const hashes = command.hash ? HASHES.map(([name, id]) => [name, createHash(id)] as const) : [];
@@ -58,7 +63,9 @@ export async function exportImage(command: ExportCommand): Promise<number> {
   } finally {
     bar.clear();
     await out?.close();
+    if (layer?.packaging) await layer.source.close?.();
     await source.close();
+    await companions.close();
   }
 }
 

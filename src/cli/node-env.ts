@@ -7,6 +7,8 @@ import { DirectorySymbolStore } from '../node/directory-symbol-store.ts';
 import { NodeScanPool } from '../node/node-scan-pool.ts';
 import { loadWasmBytesNode } from '../node/wasm-bytes-node.ts';
 import { SymbolServerStore } from '../node/symbol-server-store.ts';
+import { TempFileStorage } from '../node/temp-file-storage.ts';
+import { ProgressBar } from './progress-bar.ts';
 import { ChainSymbolStore, type SymbolStore } from '../symbols/symbol-store.ts';
 
 export interface NodeEnvOptions {
@@ -43,5 +45,12 @@ export async function createNodeEnv(options: NodeEnvOptions): Promise<SessionEnv
           process.stderr.write(`memscope: warning: ${m} (--no-cache skips the cache)\n`),
         )
       : undefined,
+    unpack: { temp: new TempFileStorage(), onProgress: unpackProgress() },
   };
+}
+
+/** A progress bar for decompressing a gzip file or a ZIP member, gone once it is done. */
+function unpackProgress(): (done: number, total: number, stage: string) => void {
+  const bar = new ProgressBar();
+  return (done, total, stage) => (done >= total ? bar.clear() : bar.update(done, total, stage));
 }

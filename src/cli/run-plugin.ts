@@ -1,6 +1,7 @@
 import { basename } from 'node:path';
 import { openSession } from '../engine/session.ts';
 import { hashFile } from '../node/file-hashes.ts';
+import { NodeCompanions } from '../node/node-companions.ts';
 import { NodeFileSource } from '../node/node-file-source.ts';
 import { kernelIsfText } from '../os/linux/isf-export.ts';
 import { columnsFor } from '../plugins/plugin-definition.ts';
@@ -29,10 +30,15 @@ import { warningLine } from './warning-line.ts';
 
 type RunCommand = Extract<CliCommand, { kind: 'run' }>;
 
+/** The files beside the image, or named with --vmss, that a two-file format (VMware) may ask for. */
+export function companionsOf(command: { readonly file: string; readonly vmss?: string }): NodeCompanions {
+  return new NodeCompanions(command.file, command.vmss === undefined ? [] : [command.vmss]);
+}
+
 /** Writes the table memscope derived from a Linux image (BTF + kallsyms) to stdout as a Volatility 3 ISF. */
 export async function writeLinuxIsf(command: Extract<CliCommand, { kind: 'linux-isf' }>): Promise<number> {
   const env = await createNodeEnv({ symbolDirs: [], cache: command.cache });
-  const session = await openSession(await NodeFileSource.open(command.file), env);
+  const session = await openSession(await NodeFileSource.open(command.file), env, companionsOf(command));
   try {
     process.stdout.write(kernelIsfText(await session.kernel('linux'), MEMSCOPE_VERSION));
     return 0;
@@ -47,7 +53,7 @@ export async function writeLinuxIsf(command: Extract<CliCommand, { kind: 'linux-
  */
 export async function writeWindowsIsf(command: Extract<CliCommand, { kind: 'windows-isf' }>): Promise<number> {
   const env = await createNodeEnv({ symbolDirs: [], cache: command.cache });
-  const session = await openSession(await NodeFileSource.open(command.file), env);
+  const session = await openSession(await NodeFileSource.open(command.file), env, companionsOf(command));
   try {
     const kernel = await session.kernel('windows');
     process.stdout.write(discoveredIsfText(kernel, MEMSCOPE_VERSION));
@@ -72,7 +78,7 @@ export async function runPlugin(command: RunCommand): Promise<number> {
   const env = await createNodeEnv({ symbolDirs: command.symbolDirs, symbolServer: command.symbolServer, cache: command.cache });
   const source = await NodeFileSource.open(command.file);
   const bar = new ProgressBar();
-  const session = await openSession(source, { ...env, plugins: command.plugins });
+  const session = await openSession(source, { ...env, plugins: command.plugins }, companionsOf(command));
   const started = new Date();
   const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
   const rows: AsyncIterable<PluginRow> = enrichment

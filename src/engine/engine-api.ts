@@ -148,7 +148,16 @@ export interface PluginJobs {
 
 /** The engine worker's interface (exposed with comlink). The UI thread never holds image bytes. */
 export interface EngineApi extends PluginJobs {
-  open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>>;
+  /**
+   * `companions`: files chosen with the image that its format may ask for (a VMware .vmem's .vmss/.vmsn); `onProgress`:
+   * how far decompressing a gzip file or a deflated ZIP member into a temporary copy is.
+   */
+  open(
+    file: Blob,
+    fileName: string,
+    companions?: readonly { name: string; blob: Blob }[],
+    onProgress?: (done: number, total: number, stage: string) => void,
+  ): Promise<Outcome<ImageSummary>>;
   /**
    * Symbol files (ISF .json / .json.xz) the user dropped, stored in IndexedDB, or symbol packs (.zip, e.g.
    * Volatility's windows.zip), kept for the session and read in place. Returns the keys added.

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../io/byte-source.ts';
+import type { PhysicalRun } from '../layers/physical-layer.ts';
 
 const HEAD_BYTES = 1024 * 1024;
 const SAMPLES = 8;
@@ -27,4 +28,15 @@ export async function imageFingerprint(source: ByteSource): Promise<string> {
   }
   const hex = (v: number) => (v >>> 0).toString(16).padStart(8, '0');
   return `${source.size.toString(16)}-${hex(a)}${hex(b)}`;
+}
+
+/**
+ * An image opened with companion files (a VMware .vmem with its .vmss) maps the same file differently than opened
+ * alone: its fingerprint adds the physical layout, so what was found at physical addresses of one is not reused for the other.
+ */
+export function layoutFingerprint(fingerprint: string, runs: readonly PhysicalRun[]): string {
+  let h = 0x811c9dc5;
+  for (const run of runs)
+    for (const n of [run.start, run.length, run.fileOffset]) h = Math.imul(h ^ (n % 0x100000000) ^ Math.floor(n / 0x100000000), 0x01000193);
+  return `${fingerprint}-${(h >>> 0).toString(16).padStart(8, '0')}`;
 }

@@ -17,8 +17,11 @@ export interface PluginSandboxApi extends PluginJobs {
    * plugins, or why none can be used (BAD_PLUGIN naming the file and every problem). Closes the open image.
    */
   add(module: PluginModule): Promise<Outcome<PluginInfo[]>>;
-  /** Opens the engine worker's image with its discovery and symbols: the added plugins that apply, with what each lacks. */
-  open(file: Blob, fileName: string, seed: SessionSeed): Promise<Outcome<ImagePluginInfo[]>>;
+  /**
+   * Opens the engine worker's image with its discovery and symbols (`companions`: the files chosen with it that its
+   * format may ask for, a VMware .vmem's .vmss): the added plugins that apply, with what each lacks.
+   */
+  open(file: Blob, fileName: string, seed: SessionSeed, companions?: readonly { name: string; blob: Blob }[]): Promise<Outcome<ImagePluginInfo[]>>;
   /** Answers as soon as the worker's event loop is free: the page's sign of life. */
   ping(): Promise<void>;
 }

@@ -1,6 +1,8 @@
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import type { CompanionFiles } from '../io/companion-files.ts';
 import { containerFormats, openImage } from '../formats/detect.ts';
+import type { UnpackEnv } from '../formats/unpack/unpack-image.ts';
 import { FILE_TYPE_PROBE_BYTES, identifyFileType } from '../formats/file-types.ts';
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import type { VirtualLayer } from '../layers/virtual-layer.ts';
@@ -17,7 +19,7 @@ import type { ImagePluginInfo, ImageSummary, MemoryRead, MemorySpace, NoOsFindin
 import { pluginInfo } from './plugin-info.ts';
 import { BUILD_ID } from './build-id.ts';
 import { DiscoveryCache } from './discovery-cache.ts';
-import { imageFingerprint } from './image-fingerprint.ts';
+import { imageFingerprint, layoutFingerprint } from './image-fingerprint.ts';
 import { findOs, type FoundOs, type OsSearch } from './os-discovery.ts';
 import { sampleMemory } from './content-sample.ts';
 import { noOsFinding, type NoOsClues } from './no-os-finding.ts';
@@ -39,30 +41,33 @@ export interface SessionEnv {
   /** Which build writes and reads "no OS found" in the discovery cache; defaults to the compiled-in BUILD_ID. */
   readonly buildId?: string;
   readonly signal?: AbortSignal;
+  /** Temporary storage and progress for images that must be decompressed first (gzip, deflated ZIP members). */
+  readonly unpack?: UnpackEnv;
 }
 
 /**
  * Opens an image: container detection, OS discovery in the registered profiles' order (cached per image, see
  * findOs), the kernel context when its symbols are available.
  */
-export async function openSession(source: ByteSource, env: SessionEnv): Promise<Session> {
+export async function openSession(source: ByteSource, env: SessionEnv, companions?: CompanionFiles): Promise<Session> {
   try {
-    return await openSessionOn(source, env);
+    return await openSessionOn(source, env, companions);
   } catch (e) {
-    // The session owns the source from here: one that never opened still lets go of its file.
+    // The session owns the source and its companions from here: one that never opened still lets go of its files.
     await source.close?.();
+    await companions?.close?.();
     throw e;
   }
 }
 
-async function openSessionOn(source: ByteSource, env: SessionEnv): Promise<Session> {
-  const physical = await openImage(source);
+async function openSessionOn(source: ByteSource, env: SessionEnv, companions: CompanionFiles | undefined): Promise<Session> {
+  const physical = await openImage(source, { companions, unpack: env.unpack });
   const osEnv: OsEnv = { ...env, physical };
   const cache = new DiscoveryCache(env.discoveryCache, env.buildId ?? BUILD_ID);
-  const fingerprint = await imageFingerprint(source);
+  const fingerprint = companions?.used ? layoutFingerprint(await imageFingerprint(source), physical.runs) : await imageFingerprint(source);
   const { found, misses } = await findOs(osProfiles, osEnv, cache, fingerprint);
-  if (!found) return new Session(source, fingerprint, physical, env, misses, null, await contentClues(physical));
-  return new Session(source, fingerprint, physical, env, misses, { ...found, load: await loadKernel(found, osEnv) });
+  if (!found) return new Session(source, fingerprint, physical, env, misses, null, await contentClues(physical), companions);
+  return new Session(source, fingerprint, physical, env, misses, { ...found, load: await loadKernel(found, osEnv) }, undefined, companions);
 }
 
 /** For an image without an OS: what its first bytes say it is (raw files only), and a sample of its memory. */
@@ -107,6 +112,8 @@ export class Session implements AnalysisSession {
     private readonly os: OpenedOs | null,
     /** Without an OS: what the content looks like, for the summary to say what the file is. */
     private readonly content?: Pick<NoOsClues, 'fileType' | 'sample'>,
+    /** The files that came with the image (a VMware .vmem's .vmss), closed with it. */
+    private readonly companions?: CompanionFiles,
   ) {}
 
   /** Tries again to build the found OS's kernel context, unless it is built from its symbols: they may have arrived since. */
@@ -141,11 +148,18 @@ export class Session implements AnalysisSession {
       fileName: this.source.name,
       fingerprint: this.fingerprint,
       format: this.physical.format,
-      formatDescription: containerFormats.find((f) => f.id === this.physical.format)?.description ?? this.physical.format,
+      formatDescription: this.formatDescription,
       fileSize: this.source.size,
       physicalSize: this.physical.size,
       capturedBytes: this.physical.capturedBytes,
     };
+  }
+
+  /** "raw physical memory (…), in gzip (decompressed to a temporary copy)". */
+  private get formatDescription(): string {
+    const { format, packaging } = this.physical;
+    const description = containerFormats.find((f) => f.id === format)?.description ?? format;
+    return packaging ? `${description}, in ${packaging}` : description;
   }
 
   /** The plugins for this image's OS, each with the reasons it cannot run here (none when it can). */
@@ -290,6 +304,9 @@ export class Session implements AnalysisSession {
   }
 
   async close(): Promise<void> {
+    // An image unpacked from the file (a temporary copy) goes with it.
+    if (this.physical.packaging) await this.physical.source.close?.();
     await this.source.close?.();
+    await this.companions?.close?.();
   }
 }

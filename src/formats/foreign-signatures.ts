@@ -16,12 +16,11 @@ const notYet = () => 'this format is not supported yet';
 /**
  * Checked only when no container format recognised the file, so that an archive or a memory format
  * without a module is refused instead of being misread as raw memory. When a format module is
- * added (kdump, 32-bit Windows crash dump, ...), its entry here goes.
+ * added (kdump, 32-bit Windows crash dump, ...), its entry here goes. gzip files and ZIPs are unpacked before
+ * (src/formats/unpack).
  */
 export const foreignSignatures: readonly ForeignSignature[] = [
   { magic: [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00], code: 'UNKNOWN_FORMAT', what: 'an xz-compressed file', advice: decompress('xz -dk') },
-  { magic: [0x1f, 0x8b], code: 'UNKNOWN_FORMAT', what: 'a gzip-compressed file', advice: decompress('gunzip -k') },
-  { magic: [0x50, 0x4b, 0x03, 0x04], code: 'UNKNOWN_FORMAT', what: 'a ZIP archive', advice: decompress('unzip') },
   { magic: [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c], code: 'UNKNOWN_FORMAT', what: 'a 7-Zip archive', advice: decompress('7z x') },
   { magic: ascii('BZh'), code: 'UNKNOWN_FORMAT', what: 'a bzip2-compressed file', advice: decompress('bunzip2 -k') },
   { magic: [0x28, 0xb5, 0x2f, 0xfd], code: 'UNKNOWN_FORMAT', what: 'a zstd-compressed file', advice: decompress('zstd -d') },

@@ -14,18 +14,21 @@ const HEADER_SIZE = 32;
 /** LiME writes one range per "System RAM" region, a handful in practice; this bounds the header walk. */
 const MAX_RANGES = 1 << 16;
 
-interface RangeHeader {
+export interface RangeHeader {
   readonly start: number;
   readonly length: number;
 }
 
-/** The range header at `offset`, or why it is not one. */
-function parseHeader(bytes: Uint8Array): RangeHeader | string {
+/**
+ * The range header in `bytes`, or why it is not one. AVML's headers are LiME's with their own magic and version 2
+ * (its ranges' bytes Snappy-compressed).
+ */
+export function parseRangeHeader(bytes: Uint8Array, format = { name: 'LiME', magic: LIME_MAGIC, version: LIME_VERSION }): RangeHeader | string {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = view.getUint32(0, true);
-  if (magic !== LIME_MAGIC) return `bad magic ${hex(magic)}`;
+  if (magic !== format.magic) return `bad magic ${hex(magic)}`;
   const version = view.getUint32(4, true);
-  if (version !== LIME_VERSION) return `unsupported LiME version ${version}`;
+  if (version !== format.version) return `unsupported ${format.name} version ${version}`;
   const start = view.getBigUint64(8, true);
   const endInclusive = view.getBigUint64(16, true);
   if (endInclusive < start) return `range end ${hex(endInclusive)} below its start ${hex(start)}`;
@@ -49,7 +52,7 @@ export const limeFormat: ContainerFormat = {
   },
 
   async open(source: ByteSource): Promise<PhysicalLayer> {
-    const first = parseHeader(await readExact(source, 0, HEADER_SIZE, 'first LiME range header'));
+    const first = parseRangeHeader(await readExact(source, 0, HEADER_SIZE, 'first LiME range header'));
     if (typeof first === 'string') {
       throw new MemscopeError(first.startsWith('unsupported') ? 'UNSUPPORTED' : 'CORRUPT', `not a readable LiME file: ${first}`, source.name);
     }
@@ -70,7 +73,7 @@ export const limeFormat: ContainerFormat = {
         break;
       }
       const bytes = await source.read(offset, HEADER_SIZE);
-      const next = bytes.length === HEADER_SIZE ? parseHeader(bytes) : 'the file ends inside it';
+      const next = bytes.length === HEADER_SIZE ? parseRangeHeader(bytes) : 'the file ends inside it';
       if (typeof next === 'string') {
         warnings.push(`no valid LiME range header at file offset ${hex(offset)} (${next}); the last ${source.size - offset} bytes are ignored`);
         break;

@@ -8,7 +8,7 @@ export class BlobSource implements ByteSource {
   readonly size: number;
 
   constructor(
-    private readonly blob: Blob,
+    readonly blob: Blob,
     name?: string,
   ) {
     // A File is a Blob with a name.

@@ -1,5 +1,7 @@
 import type { CreateReadableOptions, FileEntry, Reader } from '@zip.js/zip.js/lib/zip-core-reader.js';
-import { isMemscopeError } from '../errors.ts';
+import { isMemscopeError, MemscopeError } from '../errors.ts';
+import { hex } from './hex.ts';
+import { readExact } from './read-exact.ts';
 import { describeCause } from './read-bounds.ts';
 import type { ByteSource } from './byte-source.ts';
 
@@ -81,4 +83,36 @@ export async function inflateEntry(
     at += chunk.length;
   }
   return out;
+}
+
+/** Where a stored (uncompressed) entry's bytes lie in the ZIP file. */
+export interface StoredMember {
+  readonly dataOffset: number;
+  readonly size: number;
+}
+
+const LOCAL_HEADER_SIGNATURE = 0x04034b50;
+const LOCAL_HEADER_SIZE = 30;
+
+/**
+ * A stored entry's bytes: they follow its local header, whose name and extra field may differ in length from the
+ * central directory's. No local header → CORRUPT; a file ending inside the entry → TRUNCATED.
+ */
+export async function storedEntryData(source: ByteSource, entry: FileEntry): Promise<StoredMember> {
+  const what = `ZIP member ${entry.filename}`;
+  const header = await readExact(source, entry.offset, LOCAL_HEADER_SIZE, `local header of ${what}`);
+  const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
+  if (view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
+    throw new MemscopeError('CORRUPT', `no ZIP local header at ${hex(entry.offset)} for ${what}`, source.name);
+  }
+  const dataOffset = entry.offset + LOCAL_HEADER_SIZE + view.getUint16(26, true) + view.getUint16(28, true);
+  const size = entry.compressedSize;
+  if (dataOffset + size > source.size) {
+    throw new MemscopeError(
+      'TRUNCATED',
+      `file is truncated: it ends at ${hex(source.size)}, inside ${what} (${hex(dataOffset)}..${hex(dataOffset + size)})`,
+      source.name,
+    );
+  }
+  return { dataOffset, size };
 }

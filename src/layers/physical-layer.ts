@@ -62,6 +62,10 @@ export interface PhysicalLayer {
    * bytes (AFF4's symbolic streams: 0xFF, "UNKNOWN"). Not captured memory, but part of what a raw export must write.
    */
   readonly patterned?: readonly AddressRange[];
+  /** What the container says of itself beyond its format, as label and text (image.info lists them). */
+  readonly details?: readonly (readonly [label: string, text: string])[];
+  /** How the file the user gave packs the container, when it does: "gzip (decompressed to a temporary copy)". */
+  readonly packaging?: string;
   /** Non-fatal problems found while opening (e.g. a truncated last run). */
   readonly warnings: readonly string[];
   read(address: number, length: number): Promise<Uint8Array>;

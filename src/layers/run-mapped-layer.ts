@@ -1,7 +1,7 @@
 import { MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { hex } from '../io/hex.ts';
-import type { ContainerNote, OsHints, PhysicalLayer, PhysicalRun } from './physical-layer.ts';
+import type { AddressRange, ContainerNote, OsHints, PhysicalLayer, PhysicalRun } from './physical-layer.ts';
 
 export interface RunMappedLayerInit {
   readonly format: string;
@@ -13,6 +13,7 @@ export interface RunMappedLayerInit {
   readonly notes?: readonly ContainerNote[];
   readonly hints?: OsHints;
   readonly warnings?: readonly string[];
+  readonly details?: PhysicalLayer['details'];
 }
 
 /**
@@ -55,6 +56,19 @@ export function normalizeRuns(runs: readonly PhysicalRun[], source: ByteSource):
   return { runs: out, warnings };
 }
 
+/** Index of the first of `runs` (sorted, not overlapping) whose end lies above `address` (binary search). */
+export function firstRunEndingAfter(runs: readonly AddressRange[], address: number): number {
+  let lo = 0;
+  let hi = runs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    const run = runs[mid]!;
+    if (run.start + run.length <= address) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 /** Physical memory as sorted runs of a source; addresses outside every run read as zeros. */
 export class RunMappedLayer implements PhysicalLayer {
   readonly format: string;
@@ -65,6 +79,7 @@ export class RunMappedLayer implements PhysicalLayer {
   readonly capturedBytes: number;
   readonly notes: readonly ContainerNote[];
   readonly hints: OsHints | undefined;
+  readonly details: PhysicalLayer['details'];
   readonly warnings: readonly string[];
 
   constructor(init: RunMappedLayerInit) {
@@ -77,6 +92,7 @@ export class RunMappedLayer implements PhysicalLayer {
     this.capturedBytes = runs.reduce((sum, r) => sum + r.length, 0);
     this.notes = init.notes ?? [];
     this.hints = init.hints;
+    this.details = init.details;
     this.warnings = [...(init.warnings ?? []), ...warnings];
   }
 
@@ -102,26 +118,13 @@ export class RunMappedLayer implements PhysicalLayer {
     if (clear) out.fill(0);
     const end = address + length;
     const pieces: Promise<void>[] = [];
-    for (let i = this.firstRunEndingAfter(address); i < this.runs.length && this.runs[i]!.start < end; i++) {
+    for (let i = firstRunEndingAfter(this.runs, address); i < this.runs.length && this.runs[i]!.start < end; i++) {
       const run = this.runs[i]!;
       const from = Math.max(address, run.start);
       const to = Math.min(end, run.start + run.length);
       pieces.push(this.readPiece(run.fileOffset + (from - run.start), out.subarray(from - address, to - address)));
     }
     await Promise.all(pieces);
-  }
-
-  /** Index of the first run whose end lies above `address` (binary search over sorted runs). */
-  private firstRunEndingAfter(address: number): number {
-    let lo = 0;
-    let hi = this.runs.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const run = this.runs[mid]!;
-      if (run.start + run.length <= address) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
   }
 
   /** The file's bytes at `fileOffset` into `target`, read in place where the source can. */

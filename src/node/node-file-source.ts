@@ -26,10 +26,14 @@ export class NodeFileSource implements ByteSource {
     readonly name: string,
     readonly size: number,
     readonly path: string,
+    private readonly onClose?: () => Promise<void>,
   ) {}
 
-  /** Opens `path` for reading; a missing path, a directory or an unreadable file → READ_FAILED. */
-  static async open(path: string, name = basename(path) || path): Promise<NodeFileSource> {
+  /**
+   * Opens `path` for reading; a missing path, a directory or an unreadable file → READ_FAILED. `onClose` runs once the
+   * file is closed (a temporary copy deletes itself).
+   */
+  static async open(path: string, name = basename(path) || path, onClose?: () => Promise<void>): Promise<NodeFileSource> {
     let handle: FileHandle;
     try {
       handle = await open(path, 'r');
@@ -41,7 +45,7 @@ export class NodeFileSource implements ByteSource {
       if (!stat.isFile()) {
         throw new MemscopeError('READ_FAILED', `cannot open ${path}: ${stat.isDirectory() ? 'is a directory' : 'not a regular file'}`, name);
       }
-      return new NodeFileSource(handle, name, stat.size, path);
+      return new NodeFileSource(handle, name, stat.size, path, onClose);
     } catch (e) {
       await handle.close();
       throw e instanceof MemscopeError ? e : failure(e, name, `cannot open ${path}`);
@@ -73,5 +77,6 @@ export class NodeFileSource implements ByteSource {
 
   async close(): Promise<void> {
     await this.handle.close();
+    await this.onClose?.();
   }
 }

@@ -6,6 +6,8 @@ import type { ImageHashes } from '../engine/image-hash.ts';
 import type { ResultStore } from '../browser/idb-result-store.ts';
 import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 import { addressTarget } from './address-target.ts';
+import './domain-enrichment.ts';
+import type { EnrichedRows, EnrichmentChangeEvent, RowsFilterEvent } from './domain-enrichment.ts';
 import './drop-zone.ts';
 import type { FilesChosenEvent } from './drop-zone.ts';
 import './error-message.ts';
@@ -38,6 +40,7 @@ import './registry-browser.ts';
 import type { RegistryLocation, RegistryLocationEvent } from './registry-browser.ts';
 import { PRINTKEY } from './registry-model.ts';
 import { fileKind, type FileKind } from './file-kind.ts';
+import { imageAndCompanions } from './image-files.ts';
 import { exportOnPage, type Exporter } from './exporter.ts';
 import { listedProcesses, processMarker } from './process-marks.ts';
 import type { TimelineSource } from './timeline-rows.ts';
@@ -217,6 +220,8 @@ export class MemscopeApp extends LitElement {
   private registryShown = false;
   /** What the result table shows of a result (its filter and order), for exporting exactly that. */
   @state() private shown: { readonly result: ResultSet; readonly rows: readonly PluginRow[]; readonly narrowed: boolean } | undefined;
+  /** Runs enriched on request (domain-enrichment): their rows with the added columns, shown and exported instead. */
+  private enriched = new WeakMap<ResultSet, EnrichedRows>();
 
   constructor() {
     super();
@@ -388,7 +393,17 @@ export class MemscopeApp extends LitElement {
       ></drop-zone>
     `;
     const notices = html`
-      ${s.opening ? html`<div class="status full"><span>Opening ${s.fileName}…</span><progress></progress></div>` : nothing}
+      ${
+        s.opening
+          ? html`<div class="status full">
+            ${
+              s.openProgress
+                ? html`<span>${s.openProgress.stage}…</span><progress value=${s.openProgress.done} max=${s.openProgress.total}></progress>`
+                : html`<span>Opening ${s.fileName}…</span><progress></progress>`
+            }
+          </div>`
+          : nothing
+      }
       ${s.notice ? html`<p class="notice full" role="status">${s.notice}</p>` : nothing}
       ${
         s.failure && s.failure.code !== 'SYMBOLS_MISSING'
@@ -503,10 +518,10 @@ export class MemscopeApp extends LitElement {
     const kinds = await Promise.all(files.map(fileKind));
     const of = (kind: FileKind) => files.filter((_, i) => kinds[i] === kind);
     const [modules, symbols, rules] = [of('plugin'), of('symbols'), of('yara-rules')];
-    const image = of('image')[0];
+    const { image, companions } = imageAndCompanions(of('image'));
     if (modules.length > 0 && s.thirdParty) await s.addPlugins(modules);
     if (symbols.length > 0) await s.addSymbolFiles(symbols);
-    if (image) await s.open(image, image.name);
+    if (image) await s.open(image, image.name, companions);
     if (rules.length > 0) await this.offerRules(s, rules[0]!);
   }
 
@@ -617,8 +632,23 @@ export class MemscopeApp extends LitElement {
     if (this.session) this.writeUrl(this.session);
   }
 
+  /** Shows (and exports) a run with its enrichment, or without once it is removed. */
+  private enrich(result: ResultSet, enriched: EnrichedRows | undefined): void {
+    if (enriched) this.enriched.set(result, enriched);
+    else this.enriched.delete(result);
+    this.requestUpdate();
+  }
+
+  /** Sets a run's filter (the table takes it, the URL follows). */
+  private filterRun(result: ResultSet, query: string): void {
+    const key = runKey(result.plugin.name, result.options);
+    this.views.set(key, { query, sort: this.views.get(key)?.sort });
+    this.requestUpdate();
+  }
+
   private renderResult(result: ResultSet, image: ImageSummary, hashes: ImageHashes | undefined) {
-    const { plugin, columns, rows, version, status, warnings } = result;
+    const { plugin, version, status, warnings } = result;
+    const { columns, rows } = this.enriched.get(result) ?? result;
     const state = runState(result);
     const view = this.views.get(runKey(plugin.name, result.options));
     return html`
@@ -630,6 +660,16 @@ export class MemscopeApp extends LitElement {
           .narrowing=${view && { filter: view.query, order: orderLabel(columns, view.sort) }}
           .run=${runMetadata(image, hashes, result)} baseName="${image.fileName}-${plugin.name}" ?disabled=${status === 'running'}></export-buttons>
       </div>
+      ${
+        plugin.domainColumn !== undefined && status === 'done'
+          ? keyed(
+              result.id,
+              html`<domain-enrichment .columns=${result.columns} .rows=${result.rows} .domainColumn=${plugin.domainColumn}
+                @enrichment-change=${(e: EnrichmentChangeEvent) => this.enrich(result, e.detail)}
+                @rows-filter=${(e: RowsFilterEvent) => this.filterRun(result, e.detail)}></domain-enrichment>`,
+            )
+          : nothing
+      }
       ${
         warnings.length > 0
           ? html`<run-warnings .warnings=${warnings} @open-memory=${(e: OpenMemoryEvent) => this.showMemory(e.detail)}></run-warnings>`

@@ -67,6 +67,8 @@ const STREAM_REPAINT_MS = 200;
 export class SessionController {
   fileName: string | undefined;
   opening = false;
+  /** How far decompressing the image being opened is (a gzip file, a deflated ZIP member), while it is. */
+  openProgress: { readonly done: number; readonly total: number; readonly stage: string } | undefined;
   summary: ImageSummary | undefined;
   /** Plugins that apply to the opened image's OS, each with what it lacks to run there. */
   plugins: readonly ImagePluginInfo[] = [];
@@ -117,7 +119,8 @@ export class SessionController {
     if (thirdParty) thirdParty.onSilence = (ms) => this.silence(ms);
   }
 
-  async open(file: Blob, fileName: string): Promise<void> {
+  /** Opens an image; `companions`: the files chosen with it that its format may ask for (a VMware .vmem's .vmss). */
+  async open(file: Blob, fileName: string, companions: readonly File[] = []): Promise<void> {
     // A running job ends first: how it ends (and the job slot it frees) belongs to the image it ran on.
     this.cancel();
     await this.running;
@@ -135,11 +138,16 @@ export class SessionController {
     this.notice = undefined;
     this.clearFailure();
     this.changed();
+    const companionBlobs = companions.map((c) => ({ name: c.name, blob: c }));
+    const onProgress = proxy((done: number, total: number, stage: string) => {
+      if (this.opening) this.openProgress = { done, total, stage };
+      this.repaintSoon();
+    });
     const outcome = await settle(async () => {
-      const opened = await this.engine.open(file, fileName);
+      const opened = await this.engine.open(file, fileName, companionBlobs, onProgress);
       return opened.ok ? ({ ok: true, value: { summary: opened.value, plugins: await this.engine.plugins() } } as const) : opened;
     });
-    const reopen = () => this.open(file, fileName);
+    const reopen = () => this.open(file, fileName, companions);
     if (outcome.ok) {
       const { summary, plugins } = outcome.value;
       this.summary = summary;
@@ -150,6 +158,7 @@ export class SessionController {
       this.fail(outcome.error, reopen);
     }
     this.opening = false;
+    this.openProgress = undefined;
     this.changed();
     if (outcome.ok) {
       await this.restoreTabs(outcome.value.summary);
@@ -160,7 +169,7 @@ export class SessionController {
     }
     await this.listKeptSymbols();
     if (outcome.ok && this.thirdParty) {
-      const image = { file, fileName };
+      const image = { file, fileName, companions: companionBlobs };
       this.image = image;
       await this.listThirdParty(image, this.thirdParty.open({ ...image, seed: () => this.engine.sessionSeed() }));
     }

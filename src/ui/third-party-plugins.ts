@@ -14,6 +14,8 @@ const CANCEL_GRACE_MS = 2_000;
 export interface SandboxImage {
   readonly file: Blob;
   readonly fileName: string;
+  /** The files chosen with it that its format may ask for (a VMware .vmem's .vmss). */
+  readonly companions?: readonly { name: string; blob: Blob }[];
   /** The engine's discovery and symbols for it (asked for only when some module is stored). */
   readonly seed: () => Promise<Outcome<SessionSeed>>;
 }
@@ -193,7 +195,7 @@ export class ThirdPartyPlugins implements Pick<EngineApi, 'run' | 'columns' | 'c
   private async openImage({ sandbox, broken }: Loaded, image: SandboxImage): Promise<Outcome<Prepared>> {
     const seed = await image.seed();
     try {
-      const opened = seed.ok ? await sandbox.call((api) => api.open(image.file, image.fileName, seed.value)) : seed;
+      const opened = seed.ok ? await sandbox.call((api) => api.open(image.file, image.fileName, seed.value, image.companions)) : seed;
       if (opened.ok) return { ok: true, value: { sandbox, plugins: opened.value, broken } };
       sandbox.stop('the image could not be opened');
       return opened;

@@ -6,6 +6,7 @@ import { hashImage, type ImageHashes } from '../engine/image-hash.ts';
 import { SeedRecorder, type SessionSeed } from '../engine/session-seed.ts';
 import { openSession } from '../engine/session.ts';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
+import { BlobCompanions } from '../io/blob-companions.ts';
 import { BlobSource } from '../io/blob-source.ts';
 import { instantiateMemscopeWasm, type MemscopeWasm } from '../layers/wasm-module.ts';
 import { MissingSymbolsError, symbolFileName } from '../symbols/missing-symbols.ts';
@@ -19,6 +20,7 @@ import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
 import { release, settle } from './job-runner.ts';
 import { SessionJobs } from './session-jobs.ts';
 import { WorkerScanService } from './worker-scan-service.ts';
+import { OpfsTempStorage } from '../browser/opfs-temp-storage.ts';
 
 /** memscope.wasm compiled once: the module for the scan workers, an instance for this worker's page walks. */
 interface WasmRuntime {
@@ -42,17 +44,23 @@ class EngineWorker extends SessionJobs implements EngineApi {
   private hashing: AbortController | undefined;
   private runtime: Promise<WasmRuntime> | undefined;
 
-  async open(file: Blob, fileName: string): Promise<Outcome<ImageSummary>> {
+  async open(
+    file: Blob,
+    fileName: string,
+    companions: readonly { name: string; blob: Blob }[] = [],
+    onProgress?: (done: number, total: number, stage: string) => void,
+  ): Promise<Outcome<ImageSummary>> {
     await this.closeImage();
     return settle(async () => {
       const { module, wasm } = await this.wasmRuntime();
-      // Scan workers read their chunks from this file themselves.
-      this.scanner = new WorkerScanService(file, module, new URL('scan.worker.js', self.location.href));
+      // Scan workers read their chunks from the image's file (or its unpacked copy) themselves.
+      this.scanner = new WorkerScanService(module, new URL('scan.worker.js', self.location.href));
       this.used = new SeedRecorder(this.discoveryCache, this.symbols);
-      const env = { wasm, symbols: this.used.symbols, scanner: this.scanner, discoveryCache: this.used.cache };
-      this.session = await openSession(new BlobSource(file, fileName), env);
+      const unpack = { temp: new OpfsTempStorage(), onProgress };
+      const env = { wasm, symbols: this.used.symbols, scanner: this.scanner, discoveryCache: this.used.cache, unpack };
+      this.session = await openSession(new BlobSource(file, fileName), env, new BlobCompanions(companions));
       return this.session.summary;
-    });
+    }).finally(() => onProgress && release(onProgress));
   }
 
   async addSymbolFiles(files: readonly { name: string; blob: Blob }[]): Promise<Outcome<string[]>> {

@@ -7,6 +7,7 @@ import { pluginInfo } from '../engine/plugin-info.ts';
 import type { SessionSeed } from '../engine/session-seed.ts';
 import { openSession } from '../engine/session.ts';
 import { describeInternal, MemscopeError } from '../errors.ts';
+import { BlobCompanions } from '../io/blob-companions.ts';
 import { BlobSource } from '../io/blob-source.ts';
 import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
 import type { PluginDefinition } from '../plugins/plugin-definition.ts';
@@ -53,19 +54,28 @@ class PluginSandbox extends SessionJobs implements PluginSandboxApi {
     });
   }
 
-  async open(file: Blob, fileName: string, seed: SessionSeed): Promise<Outcome<ImagePluginInfo[]>> {
+  async open(
+    file: Blob,
+    fileName: string,
+    seed: SessionSeed,
+    companions: readonly { name: string; blob: Blob }[] = [],
+  ): Promise<Outcome<ImagePluginInfo[]>> {
     await this.closeSession();
     return settle(async () => {
       const module = await this.module;
       const symbols = new MemorySymbolStore('symbols from the analysis engine');
       for (const { name, bytes } of seed.symbolFiles) await symbols.putFile(name, bytes);
-      this.session = await openSession(new BlobSource(file, fileName), {
-        wasm: await instantiateMemscopeWasm(module),
-        symbols,
-        scanner: new InlineScanService(module),
-        discoveryCache: new MemoryKeyValueCache(seed.cacheEntries),
-        plugins: this.plugins,
-      });
+      this.session = await openSession(
+        new BlobSource(file, fileName),
+        {
+          wasm: await instantiateMemscopeWasm(module),
+          symbols,
+          scanner: new InlineScanService(module),
+          discoveryCache: new MemoryKeyValueCache(seed.cacheEntries),
+          plugins: this.plugins,
+        },
+        new BlobCompanions(companions),
+      );
       return this.session.plugins().filter((p) => p.origin !== undefined);
     });
   }

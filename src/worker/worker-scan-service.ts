@@ -1,6 +1,8 @@
 import * as Comlink from 'comlink';
 import type { ScanControl, ScanHit, ScanService, ScanSpec } from '../engine/scan-service.ts';
 import { InlineScanService } from '../engine/inline-scan-service.ts';
+import { BlobSource } from '../io/blob-source.ts';
+import { CachedSource } from '../io/block-cache.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import { ChunkFanOut } from '../scan/chunk-fanout.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
@@ -20,7 +22,6 @@ export class WorkerScanService implements ScanService {
   private readonly fanOut = new ChunkFanOut();
 
   constructor(
-    private readonly blob: Blob,
     private readonly module: WebAssembly.Module,
     private readonly workerUrl: URL,
     private readonly count = Math.max(1, Math.min(4, globalThis.navigator?.hardwareConcurrency ?? 2)),
@@ -29,13 +30,14 @@ export class WorkerScanService implements ScanService {
   async *scan(layer: PhysicalLayer, spec: ScanSpec, control: ScanControl = {}): AsyncGenerator<ScanHit> {
     // Scan workers read File slices at run file offsets; a layer whose bytes are compressed chunks (AFF4)
     // has none, and its chunk caches live here: scan it on this thread, through the layer.
-    if (!isDirectMapped(layer)) {
+    const blob = layerBlob(layer);
+    if (!blob) {
       yield* (this.inline ??= new InlineScanService(this.module)).scan(layer, spec, control);
       return;
     }
     const workers = await (this.workers ??= this.start());
     const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
-    const lanes = workers.map((worker) => (chunk: ScanChunk) => worker.scanChunk(this.blob, spec, chunk));
+    const lanes = workers.map((worker) => (chunk: ScanChunk) => worker.scanChunk(blob, spec, chunk));
     yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 
@@ -58,4 +60,10 @@ export class WorkerScanService implements ScanService {
     this.raw.length = 0;
     this.workers = undefined;
   }
+}
+
+/** The Blob whose slices are the layer's runs when they are a file's ranges read in place (the image, a stored ZIP member, an OPFS copy). */
+function layerBlob(layer: PhysicalLayer): Blob | undefined {
+  const source = layer.source instanceof CachedSource ? layer.source.inner : layer.source;
+  return isDirectMapped(layer) && source instanceof BlobSource ? source.blob : undefined;
 }

@@ -8,6 +8,8 @@ export interface WindowsFixture {
   /** Project-relative paths, for `upload-file`. */
   readonly image: string;
   readonly symbols: string;
+  /** tcpip.pdb's symbol pack (for windows.netstat); null when the generator wrote none. */
+  readonly tcpipSymbols: string | null;
   readonly expected: ExpectedWindowsImage;
 }
 
@@ -16,6 +18,11 @@ export function windowsFixture(size: number, seed?: number): Promise<WindowsFixt
 export function windowsFixture(size: number, seed: number, build: number): Promise<WindowsFixture | { readonly skip: string }>;
 export function windowsFixture(size: number, seed?: number, build?: number): Promise<WindowsFixture | { readonly skip: string }> {
   return executeServerCommand('windows-image', { size, seed, build }) as Promise<WindowsFixture | { readonly skip: string }>;
+}
+
+/** A generated image whose explorer.exe holds `bulkHandles` more handles, on a few shared objects (for results of 100k rows). */
+export function bulkHandlesFixture(size: number, seed: number, bulkHandles: number): Promise<WindowsFixture> {
+  return executeServerCommand('windows-image', { size, seed, bulkHandles }) as Promise<WindowsFixture>;
 }
 
 /** Rows of the built UI are at most this tall (20 px + a 1 px rule); the grids are sized to show every row. */
@@ -67,6 +74,11 @@ export class AppFrame {
   /** Adds a symbol pack through the symbol request's file input. */
   async addSymbols(path: string): Promise<void> {
     await this.upload('memscope-app >>>> symbol-request >>>> drop-zone >>>> input[type=file]', path);
+  }
+
+  /** Adds symbol files through the symbols panel's input (e.g. a driver's, such as tcpip.pdb's, beside the kernel's). */
+  async addPanelSymbols(path: string): Promise<void> {
+    await this.upload('memscope-app >>>> symbols-panel >>>> drop-zone >>>> input[type=file]', path);
   }
 
   /** Adds a plugin module through the plugin panel's "Add plugin…" input. */

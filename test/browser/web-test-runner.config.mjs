@@ -2,7 +2,7 @@
 // Debian Chromium, headless, no network beyond this server (the page CSP below enforces it).
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
@@ -43,8 +43,8 @@ function projectPath(command, path) {
  * generator's code: { image, symbols } are project-relative paths, `expected` is its truth file.
  */
 const windowsImages = new Map();
-function windowsImage({ size, seed, build }) {
-  const key = `${size}/${seed ?? 'default'}/${build ?? 'default'}`;
+function windowsImage({ size, seed, build, bulkHandles }) {
+  const key = `${size}/${seed ?? 'default'}/${build ?? 'default'}/${bulkHandles ?? 0}`;
   if (!windowsImages.has(key)) {
     const generate = async () => {
       const { writeWindowsImage } = await tsImport('../fixtures/windows/generate.ts', import.meta.url);
@@ -61,9 +61,10 @@ function windowsImage({ size, seed, build }) {
         }
         isfPath = kernel.isfPath;
       }
-      const name = `win-${size / 1024 / 1024}MiB-seed${seed ?? 'default'}${build === undefined ? '' : `-${build}`}`;
-      const written = await writeWindowsImage(await runFixtureDir(), { size, seed, name, isfPath });
-      return { image: relative(ROOT, written.imagePath), symbols: relative(ROOT, written.symbolsPath), expected: written.expected };
+      const name = `win-${size / 1024 / 1024}MiB-seed${seed ?? 'default'}${build === undefined ? '' : `-${build}`}${bulkHandles ? `-bulk${bulkHandles}` : ''}`;
+      const written = await writeWindowsImage(await runFixtureDir(), { size, seed, name, isfPath, bulkHandles });
+      const tcpipSymbols = written.tcpipSymbolsPath && relative(ROOT, written.tcpipSymbolsPath);
+      return { image: relative(ROOT, written.imagePath), symbols: relative(ROOT, written.symbolsPath), tcpipSymbols, expected: written.expected };
     };
     windowsImages.set(key, generate());
     windowsImages.get(key).catch(() => windowsImages.delete(key));
@@ -100,6 +101,13 @@ const offOrigin = [];
 /** While on, the server refuses /dist/ as if the network were down, so no fetch can slip past the service worker. */
 const offline = { on: false, refused: [] };
 
+/**
+ * The Umbrella Investigate stand-in (test/helpers/umbrella-mock.ts, with CORS: the page asks it from another origin)
+ * the enrichment tests point the page at: its known names, or an HTTP status it answers every lookup with.
+ */
+let umbrellaMock;
+const umbrellaAnswer = { known: {}, status: undefined, headers: {} };
+
 /** Polls `probe` (which may throw while the page renders) until it returns a value other than undefined. */
 async function poll(probe, what, timeout = 10000) {
   const until = Date.now() + timeout;
@@ -123,10 +131,10 @@ async function poll(probe, what, timeout = 10000) {
 const serverCommands = {
   /**
    * Puts a file of this repository into an <input type=file> (selector may pierce shadow roots with >>>),
-   * in the test page or in its iframe named `frame`.
+   * in the test page or in its iframe named `frame`; `paths`: several files picked at once.
    */
-  async 'upload-file'({ selector, path, frame }, page) {
-    const file = projectPath('upload-file', path);
+  async 'upload-file'({ selector, path, paths, frame }, page) {
+    const files = (paths ?? [path]).map((p) => projectPath('upload-file', p));
     let scope = page;
     if (frame) {
       scope = await (await page.$(`iframe[name="${frame}"]`))?.contentFrame();
@@ -134,13 +142,16 @@ const serverCommands = {
     }
     const input = await scope.$(selector);
     if (!input) throw new Error(`upload-file: nothing matches ${selector}`);
-    await input.uploadFile(file);
+    await input.uploadFile(...files);
     return true;
   },
 
-  /** Writes a synthetic Windows image and its symbol pack into this run's folder of .cache/browser-fixtures/. */
-  'windows-image'({ size, seed, build }) {
-    return windowsImage({ size, seed, build });
+  /**
+   * Writes a synthetic Windows image and its symbol pack into this run's folder of .cache/browser-fixtures/
+   * (`bulkHandles`: that many more handles in explorer.exe's table, see test/fixtures/windows/handle-tables.ts).
+   */
+  'windows-image'({ size, seed, build, bulkHandles }) {
+    return windowsImage({ size, seed, build, bulkHandles });
   },
 
   /** Offset of a field in the generator's default ISF (the one every generated image uses): `_EPROCESS` `ImageFileName`. */
@@ -162,6 +173,26 @@ const serverCommands = {
       return { skip };
     }
     return { path: relative(ROOT, await fixture.linuxFixtureFile(capture)), truth: fixture.linuxTruth() };
+  },
+
+  /** The Linux fixture's raw capture packed (`packing`: 'gz', or 'zip' with the capture stored) into this run's fixture folder, or { skip }. */
+  async 'packed-linux-fixture'({ packing }) {
+    const raw = await serverCommands['linux-fixture']({ capture: 'linux-a.raw' });
+    if (raw.skip) return raw;
+    const writer = await tsImport('../helpers/packed-image-writer.ts', import.meta.url);
+    const path = join(await runFixtureDir(), packing === 'gz' ? 'linux-a.raw.gz' : 'linux-a.zip');
+    if (packing === 'gz') await writer.writeGzip(resolve(ROOT, raw.path), path);
+    else await writer.writeZip(path, [{ name: 'linux-a.raw', from: resolve(ROOT, raw.path), level: 0 }]);
+    return { ...raw, path: relative(ROOT, path) };
+  },
+
+  /** The real Linux capture as a VMware .vmem + .vmss in this run's fixture folder (project-relative paths), or { skip }. */
+  async 'vmware-linux-pair'() {
+    const fixture = await serverCommands['linux-fixture']({ capture: 'linux-a.raw' });
+    if (fixture.skip) return fixture;
+    const { writeLinuxVmwarePair } = await tsImport('../helpers/vmware-linux.ts', import.meta.url);
+    const pair = await writeLinuxVmwarePair(await runFixtureDir());
+    return { vmem: relative(ROOT, pair.vmem), vmss: relative(ROOT, pair.vmss), truth: fixture.truth };
   },
 
   /**
@@ -205,6 +236,40 @@ const serverCommands = {
   /** Every request for /off-origin/ the server has received since the last call, as "METHOD host/path". */
   'off-origin-requests'() {
     return offOrigin.splice(0);
+  },
+
+  /** Writes `text` to a file in this run's fixture folder; returns its project-relative path (for upload-file). */
+  async 'fixture-text'({ name, text }) {
+    const path = join(await runFixtureDir(), name.replace(/[^\w.-]/g, '_'));
+    await writeFile(path, text);
+    return relative(ROOT, path);
+  },
+
+  /**
+   * Starts the Umbrella mock (once per run) and sets its answers: `known` names ({ name: { status, security,
+   * content } }), or `status` (with `headers`) for every lookup (e.g. 401). Returns its URL.
+   */
+  async 'umbrella-mock'({ known = {}, status, headers = {} }) {
+    const { startUmbrellaMock, categorization } = await tsImport('../helpers/umbrella-mock.ts', import.meta.url);
+    Object.assign(umbrellaAnswer, { known, status, headers });
+    umbrellaMock ??= await startUmbrellaMock(
+      (request) =>
+        umbrellaAnswer.status === undefined
+          ? { body: categorization(JSON.parse(request.body), umbrellaAnswer.known) }
+          : { status: umbrellaAnswer.status, headers: umbrellaAnswer.headers, body: { errorMessage: `HTTP ${umbrellaAnswer.status}` } },
+      { cors: true },
+    );
+    return umbrellaMock.url;
+  },
+
+  /** The lookups the Umbrella mock received since the last call: { method, url, authorization, names }. */
+  'umbrella-mock-requests'() {
+    return (umbrellaMock?.requests.splice(0) ?? []).map((r) => ({
+      method: r.method,
+      url: r.url,
+      authorization: r.headers.authorization ?? null,
+      names: r.body,
+    }));
   },
 
   /** `{ recording: true }` starts recording; `{ recording: false }` stops and returns [{ url, type }]. */
@@ -348,6 +413,7 @@ export default {
       },
       async serverStop() {
         if (fixtureDir) await rm(await fixtureDir, { recursive: true, force: true });
+        await umbrellaMock?.close();
         if (missingData.size > 0)
           console.log(`\n${testData.MISSING_DATA} browser tests skipped (${[...missingData].join('; ')}): ${testData.PROVIDE_DATA}`);
       },
@@ -371,5 +437,6 @@ export default {
   <body><script type="module" src="${testFramework}"></script></body>
 </html>`,
   testFramework: { config: { timeout: 10000 } },
-  testsFinishTimeout: 60000,
+  // The slowest file (e2e-large-result: a run of over 100k rows) takes about a minute on two cores.
+  testsFinishTimeout: 180000,
 };

@@ -37,14 +37,20 @@ export function run(command: string, args: readonly string[]): Promise<{ code: n
   });
 }
 
+/** Extracts Volatility's source into `dir`; returns the folder of vol.py and the volatility3 package (dir/volatility3). */
+export function extractVolatilitySource(dir: string): string {
+  const tar = spawnSync('tar', ['-xJf', testDataPath('tools', volatilityArchive()!), '-C', dir]);
+  assert.equal(tar.status, 0, String(tar.stderr));
+  return join(dir, 'volatility3');
+}
+
 /**
  * Extracts Volatility into `dir` (dir/volatility3); returns a runner of its plugins. Each symbol folder gets a cache
  * folder of its own: Volatility indexes the symbol files it finds into its cache, and two runs building one index at
  * the same time can miss files.
  */
 export function extractVolatility(dir: string): (symbols: string, image: string, plugin: string, args?: readonly string[]) => Promise<unknown[]> {
-  const tar = spawnSync('tar', ['-xJf', testDataPath('tools', volatilityArchive()!), '-C', dir]);
-  assert.equal(tar.status, 0, String(tar.stderr));
+  extractVolatilitySource(dir);
   const caches = new Map<string, string>();
   return async (symbols, image, plugin, pluginArgs = []) => {
     let cache = caches.get(symbols);

@@ -4,6 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { zipSync } from 'fflate';
 import { fileKind } from '../../src/ui/file-kind.ts';
 
 const file = (parts: BlobPart[], name: string) => new File(parts, name);
@@ -25,10 +26,22 @@ describe('fileKind', () => {
 
   it('goes by the name for compressed and zipped symbols, and for modules', async () => {
     assert.equal(await fileKind(file([new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0])], 'ntkrnlmp.json.xz')), 'symbols');
-    assert.equal(await fileKind(file([new Uint8Array([0x50, 0x4b, 3, 4, 0])], 'windows.zip')), 'symbols');
     assert.equal(await fileKind(file([new Uint8Array([0xfd, 0x37, 0x7a, 0x58, 0x5a, 0])], 'memory.raw.xz')), 'image');
     assert.equal(await fileKind(file(['export default { name: "x" };\n'], 'plugin.mjs')), 'plugin');
     assert.equal(await fileKind(file([new Uint8Array([0, 1, 2, 3])], 'binary.js')), 'image');
+  });
+
+  it('looks inside a ZIP: a pack of ISF files is symbols, one holding a memory image (stored or deflated) an image', async () => {
+    const isf = new TextEncoder().encode('{"metadata": {}}');
+    const pack = zipSync({ 'windows/ntkrnlmp.pdb/0123456789ABCDEF0123456789ABCDEF-1.json.xz': isf, 'README.txt': isf });
+    assert.equal(await fileKind(file([pack], 'windows.zip')), 'symbols');
+    const memory = new Uint8Array(64 * 1024).fill(7);
+    for (const level of [0, 6] as const) {
+      const zipped = zipSync({ 'notes.txt': isf, 'case 42/memory.raw': [memory, { level }] });
+      assert.equal(await fileKind(file([zipped], 'capture.zip')), 'image', `level ${level}`);
+    }
+    // A damaged ZIP goes to the image reader, whose error says what is wrong with it.
+    assert.equal(await fileKind(file([new Uint8Array([0x50, 0x4b, 3, 4, 0])], 'windows.zip')), 'image');
   });
 
   it('knows YARA rules by name or by a rule in the text', async () => {

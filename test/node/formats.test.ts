@@ -343,7 +343,7 @@ describe('openImage', () => {
   it('lists the registered formats', () => {
     assert.deepEqual(
       containerFormats.map((f) => f.id),
-      ['elf', 'lime', 'crashdump', 'kdump', 'aff4', 'raw'],
+      ['elf', 'lime', 'avml', 'snappy', 's2', 'crashdump', 'kdump', 'aff4', 'vmware', 'raw'],
     );
   });
 
@@ -369,8 +369,6 @@ describe('openImage', () => {
   it('refuses compressed archives, telling the user to decompress first', async () => {
     const archives: [string, number[]][] = [
       ['image.raw.xz', [0xfd, 0x37, 0x7a, 0x58, 0x5a, 0x00]],
-      ['image.raw.gz', [0x1f, 0x8b, 0x08]],
-      ['image.zip', [0x50, 0x4b, 0x03, 0x04]],
       ['image.7z', [0x37, 0x7a, 0xbc, 0xaf, 0x27, 0x1c]],
     ];
     for (const [name, magic] of archives) {

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { before, describe, it } from 'node:test';
 import { reference, symbolicByte } from '../helpers/aff4-reference.ts';
+import { hashRange } from '../helpers/file-range-hash.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { collect, openLinuxSession } from '../helpers/linux-session.ts';
 import { needTestData } from '../helpers/need-test-data.ts';
@@ -20,23 +21,6 @@ const MiB = 1024 * 1024;
 function memscope(...args: string[]) {
   const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
   return { code: r.status, stderr: r.stderr };
-}
-
-/** Hash of `length` bytes of a file from `offset`, read in pieces. */
-function hashRange(path: string, algorithm: string, ranges: readonly { offset: number; length: number }[]): string {
-  const hash = createHash(algorithm);
-  const fd = openSync(path, 'r');
-  const buffer = Buffer.alloc(4 * MiB);
-  for (const { offset, length } of ranges) {
-    for (let done = 0; done < length;) {
-      const n = readSync(fd, buffer, 0, Math.min(buffer.length, length - done), offset + done);
-      assert.ok(n > 0, `${path} ends before ${offset + done}`);
-      hash.update(buffer.subarray(0, n));
-      done += n;
-    }
-  }
-  closeSync(fd);
-  return hash.digest('hex');
 }
 
 describe('image.export: the real Linux capture from each container, as the raw capture it was made with', { skip: linuxFixtureSkipReason() }, () => {

@@ -2,23 +2,14 @@
 import { ZipReader, type FileEntry } from '@zip.js/zip.js/lib/zip-core-reader.js';
 import { isMemscopeError, MemscopeError } from '../../errors.ts';
 import type { ByteSource } from '../../io/byte-source.ts';
-import { hex } from '../../io/hex.ts';
 import { describeCause } from '../../io/read-bounds.ts';
 import { readExact } from '../../io/read-exact.ts';
-import { byteSourceReader, inflateEntry, IN_PLACE } from '../../io/zip-byte-source-reader.ts';
+import { byteSourceReader, inflateEntry, IN_PLACE, storedEntryData, type StoredMember } from '../../io/zip-byte-source-reader.ts';
 
 /** A memory image has a few members per 64 MiB segment; a central directory claiming more is garbage. */
 const MAX_MEMBERS = 1_000_000;
-const LOCAL_HEADER_SIGNATURE = 0x04034b50;
-const LOCAL_HEADER_SIZE = 30;
 const STORED = 0;
 /** zip.js would start codec workers from blob: URLs; metadata members are small enough to inflate in place. */
-
-/** Where a stored (uncompressed) member's bytes lie in the container file. */
-export interface StoredMember {
-  readonly dataOffset: number;
-  readonly size: number;
-}
 
 /**
  * An AFF4 volume's ZIP (ZIP64 included), read in place: the central directory up front, members on demand.
@@ -79,21 +70,7 @@ export class ZipVolume {
         this.source.name,
       );
     }
-    const header = await readExact(this.source, entry.offset, LOCAL_HEADER_SIZE, `local header of ${what}`);
-    const view = new DataView(header.buffer, header.byteOffset, header.byteLength);
-    if (view.getUint32(0, true) !== LOCAL_HEADER_SIGNATURE) {
-      throw new MemscopeError('CORRUPT', `no ZIP local header at ${hex(entry.offset)} for ${what}`, this.source.name);
-    }
-    const dataOffset = entry.offset + LOCAL_HEADER_SIZE + view.getUint16(26, true) + view.getUint16(28, true);
-    const size = entry.compressedSize;
-    if (dataOffset + size > this.source.size) {
-      throw new MemscopeError(
-        'TRUNCATED',
-        `file is truncated: it ends at ${hex(this.source.size)}, inside ${what} (${hex(dataOffset)}..${hex(dataOffset + size)})`,
-        this.source.name,
-      );
-    }
-    return { dataOffset, size };
+    return storedEntryData(this.source, entry);
   }
 
   /** A whole (small) member, inflated; more than `maxBytes` → CORRUPT, since no metadata member is that large. */

@@ -10,12 +10,16 @@ export interface CapturedRange {
 export interface PhysicalMemory {
   /** The container format's id ("raw", "elf", "lime", "crashdump", ...). */
   readonly format: string;
+  /** How the file packs the container, when it does ("ZIP member memory.raw (stored, read in place)", "gzip (…)"). */
+  readonly packaging?: string;
   /** Highest physical address + 1. */
   readonly size: number;
   /** Bytes of physical memory the capture holds. */
   readonly capturedBytes: number;
   /** What the capture holds, sorted and non-overlapping: what a scan of the image reads. */
   readonly runs: readonly CapturedRange[];
+  /** What the container says of itself beyond its format, as label and text (a VMware pair's state and memory files). */
+  readonly details?: readonly (readonly [label: string, text: string])[];
   /** `length` bytes at `address`; memory the capture does not hold reads as zeros. */
   read(address: number, length: number): Promise<Uint8Array>;
   /**

@@ -27,8 +27,9 @@ export const imageInfo = variableValuePlugin(
     requirements: [],
   },
   async function* (ctx) {
-    const { format, size: end, capturedBytes, runs } = ctx.physical;
-    yield ['Format', format];
+    const { format, packaging, size: end, capturedBytes, runs, details = [] } = ctx.physical;
+    yield ['Format', packaging ? `${format}, in ${packaging}` : format];
+    yield* details;
     yield ['Physical size', `${size(end)}: addresses ${hex(0)}-${hex(Math.max(0, end - 1))}`];
     yield ['Captured', size(capturedBytes)];
     yield ['Not captured', size(end - capturedBytes)];
