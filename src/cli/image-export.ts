@@ -5,7 +5,7 @@ import { MemscopeError } from '../errors.ts';
 import { containerFormats, openImage } from '../formats/detect.ts';
 import { NodeFileSource } from '../node/node-file-source.ts';
 import { escapeControls } from '../render/terminal-text.ts';
-import { formatSizeExact } from '../ui/format-size.ts';
+import { formatSizeExact } from '../plugins/common/format-size.ts';
 import type { CliCommand } from './args.ts';
 import { ProgressBar } from './progress-bar.ts';
 
