@@ -1,5 +1,7 @@
 import type { PluginDefinition } from './plugin-definition.ts';
 import { arp as linuxArp } from './linux/arp.ts';
+import { checkIdt as linuxCheckIdt } from './linux/check-idt.ts';
+import { checkSyscall as linuxCheckSyscall } from './linux/check-syscall.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
 import { kmsg as linuxKmsg } from './linux/kmsg.ts';
@@ -99,6 +101,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxKmsg,
   linuxLsof,
   linuxProcMaps,
+  linuxCheckSyscall,
+  linuxCheckIdt,
   imageInfo,
   yarascan,
   vadyarascan,

@@ -12,6 +12,7 @@ const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = 
   ['Memory search', ['yarascan', 'vadyarascan']],
   ['Registry', ['registry.hivelist', 'registry.hivescan', 'registry.printkey', 'registry.userassist']],
   ['Kernel', ['lsmod', 'modules', 'modscan', 'driverscan', 'unloadedmodules', 'kmsg', 'bigpools', 'mutantscan', 'symlinkscan']],
+  ['Rootkit checks', ['check_syscall', 'check_idt']],
 ];
 
 export interface PluginGroup<P> {

@@ -1,7 +1,9 @@
 import { isMemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
 import type {
+  CodeOwner,
   FileInfo,
+  InterruptGate,
   KernelLogRecord,
   KernelModule,
   LinuxKernelContext,
@@ -12,6 +14,7 @@ import type {
   Neighbour,
   OpenFile,
   SocketInfo,
+  SyscallTableEntry,
   Vma,
 } from '../../plugins/api/linux.ts';
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
@@ -19,6 +22,8 @@ import { KernelRunContext } from '../kernel-context.ts';
 import { unixSecondsToIso } from '../unix-time.ts';
 import { openFiles } from './fd-table.ts';
 import { describeFile } from './file-info.ts';
+import { interruptGates } from './interrupt-gates.ts';
+import { KernelCodeMap } from './kernel-code-map.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { listModules } from './modules.ts';
 import { listMounts, mountNamespaces, taskMountNamespace } from './mounts.ts';
@@ -26,12 +31,14 @@ import { listNeighbours } from './neighbours.ts';
 import { readPrintkRingbuffer } from './printk-ringbuffer.ts';
 import { executablePath, readArgv, readEnvironment } from './process-memory.ts';
 import { SocketReader } from './sockets.ts';
+import { syscallTableEntries } from './syscall-tables.ts';
 import { listTasks } from './task.ts';
 import { listVmas } from './vmas.ts';
 
 /** The Linux kernel as one plugin run reads it (ctx.linux()): the OS library's readers, their warnings the run's. */
 export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements LinuxKernelContext {
   private sockets: SocketReader | undefined;
+  private codeMap: Promise<KernelCodeMap> | undefined;
 
   get info(): LinuxKernelInfo {
     const d = this.kernel.discovery;
@@ -132,5 +139,23 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
 
   kernelLog(): AsyncIterable<KernelLogRecord> {
     return readPrintkRingbuffer(this.kernel, this.warn());
+  }
+
+  syscallTables(): AsyncIterable<SyscallTableEntry> {
+    return syscallTableEntries(this.kernel, this.warn());
+  }
+
+  interruptGates(): AsyncIterable<InterruptGate> {
+    return interruptGates(this.kernel, this.warn());
+  }
+
+  async codeOwner(address: bigint): Promise<CodeOwner> {
+    // Built on first use: the kernel's text symbols and the module list, once per run.
+    this.codeMap ??= (async () => {
+      const modules = [];
+      for await (const m of this.modules()) modules.push(m);
+      return KernelCodeMap.build(this.kernel, modules);
+    })();
+    return (await this.codeMap).owner(address);
   }
 }

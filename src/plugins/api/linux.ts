@@ -126,6 +126,29 @@ export interface KernelModule {
   readonly usedBy: readonly string[];
 }
 
+/** One entry of a system call table: the handler the kernel dispatches system call `index` to. */
+export interface SyscallTableEntry {
+  /** '64bit' (sys_call_table) or '32bit' (ia32_sys_call_table, the 32-bit emulation's). */
+  readonly table: '64bit' | '32bit';
+  readonly tableAddress: bigint;
+  readonly index: number;
+  readonly handler: bigint;
+}
+
+/** An interrupt descriptor table gate: the vector and its handler's address. */
+export interface InterruptGate {
+  readonly index: number;
+  readonly address: bigint;
+}
+
+/** Who a code address belongs to. */
+export interface CodeOwner {
+  /** '__kernel__' for the kernel's text, a loaded module's name, or null for neither (code no listed module owns). */
+  readonly module: string | null;
+  /** The kernel symbol starting exactly at the address; null inside a function, in a module or outside both. */
+  readonly symbol: string | null;
+}
+
 /** An ARP (IPv4) or NDP (IPv6) neighbour table entry. */
 export interface Neighbour {
   readonly address: bigint;
@@ -215,4 +238,10 @@ export interface LinuxKernelContext extends KernelContext {
   neighbours(): AsyncIterable<Neighbour>;
   /** The kernel log from the oldest record to the newest. */
   kernelLog(): AsyncIterable<KernelLogRecord>;
+  /** The x86-64 system call tables' entries, the 64-bit table first, each in index order. */
+  syscallTables(): AsyncIterable<SyscallTableEntry>;
+  /** The IDT gates of the CPU exceptions (vectors 0-19) and int 0x80, empty gates left out. */
+  interruptGates(): AsyncIterable<InterruptGate>;
+  /** Who owns a code address: the kernel text (with the symbol starting there), a loaded module, or nobody. */
+  codeOwner(address: bigint): Promise<CodeOwner>;
 }
