@@ -11,6 +11,7 @@ import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { procMaps as linuxProcMaps } from './linux/proc-maps.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
+import { psscan as linuxPsscan } from './linux/psscan.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
 import { imageInfo } from './physical/image-info.ts';
@@ -92,6 +93,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxInfo,
   linuxPslist,
   linuxPstree,
+  linuxPsscan,
   linuxPsaux,
   linuxEnvars,
   linuxLsmod,

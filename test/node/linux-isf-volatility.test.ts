@@ -10,7 +10,7 @@ import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers
 import { extractVolatility, run, volatilitySkipReason } from '../helpers/volatility.ts';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
-const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo', 'linux.check_idt'] as const;
+const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo', 'linux.check_idt', 'linux.psscan'] as const;
 /** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
 const ADDRESS_MASK = (1n << 48n) - 1n;
 /** Volatility runs at a time: each is one single-threaded Python process. */
@@ -27,7 +27,7 @@ const flatten = (rows: readonly Row[]): Row[] => rows.flatMap((r) => [r, ...flat
 
 describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from the capture', { skip: skipReason() }, () => {
   const results = new Map<Plugin, Row[]>();
-  let memscopeIdt: Row[];
+  const memscope = new Map<string, Row[]>();
   const truth = () => linuxTruth() as unknown as Record<string, any>;
 
   before(async () => {
@@ -37,10 +37,12 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const volatility = extractVolatility(dir);
     const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
     assert.equal(isf.code, 0, isf.stderr);
-    const idt = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', 'linux.check_idt']);
-    assert.equal(idt.code, 0, idt.stderr);
-    // Addresses above 2^53 are quoted before parsing so they keep every digit.
-    memscopeIdt = JSON.parse(idt.stdout.replace(/: (\d{16,})/g, ': "$1"')) as Row[];
+    for (const plugin of ['linux.check_idt', 'linux.psscan']) {
+      const out = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', plugin]);
+      assert.equal(out.code, 0, out.stderr);
+      // Addresses above 2^53 are quoted before parsing so they keep every digit.
+      memscope.set(plugin, JSON.parse(out.stdout.replace(/: (\d{16,})/g, ': "$1"')) as Row[]);
+    }
     mkdirSync(join(dir, 'symbols/linux'), { recursive: true });
     writeFileSync(join(dir, 'symbols/linux/memscope-linux-a.json'), isf.stdout);
     // The first run builds Volatility's banner cache; the others reuse it.
@@ -110,6 +112,12 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
 
   it('linux.check_idt names the same handler, module and symbol for each checked vector as memscope', () => {
     const rows = (list: readonly Row[]) => list.map((r) => [r['Index'], BigInt(String(r['Address'])) & ADDRESS_MASK, r['Module'], r['Symbol']]);
-    assert.deepEqual(rows(results.get('linux.check_idt')!), rows(memscopeIdt));
+    assert.deepEqual(rows(results.get('linux.check_idt')!), rows(memscope.get('linux.check_idt')!));
+  });
+
+  it('linux.psscan carves the same task_structs as memscope: offsets, ids, names and exit states', () => {
+    const columns = ['OFFSET (P)', 'PID', 'TID', 'PPID', 'COMM', 'EXIT_STATE'];
+    const rows = (list: readonly Row[]) => list.map((r) => columns.map((c) => String(r[c])));
+    assert.deepEqual(rows(results.get('linux.psscan')!), rows(memscope.get('linux.psscan')!));
   });
 });

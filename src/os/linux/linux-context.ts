@@ -13,6 +13,7 @@ import type {
   MountNamespace,
   Neighbour,
   OpenFile,
+  ScannedTask,
   SocketInfo,
   SyscallTableEntry,
   Vma,
@@ -32,6 +33,7 @@ import { readPrintkRingbuffer } from './printk-ringbuffer.ts';
 import { executablePath, readArgv, readEnvironment } from './process-memory.ts';
 import { SocketReader } from './sockets.ts';
 import { syscallTableEntries } from './syscall-tables.ts';
+import { scanTasks } from './task-scan.ts';
 import { listTasks } from './task.ts';
 import { listVmas } from './vmas.ts';
 
@@ -139,6 +141,11 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
 
   kernelLog(): AsyncIterable<KernelLogRecord> {
     return readPrintkRingbuffer(this.kernel, this.warn());
+  }
+
+  scanTasks(): AsyncIterable<ScannedTask> {
+    const { scanner, signal, progress } = this.run;
+    return scanTasks(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
   }
 
   syscallTables(): AsyncIterable<SyscallTableEntry> {

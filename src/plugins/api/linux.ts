@@ -126,6 +126,21 @@ export interface KernelModule {
   readonly usedBy: readonly string[];
 }
 
+/** A task_struct carved from physical memory (linux.psscan): listed, unlinked or exited. */
+export interface ScannedTask {
+  /** Physical address of the task_struct. */
+  readonly physical: number;
+  /** tgid: the process id. */
+  readonly pid: number;
+  /** pid: the thread id. */
+  readonly tid: number;
+  /** The parent's tgid; 0 when the parent is not readable. */
+  readonly ppid: number;
+  readonly comm: string;
+  /** TASK_RUNNING (0: live), EXIT_ZOMBIE, EXIT_DEAD or EXIT_TRACE. */
+  readonly exitState: string;
+}
+
 /** One entry of a system call table: the handler the kernel dispatches system call `index` to. */
 export interface SyscallTableEntry {
   /** '64bit' (sys_call_table) or '32bit' (ia32_sys_call_table, the 32-bit emulation's). */
@@ -238,6 +253,8 @@ export interface LinuxKernelContext extends KernelContext {
   neighbours(): AsyncIterable<Neighbour>;
   /** The kernel log from the oldest record to the newest. */
   kernelLog(): AsyncIterable<KernelLogRecord>;
+  /** task_structs carved from physical memory, in address order: those on the task list, unlinked and exited ones. */
+  scanTasks(): AsyncIterable<ScannedTask>;
   /** The x86-64 system call tables' entries, the 64-bit table first, each in index order. */
   syscallTables(): AsyncIterable<SyscallTableEntry>;
   /** The IDT gates of the CPU exceptions (vectors 0-19) and int 0x80, empty gates left out. */
