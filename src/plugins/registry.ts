@@ -11,7 +11,9 @@ import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { procMaps as linuxProcMaps } from './linux/proc-maps.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
+import { pidhashtable as linuxPidhashtable } from './linux/pidhashtable.ts';
 import { psscan as linuxPsscan } from './linux/psscan.ts';
+import { psxview as linuxPsxview } from './linux/psxview.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
 import { imageInfo } from './physical/image-info.ts';
@@ -94,6 +96,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxPslist,
   linuxPstree,
   linuxPsscan,
+  linuxPidhashtable,
+  linuxPsxview,
   linuxPsaux,
   linuxEnvars,
   linuxLsmod,

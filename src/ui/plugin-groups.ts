@@ -5,7 +5,24 @@
  */
 const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = [
   ['System', ['info', 'svcscan']],
-  ['Processes', ['pslist', 'pstree', 'psscan', 'psaux', 'psxview', 'cmdline', 'envars', 'sessions', 'getsids', 'privileges', 'threads', 'thrdscan']],
+  [
+    'Processes',
+    [
+      'pslist',
+      'pstree',
+      'psscan',
+      'pidhashtable',
+      'psaux',
+      'psxview',
+      'cmdline',
+      'envars',
+      'sessions',
+      'getsids',
+      'privileges',
+      'threads',
+      'thrdscan',
+    ],
+  ],
   ['Network', ['sockstat', 'arp', 'netscan', 'netstat', 'dnscache']],
   ['Files, handles and modules', ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'mountinfo', 'mounts']],
   ['Process memory', ['vadinfo', 'malfind', 'proc.Maps']],

@@ -10,7 +10,16 @@ import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers
 import { extractVolatility, run, volatilitySkipReason } from '../helpers/volatility.ts';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
-const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo', 'linux.check_idt', 'linux.psscan'] as const;
+const PLUGINS = [
+  'linux.pslist',
+  'linux.pstree',
+  'linux.lsmod',
+  'linux.sockstat',
+  'linux.mountinfo',
+  'linux.check_idt',
+  'linux.psscan',
+  'linux.pidhashtable',
+] as const;
 /** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
 const ADDRESS_MASK = (1n << 48n) - 1n;
 /** Volatility runs at a time: each is one single-threaded Python process. */
@@ -37,7 +46,7 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const volatility = extractVolatility(dir);
     const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
     assert.equal(isf.code, 0, isf.stderr);
-    for (const plugin of ['linux.check_idt', 'linux.psscan']) {
+    for (const plugin of ['linux.check_idt', 'linux.psscan', 'linux.pidhashtable']) {
       const out = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', plugin]);
       assert.equal(out.code, 0, out.stderr);
       // Addresses above 2^53 are quoted before parsing so they keep every digit.
@@ -119,5 +128,10 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const columns = ['OFFSET (P)', 'PID', 'TID', 'PPID', 'COMM', 'EXIT_STATE'];
     const rows = (list: readonly Row[]) => list.map((r) => columns.map((c) => String(r[c])));
     assert.deepEqual(rows(results.get('linux.psscan')!), rows(memscope.get('linux.psscan')!));
+  });
+
+  it('linux.pidhashtable finds the same tasks through the PID IDR as memscope, in the same order', () => {
+    const rows = (list: readonly Row[]) => list.map((r) => [BigInt(String(r['OFFSET'])) & ADDRESS_MASK, r['PID'], r['TID'], r['PPID'], r['COMM']]);
+    assert.deepEqual(rows(results.get('linux.pidhashtable')!), rows(memscope.get('linux.pidhashtable')!));
   });
 });

@@ -34,7 +34,8 @@ import { executablePath, readArgv, readEnvironment } from './process-memory.ts';
 import { SocketReader } from './sockets.ts';
 import { syscallTableEntries } from './syscall-tables.ts';
 import { scanTasks } from './task-scan.ts';
-import { listTasks } from './task.ts';
+import { pidHashTasks } from './pid-hash.ts';
+import { listTasks, type TaskRecord } from './task.ts';
 import { listVmas } from './vmas.ts';
 
 /** The Linux kernel as one plugin run reads it (ctx.linux()): the OS library's readers, their warnings the run's. */
@@ -62,12 +63,20 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
   }
 
   async *tasks({ threads = false }: { readonly threads?: boolean } = {}): AsyncGenerator<LinuxTask> {
-    const boot = await this.bootTimeNs();
     for await (const task of listTasks(this.kernel, this.warn(), threads)) {
       this.run.signal?.throwIfAborted();
-      const createTime = boot === null || task.startBootNs === null ? null : unixSecondsToIso((boot + task.startBootNs) / 1_000_000_000n);
-      yield { ...task, createTime };
+      yield this.withCreateTime(task);
     }
+  }
+
+  async *pidHashTasks(): AsyncGenerator<LinuxTask> {
+    for (const task of await pidHashTasks(this.kernel, this.warn())) yield this.withCreateTime(task);
+  }
+
+  private withCreateTime(task: TaskRecord): LinuxTask {
+    const boot = this.kernel.bootTimeNs;
+    const createTime = boot === null || task.startBootNs === null ? null : unixSecondsToIso((boot + task.startBootNs) / 1_000_000_000n);
+    return { ...task, createTime };
   }
 
   async bootTimeNs(): Promise<bigint | null> {

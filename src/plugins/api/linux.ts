@@ -253,6 +253,8 @@ export interface LinuxKernelContext extends KernelContext {
   neighbours(): AsyncIterable<Neighbour>;
   /** The kernel log from the oldest record to the newest. */
   kernelLog(): AsyncIterable<KernelLogRecord>;
+  /** Every task with a PID in init_pid_ns's IDR (the kernel's PID lookup), sorted by PID and TID: threads included. */
+  pidHashTasks(): AsyncIterable<LinuxTask>;
   /** task_structs carved from physical memory, in address order: those on the task list, unlinked and exited ones. */
   scanTasks(): AsyncIterable<ScannedTask>;
   /** The x86-64 system call tables' entries, the 64-bit table first, each in index order. */
