@@ -1,6 +1,8 @@
 import type { PluginDefinition } from './plugin-definition.ts';
 import { arp as linuxArp } from './linux/arp.ts';
+import { checkCreds as linuxCheckCreds } from './linux/check-creds.ts';
 import { checkIdt as linuxCheckIdt } from './linux/check-idt.ts';
+import { checkModules as linuxCheckModules } from './linux/check-modules.ts';
 import { checkSyscall as linuxCheckSyscall } from './linux/check-syscall.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
@@ -109,6 +111,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxProcMaps,
   linuxCheckSyscall,
   linuxCheckIdt,
+  linuxCheckModules,
+  linuxCheckCreds,
   imageInfo,
   yarascan,
   vadyarascan,

@@ -6,6 +6,7 @@ import type {
   InterruptGate,
   KernelLogRecord,
   KernelModule,
+  ModuleKobject,
   LinuxKernelContext,
   LinuxKernelInfo,
   LinuxTask,
@@ -26,6 +27,7 @@ import { describeFile } from './file-info.ts';
 import { interruptGates } from './interrupt-gates.ts';
 import { KernelCodeMap } from './kernel-code-map.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
+import { moduleKobjects } from './module-kobjects.ts';
 import { listModules } from './modules.ts';
 import { listMounts, mountNamespaces, taskMountNamespace } from './mounts.ts';
 import { listNeighbours } from './neighbours.ts';
@@ -142,6 +144,10 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
 
   modules(): AsyncIterable<KernelModule> {
     return listModules(this.kernel, this.warn());
+  }
+
+  moduleKobjects(): AsyncIterable<ModuleKobject> {
+    return moduleKobjects(this.kernel, this.warn());
   }
 
   neighbours(): AsyncIterable<Neighbour> {

@@ -141,6 +141,16 @@ export interface ScannedTask {
   readonly exitState: string;
 }
 
+/** A /sys/module kobject (module_kset): a loaded module's (module set) or a built-in one's with parameters (module 0). */
+export interface ModuleKobject {
+  readonly kobject: bigint;
+  /** The struct module it belongs to; 0n for a built-in module. */
+  readonly module: bigint;
+  readonly name: string;
+  /** The kobject's reference count (kref). */
+  readonly references: number;
+}
+
 /** One entry of a system call table: the handler the kernel dispatches system call `index` to. */
 export interface SyscallTableEntry {
   /** '64bit' (sys_call_table) or '32bit' (ia32_sys_call_table, the 32-bit emulation's). */
@@ -249,6 +259,8 @@ export interface LinuxKernelContext extends KernelContext {
   mounts(namespace: MountNamespace): AsyncIterable<MountInfo>;
   /** Loaded modules, most recently loaded first. */
   modules(): AsyncIterable<KernelModule>;
+  /** The kobjects of /sys/module, in list order. */
+  moduleKobjects(): AsyncIterable<ModuleKobject>;
   /** ARP and NDP neighbour table entries. */
   neighbours(): AsyncIterable<Neighbour>;
   /** The kernel log from the oldest record to the newest. */

@@ -1,9 +1,11 @@
 // Rootkit checks on the real 6.1 capture: the system call table and the IDT as the kernel left them (their handlers
-// named after the kernel's own syscall tables, arch/x86/entry/syscalls/syscall_64.tbl), then with hooks written in.
+// named after the kernel's own syscall tables, arch/x86/entry/syscalls/syscall_64.tbl), modules and credentials as
+// the guest had them; then with hooks, a hidden module and borrowed credentials written in.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
 import type { Session } from '../../src/engine/session.ts';
 import { listModules } from '../../src/os/linux/modules.ts';
+import { listTasks } from '../../src/os/linux/task.ts';
 import type { KernelModule } from '../../src/plugins/api.ts';
 import type { Cell, CountedWarning } from '../../src/plugins/plugin.ts';
 import { ImagePatch, loadLinuxImage, type LinuxImage } from '../helpers/linux-image-patch.ts';
@@ -50,12 +52,16 @@ for (const capture of LINUX_CAPTURES) {
   describe(`linux.check_syscall and linux.check_idt on ${capture}`, { skip }, () => {
     let syscalls: { rows: Record<string, Cell>[]; warnings: readonly CountedWarning[] };
     let idt: Record<string, Cell>[];
+    let hiddenModules: Record<string, Cell>[];
+    let sharedCreds: Record<string, Cell>[];
 
     before(async () => {
       const session = await openLinuxSession(capture);
       try {
         syscalls = await runByColumn(session, 'linux.check_syscall');
         idt = (await runByColumn(session, 'linux.check_idt')).rows;
+        hiddenModules = (await runByColumn(session, 'linux.check_modules')).rows;
+        sharedCreds = (await runByColumn(session, 'linux.check_creds')).rows;
       } finally {
         await session.close();
       }
@@ -94,6 +100,11 @@ for (const capture of LINUX_CAPTURES) {
       );
       assert.ok(idt.every((r) => r['Module'] === '__kernel__'));
       for (const [vector, name] of IDT_HANDLERS) assert.equal(idt.find((r) => r['Index'] === vector)!['Symbol'], name, `vector ${vector}`);
+    });
+
+    it('finds no module hidden from the module list and no credentials shared between processes', () => {
+      assert.deepEqual(hiddenModules, []);
+      assert.deepEqual(sharedCreds, []);
     });
   });
 }
@@ -160,6 +171,53 @@ describe('hooks written into the capture', { skip }, () => {
       assert.deepEqual(at(3), { Index: 3, Address: module.base + 0x40n, Module: 'dummy', Symbol: 'N/A' });
       assert.deepEqual(at(14), { Index: 14, Address: rogue, Module: 'UNKNOWN', Symbol: 'N/A' });
       assert.equal(at(13)['Symbol'], 'asm_exc_general_protection');
+    } finally {
+      await patched.close();
+    }
+  });
+
+  it('a module taken off the module list: gone from linux.lsmod, found by linux.check_modules through /sys/module', async () => {
+    const { kernel } = image;
+    const module = modules.find((m) => m.name === 'dummy')!;
+    const link = module.address + BigInt(kernel.layout.offset('module', 'list'));
+    const next = (await kernel.vm.readU64(link))!;
+    const prev = (await kernel.vm.readU64(link + 8n))!;
+    const p = new ImagePatch(image);
+    await p.field('list_head', prev, 'next', next);
+    await p.field('list_head', next, 'prev', prev);
+    const patched = await p.open();
+    try {
+      const listed = (await runByColumn(patched, 'linux.lsmod')).rows.map((r) => r['Name']);
+      assert.deepEqual(
+        listed.sort(),
+        modules
+          .map((m) => m.name)
+          .filter((n) => n !== 'dummy')
+          .sort(),
+      );
+      const hidden = (await runByColumn(patched, 'linux.check_modules')).rows;
+      assert.deepEqual(hidden, [{ 'Module Address': module.address, 'Module Name': 'dummy' }]);
+    } finally {
+      await patched.close();
+    }
+  });
+
+  it('a process given init’s credentials: linux.check_creds lists the cred they share', async () => {
+    const { kernel } = image;
+    const tasks = [];
+    for await (const t of listTasks(kernel, (w) => assert.fail(w.message))) tasks.push(t);
+    const init = tasks.find((t) => t.pid === 1)!;
+    const alpha = tasks.find((t) => t.comm === 'memimg_alpha')!;
+    const p = new ImagePatch(image);
+    const initCred = init.view.u64('cred');
+    await p.field('task_struct', alpha.address, 'cred', initCred);
+    await p.field('task_struct', alpha.address, 'real_cred', initCred);
+    const patched = await p.open();
+    try {
+      const shared = (await runByColumn(patched, 'linux.check_creds')).rows;
+      assert.deepEqual(shared, [{ CredVAddr: initCred, PIDs: `1, ${alpha.pid}` }]);
+      const alphaRow = (await runByColumn(patched, 'linux.pslist')).rows.find((r) => r['PID'] === alpha.pid)!;
+      assert.equal(alphaRow['UID'], 0, 'the borrowed credentials make it root');
     } finally {
       await patched.close();
     }
