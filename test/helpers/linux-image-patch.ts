@@ -56,6 +56,16 @@ export class ImagePatch {
     await this.write(address + BigInt(layout.offset(struct, path)), data);
   }
 
+  /** Takes the list_head at `link` off its list, as list_del does (its own links are left as they were). */
+  async unlink(link: bigint): Promise<void> {
+    const vm = this.image.kernel.vm;
+    const next = await vm.readU64(link);
+    const prev = await vm.readU64(link + 8n);
+    if (next === null || prev === null) throw new Error(`list_head at 0x${link.toString(16)} is not readable`);
+    await this.field('list_head', prev, 'next', next);
+    await this.field('list_head', next, 'prev', prev);
+  }
+
   /** A zeroed structure in a page that is all zeros in the image (free memory), by its direct-map address. */
   async scratch(struct: string): Promise<bigint> {
     const size = this.image.kernel.layout.size(struct);

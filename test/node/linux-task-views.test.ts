@@ -106,12 +106,8 @@ describe('a process unlinked from the task list', { skip }, () => {
     const tasks = [];
     for await (const t of listTasks(kernel, (w) => assert.fail(w.message))) tasks.push(t);
     const hidden = tasks.find((t) => t.comm === 'memimg_charlie')!;
-    const link = hidden.address + BigInt(kernel.layout.offset('task_struct', 'tasks'));
-    const next = (await kernel.vm.readU64(link))!;
-    const prev = (await kernel.vm.readU64(link + 8n))!;
     const p = new ImagePatch(image);
-    await p.field('list_head', prev, 'next', next);
-    await p.field('list_head', next, 'prev', prev);
+    await p.unlink(hidden.address + BigInt(kernel.layout.offset('task_struct', 'tasks')));
     const patched = await p.open();
     try {
       const listed = await rowsByColumn(patched, 'linux.pslist');
