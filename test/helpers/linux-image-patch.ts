@@ -9,6 +9,7 @@ import { discoverLinux, linuxKernelLayer } from '../../src/os/linux/discovery.ts
 import { loadKernelSymbolTable } from '../../src/os/linux/kernel-symbols.ts';
 import { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
 import { linuxFixtureFile } from './linux-fixture.ts';
+import { untracked } from './untracked.ts';
 
 const PAGE = 4096;
 
@@ -82,6 +83,6 @@ export class ImagePatch {
 
   async open(name = 'patched.raw'): Promise<Session> {
     const env = await createNodeEnv({ symbolDirs: [], cache: false });
-    return openSession(new MemorySource(this.bytes, name), { ...env, discoveryCache: this.image.discoveryCache });
+    return untracked(() => openSession(new MemorySource(this.bytes, name), { ...env, discoveryCache: this.image.discoveryCache }));
   }
 }
