@@ -6,6 +6,7 @@ import { checkModules as linuxCheckModules } from './linux/check-modules.ts';
 import { checkSyscall as linuxCheckSyscall } from './linux/check-syscall.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
+import { keyboardNotifiers as linuxKeyboardNotifiers } from './linux/keyboard-notifiers.ts';
 import { kmsg as linuxKmsg } from './linux/kmsg.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { lsof as linuxLsof } from './linux/lsof.ts';
@@ -18,6 +19,7 @@ import { psscan as linuxPsscan } from './linux/psscan.ts';
 import { psxview as linuxPsxview } from './linux/psxview.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
+import { ttyCheck as linuxTtyCheck } from './linux/tty-check.ts';
 import { imageInfo } from './physical/image-info.ts';
 import { yarascan } from './physical/yarascan.ts';
 import { arp } from './windows/arp.ts';
@@ -113,6 +115,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxCheckIdt,
   linuxCheckModules,
   linuxCheckCreds,
+  linuxKeyboardNotifiers,
+  linuxTtyCheck,
   imageInfo,
   yarascan,
   vadyarascan,

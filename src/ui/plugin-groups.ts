@@ -29,7 +29,7 @@ const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = 
   ['Memory search', ['yarascan', 'vadyarascan']],
   ['Registry', ['registry.hivelist', 'registry.hivescan', 'registry.printkey', 'registry.userassist']],
   ['Kernel', ['lsmod', 'modules', 'modscan', 'driverscan', 'unloadedmodules', 'kmsg', 'bigpools', 'mutantscan', 'symlinkscan']],
-  ['Rootkit checks', ['check_syscall', 'check_idt', 'check_modules', 'check_creds']],
+  ['Rootkit checks', ['check_syscall', 'check_idt', 'check_modules', 'check_creds', 'keyboard_notifiers', 'tty_check']],
 ];
 
 export interface PluginGroup<P> {

@@ -19,6 +19,7 @@ const PLUGINS = [
   'linux.check_idt',
   'linux.psscan',
   'linux.pidhashtable',
+  'linux.tty_check',
 ] as const;
 /** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
 const ADDRESS_MASK = (1n << 48n) - 1n;
@@ -46,7 +47,7 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const volatility = extractVolatility(dir);
     const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
     assert.equal(isf.code, 0, isf.stderr);
-    for (const plugin of ['linux.check_idt', 'linux.psscan', 'linux.pidhashtable']) {
+    for (const plugin of ['linux.check_idt', 'linux.psscan', 'linux.pidhashtable', 'linux.tty_check']) {
       const out = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', plugin]);
       assert.equal(out.code, 0, out.stderr);
       // Addresses above 2^53 are quoted before parsing so they keep every digit.
@@ -128,6 +129,11 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const columns = ['OFFSET (P)', 'PID', 'TID', 'PPID', 'COMM', 'EXIT_STATE'];
     const rows = (list: readonly Row[]) => list.map((r) => columns.map((c) => String(r[c])));
     assert.deepEqual(rows(results.get('linux.psscan')!), rows(memscope.get('linux.psscan')!));
+  });
+
+  it('linux.tty_check names the same tty, receive handler, module and symbol as memscope', () => {
+    const rows = (list: readonly Row[]) => list.map((r) => [r['Name'], BigInt(String(r['Address'])) & ADDRESS_MASK, r['Module'], r['Symbol']]);
+    assert.deepEqual(rows(results.get('linux.tty_check')!), rows(memscope.get('linux.tty_check')!));
   });
 
   it('linux.pidhashtable finds the same tasks through the PID IDR as memscope, in the same order', () => {

@@ -54,6 +54,8 @@ for (const capture of LINUX_CAPTURES) {
     let idt: Record<string, Cell>[];
     let hiddenModules: Record<string, Cell>[];
     let sharedCreds: Record<string, Cell>[];
+    let keyboard: Record<string, Cell>[];
+    let ttys: Record<string, Cell>[];
 
     before(async () => {
       const session = await openLinuxSession(capture);
@@ -62,6 +64,8 @@ for (const capture of LINUX_CAPTURES) {
         idt = (await runByColumn(session, 'linux.check_idt')).rows;
         hiddenModules = (await runByColumn(session, 'linux.check_modules')).rows;
         sharedCreds = (await runByColumn(session, 'linux.check_creds')).rows;
+        keyboard = (await runByColumn(session, 'linux.keyboard_notifiers')).rows;
+        ttys = (await runByColumn(session, 'linux.tty_check')).rows;
       } finally {
         await session.close();
       }
@@ -105,6 +109,14 @@ for (const capture of LINUX_CAPTURES) {
     it('finds no module hidden from the module list and no credentials shared between processes', () => {
       assert.deepEqual(hiddenModules, []);
       assert.deepEqual(sharedCreds, []);
+    });
+
+    it('finds no keyboard notifier, and the serial console ttyS0 (the guest’s only open tty) on n_tty’s receive_buf', () => {
+      assert.deepEqual(keyboard, []);
+      assert.deepEqual(
+        ttys.map((r) => [r['Name'], r['Module'], r['Symbol']]),
+        [['ttyS0', '__kernel__', 'n_tty_receive_buf']],
+      );
     });
   });
 }
@@ -214,6 +226,28 @@ describe('hooks written into the capture', { skip }, () => {
       assert.deepEqual(shared, [{ CredVAddr: initCred, PIDs: `1, ${alpha.pid}` }]);
       const alphaRow = (await runByColumn(patched, 'linux.pslist')).rows.find((r) => r['PID'] === alpha.pid)!;
       assert.equal(alphaRow['UID'], 0, 'the borrowed credentials make it root');
+    } finally {
+      await patched.close();
+    }
+  });
+
+  it('a keyboard notifier registered from a module and a tty discipline redirected: named by module, then UNKNOWN', async () => {
+    const { kernel } = image;
+    const p = new ImagePatch(image);
+    const module = modules.find((m) => m.name === 'dummy')!;
+    const block = await p.scratch('notifier_block');
+    await p.field('notifier_block', block, 'notifier_call', module.base + 0x80n);
+    const head = kernel.symbolAddress('keyboard_notifier_list') + BigInt(kernel.layout.offset('atomic_notifier_head', 'head'));
+    await p.field('notifier_block', block, 'next', (await kernel.vm.readU64(head))!);
+    await p.write(head, u64(block));
+    const rogue = await p.scratch('list_head');
+    await p.write(kernel.symbolAddress('n_tty_ops') + BigInt(kernel.layout.offset('tty_ldisc_ops', 'receive_buf')), u64(rogue));
+    const patched = await p.open();
+    try {
+      assert.deepEqual((await runByColumn(patched, 'linux.keyboard_notifiers')).rows, [
+        { Address: module.base + 0x80n, Module: 'dummy', Symbol: 'N/A' },
+      ]);
+      assert.deepEqual((await runByColumn(patched, 'linux.tty_check')).rows, [{ Name: 'ttyS0', Address: rogue, Module: 'UNKNOWN', Symbol: 'N/A' }]);
     } finally {
       await patched.close();
     }

@@ -17,6 +17,7 @@ import type {
   ScannedTask,
   SocketInfo,
   SyscallTableEntry,
+  TtyReceiver,
   Vma,
 } from '../../plugins/api/linux.ts';
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
@@ -24,6 +25,7 @@ import { KernelRunContext } from '../kernel-context.ts';
 import { unixSecondsToIso } from '../unix-time.ts';
 import { openFiles } from './fd-table.ts';
 import { describeFile } from './file-info.ts';
+import { keyboardNotifiers, ttyReceivers } from './input-hooks.ts';
 import { interruptGates } from './interrupt-gates.ts';
 import { KernelCodeMap } from './kernel-code-map.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
@@ -169,6 +171,14 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
 
   interruptGates(): AsyncIterable<InterruptGate> {
     return interruptGates(this.kernel, this.warn());
+  }
+
+  keyboardNotifiers(): AsyncIterable<bigint> {
+    return keyboardNotifiers(this.kernel, this.warn());
+  }
+
+  ttyReceivers(): AsyncIterable<TtyReceiver> {
+    return ttyReceivers(this.kernel, this.warn());
   }
 
   async codeOwner(address: bigint): Promise<CodeOwner> {

@@ -166,6 +166,12 @@ export interface InterruptGate {
   readonly address: bigint;
 }
 
+/** An open tty and the receive_buf of its line discipline. */
+export interface TtyReceiver {
+  readonly name: string;
+  readonly handler: bigint;
+}
+
 /** Who a code address belongs to. */
 export interface CodeOwner {
   /** '__kernel__' for the kernel's text, a loaded module's name, or null for neither (code no listed module owns). */
@@ -273,6 +279,10 @@ export interface LinuxKernelContext extends KernelContext {
   syscallTables(): AsyncIterable<SyscallTableEntry>;
   /** The IDT gates of the CPU exceptions (vectors 0-19) and int 0x80, empty gates left out. */
   interruptGates(): AsyncIterable<InterruptGate>;
+  /** The callbacks registered on keyboard_notifier_list, in chain order. */
+  keyboardNotifiers(): AsyncIterable<bigint>;
+  /** Every open tty with its line discipline's receive_buf. */
+  ttyReceivers(): AsyncIterable<TtyReceiver>;
   /** Who owns a code address: the kernel text (with the symbol starting there), a loaded module, or nobody. */
   codeOwner(address: bigint): Promise<CodeOwner>;
 }

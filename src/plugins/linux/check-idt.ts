@@ -1,4 +1,5 @@
 import type { PluginDefinition } from '../api.ts';
+import { CODE_OWNER_COLUMNS, codeOwnerCells } from './code-owner-cells.ts';
 
 export const checkIdt: PluginDefinition = {
   name: 'linux.check_idt',
@@ -7,20 +8,14 @@ export const checkIdt: PluginDefinition = {
     'point to: a handler outside the kernel (UNKNOWN) or in a module is a hooked interrupt.',
   version: '1.0.0',
   requirements: [{ kind: 'kernel', os: 'linux' }],
-  columns: [
-    { name: 'Index', type: 'hex' },
-    { name: 'Address', type: 'hex', address: 'kernel' },
-    { name: 'Module', type: 'str' },
-    { name: 'Symbol', type: 'str' },
-  ],
+  columns: [{ name: 'Index', type: 'hex' }, ...CODE_OWNER_COLUMNS],
   options: [],
   tree: false,
   async *run(ctx) {
     const linux = await ctx.linux();
     for await (const gate of linux.interruptGates()) {
       ctx.signal?.throwIfAborted();
-      const owner = await linux.codeOwner(gate.address);
-      yield { depth: 0, values: [gate.index, gate.address, owner.module ?? 'UNKNOWN', owner.symbol ?? 'N/A'] };
+      yield { depth: 0, values: [gate.index, ...(await codeOwnerCells(linux, gate.address))] };
     }
   },
 };
