@@ -7,7 +7,7 @@ import type { PhysicalLayer } from '../layers/physical-layer.ts';
 import { NodeFileSource } from '../node/node-file-source.ts';
 import { TempFileStorage } from '../node/temp-file-storage.ts';
 import { escapeControls } from '../render/terminal-text.ts';
-import { formatSizeExact } from '../ui/format-size.ts';
+import { formatSizeExact } from '../plugins/common/format-size.ts';
 import type { CliCommand } from './args.ts';
 import { ProgressBar } from './progress-bar.ts';
 import { companionsOf } from './run-plugin.ts';

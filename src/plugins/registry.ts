@@ -1,7 +1,12 @@
 import type { PluginDefinition } from './plugin-definition.ts';
 import { arp as linuxArp } from './linux/arp.ts';
+import { checkCreds as linuxCheckCreds } from './linux/check-creds.ts';
+import { checkIdt as linuxCheckIdt } from './linux/check-idt.ts';
+import { checkModules as linuxCheckModules } from './linux/check-modules.ts';
+import { checkSyscall as linuxCheckSyscall } from './linux/check-syscall.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
+import { keyboardNotifiers as linuxKeyboardNotifiers } from './linux/keyboard-notifiers.ts';
 import { kmsg as linuxKmsg } from './linux/kmsg.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { lsof as linuxLsof } from './linux/lsof.ts';
@@ -9,9 +14,13 @@ import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { procMaps as linuxProcMaps } from './linux/proc-maps.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
+import { pidhashtable as linuxPidhashtable } from './linux/pidhashtable.ts';
+import { psscan as linuxPsscan } from './linux/psscan.ts';
+import { psxview as linuxPsxview } from './linux/psxview.ts';
 import { pstree as linuxPstree } from './linux/pstree.ts';
 import { sockstat as linuxSockstat } from './linux/sockstat.ts';
 import { vmayarascan as linuxVmayarascan } from './linux/vmayarascan.ts';
+import { ttyCheck as linuxTtyCheck } from './linux/tty-check.ts';
 import { imageInfo } from './physical/image-info.ts';
 import { yarascan } from './physical/yarascan.ts';
 import { arp } from './windows/arp.ts';
@@ -91,6 +100,9 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxInfo,
   linuxPslist,
   linuxPstree,
+  linuxPsscan,
+  linuxPidhashtable,
+  linuxPsxview,
   linuxPsaux,
   linuxEnvars,
   linuxLsmod,
@@ -100,6 +112,12 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxKmsg,
   linuxLsof,
   linuxProcMaps,
+  linuxCheckSyscall,
+  linuxCheckIdt,
+  linuxCheckModules,
+  linuxCheckCreds,
+  linuxKeyboardNotifiers,
+  linuxTtyCheck,
   imageInfo,
   yarascan,
   vadyarascan,

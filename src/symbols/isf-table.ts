@@ -121,6 +121,10 @@ export class IsfSymbolTable implements SymbolTable {
     return info;
   }
 
+  symbolNames(): Iterable<string> {
+    return Object.keys(this.raw.symbols ?? {});
+  }
+
   symbol(name: string): bigint | undefined {
     const raw = own(this.raw.symbols, name);
     if (raw === undefined) return undefined;

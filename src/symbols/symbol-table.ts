@@ -47,6 +47,8 @@ export interface SymbolTable {
   enumeration(name: string): EnumInfo | undefined;
   /** ISF symbol address: an RVA for Windows PDB tables, an absolute address for Linux. */
   symbol(name: string): bigint | undefined;
+  /** Every symbol's name, in the table's order; absent where a table cannot list them. */
+  symbolNames?(): Iterable<string>;
   /** Size in bytes of any type descriptor (pointer → pointerSize, array → count × element, ...). */
   sizeOf(type: TypeDescriptor): number;
 }

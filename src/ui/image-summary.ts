@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ImageSummary, NoOsFinding } from '../engine/engine-api.ts';
 import type { ImageHashes } from '../engine/image-hash.ts';
-import { formatSizeExact } from './format-size.ts';
+import { formatSizeExact } from '../plugins/common/format-size.ts';
 import { controlStyles, factListStyles } from './shared-styles.ts';
 
 /** What memscope found in the opened image. */

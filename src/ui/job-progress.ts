@@ -1,7 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { JobProgress } from '../engine/engine-api.ts';
-import { formatSize } from './format-size.ts';
+import { formatSize } from '../plugins/common/format-size.ts';
 import { controlStyles } from './shared-styles.ts';
 
 /** A running job: stage, bytes done of total, a notice (e.g. it does not respond), and Cancel (fires `cancel-job`). */

@@ -5,13 +5,31 @@
  */
 const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = [
   ['System', ['info', 'svcscan']],
-  ['Processes', ['pslist', 'pstree', 'psscan', 'psaux', 'psxview', 'cmdline', 'envars', 'sessions', 'getsids', 'privileges', 'threads', 'thrdscan']],
+  [
+    'Processes',
+    [
+      'pslist',
+      'pstree',
+      'psscan',
+      'pidhashtable',
+      'psaux',
+      'psxview',
+      'cmdline',
+      'envars',
+      'sessions',
+      'getsids',
+      'privileges',
+      'threads',
+      'thrdscan',
+    ],
+  ],
   ['Network', ['sockstat', 'arp', 'netscan', 'netstat', 'dnscache']],
   ['Files, handles and modules', ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'mountinfo', 'mounts']],
   ['Process memory', ['vadinfo', 'malfind', 'proc.Maps']],
   ['Memory search', ['yarascan', 'vadyarascan', 'vmayarascan']],
   ['Registry', ['registry.hivelist', 'registry.hivescan', 'registry.printkey', 'registry.userassist']],
   ['Kernel', ['lsmod', 'modules', 'modscan', 'driverscan', 'unloadedmodules', 'kmsg', 'bigpools', 'mutantscan', 'symlinkscan']],
+  ['Rootkit checks', ['check_syscall', 'check_idt', 'check_modules', 'check_creds', 'keyboard_notifiers', 'tty_check']],
 ];
 
 export interface PluginGroup<P> {

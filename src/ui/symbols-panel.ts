@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ImageSummary, KeptSymbols } from '../engine/engine-api.ts';
-import { formatSize } from './format-size.ts';
+import { formatSize } from '../plugins/common/format-size.ts';
 import { controlStyles, factListStyles } from './shared-styles.ts';
 import { symbolDropZone } from './symbol-drop-zone.ts';
 

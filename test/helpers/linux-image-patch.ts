@@ -9,6 +9,7 @@ import { discoverLinux, linuxKernelLayer } from '../../src/os/linux/discovery.ts
 import { loadKernelSymbolTable } from '../../src/os/linux/kernel-symbols.ts';
 import { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
 import { linuxFixtureFile } from './linux-fixture.ts';
+import { untracked } from './untracked.ts';
 
 const PAGE = 4096;
 
@@ -56,6 +57,16 @@ export class ImagePatch {
     await this.write(address + BigInt(layout.offset(struct, path)), data);
   }
 
+  /** Takes the list_head at `link` off its list, as list_del does (its own links are left as they were). */
+  async unlink(link: bigint): Promise<void> {
+    const vm = this.image.kernel.vm;
+    const next = await vm.readU64(link);
+    const prev = await vm.readU64(link + 8n);
+    if (next === null || prev === null) throw new Error(`list_head at 0x${link.toString(16)} is not readable`);
+    await this.field('list_head', prev, 'next', next);
+    await this.field('list_head', next, 'prev', prev);
+  }
+
   /** A zeroed structure in a page that is all zeros in the image (free memory), by its direct-map address. */
   async scratch(struct: string): Promise<bigint> {
     const size = this.image.kernel.layout.size(struct);
@@ -72,6 +83,6 @@ export class ImagePatch {
 
   async open(name = 'patched.raw'): Promise<Session> {
     const env = await createNodeEnv({ symbolDirs: [], cache: false });
-    return openSession(new MemorySource(this.bytes, name), { ...env, discoveryCache: this.image.discoveryCache });
+    return untracked(() => openSession(new MemorySource(this.bytes, name), { ...env, discoveryCache: this.image.discoveryCache }));
   }
 }

@@ -3,6 +3,7 @@ import { openSession, type Session, type SessionEnv } from '../../src/engine/ses
 import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import type { Cell, CountedWarning, PluginOptions } from '../../src/plugins/plugin.ts';
 import { linuxFixtureFile } from './linux-fixture.ts';
+import { untracked } from './untracked.ts';
 import { collect, collectRun } from './windows-session.ts';
 
 export type LinuxCapture = 'linux-a.raw' | 'linux-a.elf' | 'linux-a.lime' | 'linux-a.kdump';
@@ -11,7 +12,8 @@ export const LINUX_CAPTURES: readonly LinuxCapture[] = ['linux-a.raw', 'linux-a.
 /** A session on one capture of the real Linux fixture, with no symbol directory (BTF + kallsyms only). */
 export async function openLinuxSession(capture: LinuxCapture, env: Partial<SessionEnv> & { symbolDirs?: string[] } = {}): Promise<Session> {
   const base = await createNodeEnv({ symbolDirs: env.symbolDirs ?? [], cache: false });
-  return openSession(await NodeFileSource.open(await linuxFixtureFile(capture)), { ...base, ...env });
+  const source = await NodeFileSource.open(await linuxFixtureFile(capture));
+  return untracked(() => openSession(source, { ...base, ...env }));
 }
 
 export { collect, collectRun };

@@ -4,6 +4,7 @@ import { MemorySource } from '../../src/io/memory-source.ts';
 import type { CountedWarning, PluginOptions, PluginRow } from '../../src/plugins/plugin.ts';
 import { buildWindowsImage, type BuiltWindowsImage, type WindowsImageOptions } from '../fixtures/windows/generate.ts';
 import { REPO_SYMBOLS } from '../fixtures/windows/isf.ts';
+import { untracked } from './untracked.ts';
 
 const images = new Map<string, Promise<BuiltWindowsImage>>();
 
@@ -17,7 +18,7 @@ export function windowsImage(options: WindowsImageOptions = {}): Promise<BuiltWi
 
 export async function openWindowsSession(image: Uint8Array, env: Partial<SessionEnv> & { symbolDirs?: string[] } = {}): Promise<Session> {
   const base = await createNodeEnv({ symbolDirs: env.symbolDirs ?? [REPO_SYMBOLS], cache: false });
-  return openSession(new MemorySource(image, 'generated.raw'), { ...base, ...env });
+  return untracked(() => openSession(new MemorySource(image, 'generated.raw'), { ...base, ...env }));
 }
 
 export async function collect(session: Session, plugin: string, options: PluginOptions = {}): Promise<PluginRow[]> {
@@ -32,7 +33,9 @@ export async function collectRun(
 ): Promise<{ rows: PluginRow[]; warnings: readonly CountedWarning[] }> {
   const run = session.run(plugin, options, {});
   const rows: PluginRow[] = [];
-  for await (const row of run) rows.push(row);
+  await untracked(async () => {
+    for await (const row of run) rows.push(row);
+  });
   return { rows, warnings: run.warnings };
 }
 

@@ -10,7 +10,19 @@ import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers
 import { extractVolatility, run, volatilitySkipReason } from '../helpers/volatility.ts';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
-const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo'] as const;
+const PLUGINS = [
+  'linux.pslist',
+  'linux.pstree',
+  'linux.lsmod',
+  'linux.sockstat',
+  'linux.mountinfo',
+  'linux.check_idt',
+  'linux.psscan',
+  'linux.pidhashtable',
+  'linux.tty_check',
+] as const;
+/** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
+const ADDRESS_MASK = (1n << 48n) - 1n;
 /** Volatility runs at a time: each is one single-threaded Python process. */
 const PARALLEL = 2;
 
@@ -25,6 +37,7 @@ const flatten = (rows: readonly Row[]): Row[] => rows.flatMap((r) => [r, ...flat
 
 describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from the capture', { skip: skipReason() }, () => {
   const results = new Map<Plugin, Row[]>();
+  const memscope = new Map<string, Row[]>();
   const truth = () => linuxTruth() as unknown as Record<string, any>;
 
   before(async () => {
@@ -34,6 +47,12 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const volatility = extractVolatility(dir);
     const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
     assert.equal(isf.code, 0, isf.stderr);
+    for (const plugin of ['linux.check_idt', 'linux.psscan', 'linux.pidhashtable', 'linux.tty_check']) {
+      const out = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', plugin]);
+      assert.equal(out.code, 0, out.stderr);
+      // Addresses above 2^53 are quoted before parsing so they keep every digit.
+      memscope.set(plugin, JSON.parse(out.stdout.replace(/: (\d{16,})/g, ': "$1"')) as Row[]);
+    }
     mkdirSync(join(dir, 'symbols/linux'), { recursive: true });
     writeFileSync(join(dir, 'symbols/linux/memscope-linux-a.json'), isf.stdout);
     // The first run builds Volatility's banner cache; the others reuse it.
@@ -99,5 +118,26 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
         `mount ${m.mount_id} ${m.mountpoint}`,
       );
     }
+  });
+
+  it('linux.check_idt names the same handler, module and symbol for each checked vector as memscope', () => {
+    const rows = (list: readonly Row[]) => list.map((r) => [r['Index'], BigInt(String(r['Address'])) & ADDRESS_MASK, r['Module'], r['Symbol']]);
+    assert.deepEqual(rows(results.get('linux.check_idt')!), rows(memscope.get('linux.check_idt')!));
+  });
+
+  it('linux.psscan carves the same task_structs as memscope: offsets, ids, names and exit states', () => {
+    const columns = ['OFFSET (P)', 'PID', 'TID', 'PPID', 'COMM', 'EXIT_STATE'];
+    const rows = (list: readonly Row[]) => list.map((r) => columns.map((c) => String(r[c])));
+    assert.deepEqual(rows(results.get('linux.psscan')!), rows(memscope.get('linux.psscan')!));
+  });
+
+  it('linux.tty_check names the same tty, receive handler, module and symbol as memscope', () => {
+    const rows = (list: readonly Row[]) => list.map((r) => [r['Name'], BigInt(String(r['Address'])) & ADDRESS_MASK, r['Module'], r['Symbol']]);
+    assert.deepEqual(rows(results.get('linux.tty_check')!), rows(memscope.get('linux.tty_check')!));
+  });
+
+  it('linux.pidhashtable finds the same tasks through the PID IDR as memscope, in the same order', () => {
+    const rows = (list: readonly Row[]) => list.map((r) => [BigInt(String(r['OFFSET'])) & ADDRESS_MASK, r['PID'], r['TID'], r['PPID'], r['COMM']]);
+    assert.deepEqual(rows(results.get('linux.pidhashtable')!), rows(memscope.get('linux.pidhashtable')!));
   });
 });

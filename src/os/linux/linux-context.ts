@@ -1,9 +1,12 @@
 import { isMemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
 import type {
+  CodeOwner,
   FileInfo,
+  InterruptGate,
   KernelLogRecord,
   KernelModule,
+  ModuleKobject,
   LinuxKernelContext,
   LinuxKernelInfo,
   LinuxTask,
@@ -11,7 +14,10 @@ import type {
   MountNamespace,
   Neighbour,
   OpenFile,
+  ScannedTask,
   SocketInfo,
+  SyscallTableEntry,
+  TtyReceiver,
   Vma,
 } from '../../plugins/api/linux.ts';
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
@@ -19,19 +25,27 @@ import { KernelRunContext } from '../kernel-context.ts';
 import { unixSecondsToIso } from '../unix-time.ts';
 import { openFiles } from './fd-table.ts';
 import { describeFile } from './file-info.ts';
+import { keyboardNotifiers, ttyReceivers } from './input-hooks.ts';
+import { interruptGates } from './interrupt-gates.ts';
+import { KernelCodeMap } from './kernel-code-map.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
+import { moduleKobjects } from './module-kobjects.ts';
 import { listModules } from './modules.ts';
 import { listMounts, mountNamespaces, taskMountNamespace } from './mounts.ts';
 import { listNeighbours } from './neighbours.ts';
 import { readPrintkRingbuffer } from './printk-ringbuffer.ts';
 import { executablePath, readArgv, readEnvironment } from './process-memory.ts';
 import { SocketReader } from './sockets.ts';
-import { listTasks } from './task.ts';
+import { syscallTableEntries } from './syscall-tables.ts';
+import { scanTasks } from './task-scan.ts';
+import { pidHashTasks } from './pid-hash.ts';
+import { listTasks, type TaskRecord } from './task.ts';
 import { listVmas } from './vmas.ts';
 
 /** The Linux kernel as one plugin run reads it (ctx.linux()): the OS library's readers, their warnings the run's. */
 export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements LinuxKernelContext {
   private sockets: SocketReader | undefined;
+  private codeMap: Promise<KernelCodeMap> | undefined;
 
   get info(): LinuxKernelInfo {
     const d = this.kernel.discovery;
@@ -53,12 +67,20 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
   }
 
   async *tasks({ threads = false }: { readonly threads?: boolean } = {}): AsyncGenerator<LinuxTask> {
-    const boot = await this.bootTimeNs();
     for await (const task of listTasks(this.kernel, this.warn(), threads)) {
       this.run.signal?.throwIfAborted();
-      const createTime = boot === null || task.startBootNs === null ? null : unixSecondsToIso((boot + task.startBootNs) / 1_000_000_000n);
-      yield { ...task, createTime };
+      yield this.withCreateTime(task);
     }
+  }
+
+  async *pidHashTasks(): AsyncGenerator<LinuxTask> {
+    for (const task of await pidHashTasks(this.kernel, this.warn())) yield this.withCreateTime(task);
+  }
+
+  private withCreateTime(task: TaskRecord): LinuxTask {
+    const boot = this.kernel.bootTimeNs;
+    const createTime = boot === null || task.startBootNs === null ? null : unixSecondsToIso((boot + task.startBootNs) / 1_000_000_000n);
+    return { ...task, createTime };
   }
 
   async bootTimeNs(): Promise<bigint | null> {
@@ -126,11 +148,46 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
     return listModules(this.kernel, this.warn());
   }
 
+  moduleKobjects(): AsyncIterable<ModuleKobject> {
+    return moduleKobjects(this.kernel, this.warn());
+  }
+
   neighbours(): AsyncIterable<Neighbour> {
     return listNeighbours(this.kernel, this.warn());
   }
 
   kernelLog(): AsyncIterable<KernelLogRecord> {
     return readPrintkRingbuffer(this.kernel, this.warn());
+  }
+
+  scanTasks(): AsyncIterable<ScannedTask> {
+    const { scanner, signal, progress } = this.run;
+    return scanTasks(this.kernel, scanner, this.warn(), { signal, onProgress: progress });
+  }
+
+  syscallTables(): AsyncIterable<SyscallTableEntry> {
+    return syscallTableEntries(this.kernel, this.warn());
+  }
+
+  interruptGates(): AsyncIterable<InterruptGate> {
+    return interruptGates(this.kernel, this.warn());
+  }
+
+  keyboardNotifiers(): AsyncIterable<bigint> {
+    return keyboardNotifiers(this.kernel, this.warn());
+  }
+
+  ttyReceivers(): AsyncIterable<TtyReceiver> {
+    return ttyReceivers(this.kernel, this.warn());
+  }
+
+  async codeOwner(address: bigint): Promise<CodeOwner> {
+    // Built on first use: the kernel's text symbols and the module list, once per run.
+    this.codeMap ??= (async () => {
+      const modules = [];
+      for await (const m of this.modules()) modules.push(m);
+      return KernelCodeMap.build(this.kernel, modules);
+    })();
+    return (await this.codeMap).owner(address);
   }
 }

@@ -51,6 +51,10 @@ export class LinuxSymbolTable implements SymbolTable {
     for (const e of this.kallsyms.entries()) yield { ...e, address: slid(e.address, this.slide)! };
   }
 
+  *symbolNames(): Generator<string> {
+    for (const e of this.kallsyms.entries()) yield e.name;
+  }
+
   symbol(name: string): bigint | undefined {
     return slid(this.kallsyms.address(name), this.slide);
   }

@@ -126,6 +126,60 @@ export interface KernelModule {
   readonly usedBy: readonly string[];
 }
 
+/** A task_struct carved from physical memory (linux.psscan): listed, unlinked or exited. */
+export interface ScannedTask {
+  /** Physical address of the task_struct. */
+  readonly physical: number;
+  /** tgid: the process id. */
+  readonly pid: number;
+  /** pid: the thread id. */
+  readonly tid: number;
+  /** The parent's tgid; 0 when the parent is not readable. */
+  readonly ppid: number;
+  readonly comm: string;
+  /** TASK_RUNNING (0: live), EXIT_ZOMBIE, EXIT_DEAD or EXIT_TRACE. */
+  readonly exitState: string;
+}
+
+/** A /sys/module kobject (module_kset): a loaded module's (module set) or a built-in one's with parameters (module 0). */
+export interface ModuleKobject {
+  readonly kobject: bigint;
+  /** The struct module it belongs to; 0n for a built-in module. */
+  readonly module: bigint;
+  readonly name: string;
+  /** The kobject's reference count (kref). */
+  readonly references: number;
+}
+
+/** One entry of a system call table: the handler the kernel dispatches system call `index` to. */
+export interface SyscallTableEntry {
+  /** '64bit' (sys_call_table) or '32bit' (ia32_sys_call_table, the 32-bit emulation's). */
+  readonly table: '64bit' | '32bit';
+  readonly tableAddress: bigint;
+  readonly index: number;
+  readonly handler: bigint;
+}
+
+/** An interrupt descriptor table gate: the vector and its handler's address. */
+export interface InterruptGate {
+  readonly index: number;
+  readonly address: bigint;
+}
+
+/** An open tty and the receive_buf of its line discipline. */
+export interface TtyReceiver {
+  readonly name: string;
+  readonly handler: bigint;
+}
+
+/** Who a code address belongs to. */
+export interface CodeOwner {
+  /** '__kernel__' for the kernel's text, a loaded module's name, or null for neither (code no listed module owns). */
+  readonly module: string | null;
+  /** The kernel symbol starting exactly at the address; null inside a function, in a module or outside both. */
+  readonly symbol: string | null;
+}
+
 /** An ARP (IPv4) or NDP (IPv6) neighbour table entry. */
 export interface Neighbour {
   readonly address: bigint;
@@ -211,8 +265,24 @@ export interface LinuxKernelContext extends KernelContext {
   mounts(namespace: MountNamespace): AsyncIterable<MountInfo>;
   /** Loaded modules, most recently loaded first. */
   modules(): AsyncIterable<KernelModule>;
+  /** The kobjects of /sys/module, in list order. */
+  moduleKobjects(): AsyncIterable<ModuleKobject>;
   /** ARP and NDP neighbour table entries. */
   neighbours(): AsyncIterable<Neighbour>;
   /** The kernel log from the oldest record to the newest. */
   kernelLog(): AsyncIterable<KernelLogRecord>;
+  /** Every task with a PID in init_pid_ns's IDR (the kernel's PID lookup), sorted by PID and TID: threads included. */
+  pidHashTasks(): AsyncIterable<LinuxTask>;
+  /** task_structs carved from physical memory, in address order: those on the task list, unlinked and exited ones. */
+  scanTasks(): AsyncIterable<ScannedTask>;
+  /** The x86-64 system call tables' entries, the 64-bit table first, each in index order. */
+  syscallTables(): AsyncIterable<SyscallTableEntry>;
+  /** The IDT gates of the CPU exceptions (vectors 0-19) and int 0x80, empty gates left out. */
+  interruptGates(): AsyncIterable<InterruptGate>;
+  /** The callbacks registered on keyboard_notifier_list, in chain order. */
+  keyboardNotifiers(): AsyncIterable<bigint>;
+  /** Every open tty with its line discipline's receive_buf. */
+  ttyReceivers(): AsyncIterable<TtyReceiver>;
+  /** Who owns a code address: the kernel text (with the symbol starting there), a loaded module, or nobody. */
+  codeOwner(address: bigint): Promise<CodeOwner>;
 }

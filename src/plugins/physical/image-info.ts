@@ -1,21 +1,10 @@
+import { formatSizeExact as size } from '../common/format-size.ts';
 import { variableValuePlugin } from '../common/info-plugin.ts';
 
 /** Ranges listed one per row; an image with more (a fragmented map) gets a count for the rest. */
 const MAX_LISTED_RANGES = 4096;
 
 const hex = (n: number) => `0x${n.toString(16)}`;
-
-/** "4.0 GiB" / "640.0 KiB": a size at a glance beside its exact byte count. */
-function size(bytes: number): string {
-  const units = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return unit === 0 ? `${bytes} bytes` : `${value.toFixed(1)} ${units[unit]} (${bytes} bytes)`;
-}
 
 export const imageInfo = variableValuePlugin(
   {

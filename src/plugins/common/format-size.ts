@@ -1,3 +1,4 @@
+/** Sizes as the page, the CLI and plugins (image.info) print them. */
 const UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'];
 
 /** "16.0 MiB" — binary units, one decimal. */
