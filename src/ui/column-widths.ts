@@ -31,7 +31,9 @@ export function fitWidth(column: Column, index: number, sample: readonly PluginR
   let widest = column.name.length + SORT_ARROW_CH;
   for (const row of sample) widest = Math.max(widest, firstLine(formatCell(row.values[index] ?? null, column.type)).length);
   const ch = Math.max(MIN_CH, widest + PADDING_CH);
-  return whole ? ch : Math.min(ch, MAX_CH[column.type]);
+  // The cap shortens long values, never the column's own name ("pid_hash" over True/False).
+  const header = column.name.length + SORT_ARROW_CH + PADDING_CH;
+  return whole ? ch : Math.min(ch, Math.max(MAX_CH[column.type], header));
 }
 
 /** Every column's width from the rows (sampled); the first column `firstExtraCh` wider (a tree's indentation). */

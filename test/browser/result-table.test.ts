@@ -129,6 +129,23 @@ describe('result-table', () => {
     ok(Math.abs(headerCells(table)[0]!.getBoundingClientRect().left - left) < 2, 'its header too');
   });
 
+  it('never cuts a column’s name: a True/False column named pid_hash is as wide as its header', async () => {
+    const table = mount(document.createElement('result-table'));
+    table.columns = [
+      { name: 'PID', type: 'int' },
+      { name: 'pid_hash', type: 'bool' },
+      { name: 'psscan', type: 'bool' },
+    ];
+    table.rows = [{ depth: 0, values: [1, true, false] }];
+    await waitFor(() => renderedRows(table).length > 0, 'rows');
+    // A name wider than its column spills over the next one (or is clipped): its right edge passes the cell's.
+    const cut = headerCells(table).filter((h) => h.querySelector('button')!.getBoundingClientRect().right > h.getBoundingClientRect().right + 1);
+    deepEqual(
+      cut.map((h) => h.textContent?.trim()),
+      [],
+    );
+  });
+
   it('a dragged header edge sets the column width; a double-click fits the whole content', async () => {
     const table = mount(document.createElement('result-table'));
     table.style.width = '900px';
