@@ -62,9 +62,9 @@ export async function openSession(source: ByteSource, env: SessionEnv, companion
 
 async function openSessionOn(source: ByteSource, env: SessionEnv, companions: CompanionFiles | undefined): Promise<Session> {
   const physical = await openImage(source, { companions, unpack: env.unpack });
-  const osEnv: OsEnv = { ...env, physical };
   const cache = new DiscoveryCache(env.discoveryCache, env.buildId ?? BUILD_ID);
   const fingerprint = companions?.used ? layoutFingerprint(await imageFingerprint(source), physical.runs) : await imageFingerprint(source);
+  const osEnv: OsEnv = { ...env, physical, fingerprint };
   const { found, misses } = await findOs(osProfiles, osEnv, cache, fingerprint);
   if (!found) return new Session(source, fingerprint, physical, env, misses, null, await contentClues(physical), companions);
   return new Session(source, fingerprint, physical, env, misses, { ...found, load: await loadKernel(found, osEnv) }, undefined, companions);
@@ -84,7 +84,12 @@ interface OpenedOs extends FoundOs<AnyOsProfile> {
 /** The kernel context of a found OS, or why there is none (a MemscopeError it throws is that why; CANCELLED and bugs propagate). */
 async function loadKernel({ profile, found }: FoundOs<AnyOsProfile>, env: OsEnv): Promise<KernelLoad<KernelBase>> {
   try {
-    return await profile.loadKernel(env, found);
+    const load = await profile.loadKernel(env, found);
+    const { discoveryCache: cache, fingerprint } = env;
+    if (load.kernel && cache && fingerprint) {
+      load.kernel.kept = { get: (name) => cache.get(`${name}/${fingerprint}`), set: (name, value) => cache.set(`${name}/${fingerprint}`, value) };
+    }
+    return load;
   } catch (e) {
     if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
     return { kernel: null, error: e };
@@ -119,7 +124,8 @@ export class Session implements AnalysisSession {
   /** Tries again to build the found OS's kernel context, unless it is built from its symbols: they may have arrived since. */
   private async retryKernel(): Promise<void> {
     const os = this.os;
-    if (os && (!os.load.kernel || os.load.provisional)) os.load = await loadKernel(os, { ...this.env, physical: this.physical });
+    if (os && (!os.load.kernel || os.load.provisional))
+      os.load = await loadKernel(os, { ...this.env, physical: this.physical, fingerprint: this.fingerprint });
   }
 
   get summary(): ImageSummary {

@@ -37,7 +37,15 @@ export interface KernelSetup {
  * another address space by its page-table root. Building one throws SYMBOLS_INVALID naming every field and symbol
  * of `needs` the table lacks, so a plugin never trips over them one at a time.
  */
+/** Results of long work on this image (a scan's hits) kept across sessions, filed under the image's fingerprint. */
+export interface KeptResults {
+  get(name: string): Promise<unknown>;
+  set(name: string, value: unknown): Promise<void>;
+}
+
 export abstract class KernelBase {
+  /** Set by the session when it has a cache; absent, nothing is kept beyond the session. */
+  kept: KeptResults | undefined;
   readonly layout: StructLayout;
   readonly vm: VirtualLayer;
   private readonly spaces = new Map<number, VirtualLayer>();

@@ -18,6 +18,8 @@ export interface OsEnv {
   readonly symbols: SymbolStore;
   /** The session's cache: an OS may keep what it decodes per kernel there (Linux: kallsyms). */
   readonly discoveryCache?: KeyValueCache;
+  /** The image's fingerprint (image-fingerprint.ts): what kept results are filed under. */
+  readonly fingerprint?: string;
   readonly signal?: AbortSignal;
 }
 

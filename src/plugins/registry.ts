@@ -4,12 +4,14 @@ import { checkCreds as linuxCheckCreds } from './linux/check-creds.ts';
 import { checkIdt as linuxCheckIdt } from './linux/check-idt.ts';
 import { checkModules as linuxCheckModules } from './linux/check-modules.ts';
 import { checkSyscall as linuxCheckSyscall } from './linux/check-syscall.ts';
+import { elfs as linuxElfs } from './linux/elfs.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
 import { info as linuxInfo } from './linux/info.ts';
 import { keyboardNotifiers as linuxKeyboardNotifiers } from './linux/keyboard-notifiers.ts';
 import { kmsg as linuxKmsg } from './linux/kmsg.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { lsof as linuxLsof } from './linux/lsof.ts';
+import { malfind as linuxMalfind } from './linux/malfind.ts';
 import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
 import { procMaps as linuxProcMaps } from './linux/proc-maps.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
@@ -112,6 +114,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxKmsg,
   linuxLsof,
   linuxProcMaps,
+  linuxMalfind,
+  linuxElfs,
   linuxCheckSyscall,
   linuxCheckIdt,
   linuxCheckModules,

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
+import { MemoryKeyValueCache, type KeyValueCache } from '../../src/engine/kv-cache.ts';
 import type { ScanService } from '../../src/engine/scan-service.ts';
 import { isMemscopeError } from '../../src/errors.ts';
 import type { PluginRow } from '../../src/plugins/plugin.ts';
@@ -23,8 +24,8 @@ const POOL_SCANS = [
   'windows.psxview',
 ];
 
-/** A session whose scanner counts the tag scans it is asked for. */
-async function countingSession(image: Uint8Array) {
+/** A session whose scanner counts the tag scans it is asked for; `discoveryCache` is what it keeps results in. */
+async function countingSession(image: Uint8Array, discoveryCache?: KeyValueCache) {
   const { scanner } = await createNodeEnv({ symbolDirs: [REPO_SYMBOLS], cache: false });
   const counted = { tagScans: 0 };
   const counting: ScanService = {
@@ -33,7 +34,7 @@ async function countingSession(image: Uint8Array) {
       return scanner.scan(layer, spec, control);
     },
   };
-  return { session: await openWindowsSession(image, { scanner: counting }), counted };
+  return { session: await openWindowsSession(image, { scanner: counting, ...(discoveryCache && { discoveryCache }) }), counted };
 }
 
 /** The plugin's rows in a session of its own (a pass for it alone). */
@@ -101,5 +102,43 @@ describe('one pass over physical memory serves every pool scan of a session', ()
     );
     assert.deepEqual(await collect(session, 'windows.psscan'), await alone(image, 'windows.psscan'));
     assert.equal(counted.tagScans, 2);
+  });
+});
+
+describe('a finished pass is kept with the image: the next session on it scans nothing', () => {
+  it('a second session with the same cache answers every pool scan from the kept hits, with the same rows', async () => {
+    const { image } = await windowsImage(OPTIONS);
+    const cache = new MemoryKeyValueCache();
+    const first = await countingSession(image, cache);
+    const rows = await collect(first.session, 'windows.psscan');
+    await first.session.close();
+    assert.equal(first.counted.tagScans, 1);
+    const second = await countingSession(image, cache);
+    try {
+      assert.deepEqual(await collect(second.session, 'windows.psscan'), rows);
+      for (const plugin of POOL_SCANS) assert.deepEqual(await collect(second.session, plugin), await alone(image, plugin), plugin);
+      assert.equal(second.counted.tagScans, 0, 'no scan of physical memory');
+    } finally {
+      await second.session.close();
+    }
+  });
+
+  it('kept hits that no longer hold their tags (another image under the same name) are dropped and memory is scanned', async () => {
+    const { image } = await windowsImage(OPTIONS);
+    const cache = new MemoryKeyValueCache();
+    const first = await countingSession(image, cache);
+    const rows = await collect(first.session, 'windows.psscan');
+    await first.session.close();
+    // Every kept hit moved by 16 bytes: the addresses no longer hold the tags they are filed under.
+    const kept = [...(cache as unknown as { map: Map<string, { deltas: number[] }> }).map].filter(([key]) => key.startsWith('windows/pool-tags/'));
+    assert.equal(kept.length, 1, 'one pass kept');
+    kept[0]![1].deltas[0]! += 16;
+    const second = await countingSession(image, cache);
+    try {
+      assert.deepEqual(await collect(second.session, 'windows.psscan'), rows);
+      assert.equal(second.counted.tagScans, 1, 'scanned again');
+    } finally {
+      await second.session.close();
+    }
   });
 });

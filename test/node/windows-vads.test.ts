@@ -10,7 +10,7 @@ import type { VirtualMemory } from '../../src/plugins/api.ts';
 import type { RunWarning } from '../../src/plugins/plugin.ts';
 import type { WindowsKernel } from '../../src/os/windows/windows-kernel.ts';
 import { vadTree, type VadNode } from '../../src/os/windows/vad-tree.ts';
-import { hexdump } from '../../src/plugins/windows/malfind.ts';
+import { hexdump } from '../../src/plugins/common/code-preview.ts';
 import type { ExpectedProcess, ExpectedVad } from '../fixtures/windows/expected.ts';
 import { llvmDisassembly, needLlvm, parseDisasm } from '../helpers/llvm-disassembly.ts';
 import { WINDOWS_KERNELS } from '../helpers/windows-kernels.ts';

@@ -20,12 +20,14 @@ import type {
   TtyReceiver,
   Vma,
 } from '../../plugins/api/linux.ts';
+import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
 import { KernelRunContext } from '../kernel-context.ts';
 import { unixSecondsToIso } from '../unix-time.ts';
 import { openFiles } from './fd-table.ts';
 import { describeFile } from './file-info.ts';
 import { keyboardNotifiers, ttyReceivers } from './input-hooks.ts';
+import { firstDirtyPage } from './dirty-pages.ts';
 import { interruptGates } from './interrupt-gates.ts';
 import { KernelCodeMap } from './kernel-code-map.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
@@ -41,6 +43,9 @@ import { scanTasks } from './task-scan.ts';
 import { pidHashTasks } from './pid-hash.ts';
 import { listTasks, type TaskRecord } from './task.ts';
 import { listVmas } from './vmas.ts';
+
+/** Most pages of one mapping checked for a dirty page (1 GiB). */
+const MAX_DIRTY_SEARCH = 1 << 18;
 
 /** The Linux kernel as one plugin run reads it (ctx.linux()): the OS library's readers, their warnings the run's. */
 export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements LinuxKernelContext {
@@ -99,7 +104,11 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
     return executablePath(this.kernel, task, this.warn(about));
   }
 
-  async processSpace(task: LinuxTask): Promise<VirtualMemory | null> {
+  processSpace(task: LinuxTask): Promise<VirtualMemory | null> {
+    return this.userLayer(task);
+  }
+
+  private async userLayer(task: LinuxTask): Promise<VirtualLayer | null> {
     if (task.mm === 0n) return null;
     const mm = await this.kernel.readStruct('mm_struct', task.mm);
     return mm && this.kernel.processLayer(mm.u64('pgd'));
@@ -115,6 +124,17 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
 
   vmas(task: LinuxTask, about?: string): Promise<Vma[]> {
     return listVmas(this.kernel, task, this.warn(about));
+  }
+
+  async firstDirtyPage(task: LinuxTask, vma: Vma, about?: string): Promise<bigint | null> {
+    const layer = await this.userLayer(task);
+    if (!layer) return null;
+    const { page, limited } = await firstDirtyPage(layer, vma.start, vma.end, MAX_DIRTY_SEARCH);
+    if (limited) {
+      const message = `mapping 0x${vma.start.toString(16)} holds more than ${MAX_DIRTY_SEARCH} pages: only the first were checked for written pages`;
+      this.warn(about)({ code: 'LIMIT', message });
+    }
+    return page;
   }
 
   async socket(file: bigint, about?: string): Promise<SocketInfo | null> {

@@ -35,6 +35,19 @@ const CATALOG: readonly Uint8Array[] = [
   ...['MmLd', 'TcpL', 'TcpE', 'TTcb', 'UdpA', 'Ipnb'].map(latin1),
 ];
 const CATALOG_SLOTS = new Map(CATALOG.map((tag, slot) => [tagValue(tag), slot]));
+/** Kept hits are filed under the catalogue they were found for: another catalogue's slots mean other tags. */
+const KEPT_NAME = `windows/pool-tags/v1-${CATALOG.map((t) => tagValue(t).toString(16)).join('')}`;
+/** A pass with more hits is not kept (its JSON would be tens of MB); the next session scans again. */
+const MAX_KEPT_HITS = 1_000_000;
+/** Kept hits checked against the image before they are trusted (the fingerprint samples the file; this, the hits). */
+const KEPT_CHECKS = 64;
+
+/** A finished pass as kept: addresses as deltas from the previous (ascending), each hit's catalogue slot. */
+interface KeptPass {
+  readonly count: number;
+  readonly deltas: readonly number[];
+  readonly slots: readonly number[];
+}
 
 export interface PassControl {
   readonly signal?: AbortSignal;
@@ -59,6 +72,11 @@ class TagPass {
   async run(kernel: WindowsKernel, scanner: ScanService): Promise<void> {
     const spec = poolTagSpec(CATALOG);
     try {
+      if (await this.restore(kernel)) {
+        this.progress = [1, 1];
+        this.state = 'done';
+        return;
+      }
       const onProgress = (done: number, total: number) => {
         this.progress = [done, total];
         for (const listener of this.listeners) listener(done, total);
@@ -72,11 +90,50 @@ class TagPass {
         this.push(hit);
       }
       this.state = 'done';
+      if (!this.truncated) await this.keep(kernel);
     } catch (e) {
       this.state = 'failed';
       this.error = e;
     } finally {
       this.wake();
+    }
+  }
+
+  /** Takes a previous session's pass of this image, when kept and its sampled hits still hold their tags. */
+  private async restore(kernel: WindowsKernel): Promise<boolean> {
+    const kept = (await kernel.kept?.get(KEPT_NAME)) as KeptPass | undefined;
+    const { count, deltas, slots } = kept ?? {};
+    if (!Number.isInteger(count) || !Array.isArray(deltas) || !Array.isArray(slots) || deltas.length !== count || slots.length !== count)
+      return false;
+    const addresses = new Float64Array(count!);
+    let address = 0;
+    for (let i = 0; i < count!; i++) {
+      const delta = deltas[i];
+      const slot = slots[i];
+      if (typeof delta !== 'number' || delta < (i === 0 ? 0 : 1) || !Number.isSafeInteger(delta) || typeof slot !== 'number' || !CATALOG[slot])
+        return false;
+      addresses[i] = address += delta;
+    }
+    for (let k = 0; k < Math.min(KEPT_CHECKS, count!); k++) {
+      const i = Math.floor((k * count!) / Math.min(KEPT_CHECKS, count!));
+      const bytes = await kernel.phys.read(addresses[i]!, 4);
+      if (tagValue(bytes) !== tagValue(CATALOG[slots[i] as number]!)) return false;
+    }
+    this.addresses = addresses;
+    this.slots = Uint8Array.from(slots as number[]);
+    this.length = count!;
+    return true;
+  }
+
+  /** Keeps a whole pass for the next session on this image (best effort: a cache that fails costs a scan, not the run). */
+  private async keep(kernel: WindowsKernel): Promise<void> {
+    if (!kernel.kept || this.length > MAX_KEPT_HITS) return;
+    const deltas = new Array<number>(this.length);
+    for (let i = 0, previous = 0; i < this.length; previous = this.addresses[i++]!) deltas[i] = this.addresses[i]! - previous;
+    try {
+      await kernel.kept.set(KEPT_NAME, { count: this.length, deltas, slots: [...this.slots.subarray(0, this.length)] } satisfies KeptPass);
+    } catch {
+      // Kept results are an optimisation.
     }
   }
 

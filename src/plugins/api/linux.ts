@@ -255,6 +255,11 @@ export interface LinuxKernelContext extends KernelContext {
   describeFile(file: bigint, about?: string): Promise<FileInfo | null>;
   /** Its memory mappings in address order. */
   vmas(task: LinuxTask, about?: string): Promise<Vma[]>;
+  /**
+   * The first page of a mapping whose page-table entry is dirty (written since it was mapped), looking from its start
+   * up to the first page not mapped, as Volatility's malfind; null when there is none (or the task has no user space).
+   */
+  firstDirtyPage(task: LinuxTask, vma: Vma, about?: string): Promise<bigint | null>;
   /** The socket behind an open file; null when the file is no socket or it does not decode (with a warning). */
   socket(file: bigint, about?: string): Promise<SocketInfo | null>;
   /** Every mount namespace once. */

@@ -1,12 +1,9 @@
 import type { PluginDefinition, RunWarning, VadNode, VirtualMemory, WindowsProcess } from '../api.ts';
-import { loadDisassembler, type Disassemble } from '../common/disassemble.ts';
-import { hexPairs } from '../common/hex-pairs.ts';
+import { codePreview, PREVIEW } from '../common/code-preview.ts';
 import { PID_OPTION } from '../common/pid-filter.ts';
 import { listedProcesses } from './process-columns.ts';
 
 const PAGE = 0x1000;
-/** How much of a suspicious range is shown. */
-const PREVIEW = 64;
 /** Most pages searched for data in one range (1 GiB); a larger range is taken as empty beyond it (LIMIT). */
 const MAX_PAGES_SEARCHED = 1 << 18;
 
@@ -44,8 +41,7 @@ export const malfind: PluginDefinition = {
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.windows();
-    let disassemble: Disassemble | undefined;
-    let disassemblerTried = false;
+    const preview = codePreview(ctx);
     for await (const p of listedProcesses(ctx, kernel)) {
       const space = kernel.processSpace(p);
       for await (const v of kernel.vads(p)) {
@@ -53,17 +49,7 @@ export const malfind: PluginDefinition = {
         if (await isEmpty(space, v, () => ctx.warn(tooLarge(p, v)))) continue;
         const data = (await space.read(v.start, PREVIEW)) ?? new Uint8Array(PREVIEW);
         const note = NOTES.find(([a, b]) => data[0] === a && data[1] === b)?.[2] ?? null;
-        if (!disassemblerTried) {
-          // Loaded at the first row, so a run that finds nothing never loads it; if it fails, one warning per run.
-          disassemblerTried = true;
-          disassemble = await loadDisassembler().catch((e: unknown) => {
-            ctx.warn({
-              code: 'UNSUPPORTED',
-              message: `the disassembler could not be loaded (${e instanceof Error ? e.message : String(e)}): Disasm holds the bytes as hex pairs`,
-            });
-            return undefined;
-          });
-        }
+        const [hexdump, disasm] = await preview(data, v.start, p.wow64 ? 32 : 64);
         yield {
           depth: 0,
           values: [
@@ -77,8 +63,8 @@ export const malfind: PluginDefinition = {
             v.privateMemory,
             'Disabled',
             note,
-            hexdump(data),
-            disassemble ? disassemble(data, v.start, p.wow64 ? 32 : 64) : hexPairs(data),
+            hexdump,
+            disasm,
           ],
         };
       }
@@ -111,16 +97,4 @@ function tooLarge(p: WindowsProcess, v: VadNode): RunWarning {
     code: 'LIMIT',
     message: `PID ${p.pid} (${p.name}): range 0x${v.start.toString(16)} holds more than ${MAX_PAGES_SEARCHED} pages: only the first were searched for data`,
   };
-}
-
-/** Volatility's hexdump: a leading newline, 16 bytes a line as hex pairs followed by their printable characters. */
-export function hexdump(data: Uint8Array, width = 16): string {
-  const lines: string[] = [];
-  for (let at = 0; at < data.length; at += width) {
-    const chunk = [...data.subarray(at, at + width)];
-    const pairs = chunk.map((b) => `${b.toString(16).padStart(2, '0')} `).join('');
-    const text = chunk.map((b) => (b >= 0x20 && b <= 0x7e ? String.fromCharCode(b) : '.')).join('');
-    lines.push(pairs + '   '.repeat(width - chunk.length) + text);
-  }
-  return `\n${lines.join('\n')}`;
 }
