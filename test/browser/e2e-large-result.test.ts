@@ -38,12 +38,15 @@ const focusedRow = (table: HTMLElement): string | undefined => table.shadowRoot!
 /** Scrolls the grid to its top (row 0) or its end (the last row); the milliseconds until that row is drawn. */
 async function scrollTo(table: HTMLElement, row: number): Promise<number> {
   const scroller = table.shadowRoot!.querySelector<HTMLElement>('lit-virtualizer')!;
-  scroller.scrollTop = row === 0 ? 0 : scroller.scrollHeight;
-  return timed(() => domRows(table).some(([i]) => i === row), `row ${row} drawn`);
+  // Scrolled again while looking: the virtualizer may still be growing its height to all rows', or bringing a focused row back.
+  return timed(() => {
+    scroller.scrollTop = row === 0 ? 0 : scroller.scrollHeight;
+    return domRows(table).some(([i]) => i === row);
+  }, `row ${row} drawn`);
 }
 
 /** Milliseconds from now until `probe` holds (polled). */
-async function timed(probe: () => unknown, what: string, timeoutMs = 20000): Promise<number> {
+async function timed(probe: () => unknown, what: string, timeoutMs = 60000): Promise<number> {
   const started = performance.now();
   await waitFor(probe, what, timeoutMs);
   return Math.round(performance.now() - started);

@@ -81,6 +81,11 @@ export class ImagePatch {
     throw new Error('no free page for scratch memory');
   }
 
+  /** The patched copy's bytes (to hand it to another tool). */
+  get contents(): Uint8Array {
+    return this.bytes;
+  }
+
   async open(name = 'patched.raw'): Promise<Session> {
     const env = await createNodeEnv({ symbolDirs: [], cache: false });
     return untracked(() => openSession(new MemorySource(this.bytes, name), { ...env, discoveryCache: this.image.discoveryCache }));

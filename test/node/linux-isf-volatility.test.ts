@@ -20,6 +20,8 @@ const PLUGINS = [
   'linux.psscan',
   'linux.pidhashtable',
   'linux.tty_check',
+  'linux.elfs',
+  'linux.malfind',
 ] as const;
 /** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
 const ADDRESS_MASK = (1n << 48n) - 1n;
@@ -47,7 +49,7 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const volatility = extractVolatility(dir);
     const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
     assert.equal(isf.code, 0, isf.stderr);
-    for (const plugin of ['linux.check_idt', 'linux.psscan', 'linux.pidhashtable', 'linux.tty_check']) {
+    for (const plugin of ['linux.check_idt', 'linux.psscan', 'linux.pidhashtable', 'linux.tty_check', 'linux.elfs', 'linux.malfind']) {
       const out = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', plugin]);
       assert.equal(out.code, 0, out.stderr);
       // Addresses above 2^53 are quoted before parsing so they keep every digit.
@@ -134,6 +136,19 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
   it('linux.tty_check names the same tty, receive handler, module and symbol as memscope', () => {
     const rows = (list: readonly Row[]) => list.map((r) => [r['Name'], BigInt(String(r['Address'])) & ADDRESS_MASK, r['Module'], r['Symbol']]);
     assert.deepEqual(rows(results.get('linux.tty_check')!), rows(memscope.get('linux.tty_check')!));
+  });
+
+  it('linux.elfs finds the same ELF images in each process as memscope: mappings and file paths', () => {
+    const columns = ['PID', 'Process', 'Start', 'End', 'File Path', 'File Output'];
+    const rows = (list: readonly Row[]) => list.map((r) => columns.map((c) => String(r[c])));
+    const ours = rows(memscope.get('linux.elfs')!);
+    assert.ok(ours.length > 0);
+    assert.deepEqual(rows(results.get('linux.elfs')!), ours);
+  });
+
+  it('linux.malfind finds no injected code on the capture, as memscope', () => {
+    assert.deepEqual(results.get('linux.malfind'), []);
+    assert.deepEqual(memscope.get('linux.malfind'), []);
   });
 
   it('linux.pidhashtable finds the same tasks through the PID IDR as memscope, in the same order', () => {

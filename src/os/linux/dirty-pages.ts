@@ -20,7 +20,12 @@ export interface DirtySearch {
  * the first whose final page-table entry (PTE, or the PDE/PDPTE of a large page) has the dirty bit, stopping at the
  * first page not mapped. Walks the 4-level tables of `layer`'s DTB; each table is read once per call.
  */
-export async function firstDirtyPage(layer: VirtualLayer, start: bigint, end: bigint, maxPages: number): Promise<DirtySearch> {
+export async function firstDirtyPage(
+  layer: Pick<VirtualLayer, 'physical' | 'dtb'>,
+  start: bigint,
+  end: bigint,
+  maxPages: number,
+): Promise<DirtySearch> {
   const tables = new Map<bigint, Uint8Array>();
   const table = async (frame: bigint): Promise<DataView | null> => {
     if (frame + PAGE > BigInt(layer.physical.size)) return null;

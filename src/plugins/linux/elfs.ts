@@ -1,6 +1,7 @@
 import type { PluginDefinition } from '../api.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 import { vmaNamer } from './vma-names.ts';
+import { VMA_COLUMNS } from './vma-columns.ts';
 
 /** The ELF magic, "\x7fELF". */
 const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
@@ -11,10 +12,7 @@ export const elfs: PluginDefinition = {
   version: '1.0.0',
   requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
-    { name: 'PID', type: 'int' },
-    { name: 'Process', type: 'str' },
-    { name: 'Start', type: 'hex', address: 'process' },
-    { name: 'End', type: 'hex', address: 'process' },
+    ...VMA_COLUMNS,
     { name: 'File Path', type: 'str' },
     // Where Volatility's --dump writes the image; memscope does not extract them.
     { name: 'File Output', type: 'str' },

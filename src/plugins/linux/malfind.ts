@@ -3,6 +3,7 @@ import { codePreview, PREVIEW } from '../common/code-preview.ts';
 import { readPadded } from '../common/padded-read.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 import { protection, vmaNamer } from './vma-names.ts';
+import { VMA_COLUMNS } from './vma-columns.ts';
 
 export const malfind: PluginDefinition = {
   name: 'linux.malfind',
@@ -10,10 +11,7 @@ export const malfind: PluginDefinition = {
   version: '1.0.0',
   requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
-    { name: 'PID', type: 'int' },
-    { name: 'Process', type: 'str' },
-    { name: 'Start', type: 'hex', address: 'process' },
-    { name: 'End', type: 'hex', address: 'process' },
+    ...VMA_COLUMNS,
     { name: 'Protection', type: 'str' },
     { name: 'Hexdump', type: 'str' },
     // The first bytes disassembled as 64-bit code, as Volatility prints capstone's (../common/code-preview.ts).

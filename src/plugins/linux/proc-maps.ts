@@ -1,6 +1,7 @@
 import type { PluginDefinition } from '../api.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 import { anonymousNames, protection, specialMappingName } from './vma-names.ts';
+import { VMA_COLUMNS } from './vma-columns.ts';
 
 /** include/linux/mm.h VM_SHARED. */
 const VM_SHARED = 0x8n;
@@ -11,10 +12,7 @@ export const procMaps: PluginDefinition = {
   version: '1.0.0',
   requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
-    { name: 'PID', type: 'int' },
-    { name: 'Process', type: 'str' },
-    { name: 'Start', type: 'hex', address: 'process' },
-    { name: 'End', type: 'hex', address: 'process' },
+    ...VMA_COLUMNS,
     { name: 'Flags', type: 'str' },
     // A file offset, not an address.
     { name: 'PgOff', type: 'hex' },

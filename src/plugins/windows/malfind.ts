@@ -52,20 +52,7 @@ export const malfind: PluginDefinition = {
         const [hexdump, disasm] = await preview(data, v.start, p.wow64 ? 32 : 64);
         yield {
           depth: 0,
-          values: [
-            p.pid,
-            p.name,
-            v.start,
-            v.end,
-            v.tag,
-            v.protection,
-            v.commitCharge,
-            v.privateMemory,
-            'Disabled',
-            note,
-            hexdump,
-            disasm,
-          ],
+          values: [p.pid, p.name, v.start, v.end, v.tag, v.protection, v.commitCharge, v.privateMemory, 'Disabled', note, hexdump, disasm],
         };
       }
     }
