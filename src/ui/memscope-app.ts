@@ -39,6 +39,7 @@ import './timeline-view.ts';
 import './registry-browser.ts';
 import type { RegistryLocation, RegistryLocationEvent } from './registry-browser.ts';
 import { PRINTKEY } from './registry-model.ts';
+import { domainMentions, recordAddress, type Mention } from './domain-mentions.ts';
 import { fileKind, type FileKind } from './file-kind.ts';
 import { imageAndCompanions } from './image-files.ts';
 import { exportOnPage, type Exporter } from './exporter.ts';
@@ -646,6 +647,37 @@ export class MemscopeApp extends LitElement {
     this.requestUpdate();
   }
 
+  /** Where else this row's cached name (or the address it resolved to) shows in the image's runs, each a link to those rows. */
+  private renderMentions(result: ResultSet, columns: readonly Column[], row: PluginRow) {
+    const s = this.session;
+    const at = columns.findIndex((c) => c.name === result.plugin.domainColumn);
+    const name = at >= 0 ? row.values[at] : undefined;
+    if (!s || typeof name !== 'string') return nothing;
+    const address = recordAddress(row.values[columns.findIndex((c) => c.name === 'Data')]);
+    const runs = s.tabs.filter((t) => t.status !== 'running');
+    const mentions = domainMentions(name, address, runs, result.id);
+    return html`<dt>Also in</dt>
+      <dd class="mentions">
+        ${
+          mentions.length === 0
+            ? html`<span class="muted">no other run of this image mentions ${name}${address ? ` or ${address}` : ''} (runs so far: ${runs.length - 1})</span>`
+            : mentions.map(
+                (m) =>
+                  html`<button class="mention" title="Show the rows of ${m.plugin} that hold ${m.term}" @click=${() => this.showMention(m)}>
+                    ${m.plugin}: ${m.rows} row${m.rows === 1 ? '' : 's'} with ${m.term}</button>`,
+              )
+        }
+      </dd>`;
+  }
+
+  private showMention(m: Mention): void {
+    const s = this.session;
+    const run = s?.tabs.find((t) => t.id === m.runId);
+    if (!s || !run) return;
+    this.filterRun(run, m.term);
+    s.selectTab(run.id);
+  }
+
   private renderResult(result: ResultSet, image: ImageSummary, hashes: ImageHashes | undefined) {
     const { plugin, version, status, warnings } = result;
     const { columns, rows } = this.enriched.get(result) ?? result;
@@ -681,7 +713,7 @@ export class MemscopeApp extends LitElement {
           : keyed(
               result.id,
               html`<result-table .columns=${columns} .rows=${rows} .version=${version} .query=${view?.query ?? ''} .sort=${view?.sort}
-                .mark=${this.marker(result)}
+                .mark=${this.marker(result)} .related=${plugin.domainColumn === undefined ? undefined : (row: PluginRow) => this.renderMentions(result, columns, row)}
                 @cell-activate=${(e: CellActivateEvent) => this.openAddress(columns, e)}
                 @view-change=${(e: ViewChangeEvent) => this.viewChanged(result, e)}></result-table>`,
             )

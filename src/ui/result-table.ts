@@ -1,6 +1,6 @@
 import '@lit-labs/virtualizer';
 import type { RangeChangedEvent } from '@lit-labs/virtualizer/events.js';
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues, type TemplateResult } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { Column, PluginRow } from '../plugins/plugin.ts';
 import { formatCell } from '../render/format-cell.ts';
@@ -141,6 +141,8 @@ export class ResultTable extends LitElement {
   @property({ attribute: false }) sort: SortSpec | undefined;
   /** Marks process rows that are hidden or exited (the filter's `is:hidden` / `is:exited` keep only those). */
   @property({ attribute: false }) mark: ((row: PluginRow) => ProcessMark | undefined) | undefined;
+  /** More about a selected row, shown at the end of its details (e.g. where else a cached name shows). */
+  @property({ attribute: false }) related: ((row: PluginRow) => TemplateResult | typeof nothing) | undefined;
   /** The clicked row, shown in full under the table. */
   @state() private selected: PluginRow | undefined;
   /** Widths the user set (dragged, or fitted by a double-click), by column index. */
@@ -271,6 +273,7 @@ export class ResultTable extends LitElement {
               Process view: ${process.pid}${process.name ? ` ${process.name}` : ''}</button>`
           : nothing
       }</dd>
+      ${this.related?.(row) ?? nothing}
     </dl>`;
   }
 

@@ -400,12 +400,13 @@ describe('memscope-app', () => {
       const entries = history.length;
       await runPlugin(app, 'windows.pslist');
       await waitFor(() => hashParams().get('plugin') === 'windows.pslist' && filterOf(app), 'pslist in the URL');
-      equal(history.length, entries + 1, 'a run shown is a new history entry');
+      // Chromium keeps at most 50 entries (the test page's tab may hold earlier files' already).
+      equal(history.length, Math.min(entries + 1, 50), 'a run shown is a new history entry');
       const filter = filterOf(app)!;
       filter.value = 'SYST';
       filter.dispatchEvent(new Event('input'));
       await waitFor(() => hashParams().get('filter') === 'SYST', 'the filter in the URL');
-      equal(history.length, entries + 1, 'typing replaces the entry');
+      equal(history.length, Math.min(entries + 1, 50), 'typing replaces the entry');
 
       history.back();
       await waitFor(() => pierce(app, '.result-head h2')?.textContent === 'windows.pstree', 'Back: the tree again');

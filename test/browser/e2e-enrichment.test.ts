@@ -281,5 +281,40 @@ describe('end to end: domain enrichment in the built app', function () {
       deepEqual(await violations(app), [], 'the lookup’s confirmation');
       pierce(enrichment(app), 'button.cancel')!.click();
     });
+
+    it('a cached name links to the connections to the address it resolved to (windows.netscan)', async () => {
+      const remote = new Set(fixture.expected.network.rows.map((r) => r.foreignAddr));
+      const pivot = fixture.expected.dnsCache!.rows.find((r) => (r.type === 'A' || r.type === 'AAAA') && remote.has(r.data));
+      ok(pivot, 'the generator resolved a name to an address the machine connected to');
+      const connections = fixture.expected.network.rows.filter((r) => r.foreignAddr === pivot.data);
+      await app.run('windows.netscan');
+      const tab = (plugin: string) =>
+        [...app.find()!.shadowRoot!.querySelectorAll<HTMLElement>('.run-tabs button[role=tab]')].find((t) => t.textContent!.startsWith(plugin))!;
+      tab('windows.dnscache').click();
+      const dns = await waitFor(
+        () => (app.find('.result-head h2')?.textContent === 'windows.dnscache' ? app.find('result-table') : null),
+        'the DNS cache again',
+      );
+      await filterTable(dns, `data:${pivot.data}`);
+      const records = fixture.expected.dnsCache!.rows.filter((r) => r.data === pivot.data);
+      await waitFor(() => rowCount(dns).shown === records.length, `the ${records.length} record(s) resolving to ${pivot.data}`);
+      const row = await waitFor(() => dns.shadowRoot!.querySelector<HTMLElement>('.grid-row [role=gridcell]'), 'the record’s row');
+      row.click();
+      const link = await waitFor(() => dns.shadowRoot!.querySelector<HTMLButtonElement>('.mentions button.mention'), 'a link to the connections');
+      equal(
+        link.textContent!.replace(/\s+/g, ' ').trim(),
+        `windows.netscan: ${connections.length} row${connections.length === 1 ? '' : 's'} with ${pivot.data}`,
+      );
+      link.click();
+      const netscan = await waitFor(
+        () => (app.find('.result-head h2')?.textContent === 'windows.netscan' ? app.find('result-table') : null),
+        'netscan shown',
+      );
+      await waitFor(() => rowCount(netscan).shown === connections.length, `${connections.length} connections shown`);
+      deepEqual(
+        (await app.records(netscan)).map((r) => [r['ForeignAddr'], r['ForeignPort']]),
+        connections.map((c) => [c.foreignAddr, String(c.foreignPort)]),
+      );
+    });
   });
 });
