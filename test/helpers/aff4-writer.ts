@@ -1,12 +1,15 @@
-// A small AFF4 v1.0 writer for tests, independent of src/formats/aff4: stored ZIP members, snappy chunks,
+// A small AFF4 v1.0 writer for tests, independent of src/formats/aff4: stored ZIP members, snappy or LZ4 chunks,
 // one aff4:Map over one aff4:ImageStream. Options break it on purpose for the hostile-input tests.
 import { crc32 } from 'node:zlib';
+import { compressBlock, compressBound } from 'lz4js';
 import snappy from 'snappyjs';
 import { concat } from '../fixtures/windows/encoding.ts';
 
 export interface Aff4WriterOptions {
   readonly chunkSize?: number;
   readonly chunksInSegment?: number;
+  /** How chunks are compressed (default snappy); LZ4 as raw blocks, as c-aff4 and Evimetry write them. */
+  readonly compression?: 'snappy' | 'lz4';
   /** Image ranges the stream holds (default: the whole image); the rest are map gaps (zeros). */
   readonly ranges?: readonly { start: number; length: number }[];
   /** Stored bytes of this chunk are overwritten with garbage. */
@@ -22,6 +25,14 @@ export interface WrittenAff4 {
   readonly imageUrn: string;
   readonly mapUrn: string;
   readonly streamUrn: string;
+}
+
+const COMPRESSION_URLS = { snappy: 'http://code.google.com/p/snappy/', lz4: 'https://code.google.com/p/lz4/' } as const;
+
+function lz4(raw: Uint8Array): Uint8Array {
+  const out = new Uint8Array(compressBound(raw.length));
+  const length = compressBlock(raw, out, 0, raw.length, new Uint32Array(1 << 16));
+  return length > 0 ? out.slice(0, length) : raw.slice();
 }
 
 const VOLUME = 'aff4://0b1e5a5e-0000-4000-8000-000000000001';
@@ -60,7 +71,7 @@ export function writeAff4(image: Uint8Array, options: Aff4WriterOptions = {}): W
     let offset = 0;
     for (let c = segment * chunksInSegment; c < Math.min(chunkCount, (segment + 1) * chunksInSegment); c++) {
       const raw = stream.subarray(c * chunkSize, (c + 1) * chunkSize);
-      const packed = snappy.compress(raw);
+      const packed = options.compression === 'lz4' ? lz4(raw) : snappy.compress(raw);
       const stored = packed.length < chunkSize ? packed : raw.slice();
       if (c === options.corruptChunk) stored.fill(0xff, 0, Math.min(stored.length, 8));
       parts.push(stored);
@@ -88,11 +99,14 @@ export function writeAff4(image: Uint8Array, options: Aff4WriterOptions = {}): W
     mapView.setUint32(i * 28 + 24, id, true);
   });
   members.push([memberName(`${MAP}/map`), map], [memberName(`${MAP}/idx`), text(`${STREAM}\n`)]);
-  members.push(['information.turtle', text(turtle(image.length, streamSize, chunkSize, chunksInSegment))]);
+  members.push([
+    'information.turtle',
+    text(turtle(image.length, streamSize, chunkSize, chunksInSegment, COMPRESSION_URLS[options.compression ?? 'snappy'])),
+  ]);
   return { bytes: zip(members), imageUrn: IMAGE, mapUrn: MAP, streamUrn: STREAM };
 }
 
-function turtle(imageSize: number, streamSize: number, chunkSize: number, chunksInSegment: number): string {
+function turtle(imageSize: number, streamSize: number, chunkSize: number, chunksInSegment: number, compression: string): string {
   return `@prefix aff4: <http://aff4.org/Schema#> .
 @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 <${VOLUME}> a aff4:ZipVolume ; aff4:contains <${IMAGE}>, <${MAP}>, <${STREAM}> .
@@ -104,7 +118,7 @@ function turtle(imageSize: number, streamSize: number, chunkSize: number, chunks
 <${STREAM}> a aff4:ImageStream ;
   aff4:chunkSize "${chunkSize}"^^xsd:int ;
   aff4:chunksInSegment "${chunksInSegment}"^^xsd:int ;
-  aff4:compressionMethod <http://code.google.com/p/snappy/> ;
+  aff4:compressionMethod <${compression}> ;
   aff4:size "${streamSize}"^^xsd:long ;
   aff4:version "1"^^xsd:int .
 `;

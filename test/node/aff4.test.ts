@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { aff4Format } from '../../src/formats/aff4/aff4.ts';
@@ -8,8 +9,10 @@ import type { PhysicalLayer } from '../../src/layers/physical-layer.ts';
 import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { AFF4, FIXTURES, reference, symbolicByte, type Reference } from '../helpers/aff4-reference.ts';
 import { writeAff4, zip } from '../helpers/aff4-writer.ts';
+import { chunkDecoder } from '../../src/formats/aff4/chunk-codec.ts';
 import { needTestData } from '../helpers/need-test-data.ts';
 import { rejectsWith } from '../helpers/rejects-with.ts';
+import { PYTHON } from '../helpers/volatility.ts';
 import { byOffset, byVirtualAddress, processRow } from '../helpers/windows-process-rows.ts';
 import { collect, hexBig, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
@@ -97,6 +100,16 @@ it('Base-Allocated holds the same bytes as Base-Linear wherever it mapped its st
 /** 256 KiB of compressible, position-dependent bytes. */
 const SMALL = Uint8Array.from({ length: 256 * 1024 }, (_, i) => `page ${i >> 12} byte ${i & 0xfff}\n`.charCodeAt(i % 20) ?? 0);
 
+/** python-lz4 (Debian python3-lz4) writes the LZ4 blocks the decoder is checked against, independently of lz4js. */
+function pythonLz4SkipReason(): string | false {
+  try {
+    execFileSync(PYTHON, ['-c', 'import lz4.block'], { stdio: 'ignore' });
+    return false;
+  } catch {
+    return process.env['CI'] ? false : 'python3-lz4 is not installed (apt-get install python3-lz4)';
+  }
+}
+
 describe('AFF4: hostile and foreign input', () => {
   it('a volume written by the independent test writer reads back byte for byte (gaps as zeros)', async () => {
     const ranges = [
@@ -113,6 +126,29 @@ describe('AFF4: hostile and foreign input', () => {
       layer.runs.map((r) => [r.start, r.length]),
       ranges.map((r) => [r.start, r.length]),
     );
+  });
+
+  it('LZ4 chunks (raw blocks, as c-aff4 and Evimetry write them) read back byte for byte', async () => {
+    const { bytes } = writeAff4(SMALL, { chunkSize: 4096, chunksInSegment: 8, compression: 'lz4' });
+    const layer = await openImage(new MemorySource(bytes, 'lz4.aff4'));
+    assert.deepEqual(await layer.read(0, SMALL.length), SMALL);
+  });
+
+  it('LZ4 blocks written by python-lz4, raw and size-prefixed, decode to their chunk', { skip: pythonLz4SkipReason() }, async () => {
+    const chunk = SMALL.subarray(8192, 8192 + 4096);
+    const decode = chunkDecoder('https://code.google.com/p/lz4/')!;
+    for (const storeSize of ['False', 'True']) {
+      const script = `import sys, lz4.block; sys.stdout.buffer.write(lz4.block.compress(sys.stdin.buffer.read(), store_size=${storeSize}))`;
+      const stored = new Uint8Array(execFileSync(PYTHON, ['-c', script], { input: chunk }));
+      assert.deepEqual(await decode(stored, 4096), chunk, `store_size=${storeSize}`);
+    }
+  });
+
+  it('a hostile LZ4 block (a match reaching before the chunk, output past it) → CORRUPT, no hang', async () => {
+    const decode = chunkDecoder('https://code.google.com/p/lz4/')!;
+    // Token 0xff: 15+ literals then a long match; 0xff length bytes ask for far more than a chunk.
+    const hostile = Uint8Array.from([0x1f, 0x41, 0xff, 0xff, ...new Array(64).fill(0xff), 0x00]);
+    await assert.rejects(decode(hostile, 4096), /LZ4 block invalid/);
   });
 
   it('a truncated container → TRUNCATED naming the file', { skip }, async () => {
