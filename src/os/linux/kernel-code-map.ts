@@ -1,6 +1,7 @@
 import { MemscopeError } from '../../errors.ts';
 import type { CodeOwner, KernelModule } from '../../plugins/api/linux.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
+import { symbolsByAddress } from './symbol-index.ts';
 
 /** What /proc/modules and Volatility 3 call the kernel itself among the code owners. */
 export const KERNEL_OWNER = '__kernel__';
@@ -24,13 +25,13 @@ export class KernelCodeMap {
   ) {}
 
   static build(kernel: LinuxKernel, modules: readonly KernelModule[]): KernelCodeMap {
-    const list = kernel.symbols.symbolNames?.();
-    if (!list) throw new MemscopeError('UNSUPPORTED', 'the symbol table cannot list its symbols: code addresses cannot be named', kernel.tableName);
+    if (!kernel.symbols.symbolNames) {
+      throw new MemscopeError('UNSUPPORTED', 'the symbol table cannot list its symbols: code addresses cannot be named', kernel.tableName);
+    }
     const start = kernel.symbolAddress('_text');
     const end = kernel.symbolAddress('_etext');
     const names = new Map<bigint, string>();
-    for (const name of list) {
-      const address = kernel.symbolAddress(name);
+    for (const { name, address } of symbolsByAddress(kernel)) {
       // The first name at an address wins (table order), as Volatility 3 reports it.
       if (address >= start && address <= end && !names.has(address)) names.set(address, name);
     }

@@ -2,6 +2,7 @@ import { hex } from '../../io/hex.ts';
 import type { SyscallTableEntry } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
+import { nextSymbolAddress } from './symbol-index.ts';
 
 /** More entries than any kernel's table (6.1 has 451): beyond it the bound is not a table's. */
 const MAX_ENTRIES = 1024;
@@ -19,7 +20,6 @@ const TABLES = [
  * and a warning says the switch is what runs.
  */
 export async function* syscallTableEntries(kernel: LinuxKernel, warn: Warn): AsyncGenerator<SyscallTableEntry> {
-  const starts = symbolStarts(kernel);
   const switches = TABLES.filter((t) => kernel.hasSymbol(t.dispatcher)).map((t) => `${t.dispatcher}()`);
   if (switches.length > 0) {
     warn({
@@ -35,7 +35,7 @@ export async function* syscallTableEntries(kernel: LinuxKernel, warn: Warn): Asy
       continue;
     }
     const address = kernel.symbolAddress(spec.symbol);
-    const next = starts.find((s) => s > address);
+    const next = nextSymbolAddress(kernel, address);
     const count = next === undefined ? MAX_ENTRIES : Math.min(MAX_ENTRIES, Number((next - address) / 8n));
     const bytes = await kernel.vm.read(address, count * 8);
     if (!bytes) {
@@ -49,10 +49,4 @@ export async function* syscallTableEntries(kernel: LinuxKernel, warn: Warn): Asy
       yield { table: spec.name, tableAddress: address, index, handler: view.getBigUint64(index * 8, true) };
     }
   }
-}
-
-/** Every symbol's address, ascending. */
-function symbolStarts(kernel: LinuxKernel): bigint[] {
-  const addresses = new Set([...(kernel.symbols.symbolNames?.() ?? [])].map((n) => kernel.symbolAddress(n)));
-  return [...addresses].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }

@@ -4,6 +4,7 @@ import type { Warn } from '../../plugins/plugin.ts';
 import { cString } from '../c-string.ts';
 import { StructView } from '../struct-view.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
+import { symbolsByAddress } from './symbol-index.ts';
 
 /** include/linux/sched.h: the exit_state values a task_struct can hold. */
 const EXIT_STATES: ReadonlyMap<number, string> = new Map([
@@ -27,8 +28,7 @@ export interface TaskScanControl {
  * memory is not yet reused. The scan looks for the classes' low 32 bits (one Wasm pass) and checks all 64.
  */
 export async function* scanTasks(kernel: LinuxKernel, scanner: ScanService, warn: Warn, control: TaskScanControl = {}): AsyncGenerator<ScannedTask> {
-  const names = [...(kernel.symbols.symbolNames?.() ?? [])].filter((n) => n.includes('_sched_class'));
-  const classes = new Set(names.map((n) => kernel.symbolAddress(n)));
+  const classes = new Set(symbolsByAddress(kernel).flatMap((s) => (s.name.includes('_sched_class') ? [s.address] : [])));
   if (classes.size === 0) {
     warn({ code: 'NOT_FOUND', message: 'no scheduling class (fair_sched_class, ...) in the kernel symbols: tasks cannot be scanned for' });
     return;
