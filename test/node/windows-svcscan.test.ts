@@ -84,10 +84,43 @@ for (const kernel of WINDOWS_KERNELS) {
       const { rows, warnings } = await collectRun(await session(), 'windows.svcscan');
       assert.deepEqual(values(rows), expected.rows.map(row));
       assert.deepEqual(
-        warnings.filter((w) => w.code !== 'UNSUPPORTED').map((w) => [w.code, w.address, w.count]),
+        warnings.map((w) => [w.code, w.address, w.count]),
         [['SMEAR', expected.damaged[0]!.offset, 1]],
       );
-      assert.ok(warnings.some((w) => w.code === 'UNSUPPORTED' && w.message.includes('Binary (Registry)')));
+    });
+
+    it("reads Binary (Registry) and Dll from the SYSTEM hive's service keys: N/A for a service whose key is gone", async () => {
+      const { rows } = (await services(kernel)).expected;
+      assert.ok(
+        rows.some((r) => r.dll !== null && r.binaryRegistry !== null),
+        'a svchost.exe service with its ServiceDll',
+      );
+      assert.ok(
+        rows.some((r) => r.binaryRegistry === null && r.dll === null && r.state === 'SERVICE_RUNNING' && r.pid !== null),
+        'a running service without a key',
+      );
+      assert.ok(
+        rows.some((r) => r.binaryRegistry === null && r.type === 'SERVICE_FILE_SYSTEM_DRIVER'),
+        'a key without ImagePath',
+      );
+    });
+
+    it('without the SYSTEM hive the registry columns are N/A, with one warning', async () => {
+      const { expected } = await services(kernel);
+      const image = (await windowsImage({ size: SIZE, seed: 11, isfPath: kernel.isfPath })).expected;
+      const system = image.registry.hives.find((h) => h.name === '\\REGISTRY\\MACHINE\\SYSTEM')!;
+      const k = (await (await session()).kernel('windows')) as WindowsKernel;
+      // The _CMHIVE's signature (its first field) smeared: the hive list skips it.
+      const physical = await k.processLayer(BigInt(image.kernel.dtb)).translate(BigInt(system.offset));
+      assert.ok(physical !== null);
+      const copy = (await services(kernel)).bytes.slice();
+      copy.fill(0x41, physical, physical + 4);
+      const { rows, warnings } = await collectRun(await session(copy), 'windows.svcscan');
+      assert.deepEqual(
+        values(rows),
+        expected.rows.map((r) => row({ ...r, binaryRegistry: null, dll: null })),
+      );
+      assert.ok(warnings.some((w) => w.message.includes('no SYSTEM hive')));
     });
 
     it('a PrevEntry loop ends the walk with a warning, each record once; a smeared name costs only that value', async () => {
@@ -103,7 +136,8 @@ for (const kernel of WINDOWS_KERNELS) {
       const { rows, warnings } = await collectRun(await session(copy), 'windows.svcscan');
       assert.deepEqual(
         values(rows),
-        expected.rows.map((r) => row(r === renamed ? { ...r, name: null as unknown as string } : r)),
+        // Without its name the service's key cannot be looked up either.
+        expected.rows.map((r) => row(r === renamed ? { ...r, name: null as unknown as string, binaryRegistry: null, dll: null } : r)),
       );
       assert.ok(warnings.some((w) => w.code === 'SMEAR' && w.message.includes('loops') && w.address === newest.offset));
     });
