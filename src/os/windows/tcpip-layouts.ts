@@ -1,8 +1,10 @@
 /**
  * Where tcpip.sys (x64) keeps what windows.netscan reports, per build range. The tcpip.pdb symbol files give public
  * symbols only, so these are facts: the offsets of Volatility 3's netscan version tables
- * (volatility3/framework/symbols/windows/netscan/netscan-win10-<build>-x64.json), with its choice of table by build.
- * test/fixtures/windows/tcpip-layouts.ts mirrors this table for the image generator.
+ * (volatility3/framework/symbols/windows/netscan/netscan-win10-<build>-x64.json), with its choice of table by build,
+ * and from 26100 (Windows 11 24H2) MemProcFS's (vmm/vmmnet.c). src/plugins/windows/tcpip-layouts.md says which
+ * source gives what and where they disagree. test/fixtures/windows/tcpip-layouts.ts mirrors this table for the
+ * image generator.
  *
  * Each endpoint is a non-paged pool allocation; its structure starts right after the 16-byte _POOL_HEADER:
  *   'TcpL' _TCP_LISTENER, 'TcpE' (and from 20348 'TTcb') _TCP_ENDPOINT, 'UdpA' _UDP_ENDPOINT.
@@ -15,7 +17,7 @@
  */
 
 export interface ListenerLayout {
-  /** Volatility's structure size: the smallest allocation (BlockSize × 16) it accepts. */
+  /** Volatility's structure size: the smallest allocation (BlockSize × 16) it accepts (26100: see LISTENER_24H2). */
   readonly size: number;
   readonly inetAf: number;
   readonly owner: number;
@@ -59,7 +61,7 @@ export interface TableLayout {
 }
 
 export interface TcpipLayout {
-  /** Volatility's table ("win10-19041-x64"). */
+  /** The source's table: Volatility's ("win10-19041-x64"), or MemProcFS's build branch ("memprocfs-26100-x64"). */
   readonly name: string;
   readonly listener: ListenerLayout;
   readonly endpoint: EndpointLayout;
@@ -114,6 +116,15 @@ const TABLES_RS5: TableLayout = {
 const TABLES_19H1: TableLayout = { ...TABLES_RS5, portBitmap: 0xd0, portAssignments: 0xe0 };
 const TABLES_VB: TableLayout = { ...TABLES_19H1, assignmentSize: 32, assignmentEntry: 0x10, partitionSize: 192 };
 const ENDPOINT = { size: 632, inetAf: 0x10, addrInfo: 0x18, state: 0x6c, localPort: 0x70, remotePort: 0x72 };
+const UDP_VB: UdpLayout = { ...UDP_RS5, size: 168, port: 0xa0, localAddr: 0xa8 };
+const ENDPOINT_FE: EndpointLayout = { ...ENDPOINT, owner: 0x2f0, createTime: 0x308 };
+/**
+ * 24H2 (MemProcFS's "dwBuild >= 26100" offsets): each _TCP_LISTENER field 8 bytes later, Next included. MemProcFS gives
+ * no size; this is the one it reads (Next's end), the rule that gives Volatility's 128 on 19041.
+ */
+const LISTENER_24H2: ListenerLayout = { size: 136, inetAf: 0x30, owner: 0x38, createTime: 0x48, localAddr: 0x68, port: 0x7a };
+/** 24H2's _UDP_ENDPOINT (MemProcFS), every field 8 bytes later; size: LocalAddr's end, the last field read. */
+const UDP_24H2: UdpLayout = { size: 184, inetAf: 0x28, owner: 0x30, createTime: 0x60, port: 0xa8, localAddr: 0xb0 };
 
 /** By first build, ascending; a build uses the last entry at or below it. */
 const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
@@ -156,7 +167,7 @@ const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
       name: 'win10-19041-x64',
       listener: LISTENER_VB,
       endpoint: { ...ENDPOINT, owner: 0x2d8, createTime: 0x2e8 },
-      udp: { ...UDP_RS5, size: 168, port: 0xa0, localAddr: 0xa8 },
+      udp: UDP_VB,
       endpointTags: ['TcpE'],
       tables: TABLES_VB,
     },
@@ -166,18 +177,31 @@ const LAYOUTS: readonly (readonly [number, TcpipLayout])[] = [
     {
       name: 'win10-20348-x64',
       listener: LISTENER_VB,
-      endpoint: { ...ENDPOINT, owner: 0x2f0, createTime: 0x308 },
-      udp: { ...UDP_RS5, size: 168, port: 0xa0, localAddr: 0xa8 },
+      endpoint: ENDPOINT_FE,
+      udp: UDP_VB,
       endpointTags: ['TcpE', 'TTcb'],
       tables: TABLES_VB,
+    },
+  ],
+  [
+    26100,
+    {
+      name: 'memprocfs-26100-x64',
+      listener: LISTENER_24H2,
+      // No source fixes 24H2's _TCP_ENDPOINT (MemProcFS finds its Owner by searching): 20348's, as Volatility reads it.
+      endpoint: ENDPOINT_FE,
+      udp: UDP_24H2,
+      endpointTags: ['TcpE', 'TTcb'],
+      // MemProcFS walks the port pools and partitions as on 19041; only the two Next fields moved with their structures.
+      tables: { ...TABLES_VB, listenerNext: 0x80, udpNext: 0x78 },
     },
   ],
 ];
 
 /**
  * The layout for a Windows 10/11 build; null before 17763. 19041's covers 19042–19045 (the same tcpip.sys; Volatility
- * 3 2.11 falls back to its latest table, 20348's, for builds it does not list), 20348's the later builds (Windows
- * 11 21H2 included, as in Volatility).
+ * 3 2.11 falls back to its latest table, 20348's, for builds it does not list), 20348's the builds up to 24H2 (Windows
+ * 11 21H2 to 23H2 and 25398 included, as in Volatility), 26100's 24H2 and later.
  */
 export function tcpipLayout(build: number): TcpipLayout | null {
   let found: TcpipLayout | null = null;
