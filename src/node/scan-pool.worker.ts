@@ -2,12 +2,11 @@
 // chunks from the image file.
 import { parentPort, workerData } from 'node:worker_threads';
 import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
-import { compileYara, type YaraRules } from '../plugins/common/yara.ts';
-import { YARA_LIMITS } from '../plugins/common/yara-options.ts';
 import { chunkMatches } from '../plugins/common/yara-scan.ts';
 import type { ScanChunk } from '../scan/chunk-plan.ts';
 import { ChunkScanner } from '../scan/chunk-scanner.ts';
 import { readChunk } from '../scan/scan-physical.ts';
+import { YaraRulesCache } from '../scan/yara-rules-cache.ts';
 import { NodeFileSource } from './node-file-source.ts';
 import { encodeHits, toWire, type PoolJob, type PoolReply, type PoolResult, type ScanThreadInit } from './scan-pool-protocol.ts';
 
@@ -15,9 +14,7 @@ const port = parentPort!;
 const scanner = instantiateMemscopeWasm((workerData as ScanThreadInit).module).then((wasm) => new ChunkScanner(wasm));
 /** Chunk buffers free for the next read: a thread reads its next chunk while it scans one. */
 const buffers: Uint8Array[] = [];
-/** Compiled YARA rules by their text, the latest few (a scan's chunks all come with the same). */
-const compiled = new Map<string, Promise<YaraRules>>();
-const KEPT_RULES = 4;
+const yaraRules = new YaraRulesCache();
 
 port.on('message', (job: PoolJob) => {
   void answer(job).then((result) => {
@@ -33,7 +30,7 @@ async function answer(job: PoolJob): Promise<PoolResult> {
       const found = await withChunk(job.path, chunk, async (bytes) => (await scanner).scan(spec, chunk, pieces(bytes, chunk)));
       return { hits: encodeHits(found) };
     }
-    const rules = await rulesFor(job.rules);
+    const rules = await yaraRules.get(job.rules);
     return { matches: await withChunk(job.path, job.chunk, (bytes) => chunkMatches(rules, bytes, job.chunk.length)) };
   } catch (e) {
     return { error: toWire(e) };
@@ -72,20 +69,4 @@ async function withFile<T>(path: string, use: (source: NodeFileSource) => Promis
 function pieces(bytes: Uint8Array, chunk: ScanChunk): Uint8Array[] {
   let at = 0;
   return chunk.pieces.map((p) => bytes.subarray(at, (at += p.length)));
-}
-
-function rulesFor(source: string): Promise<YaraRules> {
-  let rules = compiled.get(source);
-  if (!rules) {
-    compiled.set(source, (rules = compileYara(source, YARA_LIMITS)));
-    for (const [old, oldRules] of compiled) {
-      if (compiled.size <= KEPT_RULES) break;
-      compiled.delete(old);
-      void oldRules.then(
-        (r) => r.free(),
-        () => undefined,
-      );
-    }
-  }
-  return rules;
 }

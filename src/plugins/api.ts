@@ -61,7 +61,7 @@ export interface PluginContext {
   readonly options: PluginOptions;
   readonly physical: PhysicalMemory;
   /**
-   * Where the host has scan workers for it (the CLI's scan pool), YARA rules (their text) over all of physical memory:
+   * Where the host has scan workers for it (the CLI's scan pool, the page's scan workers), YARA rules (their text) over all of physical memory:
    * chunks of 32 MiB, each read 64 KiB past its end, scanned in parallel by workers that each compile the rules once;
    * each chunk's matches that start in it, chunks in address order, rule conditions evaluated per chunk; progress as
    * chunks are done. Absent, or undefined for this image: read and scan on the run's thread.

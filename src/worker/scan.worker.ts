@@ -1,12 +1,16 @@
 import * as Comlink from 'comlink';
+import type { YaraChunkMatch } from '../plugins/api/memory.ts';
+import { chunkMatches } from '../plugins/common/yara-scan.ts';
 import type { ScanChunk } from '../scan/chunk-plan.ts';
 import { ChunkScanner } from '../scan/chunk-scanner.ts';
 import type { ScanHit, ScanSpec } from '../scan/scanner.ts';
+import { YaraRulesCache } from '../scan/yara-rules-cache.ts';
 import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
 
-/** One scan worker: its own Wasm instance, reading the image's File slices itself. */
+/** One scan worker: its own Wasm instance (and YARA-X, once asked), reading the image's File slices itself. */
 export class ScanWorker {
   private scanner: ChunkScanner | undefined;
+  private readonly yaraRules = new YaraRulesCache();
 
   async init(module: WebAssembly.Module): Promise<void> {
     this.scanner = new ChunkScanner(await instantiateMemscopeWasm(module));
@@ -15,13 +19,23 @@ export class ScanWorker {
   /** Scans one chunk of physical memory read straight from the file. */
   async scanChunk(blob: Blob, spec: ScanSpec, chunk: ScanChunk): Promise<ScanHit[]> {
     if (!this.scanner) throw new Error('scan worker not initialised');
-    const parts = await Promise.all(chunk.pieces.map((p) => blob.slice(p.fileOffset, p.fileOffset + p.length).arrayBuffer()));
-    return this.scanner.scan(
-      spec,
-      chunk,
-      parts.map((p) => new Uint8Array(p)),
-    );
+    return this.scanner.scan(spec, chunk, await readPieces(blob, chunk));
   }
+
+  /** YARA rules (their text, compiled once per worker) over one chunk read straight from the file. */
+  async yaraChunk(blob: Blob, rules: string, chunk: ScanChunk): Promise<YaraChunkMatch[]> {
+    const compiled = await this.yaraRules.get(rules);
+    const pieces = await readPieces(blob, chunk);
+    const bytes = pieces.length === 1 ? pieces[0]! : new Uint8Array(chunk.readLength);
+    if (pieces.length > 1) pieces.reduce((at, piece) => (bytes.set(piece, at), at + piece.length), 0);
+    return chunkMatches(compiled, bytes, chunk.length);
+  }
+}
+
+/** A chunk's pieces, read from the file at once. */
+async function readPieces(blob: Blob, chunk: ScanChunk): Promise<Uint8Array[]> {
+  const parts = await Promise.all(chunk.pieces.map((p) => blob.slice(p.fileOffset, p.fileOffset + p.length).arrayBuffer()));
+  return parts.map((p) => new Uint8Array(p));
 }
 
 Comlink.expose(new ScanWorker());

@@ -5,6 +5,8 @@ import { BlobSource } from '../io/blob-source.ts';
 import { CachedSource } from '../io/block-cache.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import { ChunkFanOut } from '../scan/chunk-fanout.ts';
+import type { YaraChunkMatches } from '../plugins/api/memory.ts';
+import { YARA_CHUNK, YARA_OVERLAP } from '../plugins/common/yara-scan.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
 import type { ScanWorker } from './scan.worker.ts';
@@ -38,6 +40,22 @@ export class WorkerScanService implements ScanService {
     const workers = await (this.workers ??= this.start());
     const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
     const lanes = workers.map((worker) => (chunk: ScanChunk) => worker.scanChunk(blob, spec, chunk));
+    yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
+  }
+
+  /** YARA over the File's chunks (yarascan's chunk plan), each worker compiling the rules once; undefined where scan() goes inline. */
+  scanYara(layer: PhysicalLayer, rules: string, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
+    const blob = layerBlob(layer);
+    return blob && this.yaraChunks(blob, layer, rules, control);
+  }
+
+  private async *yaraChunks(blob: Blob, layer: PhysicalLayer, rules: string, control: ScanControl): AsyncGenerator<YaraChunkMatches> {
+    const workers = await (this.workers ??= this.start());
+    const chunks = planChunks(layer.runs, YARA_CHUNK, YARA_OVERLAP);
+    // Two lanes per worker: it reads its next chunk from the File while it scans one.
+    const lanes = [...workers, ...workers].map((worker) => async (chunk: ScanChunk) => [
+      { address: chunk.address, length: chunk.length, matches: await worker.yaraChunk(blob, rules, chunk) },
+    ]);
     yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 

@@ -3,12 +3,14 @@ import { join } from 'node:path';
 import { startDevServer } from '@web/dev-server';
 import puppeteer, { type ElementHandle, type Page } from 'puppeteer-core';
 import { CHROMIUM_ARGS, findChromium, NO_CHROMIUM } from '../helpers/chromium.ts';
+import { BENCH_RULES } from './yara-bench.ts';
 
 const DIST = new URL('../../dist/', import.meta.url).pathname;
 
 export interface BrowserBench {
   readonly blobReadBytesPerSecond: number;
   readonly psscanBytesPerSecond: number;
+  readonly yarascanBytesPerSecond: number;
   readonly pslistSeconds: number;
   readonly workers: number;
 }
@@ -33,9 +35,16 @@ async function pierce(page: Page, ...steps: string[]): Promise<ElementHandle<Ele
   }
 }
 
-/** Time until the app's result line says the run finished ("N rows in ..."), measured in the page. */
-async function runPlugin(page: Page, name: string): Promise<number> {
+/** Time until the app's result line says the run finished ("N rows in ..."), measured in the page; `values` fill option fields. */
+async function runPlugin(page: Page, name: string, values: Readonly<Record<string, string>> = {}): Promise<number> {
   await (await pierce(page, 'memscope-app', 'plugin-picker', `button[data-plugin="${name}"]`)).click();
+  for (const [field, value] of Object.entries(values))
+    await (
+      await pierce(page, 'memscope-app', 'plugin-picker', `[name="${field}"]`)
+    ).evaluate((el, text) => {
+      (el as HTMLTextAreaElement).value = text;
+      el.dispatchEvent(new Event('input'));
+    }, value);
   const submit = await pierce(page, 'memscope-app', 'plugin-picker', 'button[type=submit]');
   const finished = (done: boolean) =>
     done === /rows in/.test(document.querySelector('memscope-app')?.shadowRoot?.querySelector('.result-state')?.textContent ?? '');
@@ -49,7 +58,7 @@ async function runPlugin(page: Page, name: string): Promise<number> {
 
 /**
  * In Debian Chromium: Blob.slice read bandwidth of the image (main thread, 16 MiB slices) and the app's own
- * pslist and psscan on it (engine worker + scan-worker pool), the file given through <input type=file>
+ * pslist, psscan and yarascan (the Node bench's rules) on it (engine worker + scan-worker pool), the file given through <input type=file>
  * as a user's would be. Returns null (with a note) when Chromium or the build is missing.
  */
 export async function browserBench(imagePath: string, symbolDir: string): Promise<BrowserBench | null> {
@@ -106,8 +115,15 @@ export async function browserBench(imagePath: string, symbolDir: string): Promis
     );
     const pslistSeconds = await runPlugin(page, 'windows.pslist');
     const psscanSeconds = await runPlugin(page, 'windows.psscan');
+    const yarascanSeconds = await runPlugin(page, 'yarascan.yarascan', { 'yara-rules': BENCH_RULES });
     const workers = await page.evaluate(() => Math.max(1, Math.min(4, navigator.hardwareConcurrency)));
-    return { blobReadBytesPerSecond: size / readSeconds, psscanBytesPerSecond: size / psscanSeconds, pslistSeconds, workers };
+    return {
+      blobReadBytesPerSecond: size / readSeconds,
+      psscanBytesPerSecond: size / psscanSeconds,
+      yarascanBytesPerSecond: size / yarascanSeconds,
+      pslistSeconds,
+      workers,
+    };
   } catch (e) {
     const shot = join(symbolDir, '..', 'browser-bench-failure.png');
     await (await browser.pages()).at(-1)?.screenshot({ path: shot as `${string}.png`, fullPage: true });

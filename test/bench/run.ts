@@ -90,5 +90,8 @@ if (b) {
   console.log(
     `Chromium psscan end to end, ${b.workers} scan workers    ${gbps(b.psscanBytesPerSecond)}   = ${((100 * b.psscanBytesPerSecond) / b.blobReadBytesPerSecond).toFixed(0)} % of Blob read (target ≥ 80 %: ${b.psscanBytesPerSecond >= 0.8 * b.blobReadBytesPerSecond ? 'met' : 'NOT met'})`,
   );
+  console.log(
+    `Chromium yarascan, ${b.workers} scan workers, 1 GiB      ${gbps(b.yarascanBytesPerSecond)}   (target ≥ 0.5 GB/s: ${b.yarascanBytesPerSecond >= 0.5e9 ? 'met' : 'NOT met'})`,
+  );
   console.log(`Chromium pslist (open → rows)                  ${ms(b.pslistSeconds)}`);
 }

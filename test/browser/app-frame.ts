@@ -103,7 +103,10 @@ export class AppFrame {
   async startRun(plugin: string, values: Readonly<Record<string, string>> = {}): Promise<void> {
     (await waitFor(() => this.find('plugin-picker', `button[data-plugin="${plugin}"]`), `${plugin} in the plugin list`)).click();
     for (const [name, value] of Object.entries(values)) {
-      const field = await waitFor(() => this.find('plugin-picker', `input[name="${name}"]`) as HTMLInputElement | null, `option ${name}`);
+      const field = await waitFor(
+        () => this.find('plugin-picker', `[name="${name}"]`) as HTMLInputElement | HTMLTextAreaElement | null,
+        `option ${name}`,
+      );
       field.value = value;
       field.dispatchEvent(new Event('input'));
     }

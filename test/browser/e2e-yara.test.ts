@@ -57,4 +57,39 @@ describe('end to end: YARA rules dropped on the built app scan the image as the 
       app.close();
     }
   });
+
+  it('scans an image larger than a chunk on the scan workers: a match across the 32 MiB chunk boundary once, as the yara command finds it', async function () {
+    this.timeout(120000);
+    const MiB = 1024 * 1024;
+    const mark = 'MEMSCOPE-BOUNDARY-MARK';
+    // Across the first chunk's end (a page boundary too), across a page boundary, and at the image's last bytes.
+    const offsets = [32 * MiB - 9, 3 * 4096 - 5, 40 * MiB - mark.length];
+    const path = (await executeServerCommand('planted-raw', {
+      name: 'planted-40MiB.raw',
+      size: 40 * MiB,
+      seed: 7,
+      plants: offsets.map((offset) => ({ offset, text: mark })),
+    })) as string;
+    const rules = `rule boundary { strings: $mark = "${mark}" condition: $mark }`;
+    const truth = (await executeServerCommand('yara-cli', { path, rules })) as YaraCli;
+    if (truth.skip) this.skip();
+    deepEqual(
+      truth.matches!.map((m) => m.offset),
+      [...offsets].sort((a, b) => a - b),
+      'the yara command finds each planted mark',
+    );
+    const app = await AppFrame.open();
+    try {
+      await app.chooseImage(path);
+      await app.summaryText('planted-40MiB.raw');
+      const table = await app.run('yarascan.yarascan', 60000, { 'yara-rules': rules });
+      const got = (await app.allRows(table)).map((r) => cellTexts(r).slice(0, 3).join(' '));
+      deepEqual(
+        got,
+        truth.matches!.map((m) => `0x${m.offset.toString(16)} ${m.rule} ${m.component}`),
+      );
+    } finally {
+      app.close();
+    }
+  });
 });

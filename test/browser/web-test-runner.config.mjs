@@ -238,6 +238,28 @@ const serverCommands = {
     return offOrigin.splice(0);
   },
 
+  /**
+   * A raw image of `size` bytes of seeded noise with `plants` ({ offset, text }: ASCII) written over it, in this run's
+   * fixture folder; returns its project-relative path.
+   */
+  async 'planted-raw'({ name, size, seed, plants }) {
+    const bytes = new Uint8Array(size);
+    let x = seed >>> 0 || 1;
+    for (let i = 0; i < size; i += 4) {
+      x ^= x << 13;
+      x ^= x >>> 17;
+      x ^= x << 5;
+      bytes[i] = x;
+      bytes[i + 1] = x >>> 8;
+      bytes[i + 2] = x >>> 16;
+      bytes[i + 3] = x >>> 24;
+    }
+    for (const { offset, text } of plants) bytes.set(Buffer.from(text, 'latin1'), offset);
+    const path = join(await runFixtureDir(), name.replace(/[^\w.-]/g, '_'));
+    await writeFile(path, bytes);
+    return relative(ROOT, path);
+  },
+
   /** Writes `text` to a file in this run's fixture folder; returns its project-relative path (for upload-file). */
   async 'fixture-text'({ name, text }) {
     const path = join(await runFixtureDir(), name.replace(/[^\w.-]/g, '_'));
