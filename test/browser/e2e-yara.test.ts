@@ -27,7 +27,7 @@ interface YaraCli {
 }
 
 describe('end to end: YARA rules dropped on the built app scan the image as the yara command does', function () {
-  this.timeout(60000);
+  this.timeout(120000);
 
   it('fills yarascan with the dropped rules; its matches are the yara command’s', async function () {
     const truth = (await executeServerCommand('yara-cli', { path: SAMPLE, rules: RULES })) as YaraCli;
@@ -59,7 +59,6 @@ describe('end to end: YARA rules dropped on the built app scan the image as the 
   });
 
   it('scans an image larger than a chunk on the scan workers: a match across the 32 MiB chunk boundary once, as the yara command finds it', async function () {
-    this.timeout(120000);
     const MiB = 1024 * 1024;
     const mark = 'MEMSCOPE-BOUNDARY-MARK';
     // Across the first chunk's end (a page boundary too), across a page boundary, and at the image's last bytes.
