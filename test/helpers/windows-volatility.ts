@@ -63,3 +63,13 @@ export function netscanSkipReason(): string | false {
   if (reason || dataRequired() || spawnSync(PYTHON, ['-c', 'import pefile']).status === 0) return reason;
   return 'python3 has no pefile module (Debian: python3-pefile): Volatility 3 offers no windows.netscan or windows.netstat';
 }
+
+/**
+ * Volatility's YARA plugins (yarascan, and svcscan through its vadyarascan requirement) need yara-python (Debian:
+ * python3-yara, which .ci/run installs): without it their tests are skipped, but for CI=true, where they run and fail.
+ */
+export function volatilityYaraSkipReason(plugin: string): string | false {
+  const reason = volatilitySkipReason();
+  if (reason || dataRequired() || spawnSync(PYTHON, ['-c', 'import yara']).status === 0) return reason;
+  return `python3 has no yara module (Debian: python3-yara): Volatility 3 offers no ${plugin}`;
+}

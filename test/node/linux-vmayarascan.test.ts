@@ -166,7 +166,8 @@ describe('scanRegion (a VMA or VAD of a process)', () => {
       for (let page = from / BigInt(PAGE); page * BigInt(PAGE) < from + BigInt(length); page++) if (!mapped(page)) return null;
       return memory.slice(Number(from), Number(from) + length);
     };
-    return { read, readU32: async () => null, readU64: async () => null, translate: async () => null };
+    const mappedRuns = async function* (): AsyncGenerator<never> {};
+    return { read, readU32: async () => null, readU64: async () => null, translate: async () => null, mappedRuns };
   }
 
   it('scans the region with unreadable pages as zeros, at their virtual addresses', async () => {

@@ -7,14 +7,11 @@
  * reads the same records.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { before, describe, it } from 'node:test';
 import type { WindowsKernel } from '../../src/os/windows/windows-kernel.ts';
 import type { ExpectedServiceRow, ExpectedServices } from '../fixtures/windows/expected.ts';
 import { serviceFields } from '../fixtures/windows/service-layouts.ts';
-import { dataRequired } from '../helpers/test-data.ts';
-import { PYTHON, volatilitySkipReason } from '../helpers/volatility.ts';
-import { volatilityOnGeneratedImages, volatilityValues, type VolatilityOnImage } from '../helpers/windows-volatility.ts';
+import { volatilityOnGeneratedImages, volatilityValues, volatilityYaraSkipReason, type VolatilityOnImage } from '../helpers/windows-volatility.ts';
 import { WINDOWS_KERNELS } from '../helpers/windows-kernels.ts';
 import { collectRun, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
@@ -145,16 +142,6 @@ for (const kernel of WINDOWS_KERNELS) {
 }
 
 /**
- * Volatility's svcscan needs yara-python (Debian: python3-yara, which .ci/run installs) for its vadyarascan
- * requirement: without it the test is skipped, but for CI=true, where it runs and fails.
- */
-function svcscanSkipReason(): string | false {
-  const reason = volatilitySkipReason();
-  if (reason || dataRequired() || spawnSync(PYTHON, ['-c', 'import yara']).status === 0) return reason;
-  return 'python3 has no yara module (Debian: python3-yara): Volatility 3 offers no windows.svcscan';
-}
-
-/**
  * What Volatility 3 2.11 prints for the same database: it ends the walk at the damaged record (the older records are
  * not reached), and every row after the first carries the address of the PrevEntry field that led to it (the
  * newer record + 0x10) as its Offset — the pointer's own address, not the record's.
@@ -168,7 +155,7 @@ function asVolatility(expected: ExpectedServices, prevEntry: number): unknown[][
   });
 }
 
-describe('Volatility 3 reads the same service records from the generated images', { skip: svcscanSkipReason() }, () => {
+describe('Volatility 3 reads the same service records from the generated images', { skip: volatilityYaraSkipReason('windows.svcscan') }, () => {
   const kernels = WINDOWS_KERNELS.filter((k) => !k.skip);
   let results: Map<string, VolatilityOnImage>;
 

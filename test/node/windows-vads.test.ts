@@ -213,6 +213,7 @@ describe('hostile VAD trees: partial rows and one warning, never a hang', () => 
       readU32: (a) => k.vm.readU32(a),
       readU64: (a) => k.vm.readU64(a),
       translate: (a) => k.vm.translate(a),
+      mappedRuns: (start, end, opts) => k.vm.mappedRuns(start, end, opts),
     };
     const kernel = Object.assign(Object.create(k) as WindowsKernel, { vm });
     const process = { view: { has: () => true, u64: () => base } } as unknown as Parameters<typeof vadTree>[1];

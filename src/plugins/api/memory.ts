@@ -57,6 +57,18 @@ export interface VirtualMemory {
   readU64(address: bigint): Promise<bigint | null>;
   /** The physical address `address` maps to; null when it is not mapped. */
   translate(address: bigint): Promise<number | null>;
+  /**
+   * What the page tables map in [start, end), in address order: a large page as one run, 4 KiB pages joined while
+   * virtually and physically contiguous; non-canonical addresses skipped.
+   */
+  mappedRuns(start: bigint, end: bigint, opts?: { readonly signal?: AbortSignal }): AsyncIterable<MappedRun>;
+}
+
+/** A stretch of virtual memory mapped to contiguous physical memory. */
+export interface MappedRun {
+  readonly vaddr: bigint;
+  readonly paddr: number;
+  readonly length: number;
 }
 
 /**

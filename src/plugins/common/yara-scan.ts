@@ -44,17 +44,50 @@ export interface YaraChunk {
   readonly readLength: number;
 }
 
-/** `ranges` (merged) in chunks of YARA_CHUNK, each read YARA_OVERLAP past its end where its range goes on. */
-export function yaraChunks(ranges: readonly ScanRange[]): YaraChunk[] {
-  return merge(ranges).flatMap((segment) => {
-    const end = segment.start + BigInt(segment.length);
-    const out: YaraChunk[] = [];
-    for (let at = segment.start; at < end; at += BigInt(YARA_CHUNK)) {
-      const left = Number(end - at);
-      out.push({ at, length: Math.min(YARA_CHUNK, left), readLength: Math.min(YARA_CHUNK + YARA_OVERLAP, left) });
+/**
+ * Ranges shorter than this are scanned together, up to YARA_CHUNK bytes at a time: a YARA-X call's fixed cost (see
+ * yara.ts) would otherwise dominate address spaces of many small mappings (a kernel's: ~65,000 runs for 256 MiB of RAM).
+ */
+export const YARA_BATCHED_RANGE = 1024 * 1024;
+
+/** What one YARA call scans: a chunk of a long range, or several short ranges whole, one after another. */
+export type YaraScanUnit = { readonly chunk: YaraChunk } | { readonly batch: readonly ScanRange[] };
+
+/**
+ * `ranges` (merged) as YARA calls, in address order: long ones in chunks of YARA_CHUNK, each read YARA_OVERLAP past its
+ * end where its range goes on; short ones batched.
+ */
+export function yaraScanUnits(ranges: readonly ScanRange[]): YaraScanUnit[] {
+  const units: YaraScanUnit[] = [];
+  let batch: ScanRange[] = [];
+  let batched = 0;
+  const ship = () => {
+    if (batch.length > 0) units.push({ batch });
+    batch = [];
+    batched = 0;
+  };
+  for (const range of merge(ranges)) {
+    if (range.length >= YARA_BATCHED_RANGE) {
+      ship();
+      units.push(...rangeChunks(range).map((chunk) => ({ chunk })));
+      continue;
     }
-    return out;
-  });
+    if (batched + range.length > YARA_CHUNK) ship();
+    batch.push(range);
+    batched += range.length;
+  }
+  ship();
+  return units;
+}
+
+function rangeChunks(segment: ScanRange): YaraChunk[] {
+  const end = segment.start + BigInt(segment.length);
+  const out: YaraChunk[] = [];
+  for (let at = segment.start; at < end; at += BigInt(YARA_CHUNK)) {
+    const left = Number(end - at);
+    out.push({ at, length: Math.min(YARA_CHUNK, left), readLength: Math.min(YARA_CHUNK + YARA_OVERLAP, left) });
+  }
+  return out;
 }
 
 /** The matches of one chunk's bytes that start in its first `length` bytes, each with a copy of the bytes it matched. */
@@ -71,8 +104,9 @@ export function chunkMatches(rules: YaraRules, bytes: Uint8Array, length: number
 /**
  * Every match of `rules` in `ranges`, in address order, each once: chunks of YARA_CHUNK are scanned with YARA_OVERLAP
  * more bytes after them, and only matches starting inside the chunk are kept (those starting in the overlap are the
- * next chunk's). Rule conditions are evaluated per chunk, as Volatility's yarascan does (`filesize`, `#a`, `@a[i]`
- * and `at` are about the chunk, not the image).
+ * next chunk's); ranges shorter than YARA_BATCHED_RANGE are scanned several at a time, each match kept only where it
+ * lies within one range. Rule conditions are evaluated per chunk or batch, as Volatility's yarascan evaluates them
+ * per chunk (`filesize`, `#a`, `@a[i]` and `at` are about the chunk, not the image).
  */
 export async function* scanRanges(
   rules: YaraRules,
@@ -80,27 +114,77 @@ export async function* scanRanges(
   read: RangeReader,
   ctx: Pick<PluginContext, 'signal' | 'progress' | 'warn'>,
 ): AsyncGenerator<YaraMatch> {
-  const chunks = yaraChunks(ranges);
-  const total = chunks.reduce((n, c) => n + c.length, 0);
+  const units = yaraScanUnits(ranges);
+  const unitBytes = (u: YaraScanUnit) => ('chunk' in u ? u.chunk.length : u.batch.reduce((n, r) => n + r.length, 0));
+  const total = units.reduce((n, u) => n + unitBytes(u), 0);
   let done = 0;
   const capped = new Set<string>();
-  const start = (i: number) => (i < chunks.length ? read(chunks[i]!.at, chunks[i]!.readLength) : undefined);
+  const start = (i: number) => {
+    const unit = units[i];
+    return unit === undefined ? undefined : 'chunk' in unit ? read(unit.chunk.at, unit.chunk.readLength) : readBatch(unit.batch, read);
+  };
   let next = start(0);
   try {
-    for (let i = 0; i < chunks.length; i++) {
+    for (let i = 0; i < units.length; i++) {
       ctx.signal?.throwIfAborted();
-      const { at, length } = chunks[i]!;
+      const unit = units[i]!;
       const bytes = await next;
       // The next chunk is read (by the file system's threads) while this one is scanned.
       next = start(i + 1);
-      if (bytes) yield* located(at, chunkMatches(rules, bytes, length), ctx, capped);
-      done += length;
+      if (bytes && 'chunk' in unit) yield* located(unit.chunk.at, chunkMatches(rules, bytes, unit.chunk.length), ctx, capped);
+      else if (bytes && 'batch' in unit) yield* batchMatches(rules, bytes, unit.batch, ctx, capped);
+      done += unitBytes(unit);
       ctx.progress(done, total, YARA_STAGE);
     }
   } finally {
     // A read still in flight when the scan stops early (cancel, error) must not surface as an unhandled rejection.
     next?.catch(() => undefined);
   }
+}
+
+/** Short ranges' bytes one after another (unreadable ones as zeros); null when none can be read. */
+async function readBatch(batch: readonly ScanRange[], read: RangeReader): Promise<Uint8Array | null> {
+  const out = new Uint8Array(batch.reduce((n, r) => n + r.length, 0));
+  let at = 0;
+  let any = false;
+  for (const range of batch) {
+    const bytes = await read(range.start, range.length);
+    if (bytes) out.set(bytes.subarray(0, range.length), at);
+    any ||= bytes !== null;
+    at += range.length;
+  }
+  return any ? out : null;
+}
+
+/** A batch's matches at their ranges' addresses: those that lie within one range (none crosses into the next). */
+function* batchMatches(
+  rules: YaraRules,
+  bytes: Uint8Array,
+  batch: readonly ScanRange[],
+  ctx: Pick<PluginContext, 'warn'>,
+  capped: Set<string>,
+): Generator<YaraMatch> {
+  const starts: number[] = [];
+  batch.reduce((at, r) => (starts.push(at), at + r.length), 0);
+  for (const m of chunkMatches(rules, bytes, bytes.length)) {
+    const i = lastAtOrBefore(starts, m.offset);
+    const range = batch[i]!;
+    if (m.offset + m.value.length > starts[i]! + range.length) continue;
+    if (m.capped) warnCapped(ctx, capped, m.rule, m.pattern);
+    yield { address: range.start + BigInt(m.offset - starts[i]!), rule: m.rule, pattern: m.pattern, value: m.value };
+  }
+}
+
+/** The index of the last of the ascending `values` at or before `value` (values[0] is 0). */
+function lastAtOrBefore(values: readonly number[], value: number): number {
+  let lo = 0;
+  let hi = values.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (values[mid]! <= value) lo = mid;
+    else hi = mid - 1;
+  }
+  return lo;
 }
 
 /** The matches of chunks the host scanned (PluginContext.physicalYara) as scanRanges gives them. */

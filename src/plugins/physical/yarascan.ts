@@ -1,25 +1,56 @@
-import type { PhysicalMemory, PluginDefinition } from '../api.ts';
+import type { Column, PhysicalMemory, PluginContext, PluginDefinition, VirtualMemory } from '../api.ts';
 import { hexPairs } from '../common/hex-pairs.ts';
+import { readPadded } from '../common/padded-read.ts';
 import { compileOptionRules, YARA_OPTIONS, yaraSource } from '../common/yara-options.ts';
-import { hostScanned, YARA_CHUNK, YARA_OVERLAP, YARA_STAGE, scanRanges, type RangeReader } from '../common/yara-scan.ts';
+import {
+  hostScanned,
+  YARA_CHUNK,
+  YARA_OVERLAP,
+  YARA_STAGE,
+  scanRanges,
+  type RangeReader,
+  type ScanRange,
+  type YaraMatch,
+} from '../common/yara-scan.ts';
+import type { YaraRules } from '../common/yara.ts';
+
+/** The kernel's half of a 4-level x86-64 address space, to the top. */
+const KERNEL_SPACE_START = 0xffff_8000_0000_0000n;
+const ADDRESS_SPACE_END = 1n << 64n;
+
+const columns = (kernel: boolean): Column[] => [
+  { name: 'Offset', type: 'hex', address: kernel ? 'kernel' : 'physical' },
+  { name: 'Rule', type: 'str' },
+  { name: 'Component', type: 'str' },
+  { name: 'Value', type: 'bytes' },
+];
 
 export const yarascan: PluginDefinition = {
   name: 'yarascan.yarascan',
-  description: `Scans the captured physical memory with YARA rules (YARA-X); a match longer than ${YARA_OVERLAP / 1024} KiB may be missed.`,
-  version: '1.0.0',
+  description:
+    'Scans the captured physical memory with YARA rules (YARA-X), or with --kernel what the kernel maps (as Volatility 3 does); ' +
+    `a match longer than ${YARA_OVERLAP / 1024} KiB may be missed.`,
+  version: '1.1.0',
   requirements: [],
-  columns: [
-    { name: 'Offset', type: 'hex', address: 'physical' },
-    { name: 'Rule', type: 'str' },
-    { name: 'Component', type: 'str' },
-    { name: 'Value', type: 'bytes' },
+  columns: (options) => columns(options['kernel'] === true),
+  options: [
+    ...YARA_OPTIONS,
+    {
+      name: 'kernel',
+      type: 'bool',
+      default: false,
+      description: "Scan the kernel's virtual address space (Windows or Linux), as Volatility 3's yarascan: Offset is a kernel address",
+    },
   ],
-  options: YARA_OPTIONS,
   tree: false,
   async *run(ctx) {
     // Compiled here even when the host's workers scan: the rules' errors and warnings are the run's.
     const rules = await compileOptionRules(ctx);
     try {
+      if (ctx.options['kernel'] === true) {
+        for await (const m of kernelMatches(rules, ctx)) yield { depth: 0, values: [m.address, m.rule, m.pattern, hexPairs(m.value)] };
+        return;
+      }
       const pooled = ctx.physicalYara?.(yaraSource(ctx.options), (done, total) => ctx.progress(done, total, YARA_STAGE));
       const ranges = ctx.physical.runs.map((r) => ({ start: BigInt(r.start), length: r.length }));
       const matches = pooled ? hostScanned(pooled, ctx) : scanRanges(rules, ranges, physicalReader(ctx.physical), ctx);
@@ -48,4 +79,29 @@ function physicalReader(physical: PhysicalMemory): RangeReader {
     await readInto(Number(address), target);
     return target;
   };
+}
+
+/** The image's kernel address space: Windows' or Linux's (OS_NOT_FOUND when it has neither). */
+async function kernelMemory(ctx: PluginContext): Promise<VirtualMemory> {
+  try {
+    return (await ctx.windows()).vm;
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'OS_NOT_FOUND') throw e;
+  }
+  return (await ctx.linux()).vm;
+}
+
+/**
+ * The matches in what the kernel's page tables map in its half of the address space, virtually contiguous runs scanned
+ * as one, unmapped or uncaptured pages as zeros. Memory mapped twice (Linux's direct map and its kernel text) is
+ * scanned at each address, as Volatility 3 scans it.
+ */
+async function* kernelMatches(rules: YaraRules, ctx: PluginContext): AsyncGenerator<YaraMatch> {
+  const vm = await kernelMemory(ctx);
+  const ranges: ScanRange[] = [];
+  for await (const run of vm.mappedRuns(KERNEL_SPACE_START, ADDRESS_SPACE_END)) {
+    ctx.signal?.throwIfAborted();
+    ranges.push({ start: run.vaddr, length: run.length });
+  }
+  yield* scanRanges(rules, ranges, (address, length) => readPadded(vm, address, length), ctx);
 }
