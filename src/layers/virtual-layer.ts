@@ -226,7 +226,7 @@ export class VirtualLayer {
    * Mapped memory in [start, end) in address order: large pages as single runs, 4 KiB pages merged
    * while virtually and physically contiguous. Non-canonical addresses are skipped.
    */
-  async *mappedRuns(start: bigint, end: bigint, opts: { signal?: AbortSignal } = {}): AsyncIterable<MappedRun> {
+  async *mappedRuns(start: bigint, end: bigint, opts: { readonly signal?: { readonly aborted: boolean } } = {}): AsyncIterable<MappedRun> {
     let cursor = toIndex(start);
     const stop = toIndex(end);
     let pending: EnumeratedRun | null = null;

@@ -61,7 +61,7 @@ export interface VirtualMemory {
    * What the page tables map in [start, end), in address order: a large page as one run, 4 KiB pages joined while
    * virtually and physically contiguous; non-canonical addresses skipped.
    */
-  mappedRuns(start: bigint, end: bigint, opts?: { readonly signal?: AbortSignal }): AsyncIterable<MappedRun>;
+  mappedRuns(start: bigint, end: bigint, opts?: { readonly signal?: { readonly aborted: boolean } }): AsyncIterable<MappedRun>;
 }
 
 /** A stretch of virtual memory mapped to contiguous physical memory. */
