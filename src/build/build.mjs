@@ -13,8 +13,8 @@ import { writeSample } from './sample.mjs';
 
 const APP = join(DIST, 'app');
 const SAMPLE_DIR = join(DIST, 'sample');
-/** The sample is precached for offline use only up to this size. */
-const SAMPLE_PRECACHE_LIMIT = 16 * 1024 * 1024;
+/** Files the service worker precaches are at most this large (YARA-X's Wasm is 5.7 MiB). */
+const PRECACHE_FILE_LIMIT = 16 * 1024 * 1024;
 
 const APP_ENTRIES = {
   main: 'src/ui/main.ts',
@@ -56,7 +56,7 @@ await copyWasm();
 await cp(join(ROOT, 'public'), DIST, { recursive: true });
 await writeIcons();
 const sampleBytes = (await writeSample(SAMPLE_DIR)) ? (await stat(join(SAMPLE_DIR, 'sample.raw'))).size : undefined;
-await writeServiceWorker(sampleBytes !== undefined && sampleBytes <= SAMPLE_PRECACHE_LIMIT);
+await writeServiceWorker(sampleBytes);
 
 console.log('build: dist/ ready');
 for (const [file, bytes] of sizes) console.log(`  ${file.padEnd(28)} ${(bytes / 1024).toFixed(1).padStart(8)} KiB`);
@@ -173,7 +173,11 @@ async function writeIcons() {
   for (const size of [192, 512]) await writeFile(join(DIST, `icons/icon-${size}.png`), iconPng(size));
 }
 
-async function writeServiceWorker(precacheSample) {
+/**
+ * The service worker: the app precached (what a first visit downloads), the sample image cached when first opened
+ * (by its versioned URL, sample.json's; the one copy kept), so a first visit does not download it.
+ */
+async function writeServiceWorker(sampleBytes) {
   // URLs in the precache manifest are relative to sw.js, so the app works from any sub-path.
   const { count, size, warnings } = await generateSW({
     globDirectory: DIST,
@@ -184,18 +188,27 @@ async function writeServiceWorker(precacheSample) {
       'manifest.webmanifest',
       'icons/*',
       'app/*.{js,wasm}',
-      ...(precacheSample ? ['sample/**/*'] : []),
+      'sample/sample.json',
+      'sample/symbols/**/*',
     ],
     swDest: join(DIST, 'sw.js'),
     navigateFallback: 'index.html',
-    maximumFileSizeToCacheInBytes: SAMPLE_PRECACHE_LIMIT,
+    maximumFileSizeToCacheInBytes: PRECACHE_FILE_LIMIT,
+    runtimeCaching: [
+      {
+        urlPattern: /\/sample\/sample\.raw\?v=/,
+        handler: 'CacheFirst',
+        options: { cacheName: 'memscope-sample', expiration: { maxEntries: 1 } },
+      },
+    ],
     inlineWorkboxRuntime: true,
     cleanupOutdatedCaches: true,
     sourcemap: false,
     mode: 'production',
   });
   for (const w of warnings) console.warn(`build: workbox: ${w}`);
-  console.log(`build: sw.js precaches ${count} files (${(size / 1024 / 1024).toFixed(1)} MiB)`);
+  const sample = sampleBytes === undefined ? '' : `; the sample (${(sampleBytes / 1024 / 1024).toFixed(1)} MiB) is fetched and cached when first opened`;
+  console.log(`build: first visit ${(size / 1024 / 1024).toFixed(1)} MiB (sw.js precaches ${count} files)${sample}`);
 }
 
 function outputSizes(metafile) {

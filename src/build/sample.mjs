@@ -1,7 +1,8 @@
 // Writes the "Try a sample" image with the synthetic Windows image generator (test/fixtures/windows).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { cp, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative, sep } from 'node:path';
 import { ROOT } from './paths.mjs';
@@ -12,7 +13,8 @@ const ISF_LICENSE = join(ROOT, 'test/fixtures/windows/symbols/LICENSE-JPCERTCC')
 
 /**
  * Generates dist/sample/sample.raw and its symbol pack, and sample/sample.json listing them (relative
- * paths, read by the page). Returns false, with a warning, when the generator is not in the tree.
+ * paths, read by the page; the image's with its content hash as a query, so that the service worker's cached copy,
+ * kept by URL, is the one this build ships). Returns false, with a warning, when the generator is not in the tree.
  */
 export async function writeSample(sampleDir) {
   if (!existsSync(GENERATOR)) {
@@ -34,7 +36,11 @@ export async function writeSample(sampleDir) {
     if (symbols.length > 0) await cp(join(work, 'symbols'), join(sampleDir, 'symbols'), { recursive: true });
     // The sample's symbols are cut from JPCERT/CC's table (BSD-3-Clause): its licence travels with them.
     if (symbols.length > 0) await cp(ISF_LICENSE, join(sampleDir, 'symbols', 'LICENSE-JPCERTCC'));
-    const manifest = { image: 'sample.raw', symbols: symbols.map((f) => ['symbols', ...f.split(sep)].join('/')) };
+    const version = createHash('sha256')
+      .update(await readFile(join(sampleDir, 'sample.raw')))
+      .digest('hex')
+      .slice(0, 16);
+    const manifest = { image: `sample.raw?v=${version}`, symbols: symbols.map((f) => ['symbols', ...f.split(sep)].join('/')) };
     await writeFile(join(sampleDir, 'sample.json'), JSON.stringify(manifest, null, 2) + '\n');
     return true;
   } finally {

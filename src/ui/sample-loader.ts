@@ -30,7 +30,9 @@ async function get(url: URL): Promise<Response> {
   try {
     response = await fetch(url);
   } catch {
-    throw new MemscopeError('READ_FAILED', 'the sample could not be loaded (is this build served from a web server?)', url.pathname);
+    // Offline, the sample is there only once it was opened online (the service worker keeps it then, not on install).
+    const why = navigator.onLine ? 'is this build served from a web server?' : 'it is downloaded the first time it is opened online';
+    throw new MemscopeError('READ_FAILED', `the sample could not be loaded (${why})`, url.pathname);
   }
   if (!response.ok) {
     throw new MemscopeError('READ_FAILED', `this build has no sample (HTTP ${response.status})`, url.pathname);

@@ -2,9 +2,10 @@ import { executeServerCommand } from '@web/test-runner-commands';
 import { windowsFixture, type WindowsFixture } from './app-frame.ts';
 import { deepEqual, equal, ok } from './assert.ts';
 
-// The installed app (service worker, scope /dist/) reloaded with the network gone: it must still start,
-// open "Try a sample" and list its processes. Runs in a second page (page-* server commands), because the
-// test page talks to the test runner over the network.
+// The installed app (service worker, scope /dist/): a first visit caches the app but not the sample image; once the
+// sample was opened online, the app reloaded with the network gone must still start, open "Try a sample" and list its
+// processes. Runs in a second page (page-* server commands), because the test page talks to the test runner over
+// the network.
 const SAMPLE = 'dist/sample/sample.raw';
 const SAMPLE_SIZE = 16 * 1024 * 1024;
 const APP = 'memscope-app >>> ';
@@ -32,7 +33,7 @@ describe('end to end: the installed app offline', function () {
     await command('page-close');
   });
 
-  it('starts, opens the sample and lists its processes after an offline reload', async () => {
+  it('caches no sample on the first visit; opened once online, the sample opens and lists its processes after an offline reload', async () => {
     await command('page-open', { path: '/dist/index.html' });
     let worker = await command<{ scope: string; controlled: boolean }>('page-service-worker');
     ok(new URL(worker.scope).pathname === '/dist/', `service worker scope ${worker.scope}`);
@@ -42,7 +43,22 @@ describe('end to end: the installed app offline', function () {
       worker = await command('page-service-worker');
     }
     ok(worker.controlled, 'the service worker controls the page');
+    const cached = await command<string[]>('page-cached-urls');
+    ok(
+      cached.some((url) => url.includes('/dist/app/engine.worker.js')),
+      'the app is cached',
+    );
+    deepEqual(
+      cached.filter((url) => url.includes('/sample/sample.raw')),
+      [],
+      'the first visit caches no sample image',
+    );
 
+    await click(`${APP}button.sample`);
+    await text(`${APP}image-summary >>> dd.file-name`, 'sample.raw', 15000);
+    // A new visit (no view in its URL), then offline.
+    await command('page-open', { path: '/dist/index.html' });
+    ok((await command<{ controlled: boolean }>('page-service-worker')).controlled, 'the service worker controls the new page');
     await command('page-offline', { offline: true });
     await command('page-reload');
     await click(`${APP}button.sample`);

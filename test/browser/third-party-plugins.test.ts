@@ -33,7 +33,8 @@ const plugin = (name: string, run: string) => `export default {
   async *run() { ${run} },
 };`;
 
-const fetchFile = async (path: string) => new File([await (await fetch(`${DIST}sample/${path}`)).blob()], path.split('/').pop()!);
+const fetchFile = async (path: string) =>
+  new File([await (await fetch(`${DIST}sample/${path}`)).blob()], new URL(path, 'file:///').pathname.split('/').pop()!);
 
 /** The sample image and its symbol pack. */
 async function sample(): Promise<{ image: File; symbols: File }> {

@@ -339,6 +339,15 @@ const serverCommands = {
     });
   },
 
+  /** Every URL in the page's Cache Storage (the service worker's caches). */
+  'page-cached-urls'(_, _page, sessionId) {
+    return extraPage(sessionId).evaluate(async () => {
+      const urls = [];
+      for (const name of await caches.keys()) for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
+      return urls;
+    });
+  },
+
   /**
    * Takes the page offline (puppeteer's offline mode, which covers its workers) and refuses /dist/ on the
    * server meanwhile. Going back online returns the /dist/ paths that were refused.
