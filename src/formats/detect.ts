@@ -11,6 +11,7 @@ import { PROBE_BYTES, type ContainerFormat } from './container-format.ts';
 import { elfCoreFormat } from './elf-core.ts';
 import { kdumpFormat } from './kdump.ts';
 import { findForeignSignature } from './foreign-signatures.ts';
+import { hiberfilFormat } from './hiberfil.ts';
 import { limeFormat } from './lime.ts';
 import { rawFormat } from './raw.ts';
 import { unpackImage, type UnpackEnv } from './unpack/unpack-image.ts';
@@ -28,6 +29,7 @@ export const containerFormats: readonly ContainerFormat[] = [
   kdumpFormat,
   aff4Format,
   vmwareFormat,
+  hiberfilFormat,
   rawFormat,
 ];
 

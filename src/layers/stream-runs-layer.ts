@@ -17,6 +17,9 @@ export interface StreamRunsLayerInit {
   /** Sorted by start, not overlapping (the format checks). */
   readonly runs: readonly StreamRun[];
   readonly warnings?: readonly string[];
+  /** Highest physical address + 1 as the container states it, when its memory goes on past the last run. */
+  readonly size?: number;
+  readonly details?: PhysicalLayer['details'];
 }
 
 /**
@@ -32,6 +35,7 @@ export class StreamRunsLayer implements PhysicalLayer {
   readonly capturedBytes: number;
   readonly notes: readonly ContainerNote[] = [];
   readonly warnings: readonly string[];
+  readonly details: PhysicalLayer['details'];
   private readonly streams: readonly StreamRun[];
 
   constructor(init: StreamRunsLayerInit) {
@@ -39,6 +43,7 @@ export class StreamRunsLayer implements PhysicalLayer {
     this.source = init.source;
     this.streams = init.runs.filter((r) => r.length > 0);
     this.warnings = init.warnings ?? [];
+    this.details = init.details;
     const merged: PhysicalRun[] = [];
     for (const r of this.streams) {
       const last = merged.at(-1);
@@ -47,7 +52,7 @@ export class StreamRunsLayer implements PhysicalLayer {
     }
     this.runs = merged;
     const last = this.streams.at(-1);
-    this.size = last ? last.start + last.length : 0;
+    this.size = Math.max(init.size ?? 0, last ? last.start + last.length : 0);
     this.capturedBytes = this.streams.reduce((n, r) => n + r.length, 0);
   }
 

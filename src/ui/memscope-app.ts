@@ -387,7 +387,7 @@ export class MemscopeApp extends LitElement {
     const busy = s.opening || (s.job !== undefined && !s.job.auto);
     const opener = html`
       <drop-zone
-        label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME, kdump, Windows crash dump, AFF4, AVML, VMware .vmem with its .vmss/.vmsn; gzip, ZIP or Snappy/S2 compressed)'}
+        label=${s.summary ? 'Open another image' : 'Drop a memory image here (raw, ELF core, LiME, kdump, Windows crash dump, hiberfil.sys, AFF4, AVML, VMware .vmem with its .vmss/.vmsn; gzip, ZIP or Snappy/S2 compressed)'}
         ?disabled=${busy}
         multiple
         @files-chosen=${(e: FilesChosenEvent) => void this.chooseFiles(s, e.detail)}

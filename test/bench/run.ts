@@ -11,6 +11,7 @@ import { cliPsscanPoolBench, nodeReadBandwidth, OTHER_POOL_SCANS, sessionBenchIn
 import { browserBench } from './browser-bench.ts';
 import { linuxOpenToFirstRow } from './linux-bench.ts';
 import { yaraBench } from './yara-bench.ts';
+import { xpressBenchLines } from './xpress-bench.ts';
 import { linuxFixtureFile, linuxFixtureMissing } from '../helpers/linux-fixture.ts';
 
 const GiB = 1024 ** 3;
@@ -83,6 +84,8 @@ else
       `${`Linux ${capture}: open → first linux.pslist row`.padEnd(46)} ${ms(first.coldSeconds)} (cold), ${ms(first.cachedSeconds)} (cached)`,
     );
   }
+
+for (const line of xpressBenchLines(small.path)) console.log(line);
 
 const b = await browserBench(big.path, big.symbols);
 if (b) {

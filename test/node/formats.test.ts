@@ -343,7 +343,7 @@ describe('openImage', () => {
   it('lists the registered formats', () => {
     assert.deepEqual(
       containerFormats.map((f) => f.id),
-      ['elf', 'lime', 'avml', 'snappy', 's2', 'crashdump', 'kdump', 'aff4', 'vmware', 'raw'],
+      ['elf', 'lime', 'avml', 'snappy', 's2', 'crashdump', 'kdump', 'aff4', 'vmware', 'hiberfil', 'raw'],
     );
   });
 
