@@ -11,6 +11,7 @@ import { cliPsscanPoolBench, nodeReadBandwidth, OTHER_POOL_SCANS, sessionBenchIn
 import { browserBench } from './browser-bench.ts';
 import { linuxOpenToFirstRow } from './linux-bench.ts';
 import { yaraBench } from './yara-bench.ts';
+import { sparseBench } from './sparse-bench.ts';
 import { xpressBenchLines } from './xpress-bench.ts';
 import { linuxFixtureFile, linuxFixtureMissing } from '../helpers/linux-fixture.ts';
 
@@ -65,6 +66,16 @@ console.log(
 );
 console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
 console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
+
+const SPARSE_GIB = 256;
+const sparse = sparseBench(small.path, small.symbols, join(DIR, `sparse-${SPARSE_GIB}GiB.raw`), SPARSE_GIB);
+for (const [plugin, r] of [
+  ['pslist', sparse.pslist],
+  ['psscan', sparse.psscan],
+] as const)
+  console.log(
+    `${`${plugin}, sparse ${SPARSE_GIB} GiB image, CLI`.padEnd(46)} ${ms(r.seconds)}, peak RSS ${mib(r.peakRssBytes)} (target ≤ 256 MiB: ${r.peakRssBytes <= 256 * MiB ? 'met' : 'NOT met'}; ${r.rows} rows)`,
+  );
 
 const y = await yaraBench(big.path);
 const yaraRate = y.bytes / y.memscopeSeconds;

@@ -136,7 +136,7 @@ describe('image.info: the ranges each container holds', { skip: linuxFixtureSkip
       // The raw file holds RAM only; the ELF core and LiME also QEMU's BIOS ROM range.
       const ranges = linuxTruth().physical_ranges.filter((r) => capture !== 'linux-a.raw' || Number(r.start) === 0);
       assert.equal(rows['Captured ranges'], String(ranges.length));
-      ranges.forEach((r, i) => assert.match(String(rows[`Range ${i + 1}`]), new RegExp(`^${r.start}-${r.end} \\(`), `range ${i + 1}`));
+      ranges.forEach((r, i) => assert.match(String(rows[`Range ${i + 1}`]), new RegExp(`^${r.start}-${r.end}, `), `range ${i + 1}`));
       const captured = ranges.reduce((n, r) => n + Number(r.end) - Number(r.start) + 1, 0);
       assert.match(String(rows['Captured']), new RegExp(`\\(${captured.toLocaleString('en-US')} bytes\\)$`));
       assert.equal(rows['Format'], capture.split('.')[1]);

@@ -24,7 +24,7 @@ export const imageInfo = variableValuePlugin(
     yield ['Not captured', size(end - capturedBytes)];
     yield ['Captured ranges', String(runs.length)];
     for (const [i, r] of runs.slice(0, MAX_LISTED_RANGES).entries()) {
-      yield [`Range ${i + 1}`, `${hex(r.start)}-${hex(r.start + r.length - 1)} (${size(r.length)})`];
+      yield [`Range ${i + 1}`, `${hex(r.start)}-${hex(r.start + r.length - 1)}, ${size(r.length)}`];
     }
     if (runs.length > MAX_LISTED_RANGES) yield ['More ranges', `${runs.length - MAX_LISTED_RANGES} not listed`];
   },
