@@ -1,4 +1,5 @@
 import { IdbPluginLibrary } from '../browser/idb-plugin-library.ts';
+import { IdbRememberedText } from '../browser/idb-remembered-text.ts';
 import { IdbResultStore } from '../browser/idb-result-store.ts';
 import { createEngineClient } from '../worker/engine-client.ts';
 import { exportInWorker } from '../worker/export-client.ts';
@@ -11,6 +12,7 @@ const app = document.querySelector('memscope-app') ?? document.body.appendChild(
 app.urlView = true;
 app.exporter = exportInWorker();
 app.results = new IdbResultStore();
+app.rememberedText = new IdbRememberedText();
 app.thirdParty = new ThirdPartyPlugins(new IdbPluginLibrary(), new URL('./', import.meta.url));
 app.engine = createEngineClient();
 registerServiceWorker();

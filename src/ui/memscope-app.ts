@@ -4,7 +4,8 @@ import { keyed } from 'lit/directives/keyed.js';
 import type { EngineApi, ImageSummary } from '../engine/engine-api.ts';
 import type { ImageHashes } from '../engine/image-hash.ts';
 import type { ResultStore } from '../browser/idb-result-store.ts';
-import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import type { Column, OptionSpec, PluginOptions, PluginRow } from '../plugins/plugin.ts';
+import type { RememberedText } from '../browser/idb-remembered-text.ts';
 import { addressTarget } from './address-target.ts';
 import './domain-enrichment.ts';
 import type { EnrichedRows, EnrichmentChangeEvent, RowsFilterEvent } from './domain-enrichment.ts';
@@ -199,6 +200,9 @@ export class MemscopeApp extends LitElement {
   @property({ attribute: false }) exporter: Exporter = exportOnPage;
   /** Where runs are kept per image between visits; without it they last as long as the page. */
   @property({ attribute: false }) results?: ResultStore;
+  /** Where option texts such as YARA rules are kept between visits (the page: IndexedDB); none: not kept. */
+  @property({ attribute: false }) rememberedText?: RememberedText;
+  @state() private remembered: Readonly<Record<string, string>> = {};
   private session?: SessionController;
   /** Keep the view in the URL's fragment (the page's own app; not the ones tests mount side by side). */
   @property({ type: Boolean, attribute: 'url-view' }) urlView = false;
@@ -249,6 +253,11 @@ export class MemscopeApp extends LitElement {
   }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('rememberedText'))
+      void this.rememberedText
+        ?.all()
+        .then((kept) => (this.remembered = kept))
+        .catch(() => undefined);
     if (changed.has('engine') || changed.has('thirdParty') || changed.has('results')) {
       this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate(), this.thirdParty, this.results) : undefined;
     }
@@ -432,7 +441,7 @@ export class MemscopeApp extends LitElement {
       <section class="side">
         <image-summary .summary=${s.summary} .hashes=${s.hashes} .hashing=${s.hashing} @compute-hashes=${() => s.computeHashes()}
           @cancel-hashes=${() => s.cancelHashes()}></image-summary>
-        <plugin-picker .plugins=${s.plugins} .brokenModules=${s.brokenPlugins} ?canAdd=${s.thirdParty !== undefined} ?disabled=${busy}
+        <plugin-picker .plugins=${s.plugins} .remembered=${this.remembered} .brokenModules=${s.brokenPlugins} ?canAdd=${s.thirdParty !== undefined} ?disabled=${busy}
           @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}
           @plugin-files=${(e: PluginFilesEvent) => s.addPlugins(e.detail)}
           @remove-plugin=${(e: RemovePluginEvent) => s.removePlugin(e.detail)}></plugin-picker>
@@ -552,6 +561,17 @@ export class MemscopeApp extends LitElement {
   private runPlugin(s: SessionController, e: RunPluginEvent): void {
     this.tab = 'results';
     void s.run(e.detail.plugin, e.detail.options);
+    this.rememberTexts(s.plugins.find((p) => p.name === e.detail.plugin)?.options ?? [], e.detail.options);
+  }
+
+  /** Keeps what a run gave options that take a file's text (YARA rules), to fill them in next time. */
+  private rememberTexts(specs: readonly OptionSpec[], options: PluginOptions): void {
+    for (const spec of specs) {
+      const text = options[spec.name];
+      if (spec.type !== 'str' || !spec.fromFile || typeof text !== 'string' || text === this.remembered[spec.name]) continue;
+      this.remembered = { ...this.remembered, [spec.name]: text };
+      void this.rememberedText?.remember(spec.name, text).catch(() => undefined);
+    }
   }
 
   /** Opens a clicked address in the hex view, in the space its column declares. */

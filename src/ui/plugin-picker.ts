@@ -146,6 +146,8 @@ export class PluginPicker extends LitElement {
   ];
 
   @property({ attribute: false }) plugins: readonly ImagePluginInfo[] = [];
+  /** Texts last given options that take a file's text (YARA rules), by option name: filled in when a plugin is chosen. */
+  @property({ attribute: false }) remembered: Readonly<Record<string, string>> = {};
   @property({ type: Boolean }) disabled = false;
   @state() private selected: string | undefined;
   @state() private values: OptionFormValues = {};
@@ -297,7 +299,10 @@ export class PluginPicker extends LitElement {
   private select(plugin: ImagePluginInfo): void {
     this.selected = plugin.name;
     this.invalid = undefined;
-    this.values = defaultOptionValues(plugin.options);
+    const kept = plugin.options.flatMap((o) =>
+      o.type === 'str' && o.fromFile && this.remembered[o.name] ? [[o.name, this.remembered[o.name]!]] : [],
+    );
+    this.values = { ...defaultOptionValues(plugin.options), ...Object.fromEntries(kept) };
   }
 
   private submit(e: Event, plugin: ImagePluginInfo): void {

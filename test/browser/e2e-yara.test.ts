@@ -47,7 +47,7 @@ describe('end to end: YARA rules dropped on the built app scan the image as the 
       await waitFor(
         () => app.find('.result-head h2')?.textContent === 'yarascan.yarascan' && app.find('.result-state')?.textContent?.includes('rows in'),
         'the scan',
-        30000,
+        60000,
       );
       const table = app.find('result-table')!;
       const got = (await app.allRows(table)).map((r) => cellTexts(r).slice(0, 3).join(' '));
@@ -89,6 +89,33 @@ describe('end to end: YARA rules dropped on the built app scan the image as the 
       );
     } finally {
       app.close();
+    }
+  });
+
+  it('remembers the rules last run in this browser: the next visit’s YARA plugins have them filled in', async () => {
+    const rules = `rule remembered_${Date.now()} { strings: $a = "lsass.exe" condition: $a }`;
+    const first = await AppFrame.open();
+    try {
+      first.find('button.sample')!.click();
+      await first.summaryText('sample.raw');
+      await first.run('yarascan.yarascan', 60000, { 'yara-rules': rules });
+    } finally {
+      first.close();
+    }
+    const next = await AppFrame.open();
+    try {
+      next.find('button.sample')!.click();
+      await next.summaryText('sample.raw');
+      for (const plugin of ['yarascan.yarascan', 'windows.vadyarascan']) {
+        (await waitFor(() => next.find('plugin-picker', `button[data-plugin="${plugin}"]`), plugin)).click();
+        const field = await waitFor(
+          () => next.find('plugin-picker', 'textarea[name="yara-rules"]') as HTMLTextAreaElement | null,
+          `${plugin}'s rules`,
+        );
+        await waitFor(() => field.value === rules, `${plugin}'s rules filled in`);
+      }
+    } finally {
+      next.close();
     }
   });
 });
