@@ -12,7 +12,7 @@ import { browserBench } from './browser-bench.ts';
 import { linuxOpenToFirstRow } from './linux-bench.ts';
 import { yaraBench } from './yara-bench.ts';
 import { sparseBench } from './sparse-bench.ts';
-import { xpressBenchLines } from './xpress-bench.ts';
+import { decodeBenchLines } from './decode-bench.ts';
 import { linuxFixtureFile, linuxFixtureMissing } from '../helpers/linux-fixture.ts';
 
 const GiB = 1024 ** 3;
@@ -96,7 +96,7 @@ else
     );
   }
 
-for (const line of xpressBenchLines(small.path)) console.log(line);
+for (const line of decodeBenchLines(small.path)) console.log(line);
 
 const b = await browserBench(big.path, big.symbols);
 if (b) {
