@@ -13,6 +13,7 @@ import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { lsof as linuxLsof } from './linux/lsof.ts';
 import { malfind as linuxMalfind } from './linux/malfind.ts';
 import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
+import { pagecacheFiles as linuxPagecacheFiles, pagecacheInodePages as linuxPagecacheInodePages } from './linux/pagecache.ts';
 import { procMaps as linuxProcMaps } from './linux/proc-maps.ts';
 import { psaux as linuxPsaux } from './linux/psaux.ts';
 import { pslist as linuxPslist } from './linux/pslist.ts';
@@ -109,6 +110,8 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxEnvars,
   linuxLsmod,
   linuxMountinfo,
+  linuxPagecacheFiles,
+  linuxPagecacheInodePages,
   linuxSockstat,
   linuxArp,
   linuxKmsg,

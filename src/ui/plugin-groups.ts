@@ -24,7 +24,10 @@ const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = 
     ],
   ],
   ['Network', ['sockstat', 'arp', 'netscan', 'netstat', 'dnscache']],
-  ['Files, handles and modules', ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'elfs', 'mountinfo', 'mounts']],
+  [
+    'Files, handles and modules',
+    ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'elfs', 'mountinfo', 'mounts', 'pagecache.Files', 'pagecache.InodePages'],
+  ],
   ['Process memory', ['vadinfo', 'malfind', 'proc.Maps']],
   ['Memory search', ['yarascan', 'vadyarascan', 'vmayarascan']],
   ['Registry', ['registry.hivelist', 'registry.hivescan', 'registry.printkey', 'registry.userassist']],

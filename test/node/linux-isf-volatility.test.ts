@@ -10,19 +10,17 @@ import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers
 import { extractVolatility, run, volatilitySkipReason } from '../helpers/volatility.ts';
 
 const CLI = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
-const PLUGINS = [
-  'linux.pslist',
-  'linux.pstree',
-  'linux.lsmod',
-  'linux.sockstat',
-  'linux.mountinfo',
+/** Plugins whose rows are checked against memscope's rows of the same plugin. */
+const COMPARED = [
   'linux.check_idt',
   'linux.psscan',
   'linux.pidhashtable',
   'linux.tty_check',
   'linux.elfs',
   'linux.malfind',
+  'linux.pagecache.Files',
 ] as const;
+const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo', ...COMPARED] as const;
 /** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
 const ADDRESS_MASK = (1n << 48n) - 1n;
 /** Volatility runs at a time: each is one single-threaded Python process. */
@@ -41,6 +39,8 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
   const results = new Map<Plugin, Row[]>();
   const memscope = new Map<string, Row[]>();
   const truth = () => linuxTruth() as unknown as Record<string, any>;
+  let inodePages: Row[];
+  let inodeArgs: string[];
 
   before(async () => {
     assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
@@ -49,22 +49,32 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const volatility = extractVolatility(dir);
     const isf = await run(process.execPath, [CLI, '-f', image, '--no-cache', 'linux-isf']);
     assert.equal(isf.code, 0, isf.stderr);
-    for (const plugin of ['linux.check_idt', 'linux.psscan', 'linux.pidhashtable', 'linux.tty_check', 'linux.elfs', 'linux.malfind']) {
-      const out = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', plugin]);
+    const ours = async (plugin: string, args: readonly string[] = []) => {
+      const out = await run(process.execPath, [CLI, '-f', image, '--no-cache', '-r', 'json', plugin, ...args]);
       assert.equal(out.code, 0, out.stderr);
       // Addresses above 2^53 are quoted before parsing so they keep every digit.
-      memscope.set(plugin, JSON.parse(out.stdout.replace(/: (\d{16,})/g, ': "$1"')) as Row[]);
-    }
+      return JSON.parse(out.stdout.replace(/: (\d{16,})/g, ': "$1"')) as Row[];
+    };
+    for (const plugin of COMPARED) memscope.set(plugin, await ours(plugin));
+    // The cached pages of init's executable, by the inode address memscope lists for it.
+    const initExe = (truth()['processes'] as { pid: number; exe: string }[]).find((p) => p.pid === 1)!.exe;
+    const exeRow = memscope.get('linux.pagecache.Files')!.find((r) => r['FilePath'] === initExe);
+    assert.ok(exeRow, `${initExe} is not among memscope's cached files`);
+    inodeArgs = ['--inode', `0x${BigInt(String(exeRow['InodeAddr'])).toString(16)}`];
+    memscope.set('linux.pagecache.InodePages', await ours('linux.pagecache.InodePages', inodeArgs));
     mkdirSync(join(dir, 'symbols/linux'), { recursive: true });
     writeFileSync(join(dir, 'symbols/linux/memscope-linux-a.json'), isf.stdout);
     // The first run builds Volatility's banner cache; the others reuse it.
-    const queue = [...PLUGINS];
-    const first = queue.shift()!;
+    const [first, ...rest] = PLUGINS;
     const record = async (plugin: Plugin) => results.set(plugin, (await volatility(join(dir, 'symbols'), image, plugin)) as Row[]);
     await record(first);
+    const jobs = [
+      ...rest.map((plugin) => () => record(plugin)),
+      async () => (inodePages = (await volatility(join(dir, 'symbols'), image, 'linux.pagecache.InodePages', inodeArgs)) as Row[]),
+    ];
     await Promise.all(
       Array.from({ length: PARALLEL }, async () => {
-        for (let p = queue.shift(); p; p = queue.shift()) await record(p);
+        for (let job = jobs.shift(); job; job = jobs.shift()) await job();
       }),
     );
   });
@@ -154,5 +164,44 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
   it('linux.pidhashtable finds the same tasks through the PID IDR as memscope, in the same order', () => {
     const rows = (list: readonly Row[]) => list.map((r) => [BigInt(String(r['OFFSET'])) & ADDRESS_MASK, r['PID'], r['TID'], r['PPID'], r['COMM']]);
     assert.deepEqual(rows(results.get('linux.pidhashtable')!), rows(memscope.get('linux.pidhashtable')!));
+  });
+
+  it('linux.pagecache.Files lists the same inodes as memscope: superblocks, mount points, types, sizes, modes, times and paths', () => {
+    const columns = [
+      'MountPoint',
+      'Device',
+      'InodeNum',
+      'FileType',
+      'InodePages',
+      'CachedPages',
+      'FileMode',
+      'AccessTime',
+      'ModificationTime',
+      'ChangeTime',
+      'FilePath',
+    ];
+    const rows = (list: readonly Row[]) =>
+      list.map((r) => [
+        BigInt(String(r['SuperblockAddr'])) & ADDRESS_MASK,
+        BigInt(String(r['InodeAddr'])) & ADDRESS_MASK,
+        ...columns.map((c) => r[c]),
+      ]);
+    const ours = rows(memscope.get('linux.pagecache.Files')!);
+    assert.ok(ours.length > 0);
+    assert.deepEqual(rows(results.get('linux.pagecache.Files')!), ours);
+  });
+
+  it("linux.pagecache.InodePages lists the same cached pages of init's executable as memscope", () => {
+    const columns = ['Index', 'DumpSafe', 'Flags'];
+    const rows = (list: readonly Row[]) =>
+      list.map((r) => [
+        BigInt(String(r['PageVAddr'])) & ADDRESS_MASK,
+        BigInt(String(r['PagePAddr'])),
+        BigInt(String(r['MappingAddr'])) & ADDRESS_MASK,
+        ...columns.map((c) => r[c]),
+      ]);
+    const ours = rows(memscope.get('linux.pagecache.InodePages')!);
+    assert.ok(ours.length > 0);
+    assert.deepEqual(rows(inodePages), ours);
   });
 });

@@ -26,7 +26,7 @@ export async function describeFile(kernel: LinuxKernel, file: bigint, warn: Warn
   const fsType = typePointer ? await kernel.readCString(typePointer, 64) : null;
   const ino = inode ? Number(inode.u64('i_ino')) : null;
   const mode = inode ? inode.u16('i_mode') : 0;
-  const type = FILE_TYPES[mode & 0o170000] ?? '?';
+  const type = fileType(mode);
   const dentry = f.u64('f_path.dentry');
   let path: string;
   if (fsType && PSEUDO_FS[fsType]) path = `${PSEUDO_FS[fsType]}:[${ino}]`;
@@ -43,7 +43,13 @@ export async function describeFile(kernel: LinuxKernel, file: bigint, warn: Warn
   };
 }
 
-function modeString(type: string, mode: number): string {
+/** The file type of an i_mode (DIR, REG, LNK, FIFO, SOCK, CHR, BLK), '?' for none of them. */
+export function fileType(mode: number): string {
+  return FILE_TYPES[mode & 0o170000] ?? '?';
+}
+
+/** ls -l's mode text (Python's stat.filemode), from the type fileType names and the i_mode. */
+export function modeString(type: string, mode: number): string {
   const bits = 'rwxrwxrwx'.split('').map((ch, i) => (mode & (0o400 >> i) ? ch : '-'));
   if (mode & 0o4000) bits[2] = bits[2] === 'x' ? 's' : 'S';
   if (mode & 0o2000) bits[5] = bits[5] === 'x' ? 's' : 'S';

@@ -1,8 +1,11 @@
 import { isMemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
 import type {
+  CachedInode,
+  CachedPage,
   CodeOwner,
   FileInfo,
+  InodeInfo,
   InterruptGate,
   KernelLogRecord,
   KernelModule,
@@ -24,10 +27,12 @@ import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { VirtualMemory } from '../../plugins/api/memory.ts';
 import { KernelRunContext } from '../kernel-context.ts';
 import { unixSecondsToIso } from '../unix-time.ts';
+import { cachedInodes } from './cached-inodes.ts';
 import { openFiles } from './fd-table.ts';
 import { describeFile } from './file-info.ts';
 import { keyboardNotifiers, ttyReceivers } from './input-hooks.ts';
 import { firstDirtyPage } from './dirty-pages.ts';
+import { inodePages, readInode } from './inode.ts';
 import { interruptGates } from './interrupt-gates.ts';
 import { KernelCodeMap } from './kernel-code-map.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
@@ -162,6 +167,18 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
 
   mounts(namespace: MountNamespace): AsyncIterable<MountInfo> {
     return listMounts(this.kernel, namespace, this.warn());
+  }
+
+  cachedInodes(): AsyncIterable<CachedInode> {
+    return cachedInodes(this.kernel, this.warn());
+  }
+
+  inode(address: bigint): Promise<InodeInfo | null> {
+    return readInode(this.kernel, address, this.warn());
+  }
+
+  inodePages(inode: InodeInfo): AsyncIterable<CachedPage> {
+    return inodePages(this.kernel, inode, this.warn());
   }
 
   modules(): AsyncIterable<KernelModule> {

@@ -68,7 +68,7 @@ export async function* listMounts(kernel: LinuxKernel, ns: MountNamespace, warn:
 }
 
 /** struct mount addresses of a namespace: its `list` (before 6.8) or, in order, its rbtree `mounts`. */
-async function* namespaceMounts(kernel: LinuxKernel, ns: MountNamespace, warn: Warn): AsyncGenerator<bigint> {
+export async function* namespaceMounts(kernel: LinuxKernel, ns: MountNamespace, warn: Warn): AsyncGenerator<bigint> {
   const layout = kernel.layout;
   const what = `mount list of namespace ${ns.id ?? hex(ns.address)}`;
   if (layout.has('mnt_namespace', 'list')) {

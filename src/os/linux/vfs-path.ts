@@ -9,7 +9,7 @@ const MAX_PATH_DEPTH = 256;
 const MAX_NAME = 256;
 
 /** A dentry's name (qstr d_name). */
-async function dentryName(kernel: LinuxKernel, dentry: StructView): Promise<string> {
+export async function dentryName(kernel: LinuxKernel, dentry: StructView): Promise<string> {
   const length = Math.min(dentry.u32('d_name.len'), MAX_NAME);
   const bytes = await kernel.vm.read(dentry.u64('d_name.name'), length);
   return bytes ? cString(bytes) : '?';

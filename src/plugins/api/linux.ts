@@ -205,6 +205,53 @@ export interface KernelLogRecord {
   readonly text: string;
 }
 
+/** An inode as Volatility 3's linux.pagecache plugins show it. */
+export interface InodeInfo {
+  readonly address: bigint;
+  /** i_ino. */
+  readonly number: bigint;
+  /** DIR, REG, LNK, FIFO, SOCK, CHR or BLK; null for none of them. */
+  readonly type: string | null;
+  /** ls -l style: -rw-r--r-- */
+  readonly mode: string;
+  /** i_size (signed). */
+  readonly size: bigint;
+  /** i_mapping: the address_space of its page cache. */
+  readonly mapping: bigint;
+  /** i_mapping->nrpages; null when the address_space is not readable. */
+  readonly cachedPages: bigint | null;
+  /** ISO-8601 UTC as Volatility prints them (microseconds when not zero); null at or before 1970. */
+  readonly accessTime: string | null;
+  readonly modificationTime: string | null;
+  readonly changeTime: string | null;
+}
+
+/** An inode reached from a mounted superblock's dentry cache (linux.pagecache.Files). */
+export interface CachedInode {
+  readonly superblock: bigint;
+  /** Where the superblock is mounted, seen from the first process of its mount namespace. */
+  readonly mountPoint: string;
+  /** "major:minor" of the superblock. */
+  readonly device: string;
+  /** The path of its dentry; a fast symlink's as "path -> target". */
+  readonly path: string;
+  readonly inode: InodeInfo;
+}
+
+/** A page of an inode's page cache. */
+export interface CachedPage {
+  /** The struct page. */
+  readonly address: bigint;
+  /** Physical address of the page's memory; null when the kernel's memory model is not SPARSEMEM_VMEMMAP. */
+  readonly physical: bigint | null;
+  /** page->mapping. */
+  readonly mapping: bigint;
+  /** page->index: its offset in the file in pages. */
+  readonly index: bigint;
+  /** The pageflags set, without the PG_ prefix. */
+  readonly flags: readonly string[];
+}
+
 /** A socket as Volatility 3's linux.sockstat shows it. */
 export interface SocketInfo {
   /** struct sock address. */
@@ -268,6 +315,12 @@ export interface LinuxKernelContext extends KernelContext {
   taskMountNamespace(task: LinuxTask): Promise<MountNamespace | null>;
   /** A namespace's mounts in mount-tree order. */
   mounts(namespace: MountNamespace): AsyncIterable<MountInfo>;
+  /** Every inode in the dentry caches of the mounted superblocks, each once (Volatility's linux.pagecache.Files order). */
+  cachedInodes(): AsyncIterable<CachedInode>;
+  /** The inode at a kernel address; null when it is not readable or not a valid inode. */
+  inode(address: bigint): Promise<InodeInfo | null>;
+  /** The pages of an inode's page cache, in file order. */
+  inodePages(inode: InodeInfo): AsyncIterable<CachedPage>;
   /** Loaded modules, most recently loaded first. */
   modules(): AsyncIterable<KernelModule>;
   /** The kobjects of /sys/module, in list order. */
