@@ -4,7 +4,8 @@ import { hex } from '../io/hex.ts';
 const NOTE_HEADER = 12;
 const nameDecoder = new TextDecoder();
 
-const align4 = (n: number): number => (n + 3) & ~3;
+/** Sizes up to 2^32 - 1: arithmetic, not a 32-bit mask (which turns sizes of 2^31 and more negative). */
+const align4 = (n: number): number => Math.ceil(n / 4) * 4;
 
 /**
  * Parses an ELF note segment (namesz, descsz, type, name, desc; 4-byte aligned, little-endian).

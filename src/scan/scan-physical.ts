@@ -39,7 +39,14 @@ export async function* scanPhysical(
     const read = isDirectMapped(layer)
       ? (c: ScanChunk, into: Uint8Array) => readChunk(layer.source, c, into)
       : (c: ScanChunk, into: Uint8Array) => readChunkThroughLayer(layer, c, into);
-    const startRead = (i: number) => pending.push(read(chunks[i]!, buffers[i % buffers.length]!));
+    // A read ahead is marked handled when it starts: one that fails while the consumer is still busy with the chunk
+    // before it (the generator suspended at a yield) must not end the process as an unhandled rejection. Awaiting it
+    // still throws, and reads left in flight when the scan stops early fail silently.
+    const startRead = (i: number) => {
+      const reading = read(chunks[i]!, buffers[i % buffers.length]!);
+      reading.catch(() => undefined);
+      pending.push(reading);
+    };
     for (let i = 0; i < Math.min(READ_AHEAD, chunks.length); i++) startRead(i);
     for (let i = 0; i < chunks.length; i++) {
       if (options.signal?.aborted) throw new MemscopeError('CANCELLED', 'physical scan cancelled', layer.source.name);
@@ -52,8 +59,6 @@ export async function* scanPhysical(
     }
   } finally {
     scanner.dispose();
-    // Reads still in flight when the scan stops early (cancel, error) must not surface as unhandled rejections.
-    for (const read of pending) read.catch(() => undefined);
   }
 }
 

@@ -121,24 +121,23 @@ export async function* scanRanges(
   const capped = new Set<string>();
   const start = (i: number) => {
     const unit = units[i];
-    return unit === undefined ? undefined : 'chunk' in unit ? read(unit.chunk.at, unit.chunk.readLength) : readBatch(unit.batch, read);
+    const reading = unit === undefined ? undefined : 'chunk' in unit ? read(unit.chunk.at, unit.chunk.readLength) : readBatch(unit.batch, read);
+    // Marked handled when it starts: a read that fails while the chunk before it is still being yielded must not end
+    // the process as an unhandled rejection (awaiting it still throws; one left in flight by an early stop fails silently).
+    reading?.catch(() => undefined);
+    return reading;
   };
   let next = start(0);
-  try {
-    for (let i = 0; i < units.length; i++) {
-      ctx.signal?.throwIfAborted();
-      const unit = units[i]!;
-      const bytes = await next;
-      // The next chunk is read (by the file system's threads) while this one is scanned.
-      next = start(i + 1);
-      if (bytes && 'chunk' in unit) yield* located(unit.chunk.at, chunkMatches(rules, bytes, unit.chunk.length), ctx, capped);
-      else if (bytes && 'batch' in unit) yield* batchMatches(rules, bytes, unit.batch, ctx, capped);
-      done += unitBytes(unit);
-      ctx.progress(done, total, YARA_STAGE);
-    }
-  } finally {
-    // A read still in flight when the scan stops early (cancel, error) must not surface as an unhandled rejection.
-    next?.catch(() => undefined);
+  for (let i = 0; i < units.length; i++) {
+    ctx.signal?.throwIfAborted();
+    const unit = units[i]!;
+    const bytes = await next;
+    // The next chunk is read (by the file system's threads) while this one is scanned.
+    next = start(i + 1);
+    if (bytes && 'chunk' in unit) yield* located(unit.chunk.at, chunkMatches(rules, bytes, unit.chunk.length), ctx, capped);
+    else if (bytes && 'batch' in unit) yield* batchMatches(rules, bytes, unit.batch, ctx, capped);
+    done += unitBytes(unit);
+    ctx.progress(done, total, YARA_STAGE);
   }
 }
 
