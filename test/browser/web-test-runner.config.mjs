@@ -339,12 +339,13 @@ const serverCommands = {
     });
   },
 
-  /** Every URL in the page's Cache Storage (the service worker's caches). */
+  /** Every URL in the page's Cache Storage (the service worker's caches), as { cache, url }. */
   'page-cached-urls'(_, _page, sessionId) {
     return extraPage(sessionId).evaluate(async () => {
-      const urls = [];
-      for (const name of await caches.keys()) for (const request of await (await caches.open(name)).keys()) urls.push(request.url);
-      return urls;
+      const cached = [];
+      for (const cache of await caches.keys())
+        for (const request of await (await caches.open(cache)).keys()) cached.push({ cache, url: request.url });
+      return cached;
     });
   },
 
