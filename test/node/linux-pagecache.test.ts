@@ -2,6 +2,7 @@
 // the cached files, the four capture formats agree, and rewritten dentries and inodes cost their rows, not the run.
 // The rows equal Volatility 3's on the same capture: linux-isf-volatility.test.ts.
 import assert from 'node:assert/strict';
+import { isMemscopeError } from '../../src/errors.ts';
 import { after, before, describe, it } from 'node:test';
 import type { Session } from '../../src/engine/session.ts';
 import { listEntries } from '../../src/os/linux/list-walk.ts';
@@ -83,13 +84,18 @@ describe('linux.pagecache on the real 6.1 capture', { skip }, () => {
     assert.deepEqual(await rowsByColumn(session, 'linux.pagecache.InodePages', { inode: address }), pages);
   });
 
-  it('InodePages refuses what is not a regular file, no inode, or no choice, with a warning', async () => {
+  it('InodePages refuses what is not a regular file or no inode with a warning, no choice or no address as a bad request', async () => {
+    for (const options of [{}, { inode: 'nonsense' }, { inode: '0x1000', find: '/bin/busybox' }]) {
+      await assert.rejects(
+        runByColumn(session, 'linux.pagecache.InodePages', options),
+        (e) => isMemscopeError(e) && e.code === 'BAD_REQUEST',
+        JSON.stringify(options),
+      );
+    }
     const dir = `0x${(byPath('/')!['InodeAddr'] as bigint).toString(16)}`;
     for (const [options, code] of [
       [{ inode: dir }, 'UNSUPPORTED'],
       [{ inode: '0x1000' }, 'NOT_FOUND'],
-      [{ inode: 'nonsense' }, 'NOT_FOUND'],
-      [{}, 'NOT_FOUND'],
       [{ find: '/no/such/file' }, 'NOT_FOUND'],
     ] as const) {
       const run = await runByColumn(session, 'linux.pagecache.InodePages', options);

@@ -10,6 +10,8 @@
  * timeout) — it is set anyway, and callers check the run's cancellation between chunks.
  */
 
+import { PluginRequestError } from './request-error.ts';
+
 /** One match of one pattern: its offset in the scanned buffer and its length. */
 export interface YaraHit {
   readonly rule: string;
@@ -38,11 +40,7 @@ export interface YaraRules {
 }
 
 /** Rules that do not compile: a request error (BAD_REQUEST) whose message is the compiler's, with line and column. */
-export class YaraCompileError extends Error {
-  // The engine's error shape (src/errors.ts isMemscopeError), without importing the engine into a plugin.
-  override readonly name = 'MemscopeError';
-  readonly code = 'BAD_REQUEST';
-}
+export class YaraCompileError extends PluginRequestError {}
 
 type YaraX = typeof import('@virustotal/yara-x');
 

@@ -1,25 +1,24 @@
 import type { InodeInfo, LinuxKernelContext, PluginContext, PluginDefinition } from '../api.ts';
+import { PluginRequestError } from '../common/request-error.ts';
 import { FIND_OPTION, PAGE_SIZE } from './pagecache-options.ts';
 
 /** Kernel addresses are canonical: an address Volatility printed masked to 48 bits is sign-extended back. */
 const ADDRESS_BITS = 48n;
 
-/** The inode --inode or --find names; null (with a warning saying why) when there is none to list. */
+/** The inode --inode or --find names; null (with a warning saying why) when the image has none; BAD_REQUEST without one named. */
 async function chosenInode(ctx: PluginContext, linux: LinuxKernelContext): Promise<InodeInfo | null> {
   const text = ctx.options['inode'] as string | undefined;
   const find = ctx.options['find'] as string | undefined;
-  if ((text === undefined) === (find === undefined)) {
-    ctx.warn({ code: 'NOT_FOUND', message: 'give either --inode ADDRESS or --find PATH' });
-    return null;
-  }
+  if ((text === undefined) === (find === undefined)) throw new PluginRequestError('give either --inode ADDRESS or --find PATH');
   if (find !== undefined) {
     for await (const c of linux.cachedInodes()) if (c.path === find) return c.inode;
     ctx.warn({ code: 'NOT_FOUND', message: `no cached inode has the path ${find}` });
     return null;
   }
   const address = parseAddress(text!);
-  const inode = address === null ? null : await linux.inode(address);
-  if (!inode) ctx.warn({ code: 'NOT_FOUND', message: `--inode ${text}: ${address === null ? 'not an address' : 'no valid inode there'}` });
+  if (address === null) throw new PluginRequestError(`--inode needs an address (hex, as linux.pagecache.Files shows it), got ${text}`);
+  const inode = await linux.inode(address);
+  if (!inode) ctx.warn({ code: 'NOT_FOUND', message: `--inode ${text}: no valid inode there` });
   return inode;
 }
 
