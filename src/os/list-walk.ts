@@ -44,12 +44,43 @@ export async function* listLinks(layer: VirtualMemory, head: bigint, walk: ListW
   }
 }
 
+/**
+ * The nodes of a NULL-terminated Linux hlist (hlist_head at `head`, each hlist_node's `next` first), in order; callers
+ * subtract the node's offset in its structure. NULL ends the list; an unreadable pointer, an entry seen before or
+ * more than `limit` entries end it with one warning, as listLinks.
+ */
+export async function* hlistNodes(layer: VirtualMemory, head: bigint, walk: ListWalk): AsyncGenerator<bigint> {
+  const stop = (b: ListBreak) => walk.warn({ code: BREAK_CODES[b.kind], ...walk.describe(b) });
+  const seen = new Set<bigint>();
+  let at = head;
+  let next = await layer.readU64(head);
+  while (next !== 0n) {
+    const entries = seen.size;
+    if (next === null) return stop({ kind: 'unreadable', at, entries });
+    if (seen.has(next)) return stop({ kind: 'loop', at, next, entries });
+    if (seen.size >= walk.limit) return stop({ kind: 'limit', at, entries });
+    seen.add(next);
+    yield next;
+    at = next;
+    next = await layer.readU64(at);
+  }
+}
+
 /** No kernel list memscope walks is longer by default; a longer walk is smear or a loop. */
 export const MAX_LIST_ENTRIES = 1 << 20;
 
 /** listLinks with warnings in the default words, naming the list (`what`), at the link whose pointer ended the walk. */
 export function namedListLinks(layer: VirtualMemory, head: bigint, what: string, warn: Warn, limit = MAX_LIST_ENTRIES): AsyncGenerator<bigint> {
-  return listLinks(layer, head, { limit, warn, describe: (b) => ({ message: listBreakMessage(what, limit, b), address: hex(b.at) }) });
+  return listLinks(layer, head, namedWalk(what, warn, limit));
+}
+
+/** hlistNodes with warnings in the default words, as namedListLinks. */
+export function namedHlistNodes(layer: VirtualMemory, head: bigint, what: string, warn: Warn, limit = MAX_LIST_ENTRIES): AsyncGenerator<bigint> {
+  return hlistNodes(layer, head, namedWalk(what, warn, limit));
+}
+
+function namedWalk(what: string, warn: Warn, limit: number): ListWalk {
+  return { limit, warn, describe: (b) => ({ message: listBreakMessage(what, limit, b), address: hex(b.at) }) };
 }
 
 /** The default words for a walk's break: `what` names the list ("task list (init_task.tasks)"). */

@@ -14,7 +14,7 @@ import { StructLayout } from '../../src/os/struct-layout.ts';
 import { KernelSymbols } from '../../src/os/linux/kallsyms-tables.ts';
 import { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
 import { LinuxSymbolTable } from '../../src/os/linux/linux-symbol-table.ts';
-import { listLinks, type ListBreak } from '../../src/os/list-walk.ts';
+import { hlistNodes, listLinks, type ListBreak } from '../../src/os/list-walk.ts';
 import type { OsEnv, OsOutcome, OsProfile } from '../../src/os/os-profile.ts';
 import { osProfiles } from '../../src/os/registry.ts';
 import type { PluginDefinition } from '../../src/plugins/plugin-definition.ts';
@@ -147,6 +147,24 @@ describe('the shared list walker', () => {
     const long = await walk({ '0x100': 0x200n, '0x200': 0x300n, '0x300': 0x400n, '0x400': 0x100n }, 2);
     assert.deepEqual(long.links, [0x200n, 0x300n]);
     assert.deepEqual(long.warnings, [{ code: 'LIMIT', message: 'limit', address: '0x300' }]);
+  });
+
+  it('walks an hlist from its head to the NULL that ends it; stops at a cycle, an unreadable link or the limit the same way', async () => {
+    const hlist = async (words: Record<string, bigint>, limit = 10) => {
+      const warnings: RunWarning[] = [];
+      const nodes: bigint[] = [];
+      const describe = (b: ListBreak) => ({ message: b.kind, address: hex(b.at) });
+      for await (const node of hlistNodes(memory(words), 0x100n, { limit, warn: (w) => warnings.push(w), describe })) nodes.push(node);
+      return { nodes, warnings };
+    };
+    assert.deepEqual(await hlist({ '0x100': 0x200n, '0x200': 0x300n, '0x300': 0n }), { nodes: [0x200n, 0x300n], warnings: [] });
+    assert.deepEqual(await hlist({ '0x100': 0n }), { nodes: [], warnings: [] });
+    assert.deepEqual((await hlist({ '0x100': 0x200n, '0x200': 0x300n, '0x300': 0x200n })).warnings, [
+      { code: 'SMEAR', message: 'loop', address: '0x300' },
+    ]);
+    assert.deepEqual((await hlist({ '0x100': 0x200n, '0x200': 0x300n })).warnings, [{ code: 'UNREADABLE', message: 'unreadable', address: '0x300' }]);
+    const long = await hlist({ '0x100': 0x200n, '0x200': 0x300n, '0x300': 0x400n, '0x400': 0n }, 2);
+    assert.deepEqual(long, { nodes: [0x200n, 0x300n], warnings: [{ code: 'LIMIT', message: 'limit', address: '0x300' }] });
   });
 
   it('Windows: a NULL Flink stops the process list with a SMEAR at the _EPROCESS holding it', async () => {

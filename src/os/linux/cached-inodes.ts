@@ -5,6 +5,7 @@ import type { StructView } from '../struct-view.ts';
 import { cString } from '../c-string.ts';
 import { readInode } from './inode.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
+import { namedHlistNodes } from '../list-walk.ts';
 import { listEntries } from './list-walk.ts';
 import { namespaceMounts } from './mounts.ts';
 import { listTasks } from './task.ts';
@@ -161,15 +162,7 @@ class DentryWalk {
       return;
     }
     const sibAt = BigInt(k.layout.offset('dentry', 'd_sib'));
-    const seen = new Set<bigint>();
-    for (let node: bigint | null = dir.u64('d_children.first'); node !== 0n; node = await k.vm.readU64(node + sibAt)) {
-      if (node === null || seen.has(node) || seen.size >= MAX_DENTRIES) {
-        const message = node === null ? 'link unreadable: list truncated' : seen.has(node) ? 'loops: walk stopped' : 'too long: walk stopped';
-        return this.warn({ code: node === null ? 'UNREADABLE' : 'SMEAR', message: `${what}: ${message}`, address: hex(dir.address) });
-      }
-      seen.add(node);
-      yield node - sibAt;
-    }
+    for await (const node of namedHlistNodes(k.vm, dir.addressOf('d_children'), what, this.warn, MAX_DENTRIES)) yield node - sibAt;
   }
 }
 
