@@ -4,10 +4,10 @@ import type { ScanControl, ScanHit, ScanService, ScanSpec } from '../engine/scan
 import { CachedSource } from '../io/block-cache.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import type { YaraChunkMatches } from '../plugins/api/memory.ts';
-import { YARA_CHUNK, YARA_OVERLAP } from '../plugins/common/yara-scan.ts';
 import { ChunkFanOut } from '../scan/chunk-fanout.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
+import { yaraChunkPlan, yaraLanes } from '../scan/yara-lanes.ts';
 import { NodeFileSource } from './node-file-source.ts';
 import { ScanThread } from './scan-thread.ts';
 import { siblingWorker } from './worker-entry.ts';
@@ -61,12 +61,8 @@ export class NodeScanPool implements ScanService {
   scanYara(layer: PhysicalLayer, rules: string, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
     const path = this.size > 0 ? filePath(layer) : undefined;
     if (path === undefined) return undefined;
-    const threads = this.live();
-    const chunks = planChunks(layer.runs, YARA_CHUNK, YARA_OVERLAP);
-    const lanes = [...threads, ...threads].map((thread) => async (chunk: ScanChunk) => [
-      { address: chunk.address, length: chunk.length, matches: await thread.yara(path, rules, chunk) },
-    ]);
-    return this.fanOut.run(chunks, lanes, layer.source.name, control);
+    const lanes = yaraLanes(this.live(), (thread, chunk) => thread.yara(path, rules, chunk));
+    return this.fanOut.run(yaraChunkPlan(layer.runs), lanes, layer.source.name, control);
   }
 
   /** Stops the threads; scans running now end with CANCELLED. The next scan starts new ones. */

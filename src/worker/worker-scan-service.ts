@@ -6,9 +6,9 @@ import { CachedSource } from '../io/block-cache.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import { ChunkFanOut } from '../scan/chunk-fanout.ts';
 import type { YaraChunkMatches } from '../plugins/api/memory.ts';
-import { YARA_CHUNK, YARA_OVERLAP } from '../plugins/common/yara-scan.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
+import { yaraChunkPlan, yaraLanes } from '../scan/yara-lanes.ts';
 import type { ScanWorker } from './scan.worker.ts';
 
 /**
@@ -50,13 +50,8 @@ export class WorkerScanService implements ScanService {
   }
 
   private async *yaraChunks(blob: Blob, layer: PhysicalLayer, rules: string, control: ScanControl): AsyncGenerator<YaraChunkMatches> {
-    const workers = await (this.workers ??= this.start());
-    const chunks = planChunks(layer.runs, YARA_CHUNK, YARA_OVERLAP);
-    // Two lanes per worker: it reads its next chunk from the File while it scans one.
-    const lanes = [...workers, ...workers].map((worker) => async (chunk: ScanChunk) => [
-      { address: chunk.address, length: chunk.length, matches: await worker.yaraChunk(blob, rules, chunk) },
-    ]);
-    yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
+    const lanes = yaraLanes(await (this.workers ??= this.start()), (worker, chunk) => worker.yaraChunk(blob, rules, chunk));
+    yield* this.fanOut.run(yaraChunkPlan(layer.runs), lanes, layer.source.name, control);
   }
 
   private async start(): Promise<Comlink.Remote<ScanWorker>[]> {

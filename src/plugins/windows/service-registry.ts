@@ -1,4 +1,4 @@
-import type { RegistryKey, WindowsKernelContext } from '../api.ts';
+import type { RegistryKey, RegistryValue, WindowsKernelContext } from '../api.ts';
 import { findKey } from './registry-path.ts';
 
 /** What a service's key in the SYSTEM hive says: its ImagePath and Parameters\ServiceDll (null: not there). */
@@ -23,14 +23,18 @@ function text(data: Uint8Array | null): string | null {
   return data === null ? null : new TextDecoder('utf-16le').decode(data).replace(/\0+$/, '');
 }
 
-async function value(kernel: WindowsKernelContext, key: RegistryKey, name: string): Promise<string | null> {
-  const found = (await kernel.registryValues(key)).find((v) => v.name.toLowerCase() === name.toLowerCase());
-  return found ? text(found.data) : null;
+/** A key's value by name (case-insensitive, as Windows compares them); undefined when it has none. */
+async function findValue(kernel: WindowsKernelContext, key: RegistryKey, name: string): Promise<RegistryValue | undefined> {
+  return (await kernel.registryValues(key)).find((v) => v.name.toLowerCase() === name.toLowerCase());
+}
+
+async function textValue(kernel: WindowsKernelContext, key: RegistryKey, name: string): Promise<string | null> {
+  return text((await findValue(kernel, key, name))?.data ?? null);
 }
 
 /** Select\Current names the control set in use (ControlSet00N); ControlSet001 where it cannot be read. */
 async function currentControlSet(kernel: WindowsKernelContext, select: RegistryKey | undefined): Promise<string> {
-  const current = select && (await kernel.registryValues(select)).find((v) => v.name.toLowerCase() === 'current');
+  const current = select && (await findValue(kernel, select, 'Current'));
   const n = current?.type === 4 && current.data?.length === 4 ? new DataView(current.data.buffer, current.data.byteOffset).getUint32(0, true) : 1;
   return `ControlSet${String(n >= 1 && n <= 999 ? n : 1).padStart(3, '0')}`;
 }
@@ -53,7 +57,7 @@ export async function serviceKeys(kernel: WindowsKernelContext): Promise<Service
           const key = byName.get(name.toLowerCase());
           if (!key) return NONE;
           const parameters = (await kernel.registrySubkeys(key)).find((k) => k.name.toLowerCase() === 'parameters');
-          return { binary: await value(kernel, key, 'ImagePath'), dll: parameters ? await value(kernel, parameters, 'ServiceDll') : null };
+          return { binary: await textValue(kernel, key, 'ImagePath'), dll: parameters ? await textValue(kernel, parameters, 'ServiceDll') : null };
         },
       };
     }
