@@ -33,6 +33,11 @@ interface AbortSignal {
   addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
   removeEventListener(type: 'abort', listener: () => void): void;
 }
+/** A signal that aborts after a time: the engine's one timer (a worker stuck in YARA-X is stopped from outside). */
+declare var AbortSignal: {
+  prototype: AbortSignal;
+  timeout(milliseconds: number): AbortSignal;
+};
 interface AbortController {
   readonly signal: AbortSignal;
   abort(reason?: unknown): void;

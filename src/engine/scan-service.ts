@@ -1,5 +1,5 @@
 import type { PhysicalLayer } from '../layers/physical-layer.ts';
-import type { YaraChunkMatches } from '../plugins/api/memory.ts';
+import type { YaraChunkMatches, YaraChunkOutcome, YaraRequest } from '../plugins/api/memory.ts';
 import type { ScanHit, ScanSpec } from '../scan/scanner.ts';
 
 export type { ScanHit, ScanSpec };
@@ -22,5 +22,7 @@ export interface ScanService {
    * YARA rules (their text) over the layer's captured memory on the service's workers, for plugins as
    * PluginContext.physicalYara; undefined when it cannot scan this layer so (absent: never).
    */
-  scanYara?(layer: PhysicalLayer, rules: string, control?: ScanControl): AsyncIterable<YaraChunkMatches> | undefined;
+  scanYara?(layer: PhysicalLayer, request: YaraRequest, control?: ScanControl): AsyncIterable<YaraChunkMatches> | undefined;
+  /** YARA over bytes given, on the service's workers within the request's time limit, for plugins as PluginContext.yaraOnWorker. */
+  yaraOnWorker?(request: YaraRequest): ((bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome>) | undefined;
 }

@@ -218,7 +218,8 @@ export class Session implements AnalysisSession {
     return {
       ...this.kernelAccessors({ warn, progress, signal: control.signal, scanner: this.env.scanner, symbols: this.env.symbols }),
       physical: this.physical,
-      physicalYara: (rules, onProgress) => this.env.scanner.scanYara?.(this.physical, rules, { signal: control.signal, onProgress }),
+      physicalYara: (request, onProgress) => this.env.scanner.scanYara?.(this.physical, request, { signal: control.signal, onProgress }),
+      yaraOnWorker: (request) => this.env.scanner.yaraOnWorker?.(request),
       options,
       signal: control.signal,
       runPlugin: (name, depOptions = {}) => this.records(plugin, name, depOptions, control),

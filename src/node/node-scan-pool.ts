@@ -3,11 +3,12 @@ import { InlineScanService } from '../engine/inline-scan-service.ts';
 import type { ScanControl, ScanHit, ScanService, ScanSpec } from '../engine/scan-service.ts';
 import { CachedSource } from '../io/block-cache.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
-import type { YaraChunkMatches } from '../plugins/api/memory.ts';
+import type { YaraChunkMatches, YaraChunkOutcome, YaraRequest } from '../plugins/api/memory.ts';
 import { ChunkFanOut } from '../scan/chunk-fanout.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
-import { yaraChunkPlan, yaraLanes } from '../scan/yara-lanes.ts';
+import { yaraChunkPlan, yaraLanes, yaraWithinTime } from '../scan/yara-lanes.ts';
+import { WorkerSlots } from '../scan/worker-slots.ts';
 import { NodeFileSource } from './node-file-source.ts';
 import { ScanThread } from './scan-thread.ts';
 import { siblingWorker } from './worker-entry.ts';
@@ -35,7 +36,7 @@ export function scanWorkerCount(env: NodeJS.ProcessEnv = process.env, cores = av
  * Layers that are not a file's direct-mapped runs (memory, AFF4) are scanned inline.
  */
 export class NodeScanPool implements ScanService {
-  private threads: ScanThread[] | undefined;
+  private threads: WorkerSlots<ScanThread> | undefined;
   private inline: InlineScanService | undefined;
   private readonly fanOut = new ChunkFanOut();
 
@@ -53,16 +54,31 @@ export class NodeScanPool implements ScanService {
     const threads = this.live();
     const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
     // Two lanes per thread: it reads its next chunk while it scans one.
-    const lanes = [...threads, ...threads].map((thread) => (chunk: ScanChunk) => thread.scan(path, spec, chunk));
+    const lanes = [...threads.slots, ...threads.slots].map((slot) => (chunk: ScanChunk) => threads.at(slot).scan(path, spec, chunk));
     yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 
   /** YARA over the file's chunks (yarascan's chunk plan), the threads each compiling the rules once; inline: undefined. */
-  scanYara(layer: PhysicalLayer, rules: string, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
+  scanYara(layer: PhysicalLayer, request: YaraRequest, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
     const path = this.size > 0 ? filePath(layer) : undefined;
     if (path === undefined) return undefined;
-    const lanes = yaraLanes(this.live(), (thread, chunk) => thread.yara(path, rules, chunk));
+    const lanes = yaraLanes(this.live(), request, (chunk) => ({
+      prepare: (thread) => thread.yaraPrepare(request.rules),
+      scan: (thread) => thread.yara(path, request.rules, chunk),
+    }));
     return this.fanOut.run(yaraChunkPlan(layer.runs), lanes, layer.source.name, control);
+  }
+
+  /** YARA over bytes a plugin read, on the first thread (the calls come one at a time; each call's bytes copied over); without threads: undefined. */
+  yaraOnWorker(request: YaraRequest): ((bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome>) | undefined {
+    if (this.size === 0) return undefined;
+    return (bytes, length) => {
+      const threads = this.live();
+      return yaraWithinTime(threads, 0, request, {
+        prepare: (thread) => thread.yaraPrepare(request.rules),
+        scan: (thread) => thread.yaraBytes(request.rules, bytes.slice(), length),
+      });
+    };
   }
 
   /** Stops the threads; scans running now end with CANCELLED. The next scan starts new ones. */
@@ -72,19 +88,23 @@ export class NodeScanPool implements ScanService {
   }
 
   /** The threads, started on first use, and again after one died (its scans failed with it). */
-  private live(): ScanThread[] {
-    if (this.threads?.some((t) => t.failed)) void this.stop();
+  private live(): WorkerSlots<ScanThread> {
+    if (this.threads?.all.some((t) => t.failed)) void this.stop();
     return (this.threads ??= this.start());
   }
 
-  private start(): ScanThread[] {
+  private start(): WorkerSlots<ScanThread> {
     const module = new WebAssembly.Module(this.wasm);
     const entry = siblingWorker('scan-pool.worker', import.meta.url);
-    return Array.from({ length: this.size }, () => new ScanThread(entry, { module }));
+    return new WorkerSlots(
+      this.size,
+      () => new ScanThread(entry, { module }),
+      (thread) => void thread.terminate(),
+    );
   }
 
   private async stop(): Promise<void> {
-    const threads = this.threads ?? [];
+    const threads = this.threads?.all ?? [];
     this.threads = undefined;
     await Promise.all(threads.map((t) => t.terminate()));
   }

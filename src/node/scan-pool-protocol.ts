@@ -8,9 +8,16 @@ export interface ScanThreadInit {
   readonly module: WebAssembly.Module;
 }
 
-/** One chunk to scan, read by the thread from the file at `path`: for a scan spec's hits, or with YARA rules (their text). */
-export type PoolJob = { readonly id: number; readonly path: string; readonly chunk: ScanChunk } & (
-  { readonly kind: 'scan'; readonly spec: ScanSpec } | { readonly kind: 'yara'; readonly rules: string }
+/**
+ * One chunk to scan, read by the thread from the file at `path`: for a scan spec's hits, or with YARA rules (their text);
+ * or bytes sent with the job, scanned with YARA rules (matches kept where they start in the first `length` bytes); or
+ * YARA rules to compile now (a scan with them follows).
+ */
+export type PoolJob = { readonly id: number } & (
+  | { readonly kind: 'scan'; readonly path: string; readonly chunk: ScanChunk; readonly spec: ScanSpec }
+  | { readonly kind: 'yara'; readonly path: string; readonly chunk: ScanChunk; readonly rules: string }
+  | { readonly kind: 'yara-bytes'; readonly rules: string; readonly bytes: Uint8Array; readonly length: number }
+  | { readonly kind: 'yara-prepare'; readonly rules: string }
 );
 
 /** A thrown error as it crosses the thread boundary: a MemscopeError keeps its code and subject. */

@@ -31,6 +31,8 @@ async function answer(job: PoolJob): Promise<PoolResult> {
       return { hits: encodeHits(found) };
     }
     const rules = await yaraRules.get(job.rules);
+    if (job.kind === 'yara-prepare') return { matches: [] };
+    if (job.kind === 'yara-bytes') return { matches: chunkMatches(rules, job.bytes, job.length) };
     return { matches: await withChunk(job.path, job.chunk, (bytes) => chunkMatches(rules, bytes, job.chunk.length)) };
   } catch (e) {
     return { error: toWire(e) };

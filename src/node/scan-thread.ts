@@ -50,19 +50,30 @@ export class ScanThread {
     return 'matches' in result ? result.matches : [];
   }
 
+  /** Compiles YARA `rules` (their text) for the scans with them that follow: those then only scan. */
+  async yaraPrepare(rules: string): Promise<void> {
+    await this.request({ kind: 'yara-prepare', rules });
+  }
+
+  /** The matches of YARA `rules` (their text) in `bytes` (handed over: detached here) that start before `length`. */
+  async yaraBytes(rules: string, bytes: Uint8Array<ArrayBuffer>, length: number): Promise<YaraChunkMatch[]> {
+    const result = await this.request({ kind: 'yara-bytes', rules, bytes, length }, [bytes.buffer]);
+    return 'matches' in result ? result.matches : [];
+  }
+
   /** Stops the thread; its jobs fail. */
   async terminate(): Promise<void> {
     this.fail(new Error('scan worker terminated'));
     await this.worker.terminate();
   }
 
-  private request(job: Job): Promise<PoolResult> {
+  private request(job: Job, transfer: ArrayBuffer[] = []): Promise<PoolResult> {
     if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref();
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...job, id });
+      this.worker.postMessage({ ...job, id }, transfer);
     });
   }
 

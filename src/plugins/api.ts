@@ -5,7 +5,7 @@
 // that the engine's types are these.
 
 import type { LinuxKernelContext } from './api/linux.ts';
-import type { PhysicalMemory, YaraChunkMatches } from './api/memory.ts';
+import type { PhysicalMemory, YaraChunkMatches, YaraChunkOutcome, YaraRequest } from './api/memory.ts';
 import type { WindowsKernelContext } from './api/windows.ts';
 import type { Cell, Column, OptionSpec, PluginOptions, PluginRow, RunWarning } from './plugin.ts';
 
@@ -66,7 +66,13 @@ export interface PluginContext {
    * each chunk's matches that start in it, chunks in address order, rule conditions evaluated per chunk; progress as
    * chunks are done. Absent, or undefined for this image: read and scan on the run's thread.
    */
-  readonly physicalYara?: (rules: string, onProgress?: (done: number, total: number) => void) => AsyncIterable<YaraChunkMatches> | undefined;
+  readonly physicalYara?: (request: YaraRequest, onProgress?: (done: number, total: number) => void) => AsyncIterable<YaraChunkMatches> | undefined;
+  /**
+   * Where the host has scan workers, YARA rules run there on bytes the plugin read (a process's or the kernel's memory):
+   * the worker compiles them once and is stopped when a call runs past the request's time limit. Absent, or undefined:
+   * scan on the run's thread (with no time limit).
+   */
+  readonly yaraOnWorker?: (request: YaraRequest) => ((bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome>) | undefined;
   readonly signal?: RunSignal;
   /** The Windows kernel for this run; throws (OS_NOT_FOUND, SYMBOLS_MISSING, SYMBOLS_INVALID) when the image has none. */
   windows(): Promise<WindowsKernelContext>;

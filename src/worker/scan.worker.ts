@@ -22,6 +22,11 @@ export class ScanWorker {
     return this.scanner.scan(spec, chunk, await readPieces(blob, chunk));
   }
 
+  /** Compiles YARA rules (their text) for the scans with them that follow: those then only scan. */
+  async yaraPrepare(rules: string): Promise<void> {
+    await this.yaraRules.get(rules);
+  }
+
   /** YARA rules (their text, compiled once per worker) over one chunk read straight from the file. */
   async yaraChunk(blob: Blob, rules: string, chunk: ScanChunk): Promise<YaraChunkMatch[]> {
     const compiled = await this.yaraRules.get(rules);
@@ -29,6 +34,11 @@ export class ScanWorker {
     const bytes = pieces.length === 1 ? pieces[0]! : new Uint8Array(chunk.readLength);
     if (pieces.length > 1) pieces.reduce((at, piece) => (bytes.set(piece, at), at + piece.length), 0);
     return chunkMatches(compiled, bytes, chunk.length);
+  }
+
+  /** YARA rules (their text, compiled once per worker) over bytes sent with the call: matches starting before `length`. */
+  async yaraBytes(rules: string, bytes: Uint8Array, length: number): Promise<YaraChunkMatch[]> {
+    return chunkMatches(await this.yaraRules.get(rules), bytes, length);
   }
 }
 

@@ -5,10 +5,11 @@ import { BlobSource } from '../io/blob-source.ts';
 import { CachedSource } from '../io/block-cache.ts';
 import { isDirectMapped, type PhysicalLayer } from '../layers/physical-layer.ts';
 import { ChunkFanOut } from '../scan/chunk-fanout.ts';
-import type { YaraChunkMatches } from '../plugins/api/memory.ts';
+import type { YaraChunkMatches, YaraChunkOutcome, YaraRequest } from '../plugins/api/memory.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
-import { yaraChunkPlan, yaraLanes } from '../scan/yara-lanes.ts';
+import { yaraChunkPlan, yaraLanes, yaraWithinTime } from '../scan/yara-lanes.ts';
+import { WorkerSlots } from '../scan/worker-slots.ts';
 import type { ScanWorker } from './scan.worker.ts';
 
 /**
@@ -18,8 +19,7 @@ import type { ScanWorker } from './scan.worker.ts';
  * A cancel, or the image closing, ends the scan at once: chunks still in a worker are dropped.
  */
 export class WorkerScanService implements ScanService {
-  private workers: Promise<Comlink.Remote<ScanWorker>[]> | undefined;
-  private readonly raw: Worker[] = [];
+  private workers: WorkerSlots<ScanWorkerHandle> | undefined;
   private inline: InlineScanService | undefined;
   private readonly fanOut = new ChunkFanOut();
 
@@ -37,42 +37,65 @@ export class WorkerScanService implements ScanService {
       yield* (this.inline ??= new InlineScanService(this.module)).scan(layer, spec, control);
       return;
     }
-    const workers = await (this.workers ??= this.start());
+    const workers = this.pool();
     const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
-    const lanes = workers.map((worker) => (chunk: ScanChunk) => worker.scanChunk(blob, spec, chunk));
+    const lanes = workers.slots.map((slot) => async (chunk: ScanChunk) => (await workers.at(slot).remote).scanChunk(blob, spec, chunk));
     yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 
   /** YARA over the File's chunks (yarascan's chunk plan), each worker compiling the rules once; undefined where scan() goes inline. */
-  scanYara(layer: PhysicalLayer, rules: string, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
+  scanYara(layer: PhysicalLayer, request: YaraRequest, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
     const blob = layerBlob(layer);
-    return blob && this.yaraChunks(blob, layer, rules, control);
+    if (!blob) return undefined;
+    const lanes = yaraLanes(this.pool(), request, (chunk) => ({
+      prepare: async (worker) => (await worker.remote).yaraPrepare(request.rules),
+      scan: async (worker) => (await worker.remote).yaraChunk(blob, request.rules, chunk),
+    }));
+    return this.fanOut.run(yaraChunkPlan(layer.runs), lanes, layer.source.name, control);
   }
 
-  private async *yaraChunks(blob: Blob, layer: PhysicalLayer, rules: string, control: ScanControl): AsyncGenerator<YaraChunkMatches> {
-    const lanes = yaraLanes(await (this.workers ??= this.start()), (worker, chunk) => worker.yaraChunk(blob, rules, chunk));
-    yield* this.fanOut.run(yaraChunkPlan(layer.runs), lanes, layer.source.name, control);
+  /** YARA over bytes a plugin read, on the first worker (the calls come one at a time; each call's bytes copied over). */
+  yaraOnWorker(request: YaraRequest): (bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome> {
+    return (bytes, length) => {
+      const workers = this.pool();
+      return yaraWithinTime(workers, 0, request, {
+        prepare: async (worker) => (await worker.remote).yaraPrepare(request.rules),
+        scan: async (worker) => {
+          const copy = bytes.slice();
+          return (await worker.remote).yaraBytes(request.rules, Comlink.transfer(copy, [copy.buffer]), length);
+        },
+      });
+    };
   }
 
-  private async start(): Promise<Comlink.Remote<ScanWorker>[]> {
-    const remotes: Comlink.Remote<ScanWorker>[] = [];
-    for (let i = 0; i < this.count; i++) {
-      const worker = new Worker(this.workerUrl, { type: 'module', name: `memscope-scan-${i}` });
-      this.raw.push(worker);
-      const remote = Comlink.wrap<ScanWorker>(worker);
-      await remote.init(this.module);
-      remotes.push(remote);
-    }
-    return remotes;
+  private pool(): WorkerSlots<ScanWorkerHandle> {
+    return (this.workers ??= new WorkerSlots(
+      this.count,
+      () => this.startWorker(),
+      (w) => w.raw.terminate(),
+    ));
+  }
+
+  private startWorker(): ScanWorkerHandle {
+    const raw = new Worker(this.workerUrl, { type: 'module', name: 'memscope-scan' });
+    const remote = Comlink.wrap<ScanWorker>(raw);
+    const ready = remote.init(this.module).then(() => remote);
+    ready.catch(() => undefined); // awaited by each call (which fails with it), maybe by none
+    return { raw, remote: ready };
   }
 
   /** Stops the workers; scans running now end with CANCELLED (a terminated worker never answers). */
   terminate(): void {
     this.fanOut.endAll('the image was closed');
-    for (const w of this.raw) w.terminate();
-    this.raw.length = 0;
+    for (const w of this.workers?.all ?? []) w.raw.terminate();
     this.workers = undefined;
   }
+}
+
+/** A scan worker, and its API once it has instantiated memscope's Wasm. */
+interface ScanWorkerHandle {
+  readonly raw: Worker;
+  readonly remote: Promise<Comlink.Remote<ScanWorker>>;
 }
 
 /** The Blob whose slices are the layer's runs when they are a file's ranges read in place (the image, a stored ZIP member, an OPFS copy). */

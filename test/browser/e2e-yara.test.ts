@@ -92,6 +92,36 @@ describe('end to end: YARA rules dropped on the built app scan the image as the 
     }
   });
 
+  it('stops the scan workers where a rule runs past --yara-timeout: the matches before are kept, the warning says where', async function () {
+    const MiB = 1024 * 1024;
+    const mark = 'MEMSCOPE-BEFORE-THE-STALL';
+    // A run of "a" under /a.{0,1000}b/ keeps YARA-X busy for minutes; a chunk of zeros without it takes well under a second.
+    const path = (await executeServerCommand('planted-raw', {
+      name: 'stall-40MiB.raw',
+      size: 40 * MiB,
+      plants: [
+        { offset: 4096, text: mark },
+        { offset: 33 * MiB, text: 'a'.repeat(256 * 1024) },
+        { offset: 39 * MiB, text: mark },
+      ],
+    })) as string;
+    const rules = `rule slow { strings: $a = /a.{0,1000}b/ condition: $a }\nrule mark { strings: $m = "${mark}" condition: $m }`;
+    const app = await AppFrame.open();
+    try {
+      await app.chooseImage(path);
+      await app.summaryText('stall-40MiB.raw');
+      const table = await app.run('yarascan.yarascan', 60000, { 'yara-rules': rules, 'yara-timeout': '4' });
+      deepEqual(
+        (await app.allRows(table)).map((r) => cellTexts(r).slice(0, 3).join(' ')),
+        [`0x1000 mark $m`],
+      );
+      const message = await waitFor(() => app.find('run-warnings', '.message')?.textContent, 'the warning');
+      ok(message.startsWith('YARA took over 4 s on the memory at 0x2000000 and was stopped'), message);
+    } finally {
+      app.close();
+    }
+  });
+
   it('remembers the rules last run in this browser: the next visit’s YARA plugins have them filled in', async () => {
     const rules = `rule remembered_${Date.now()} { strings: $a = "lsass.exe" condition: $a }`;
     const first = await AppFrame.open();

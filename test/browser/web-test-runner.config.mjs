@@ -239,13 +239,13 @@ const serverCommands = {
   },
 
   /**
-   * A raw image of `size` bytes of seeded noise with `plants` ({ offset, text }: ASCII) written over it, in this run's
-   * fixture folder; returns its project-relative path.
+   * A raw image of `size` bytes of seeded noise (zeros without a seed) with `plants` ({ offset, text }: ASCII) written
+   * over it, in this run's fixture folder; returns its project-relative path.
    */
   async 'planted-raw'({ name, size, seed, plants }) {
     const bytes = new Uint8Array(size);
     let x = seed >>> 0 || 1;
-    for (let i = 0; i < size; i += 4) {
+    for (let i = 0; seed !== undefined && i < size; i += 4) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;

@@ -12,7 +12,7 @@ import type { Session } from '../../src/engine/session.ts';
 import { isMemscopeError } from '../../src/errors.ts';
 import type { RunWarning, VirtualMemory } from '../../src/plugins/api.ts';
 import { MAX_REGION_BYTES, scanRegion } from '../../src/plugins/common/region-yara.ts';
-import { compileOptionRules } from '../../src/plugins/common/yara-options.ts';
+import { optionScanner } from '../../src/plugins/common/yara-options.ts';
 import type { Cell, PluginOptions } from '../../src/plugins/plugin.ts';
 import { linuxFixtureFile, linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { openLinuxSession, rowsByColumn } from '../helpers/linux-session.ts';
@@ -173,7 +173,7 @@ describe('scanRegion (a VMA or VAD of a process)', () => {
   it('scans the region with unreadable pages as zeros, at their virtual addresses', async () => {
     // YARA-X warns that $z is a slow pattern.
     const ctx = { options: { 'yara-rules': 'rule n { strings: $a = "needle" $z = { 00 00 00 00 } condition: any of them }' }, warn: () => undefined };
-    const rules = await compileOptionRules(ctx);
+    const rules = await optionScanner(ctx);
     try {
       const hits = [];
       for await (const m of scanRegion(rules, space([]), { start: BASE, length: BigInt(4 * PAGE) }, ctx, 'PID 7 (x): VMA')) hits.push(m);
@@ -193,7 +193,7 @@ describe('scanRegion (a VMA or VAD of a process)', () => {
   it('skips a region over the limit with a warning naming it, without reading it', async () => {
     const warnings: RunWarning[] = [];
     const ctx = { options: { 'yara-string': 'needle' }, warn: (w: RunWarning) => warnings.push(w) };
-    const rules = await compileOptionRules(ctx);
+    const rules = await optionScanner(ctx);
     const reads: bigint[] = [];
     try {
       const region = { start: BASE, length: BigInt(MAX_REGION_BYTES) + 1n };

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import type { VirtualMemory } from '../../src/plugins/api.ts';
-import { compileOptionRules } from '../../src/plugins/common/yara-options.ts';
+import { optionScanner } from '../../src/plugins/common/yara-options.ts';
 import { scanRanges, YARA_BATCHED_RANGE } from '../../src/plugins/common/yara-scan.ts';
 import { linuxFixtureSkipReason, linuxTruth } from '../helpers/linux-fixture.ts';
 import { collectRun, openLinuxSession } from '../helpers/linux-session.ts';
@@ -43,7 +43,7 @@ describe('short ranges scanned together', () => {
       return bytes.subarray(Number(address - start), Number(address - start) + length);
     };
     const ctx = { options: { 'yara-string': 'needle' }, warn: () => undefined, progress: () => undefined };
-    const rules = await compileOptionRules(ctx);
+    const rules = await optionScanner(ctx);
     const found: bigint[] = [];
     for await (const m of scanRanges(rules, ranges, read, ctx)) found.push(m.address);
     rules.free();

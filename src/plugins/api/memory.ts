@@ -40,12 +40,21 @@ export interface YaraChunkMatch {
   readonly capped: boolean;
 }
 
-/** A chunk of physical memory the host scanned with YARA rules, and its matches (by offset). */
-export interface YaraChunkMatches {
+/** YARA rules (their text) to run on the host's workers, and how long YARA-X may take over one chunk. */
+export interface YaraRequest {
+  readonly rules: string;
+  /** Past this, the worker scanning a chunk is stopped and the scan ends there (YARA-X's Wasm build keeps no time itself). */
+  readonly timeoutMs: number;
+}
+
+/** A chunk's matches (by offset), or that YARA-X ran past the request's time limit on it. */
+export type YaraChunkOutcome = { readonly matches: readonly YaraChunkMatch[] } | { readonly timedOut: true };
+
+/** A chunk of physical memory the host scanned with YARA rules, and what it found there. */
+export type YaraChunkMatches = YaraChunkOutcome & {
   readonly address: number;
   readonly length: number;
-  readonly matches: readonly YaraChunkMatch[];
-}
+};
 
 /** A virtual address space: the kernel's (kernel.vm) or a process's (kernel.processSpace). */
 export interface VirtualMemory {

@@ -2,9 +2,8 @@ import type { Column, OptionSpec, PluginContext, PluginRow, RunWarning, VirtualM
 import { hexPairs } from './hex-pairs.ts';
 import { readPadded } from './padded-read.ts';
 import { PID_OPTION } from './pid-filter.ts';
-import { compileOptionRules, YARA_OPTIONS } from './yara-options.ts';
-import { scanRanges, type YaraMatch } from './yara-scan.ts';
-import type { YaraRules } from './yara.ts';
+import { optionScanner, YARA_OPTIONS } from './yara-options.ts';
+import { scanRanges, type YaraMatch, type YaraScanner } from './yara-scan.ts';
 
 /** Regions larger than this are not scanned, as Volatility 3 skips them (its "sanity check"); memscope warns. */
 export const MAX_REGION_BYTES = 1024 * 1024 * 1024;
@@ -41,17 +40,19 @@ export interface ScannedProcess {
  * (their errors come first) and freed when the run ends.
  */
 export async function* processYaraRows(ctx: PluginContext, kind: string, listed: () => AsyncIterable<ScannedProcess>): AsyncGenerator<PluginRow> {
-  const rules = await compileOptionRules(ctx);
+  const yara = await optionScanner(ctx);
   try {
     for await (const p of listed()) {
       for await (const region of p.regions) {
-        for await (const m of scanRegion(rules, p.space, region, ctx, `PID ${p.pid} (${p.name}): ${kind}`)) {
+        for await (const m of scanRegion(yara, p.space, region, ctx, `PID ${p.pid} (${p.name}): ${kind}`)) {
           yield { depth: 0, values: [m.address, p.pid, p.name, m.rule, m.pattern, hexPairs(m.value)] };
         }
+        // A region YARA ran out of time on ends the run (scanRanges warned): the rules are too slow for this memory.
+        if (yara.stopped) return;
       }
     }
   } finally {
-    rules.free();
+    yara.free();
   }
 }
 
@@ -61,7 +62,7 @@ export async function* processYaraRows(ctx: PluginContext, kind: string, listed:
  * warning; `about` names its kind and owner ("PID 4 (System): VAD").
  */
 export async function* scanRegion(
-  rules: YaraRules,
+  yara: YaraScanner,
   space: VirtualMemory,
   region: ProcessRegion,
   ctx: Pick<PluginContext, 'signal' | 'warn'>,
@@ -77,5 +78,5 @@ export async function* scanRegion(
   // scanRanges' progress would start again at every region: none is reported.
   const scanCtx = { signal: ctx.signal, warn: (w: RunWarning) => ctx.warn(w), progress: () => undefined };
   const read = (address: bigint, length: number) => readPadded(space, address, length);
-  yield* scanRanges(rules, [{ start: region.start, length: Number(region.length) }], read, scanCtx);
+  yield* scanRanges(yara, [{ start: region.start, length: Number(region.length) }], read, scanCtx);
 }

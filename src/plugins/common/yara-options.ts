@@ -1,12 +1,12 @@
-import type { BoolOption, PluginContext, PluginOptions, StrOption } from '../api.ts';
-import { compileYara, YaraCompileError, type YaraLimits, type YaraRules } from './yara.ts';
-import { YARA_MAX_MATCHES_PER_PATTERN, YARA_TIMEOUT_MS } from './yara-scan.ts';
+import type { BoolOption, IntOption, PluginContext, PluginOptions, StrOption, YaraRequest } from '../api.ts';
+import { compileYara, YaraCompileError, type YaraLimits } from './yara.ts';
+import { chunkMatches, YARA_CHUNK, YARA_MAX_MATCHES_PER_PATTERN, YARA_TIMEOUT_MS, type YaraScanner } from './yara-scan.ts';
 
 /**
  * Volatility 3's yarascan options (--yara-string, --yara-file, --insensitive, --wide) and memscope's --yara-rules (the
  * rules' text; the CLI reads it from --yara-file PATH). Compiled rules (--yara-compiled-file) are not taken.
  */
-export const YARA_OPTIONS: readonly (StrOption | BoolOption)[] = [
+export const YARA_OPTIONS: readonly (StrOption | BoolOption | IntOption)[] = [
   {
     name: 'yara-rules',
     type: 'str',
@@ -16,6 +16,12 @@ export const YARA_OPTIONS: readonly (StrOption | BoolOption)[] = [
   { name: 'yara-string', type: 'str', description: 'One pattern: text, {hex bytes} or /regexp/ (instead of rules)' },
   { name: 'insensitive', type: 'bool', default: false, description: 'Match --yara-string regardless of case' },
   { name: 'wide', type: 'bool', default: false, description: 'Match --yara-string as UTF-16 (wide) text too' },
+  {
+    name: 'yara-timeout',
+    type: 'int',
+    default: YARA_TIMEOUT_MS / 1000,
+    description: `Seconds YARA may take over ${YARA_CHUNK / 2 ** 20} MiB before the scan stops there with a warning (a rule too slow for the data)`,
+  },
 ];
 
 /** The rule --yara-string builds is named as Volatility's is. */
@@ -36,11 +42,28 @@ export function yaraSource(options: PluginOptions): string {
 /** The limits every YARA scan of memscope's runs with. */
 export const YARA_LIMITS: YaraLimits = { maxMatchesPerPattern: YARA_MAX_MATCHES_PER_PATTERN, timeoutMs: YARA_TIMEOUT_MS };
 
-/** The run's rules compiled, with the compiler's warnings (slow patterns, ...) among the run's; free them when done. */
-export async function compileOptionRules(ctx: Pick<PluginContext, 'options' | 'warn'>): Promise<YaraRules> {
-  const rules = await compileYara(yaraSource(ctx.options), YARA_LIMITS);
+/**
+ * The run's YARA: the rules compiled here (their errors come first; the compiler's warnings, slow patterns among them, are
+ * the run's), scanning on the host's workers where it has them (PluginContext.yaraOnWorker: a scan that runs past
+ * --yara-timeout is stopped), else on this thread. Free it when done.
+ */
+export async function optionScanner(ctx: Pick<PluginContext, 'options' | 'warn' | 'yaraOnWorker'>): Promise<YaraScanner> {
+  const request: YaraRequest = { rules: yaraSource(ctx.options), timeoutMs: yaraTimeoutMs(ctx.options) };
+  const rules = await compileYara(request.rules, YARA_LIMITS);
   for (const warning of rules.warnings) ctx.warn({ code: 'UNSUPPORTED', message: `YARA rules: ${warning}` });
-  return rules;
+  const onWorker = ctx.yaraOnWorker?.(request);
+  return {
+    request,
+    match: onWorker ?? (async (bytes, length) => ({ matches: chunkMatches(rules, bytes, length) })),
+    stopped: false,
+    free: () => rules.free(),
+  };
+}
+
+/** --yara-timeout in milliseconds (at least one second). */
+export function yaraTimeoutMs(options: PluginOptions): number {
+  const seconds = options['yara-timeout'];
+  return Math.max(1, typeof seconds === 'number' ? seconds : YARA_TIMEOUT_MS / 1000) * 1000;
 }
 
 /** As Volatility builds it: a {hex} or /regexp/ pattern as written, anything else as quoted text. */

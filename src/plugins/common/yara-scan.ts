@@ -1,4 +1,4 @@
-import type { PluginContext, YaraChunkMatch, YaraChunkMatches } from '../api.ts';
+import type { PluginContext, YaraChunkMatch, YaraChunkMatches, YaraChunkOutcome, YaraRequest } from '../api.ts';
 import type { YaraRules } from './yara.ts';
 
 /**
@@ -14,8 +14,20 @@ export const YARA_CHUNK = 32 * 1024 * 1024;
 export const YARA_OVERLAP = 64 * 1024;
 /** Matches kept per pattern and chunk (LIMIT warning beyond). */
 export const YARA_MAX_MATCHES_PER_PATTERN = 10_000;
-/** Asked of YARA-X per chunk; its Wasm build does not enforce it (yara.ts). */
+/** Default time YARA-X may take over one chunk: its Wasm build does not enforce one (yara.ts), the host's workers do. */
 export const YARA_TIMEOUT_MS = 10_000;
+
+/** Scans one call's bytes: the matches that start in the first `length` bytes, or that YARA-X ran out of time. */
+export type ChunkMatcher = (bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome>;
+
+/** A run's YARA scanning (optionScanner): once a call has run out of time, the run scans no more. */
+export interface YaraScanner {
+  readonly request: YaraRequest;
+  readonly match: ChunkMatcher;
+  /** A call ran out of time; the run warned and stopped scanning. */
+  stopped: boolean;
+  free(): void;
+}
 
 /** A stretch of an address space to scan; adjacent ranges are scanned as one. */
 export interface ScanRange {
@@ -109,7 +121,7 @@ export function chunkMatches(rules: YaraRules, bytes: Uint8Array, length: number
  * per chunk (`filesize`, `#a`, `@a[i]` and `at` are about the chunk, not the image).
  */
 export async function* scanRanges(
-  rules: YaraRules,
+  yara: YaraScanner,
   ranges: readonly ScanRange[],
   read: RangeReader,
   ctx: Pick<PluginContext, 'signal' | 'progress' | 'warn'>,
@@ -128,14 +140,19 @@ export async function* scanRanges(
     return reading;
   };
   let next = start(0);
-  for (let i = 0; i < units.length; i++) {
+  for (let i = 0; i < units.length && !yara.stopped; i++) {
     ctx.signal?.throwIfAborted();
     const unit = units[i]!;
     const bytes = await next;
     // The next chunk is read (by the file system's threads) while this one is scanned.
     next = start(i + 1);
-    if (bytes && 'chunk' in unit) yield* located(unit.chunk.at, chunkMatches(rules, bytes, unit.chunk.length), ctx, capped);
-    else if (bytes && 'batch' in unit) yield* batchMatches(rules, bytes, unit.batch, ctx, capped);
+    if (bytes) {
+      const found = await yara.match(bytes, 'chunk' in unit ? unit.chunk.length : bytes.length);
+      const at = 'chunk' in unit ? unit.chunk.at : unit.batch[0]!.start;
+      if ('timedOut' in found) return stopScan(yara, at, ctx);
+      if ('chunk' in unit) yield* located(at, found.matches, ctx, capped);
+      else yield* batchMatches(found.matches, unit.batch, ctx, capped);
+    }
     done += unitBytes(unit);
     ctx.progress(done, total, YARA_STAGE);
   }
@@ -157,15 +174,14 @@ async function readBatch(batch: readonly ScanRange[], read: RangeReader): Promis
 
 /** A batch's matches at their ranges' addresses: those that lie within one range (none crosses into the next). */
 function* batchMatches(
-  rules: YaraRules,
-  bytes: Uint8Array,
+  matches: readonly YaraChunkMatch[],
   batch: readonly ScanRange[],
   ctx: Pick<PluginContext, 'warn'>,
   capped: Set<string>,
 ): Generator<YaraMatch> {
   const starts: number[] = [];
   batch.reduce((at, r) => (starts.push(at), at + r.length), 0);
-  for (const m of chunkMatches(rules, bytes, bytes.length)) {
+  for (const m of matches) {
     const i = lastAtOrBefore(starts, m.offset);
     const range = batch[i]!;
     if (m.offset + m.value.length > starts[i]! + range.length) continue;
@@ -187,9 +203,28 @@ function lastAtOrBefore(values: readonly number[], value: number): number {
 }
 
 /** The matches of chunks the host scanned (PluginContext.physicalYara) as scanRanges gives them. */
-export async function* hostScanned(chunks: AsyncIterable<YaraChunkMatches>, ctx: Pick<PluginContext, 'warn'>): AsyncGenerator<YaraMatch> {
+export async function* hostScanned(
+  yara: YaraScanner,
+  chunks: AsyncIterable<YaraChunkMatches>,
+  ctx: Pick<PluginContext, 'warn'>,
+): AsyncGenerator<YaraMatch> {
   const capped = new Set<string>();
-  for await (const chunk of chunks) yield* located(BigInt(chunk.address), chunk.matches, ctx, capped);
+  for await (const chunk of chunks) {
+    // Leaving the loop stops the host's scan: no chunk after this one is handed out.
+    if ('timedOut' in chunk) return stopScan(yara, BigInt(chunk.address), ctx);
+    yield* located(BigInt(chunk.address), chunk.matches, ctx, capped);
+  }
+}
+
+/** The run's scanning ends at `at`, where YARA-X ran out of time, with a warning saying what was not scanned. */
+function stopScan(yara: YaraScanner, at: bigint, ctx: Pick<PluginContext, 'warn'>): void {
+  yara.stopped = true;
+  ctx.warn({
+    code: 'LIMIT',
+    message:
+      `YARA took over ${yara.request.timeoutMs / 1000} s on the memory at 0x${at.toString(16)} and was stopped: nothing from there on ` +
+      'was scanned (a rule too slow for this data: simplify it, or raise --yara-timeout)',
+  });
 }
 
 /** The progress stage of a YARA scan. */

@@ -7,7 +7,8 @@
  * Measured facts the callers build on (yara-x 1.20.0, Node 20, one core): a scan call costs ~20 ms whatever its size,
  * then ~0.5–1 GB/s, so buffers are scanned in large chunks; a regexp or hex-jump match is at most ~4 KiB long;
  * `setTimeoutMs` has no effect in the Wasm build (a 64 KiB buffer under `/a.{0,1000}b/` took 16 s with a 200 ms
- * timeout) — it is set anyway, and callers check the run's cancellation between chunks.
+ * timeout): it is set anyway, and the hosts' scan workers enforce --yara-timeout by stopping a worker from outside
+ * (src/scan/worker-slots.ts).
  */
 
 import { PluginRequestError } from './request-error.ts';

@@ -1,7 +1,7 @@
 import type { Column, PhysicalMemory, PluginContext, PluginDefinition, VirtualMemory } from '../api.ts';
 import { hexPairs } from '../common/hex-pairs.ts';
 import { readPadded } from '../common/padded-read.ts';
-import { compileOptionRules, YARA_OPTIONS, yaraSource } from '../common/yara-options.ts';
+import { optionScanner, YARA_OPTIONS } from '../common/yara-options.ts';
 import {
   hostScanned,
   YARA_CHUNK,
@@ -11,8 +11,8 @@ import {
   type RangeReader,
   type ScanRange,
   type YaraMatch,
+  type YaraScanner,
 } from '../common/yara-scan.ts';
-import type { YaraRules } from '../common/yara.ts';
 
 /** The kernel's half of a 4-level x86-64 address space, to the top. */
 const KERNEL_SPACE_START = 0xffff_8000_0000_0000n;
@@ -45,20 +45,20 @@ export const yarascan: PluginDefinition = {
   tree: false,
   async *run(ctx) {
     // Compiled here even when the host's workers scan: the rules' errors and warnings are the run's.
-    const rules = await compileOptionRules(ctx);
+    const yara = await optionScanner(ctx);
     try {
       if (ctx.options['kernel'] === true) {
-        for await (const m of kernelMatches(rules, ctx)) yield { depth: 0, values: [m.address, m.rule, m.pattern, hexPairs(m.value)] };
+        for await (const m of kernelMatches(yara, ctx)) yield { depth: 0, values: [m.address, m.rule, m.pattern, hexPairs(m.value)] };
         return;
       }
-      const pooled = ctx.physicalYara?.(yaraSource(ctx.options), (done, total) => ctx.progress(done, total, YARA_STAGE));
+      const pooled = ctx.physicalYara?.(yara.request, (done, total) => ctx.progress(done, total, YARA_STAGE));
       const ranges = ctx.physical.runs.map((r) => ({ start: BigInt(r.start), length: r.length }));
-      const matches = pooled ? hostScanned(pooled, ctx) : scanRanges(rules, ranges, physicalReader(ctx.physical), ctx);
+      const matches = pooled ? hostScanned(yara, pooled, ctx) : scanRanges(yara, ranges, physicalReader(ctx.physical), ctx);
       for await (const m of matches) {
         yield { depth: 0, values: [m.address, m.rule, m.pattern, hexPairs(m.value)] };
       }
     } finally {
-      rules.free();
+      yara.free();
     }
   },
 };
@@ -96,12 +96,12 @@ async function kernelMemory(ctx: PluginContext): Promise<VirtualMemory> {
  * as one, unmapped or uncaptured pages as zeros. Memory mapped twice (Linux's direct map and its kernel text) is
  * scanned at each address, as Volatility 3 scans it.
  */
-async function* kernelMatches(rules: YaraRules, ctx: PluginContext): AsyncGenerator<YaraMatch> {
+async function* kernelMatches(yara: YaraScanner, ctx: PluginContext): AsyncGenerator<YaraMatch> {
   const vm = await kernelMemory(ctx);
   const ranges: ScanRange[] = [];
   for await (const run of vm.mappedRuns(KERNEL_SPACE_START, ADDRESS_SPACE_END)) {
     ctx.signal?.throwIfAborted();
     ranges.push({ start: run.vaddr, length: run.length });
   }
-  yield* scanRanges(rules, ranges, (address, length) => readPadded(vm, address, length), ctx);
+  yield* scanRanges(yara, ranges, (address, length) => readPadded(vm, address, length), ctx);
 }

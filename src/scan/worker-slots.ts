@@ -1,0 +1,73 @@
+/**
+ * A pool's workers by slot, each replaceable by a fresh one: YARA-X's Wasm build keeps no time, so a worker stuck in a
+ * rule too slow for the data is stopped from outside (terminated) and its slot given a new worker.
+ */
+export class WorkerSlots<W> {
+  private readonly workers: W[];
+
+  constructor(
+    size: number,
+    private readonly create: () => W,
+    private readonly destroy: (worker: W) => void,
+  ) {
+    this.workers = Array.from({ length: size }, () => create());
+  }
+
+  get size(): number {
+    return this.workers.length;
+  }
+
+  at(slot: number): W {
+    return this.workers[slot]!;
+  }
+
+  /** The slots' numbers, 0 to size − 1. */
+  get slots(): number[] {
+    return this.workers.map((_, slot) => slot);
+  }
+
+  /** The workers now in the slots. */
+  get all(): readonly W[] {
+    return [...this.workers];
+  }
+
+  /** Replaces `stale` (if it still holds `slot`: two callers may see it stuck) with a new worker. */
+  replace(slot: number, stale: W): void {
+    if (this.workers[slot] !== stale) return;
+    this.destroy(stale);
+    this.workers[slot] = this.create();
+  }
+}
+
+/** How often a call whose worker was replaced under it (another call on it ran out of time) is tried again. */
+const RETRIES = 2;
+
+/** A call on a worker in two steps: one that takes what it takes (starting up), then the one timed. */
+export interface TimedCall<W, T> {
+  prepare(worker: W): Promise<void>;
+  scan(worker: W): Promise<T>;
+}
+
+/**
+ * `call` on the slot's worker, or 'timeout' when its scan has not settled within `timeoutMs`: that worker is replaced
+ * (its other calls fail, and are tried again on the new one).
+ */
+export async function withinTime<W, T>(slots: WorkerSlots<W>, slot: number, timeoutMs: number, call: TimedCall<W, T>): Promise<T | 'timeout'> {
+  for (let attempt = 0; ; attempt++) {
+    const worker = slots.at(slot);
+    let onTimeout = () => {};
+    let timer: AbortSignal | undefined;
+    try {
+      await call.prepare(worker);
+      timer = AbortSignal.timeout(timeoutMs);
+      const expired = new Promise<'timeout'>((resolve) => timer!.addEventListener('abort', (onTimeout = () => resolve('timeout'))));
+      const outcome = await Promise.race([call.scan(worker), expired]);
+      if (outcome === 'timeout') slots.replace(slot, worker);
+      return outcome;
+    } catch (e) {
+      if (slots.at(slot) === worker || attempt >= RETRIES) throw e;
+    } finally {
+      timer?.removeEventListener('abort', onTimeout);
+    }
+  }
+}
