@@ -1,4 +1,5 @@
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
+import { indexOfBytes } from './byte-search.ts';
 import type { Vmcoreinfo } from './vmcoreinfo.ts';
 
 const CHUNK = 1024 * 1024;
@@ -32,7 +33,7 @@ async function searchBanner(kernel: VirtualLayer, info: Vmcoreinfo, start: bigin
   let fallback: string | null = null;
   for (let at = 0; at < length; at += CHUNK) {
     const chunk = await kernel.readPadded(start + BigInt(at), CHUNK + MAX_BANNER);
-    for (let hit = indexOf(chunk, needle, 0, CHUNK); hit >= 0; hit = indexOf(chunk, needle, hit + 1, CHUNK)) {
+    for (let hit = indexOfBytes(chunk, needle, 0, CHUNK); hit >= 0; hit = indexOfBytes(chunk, needle, hit + 1, CHUNK)) {
       const banner = bannerAt(chunk.subarray(hit, hit + MAX_BANNER));
       if (BUILT.test(banner)) return banner;
       fallback ??= banner;
@@ -46,15 +47,4 @@ export function bannerAt(bytes: Uint8Array): string {
   let end = 0;
   while (end < bytes.length && bytes[end] !== 0 && bytes[end] !== 0x0a) end++;
   return latin1.decode(bytes.subarray(0, end));
-}
-
-/** First index in [from, limit) where needle starts in haystack, or -1. */
-function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number, limit: number): number {
-  const first = needle[0];
-  for (let i = haystack.indexOf(first, from); i >= 0 && i < limit; i = haystack.indexOf(first, i + 1)) {
-    let j = 1;
-    while (j < needle.length && haystack[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
 }

@@ -115,7 +115,7 @@ class PageReader {
   /** Where the struct page array starts (SPARSEMEM_VMEMMAP): vmemmap_base under KASLR, else the fixed 4-level base. */
   private async vmemmapStart(): Promise<bigint | null> {
     const k = this.kernel;
-    const base = k.hasSymbol('vmemmap_base') ? await k.vm.readU64(k.symbolAddress('vmemmap_base')) : VMEMMAP_BASE_L4;
+    const base = k.lacksSymbol('vmemmap_base') ? VMEMMAP_BASE_L4 : await k.vm.readU64(k.symbolAddress('vmemmap_base'));
     if (!k.hasSymbol('mem_section') || !base) {
       const message = `${k.hasSymbol('mem_section') ? 'vmemmap_base is not readable' : 'not a SPARSEMEM_VMEMMAP kernel (no mem_section)'}: pages have no physical address`;
       this.warn({ code: 'UNSUPPORTED', message });

@@ -8,11 +8,16 @@ import { LinuxSymbolTable } from './linux-symbol-table.ts';
 const START_KERNEL_MAP = 0xffffffff80000000n;
 const BIG = '\u0000big:';
 
-/** The kernel's own table (BTF + kallsyms) as ISF text; BAD_REQUEST when the table in use already is an ISF. */
+/**
+ * The kernel's own table (BTF + kallsyms) as ISF text; BAD_REQUEST when the table in use already is an ISF,
+ * SYMBOLS_MISSING when kallsyms could not be read (an ISF without the kernel's symbols would mislead Volatility).
+ */
 export function kernelIsfText(kernel: LinuxKernel, producerVersion: string): string {
   if (!(kernel.symbols instanceof LinuxSymbolTable)) {
     throw new MemscopeError('BAD_REQUEST', `the symbols in use already come from an ISF (${kernel.symbols.origin})`, kernel.phys.source.name);
   }
+  if (kernel.degraded)
+    throw new MemscopeError('SYMBOLS_MISSING', `kallsyms unreadable ${kernel.degraded.why}: an ISF needs the kernel's whole symbol table`);
   return linuxIsfText(kernel.symbols, kernel.discovery, producerVersion);
 }
 

@@ -1,3 +1,4 @@
+import { indexOfBytes } from './byte-search.ts';
 import type { KallsymsTables, KernelReader } from './kallsyms-tables.ts';
 import { MAX_SYMBOLS } from './kallsyms-tables.ts';
 
@@ -18,7 +19,7 @@ export async function* kallsymsCandidates(reader: KernelReader, start: bigint, l
   for (let at = 0; at < length; at += CHUNK) {
     signal?.throwIfAborted();
     const chunk = await reader.readPadded(start + BigInt(at), Math.min(CHUNK, length - at) + DIGITS.length);
-    for (let hit = indexOf(chunk, DIGITS, 0); hit >= 0 && hit < CHUNK; hit = indexOf(chunk, DIGITS, hit + 1)) {
+    for (let hit = indexOfBytes(chunk, DIGITS, 0, CHUNK); hit >= 0; hit = indexOfBytes(chunk, DIGITS, hit + 1, CHUNK)) {
       const table = await tokenTableAt(reader, start + BigInt(at + hit));
       if (!table) continue;
       yield* walkBack(reader, table);
@@ -143,12 +144,3 @@ function* numSymsBefore(dv: DataView, markersStart: number, markerCount: number,
 
 const align8 = (v: bigint): bigint => (v + 7n) & ~7n;
 const align8n = (v: number): number => (v + 7) & ~7;
-
-function indexOf(haystack: Uint8Array, needle: Uint8Array, from: number): number {
-  for (let i = haystack.indexOf(needle[0]!, from); i >= 0; i = haystack.indexOf(needle[0]!, i + 1)) {
-    let j = 1;
-    while (j < needle.length && haystack[i + j] === needle[j]) j++;
-    if (j === needle.length) return i;
-  }
-  return -1;
-}

@@ -1,19 +1,18 @@
 import type { KeyValueCache } from '../../engine/kv-cache.ts';
-import { isMemscopeError, MemscopeError } from '../../errors.ts';
+import { isMemscopeError } from '../../errors.ts';
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
-import { parseBtf, type BtfTypes } from '../../symbols/btf.ts';
 import { linuxIdentity } from '../../symbols/symbol-table.ts';
+import { degradedSymbolTable } from './degraded-symbols.ts';
 import { vmcoreinfoOf, type LinuxDiscovery } from './discovery.ts';
 import { kallsymsCandidates } from './kallsyms-locate.ts';
 import { decodeKallsymsTables, deserializeKernelSymbols, serializeKernelSymbols, type KernelSymbols } from './kallsyms-tables.ts';
+import { noBtf, readKernelBtf } from './kernel-btf.ts';
 import { LinuxSymbolTable, slid } from './linux-symbol-table.ts';
 import type { Vmcoreinfo } from './vmcoreinfo.ts';
 
 const CACHE_VERSION = 1;
 /** The kallsyms tables lie in .rodata, well inside this distance from _stext. */
 const KALLSYMS_SEARCH = 96 * 1024 * 1024;
-/** Distribution kernels carry 4-8 MiB of BTF; more is not BTF. */
-const MAX_BTF = 64 * 1024 * 1024;
 
 interface CachedSymbols {
   /** KASLR slide of the image the symbols were decoded from. */
@@ -23,8 +22,9 @@ interface CachedSymbols {
 
 /**
  * The kernel's own symbol table: kallsyms decoded from memory (or taken from the cache, keyed by the
- * kernel banner, and slid to this boot's KASLR offset) plus the types of its BTF. Throws SYMBOLS_MISSING
- * when the kernel has no BTF, naming what to provide instead.
+ * kernel banner, and slid to this boot's KASLR offset) plus the types of its BTF; where kallsyms cannot be
+ * read, a degraded table (degraded-symbols.ts). Throws SYMBOLS_MISSING when the kernel has no BTF, naming
+ * what to provide instead.
  */
 export async function loadKernelSymbolTable(
   vm: VirtualLayer,
@@ -47,36 +47,25 @@ export async function loadKernelSymbolTable(
   }
   const fromCache = symbols !== undefined;
   if (!symbols) {
-    symbols = await decodeKernelKallsyms(vm, info, signal);
+    const decoded = await decodeKernelKallsyms(vm, info, signal);
+    if (typeof decoded === 'string') return degradedSymbolTable(vm, d, info, decoded, signal);
+    symbols = decoded;
     await cache?.set(key, { kaslrOffset: d.kaslrOffset, symbols: serializeKernelSymbols(symbols) } satisfies CachedSymbols);
   }
   const identity = linuxIdentity(d.banner || `Linux version ${d.release}`);
   const start = slid(symbols.address('__start_BTF'), slide);
   const stop = slid(symbols.address('__stop_BTF'), slide);
   if (start === undefined || stop === undefined) throw noBtf(d, 'this kernel carries no BTF type information (built without CONFIG_DEBUG_INFO_BTF)');
-  const size = stop - start;
-  if (size <= 0n || size > BigInt(MAX_BTF))
-    throw new MemscopeError('SYMBOLS_INVALID', `the kernel's BTF section has an implausible size (${size} bytes)`);
-  const blob = await vm.read(start, Number(size));
-  if (!blob)
-    throw new MemscopeError(
-      'SYMBOLS_MISSING',
-      `the kernel's BTF (${size} bytes at 0x${start.toString(16)}) is not in the captured memory: the capture may be truncated`,
-    );
   const origin = `BTF + kallsyms in the image${fromCache ? ' (kallsyms from cache)' : ''}`;
-  let types: BtfTypes;
-  try {
-    types = parseBtf(blob, origin);
-  } catch (e) {
-    if (isMemscopeError(e) && (e.code === 'SYMBOLS_INVALID' || e.code === 'UNSUPPORTED'))
-      throw noBtf(d, `the kernel's BTF (at 0x${start.toString(16)}) cannot be used: ${e.message}`);
-    throw e;
-  }
+  const types = await readKernelBtf(vm, d, start, stop - start, origin);
   return new LinuxSymbolTable(identity, origin, types, symbols, slide);
 }
 
-/** kallsyms through the table addresses VMCOREINFO names (6.0+), else found by shape in the kernel image. */
-async function decodeKernelKallsyms(vm: VirtualLayer, info: Vmcoreinfo, signal?: AbortSignal): Promise<KernelSymbols> {
+/**
+ * kallsyms through the table addresses VMCOREINFO names (6.0+), else found by shape in the kernel image; where
+ * neither decodes, why ("at 0x… (… names are corrupt)", "(not found in the kernel image)").
+ */
+async function decodeKernelKallsyms(vm: VirtualLayer, info: Vmcoreinfo, signal?: AbortSignal): Promise<KernelSymbols | string> {
   const stext = info.symbol('_stext')!;
   const [numSyms, names, tokenTable, tokenIndex, offsets, relativeBase] = [
     'kallsyms_num_syms',
@@ -102,20 +91,7 @@ async function decodeKernelKallsyms(vm: VirtualLayer, info: Vmcoreinfo, signal?:
       if (!isMemscopeError(e) || e.code === 'CANCELLED') throw e;
     }
   }
-  const why = failure instanceof Error ? ` (${failure.message})` : '';
-  throw new MemscopeError('OS_NOT_FOUND', `Linux ${info.osRelease}: the kernel symbol table (kallsyms) was not found in memory${why}`);
-}
-
-function noBtf(d: LinuxDiscovery, why: string): MemscopeError {
-  return new MemscopeError(
-    'SYMBOLS_MISSING',
-    [
-      `Linux ${d.release}: ${why}, so its structures cannot be read without a symbol table.`,
-      `Provide a Volatility 3 Linux ISF for "${d.banner || d.release}": build it with dwarf2json from the kernel's debug package ` +
-        `(e.g. linux-image-${d.release}-dbg: dwarf2json linux --elf /usr/lib/debug/boot/vmlinux-${d.release} > ${d.release}.json), ` +
-        'put it under <dir>/linux/ and pass -s <dir>, or drop the .json/.json.xz onto the page.',
-    ].join('\n'),
-  );
+  return failure instanceof Error ? `at 0x${names!.toString(16)} (${failure.message})` : '(not found in the kernel image)';
 }
 
 async function sha256Hex(text: string): Promise<string> {

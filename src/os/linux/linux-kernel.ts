@@ -1,9 +1,12 @@
+import { MemscopeError } from '../../errors.ts';
 import type { PhysicalLayer } from '../../layers/physical-layer.ts';
 import type { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { MemscopeWasm } from '../../layers/wasm-module.ts';
 import type { SymbolTable } from '../../symbols/symbol-table.ts';
 import { KernelBase, type KernelNeeds } from '../kernel-base.ts';
+import type { KallsymsDegradation } from './degraded-symbols.ts';
 import { linuxKernelLayer, type LinuxDiscovery } from './discovery.ts';
+import { LinuxSymbolTable } from './linux-symbol-table.ts';
 
 /**
  * What the task list and its readers (task.ts, process-memory.ts) read in every kernel; fields they test with
@@ -19,8 +22,14 @@ const LINUX_NEEDS: KernelNeeds = {
   symbols: ['init_task'],
 };
 
-/** The Linux OS context: kernel address space (init_top_pgt), kernel types and symbols, typed reads. */
+/**
+ * The Linux OS context: kernel address space (init_top_pgt), kernel types and symbols, typed reads. Over a degraded
+ * table (kallsyms unreadable) it is built without init_task, and a symbol the table lacks fails the plugin asking for it.
+ */
 export class LinuxKernel extends KernelBase {
+  /** Set when the symbols come from VMCOREINFO and a search of the image because kallsyms could not be read. */
+  readonly degraded: KallsymsDegradation | undefined;
+
   constructor(
     phys: PhysicalLayer,
     wasm: MemscopeWasm,
@@ -34,8 +43,20 @@ export class LinuxKernel extends KernelBase {
       addressSpace: (dtb) => linuxKernelLayer(phys, wasm, dtb),
       symbolShift,
       tableName: symbols.origin,
-      needs: LINUX_NEEDS,
+      needs: symbols instanceof LinuxSymbolTable && symbols.degraded ? { ...LINUX_NEEDS, symbols: [] } : LINUX_NEEDS,
     });
+    this.degraded = symbols instanceof LinuxSymbolTable ? symbols.degraded : undefined;
+  }
+
+  override symbolAddress(name: string): bigint {
+    if (this.degraded && !this.hasSymbol(name))
+      throw new MemscopeError('SYMBOLS_MISSING', `kallsyms unreadable ${this.degraded.why}; symbol ${name} not recovered`);
+    return super.symbolAddress(name);
+  }
+
+  /** Whether this kernel is built without symbol `name`: only a complete table says so (a degraded one never does). */
+  lacksSymbol(name: string): boolean {
+    return !this.degraded && !this.hasSymbol(name);
   }
 
   /** When the machine booted, in nanoseconds since 1970 (read when the kernel is loaded); null where the kernel does not say. */

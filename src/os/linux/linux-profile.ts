@@ -3,6 +3,7 @@ import { hex } from '../../io/hex.ts';
 import { linuxIdentity, symbolKey } from '../../symbols/symbol-table.ts';
 import type { OsProfile } from '../os-profile.ts';
 import { confirmLinux, discoverLinux, discoverLinuxFromNotes, linuxKernelLayer, vmcoreinfoOf, type LinuxDiscovery } from './discovery.ts';
+import { degradedWarning } from './degraded-symbols.ts';
 import { loadKernelSymbolTable } from './kernel-symbols.ts';
 import { nanosToIso } from '../unix-time.ts';
 import { bootTimeNs } from './boot-time.ts';
@@ -36,7 +37,7 @@ export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, Li
       if (isMemscopeError(e) && e.code !== 'CANCELLED') return null; // an unreadable timekeeper costs the boot time only
       throw e;
     });
-    return { kernel };
+    return { kernel, warnings: kernel.degraded ? [degradedWarning(kernel.degraded)] : [] };
   },
 
   summary(d, load) {
@@ -51,7 +52,7 @@ export const linuxProfile: OsProfile<'linux', LinuxDiscovery, LinuxDiscovery, Li
         load.kernel === null && load.error.code === 'SYMBOLS_MISSING'
           ? { kind: 'linux', release: d.release, banner: d.banner, reason: load.error.message }
           : undefined,
-      warnings: load.kernel ? [] : [load.error.message],
+      warnings: load.kernel ? [...(load.warnings ?? [])] : [load.error.message],
     };
   },
 

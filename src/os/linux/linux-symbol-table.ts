@@ -1,11 +1,15 @@
 import type { BaseTypeInfo, EnumInfo, StructInfo, SymbolIdentity, SymbolTable, TypeDescriptor } from '../../symbols/symbol-table.ts';
 import type { BtfTypes } from '../../symbols/btf.ts';
+import type { KallsymsDegradation } from './degraded-symbols.ts';
 import type { KernelSymbols } from './kallsyms-tables.ts';
 
 /** Kernel text, data and bss sit at or above __START_KERNEL_map; lower kallsyms values are absolute (per-CPU offsets). */
 const START_KERNEL_MAP = 0xffffffff80000000n;
 
-/** A SymbolTable built from the image itself: types from the kernel's BTF, symbols from its kallsyms. */
+/**
+ * A SymbolTable built from the image itself: types from the kernel's BTF, symbols from its kallsyms (or, `degraded`,
+ * from VMCOREINFO and a search of the kernel image when kallsyms cannot be read).
+ */
 export class LinuxSymbolTable implements SymbolTable {
   readonly pointerSize = 8;
 
@@ -16,6 +20,8 @@ export class LinuxSymbolTable implements SymbolTable {
     private readonly kallsyms: KernelSymbols,
     /** Added to relocatable symbols: KASLR slide of this image minus that of the image the symbols were decoded from. */
     private readonly slide: bigint = 0n,
+    /** Set when kallsyms could not be read: the table holds only the symbols VMCOREINFO names and those recovered. */
+    readonly degraded?: KallsymsDegradation,
   ) {}
 
   get typeCount(): number {

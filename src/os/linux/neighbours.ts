@@ -31,7 +31,7 @@ export async function* listNeighbours(kernel: LinuxKernel, warn: Warn): AsyncGen
     ['arp_tbl', 'IPv4'],
     ['nd_tbl', 'IPv6'],
   ] as const) {
-    if (!kernel.hasSymbol(symbol)) continue;
+    if (kernel.lacksSymbol(symbol)) continue;
     const table = await kernel.readStruct('neigh_table', kernel.symbolAddress(symbol));
     const hash = table && (await kernel.readStruct('neigh_hash_table', table.u64('nht')));
     if (!table || !hash) {

@@ -25,6 +25,15 @@ export class Vmcoreinfo {
     return hexValue(this.fields.get(`SYMBOL(${name})`));
   }
 
+  /** Every SYMBOL(name) with a valid address, in the text's order. */
+  *symbols(): Generator<[string, bigint]> {
+    for (const [key, value] of this.fields) {
+      const name = /^SYMBOL\((.+)\)$/.exec(key)?.[1];
+      const address = hexValue(value);
+      if (name !== undefined && address !== undefined) yield [name, address];
+    }
+  }
+
   /** NUMBER(name): a signed decimal (phys_base is printed with %ld and may be negative). */
   number(name: string): bigint | undefined {
     const v = this.fields.get(`NUMBER(${name})`);
