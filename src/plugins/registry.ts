@@ -1,11 +1,13 @@
 import type { PluginDefinition } from './plugin-definition.ts';
 import { arp as linuxArp } from './linux/arp.ts';
+import { bash as linuxBash } from './linux/bash.ts';
 import { checkCreds as linuxCheckCreds } from './linux/check-creds.ts';
 import { checkIdt as linuxCheckIdt } from './linux/check-idt.ts';
 import { checkModules as linuxCheckModules } from './linux/check-modules.ts';
 import { checkSyscall as linuxCheckSyscall } from './linux/check-syscall.ts';
 import { elfs as linuxElfs } from './linux/elfs.ts';
 import { envars as linuxEnvars } from './linux/envars.ts';
+import { hiddenModules as linuxHiddenModules } from './linux/hidden-modules.ts';
 import { info as linuxInfo } from './linux/info.ts';
 import { keyboardNotifiers as linuxKeyboardNotifiers } from './linux/keyboard-notifiers.ts';
 import { kmsg as linuxKmsg } from './linux/kmsg.ts';
@@ -13,6 +15,7 @@ import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { lsof as linuxLsof } from './linux/lsof.ts';
 import { malfind as linuxMalfind } from './linux/malfind.ts';
 import { mountinfo as linuxMountinfo } from './linux/mountinfo.ts';
+import { netfilter as linuxNetfilter } from './linux/netfilter.ts';
 import { pagecacheFiles as linuxPagecacheFiles } from './linux/pagecache-files.ts';
 import { pagecacheInodePages as linuxPagecacheInodePages } from './linux/pagecache-inode-pages.ts';
 import { procMaps as linuxProcMaps } from './linux/proc-maps.ts';
@@ -120,10 +123,13 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxProcMaps,
   linuxMalfind,
   linuxElfs,
+  linuxBash,
   linuxCheckSyscall,
   linuxCheckIdt,
   linuxCheckModules,
+  linuxHiddenModules,
   linuxCheckCreds,
+  linuxNetfilter,
   linuxKeyboardNotifiers,
   linuxTtyCheck,
   imageInfo,

@@ -28,11 +28,14 @@ const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = 
     'Files, handles and modules',
     ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'elfs', 'mountinfo', 'mounts', 'pagecache.Files', 'pagecache.InodePages'],
   ],
-  ['Process memory', ['vadinfo', 'malfind', 'proc.Maps']],
+  ['Process memory', ['vadinfo', 'malfind', 'proc.Maps', 'bash']],
   ['Memory search', ['yarascan', 'vadyarascan', 'vmayarascan']],
   ['Registry', ['registry.hivelist', 'registry.hivescan', 'registry.printkey', 'registry.userassist']],
   ['Kernel', ['lsmod', 'modules', 'modscan', 'driverscan', 'unloadedmodules', 'kmsg', 'bigpools', 'mutantscan', 'symlinkscan']],
-  ['Rootkit checks', ['check_syscall', 'check_idt', 'check_modules', 'check_creds', 'keyboard_notifiers', 'tty_check']],
+  [
+    'Rootkit checks',
+    ['check_syscall', 'check_idt', 'check_modules', 'hidden_modules', 'check_creds', 'keyboard_notifiers', 'tty_check', 'netfilter'],
+  ],
 ];
 
 export interface PluginGroup<P> {

@@ -5,6 +5,7 @@ import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
 import { openSession, type Session } from '../../src/engine/session.ts';
 import { openImage } from '../../src/formats/detect.ts';
 import { MemorySource } from '../../src/io/memory-source.ts';
+import type { VirtualMemory } from '../../src/plugins/api.ts';
 import { discoverLinux, linuxKernelLayer } from '../../src/os/linux/discovery.ts';
 import { loadKernelSymbolTable } from '../../src/os/linux/kernel-symbols.ts';
 import { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
@@ -40,8 +41,9 @@ export class ImagePatch {
     this.nextScratchPage = image.bytes.length - PAGE;
   }
 
-  async write(vaddr: bigint, data: Uint8Array): Promise<void> {
-    const phys = await this.image.kernel.vm.translate(vaddr);
+  /** Writes `data` at `vaddr` of the kernel's address space, or of `space` (a process's). */
+  async write(vaddr: bigint, data: Uint8Array, space: VirtualMemory = this.image.kernel.vm): Promise<void> {
+    const phys = await space.translate(vaddr);
     if (phys === null) throw new Error(`0x${vaddr.toString(16)} is not mapped`);
     if ((phys % PAGE) + data.length > PAGE) throw new Error(`write at 0x${vaddr.toString(16)} crosses a page`);
     this.bytes.set(data, phys);

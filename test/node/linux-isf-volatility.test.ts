@@ -19,6 +19,7 @@ const COMPARED = [
   'linux.elfs',
   'linux.malfind',
   'linux.pagecache.Files',
+  'linux.netfilter',
 ] as const;
 const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo', ...COMPARED] as const;
 /** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
@@ -141,6 +142,15 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
     const columns = ['OFFSET (P)', 'PID', 'TID', 'PPID', 'COMM', 'EXIT_STATE'];
     const rows = (list: readonly Row[]) => list.map((r) => columns.map((c) => String(r[c])));
     assert.deepEqual(rows(results.get('linux.psscan')!), rows(memscope.get('linux.psscan')!));
+  });
+
+  it('linux.netfilter lists the same hooks as memscope: namespace, family, hook, priority, handler and module', () => {
+    // Is Hooked is left out: 2.11 says True for every handler it can place, memscope as Volatility's later versions (README).
+    const rows = (list: readonly Row[]) =>
+      list.map((r) => [r['Net NS'], r['Proto'], r['Hook'], r['Priority'], BigInt(String(r['Handler'])) & ADDRESS_MASK, r['Module']]);
+    const ours = rows(memscope.get('linux.netfilter')!);
+    assert.ok(ours.length > 0, 'the capture has hooks (AppArmor)');
+    assert.deepEqual(rows(results.get('linux.netfilter')!), ours);
   });
 
   it('linux.tty_check names the same tty, receive handler, module and symbol as memscope', () => {

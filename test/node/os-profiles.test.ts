@@ -26,8 +26,8 @@ import { parseIsf } from '../../src/symbols/isf-table.ts';
 import { MemorySymbolStore } from '../../src/symbols/symbol-store.ts';
 import { linuxIdentity } from '../../src/symbols/symbol-table.ts';
 import { loadIsf } from '../fixtures/windows/isf.ts';
-import { BtfWriter } from '../helpers/btf-writer.ts';
 import { rejectsWith } from '../helpers/rejects-with.ts';
+import { linuxContextBtf } from '../helpers/synthetic-linux.ts';
 import { collect, collectRun, openWindowsSession, windowsImage } from '../helpers/windows-session.ts';
 
 const WINDOWS = { size: 16 * 1024 * 1024, seed: 53 };
@@ -222,61 +222,13 @@ describe('a symbol table lacking what the kernel context needs: one SYMBOLS_INVA
     assert.deepEqual(layout.lacking(needs), ['_EPROCESS.Nope', '_EPROCESS.A or _EPROCESS.B', 'type _NOPE']);
   });
 
-  /** A BTF with the types the Linux kernel context reads, less the fields named in `without`. */
-  function linuxBtf(without: readonly string[]): Uint8Array {
-    const w = new BtfWriter();
-    const int = w.int('int', 4, { signed: true });
-    const uint = w.int('unsigned int', 4);
-    const char = w.int('char', 1, { signed: true });
-    const ulong = w.int('long unsigned int', 8);
-    const pointer = w.ptr(0);
-    const listHead = w.struct('list_head', 16, [
-      ['next', pointer, 0],
-      ['prev', pointer, 64],
-    ]);
-    const kuid = w.typedef('kuid_t', w.struct('', 4, [['val', uint, 0]]));
-    const kgid = w.typedef('kgid_t', w.struct('', 4, [['val', uint, 0]]));
-    const keep = (struct: string, members: [string, number, number][]) => members.filter(([name]) => !without.includes(`${struct}.${name}`));
-    w.struct(
-      'cred',
-      16,
-      keep('cred', [
-        ['uid', kuid, 0],
-        ['gid', kgid, 32],
-        ['euid', kuid, 64],
-        ['egid', kgid, 96],
-      ]),
-    );
-    w.struct(
-      'mm_struct',
-      16,
-      keep('mm_struct', [
-        ['pgd', pointer, 0],
-        ['arg_start', ulong, 64],
-      ]),
-    );
-    const task = [
-      ['__state', uint, 0],
-      ['flags', uint, 32],
-      ['tasks', listHead, 64],
-      ['mm', pointer, 192],
-      ['pid', int, 256],
-      ['tgid', int, 288],
-      ['real_parent', pointer, 320],
-      ['cred', pointer, 384],
-      ['comm', w.array(char, 16), 448],
-    ] satisfies [string, number, number][];
-    w.struct('task_struct', 72, keep('task_struct', task));
-    return w.build();
-  }
-
   it('Linux: a kernel BTF without task_struct.comm and mm_struct.pgd', async () => {
     const env = await createNodeEnv({ symbolDirs: [], cache: false });
     const physical = await openImage(new MemorySource(new Uint8Array(1024 * 1024), 'empty.raw'));
     const discovery = { release: '6.1.0', banner: '', vmcoreinfo: '', vmcoreinfoFoundAt: '', kaslrOffset: '0x0', physBase: '0x0', dtb: 0x1000 };
     const kallsyms = new KernelSymbols(['init_task'], 'D', BigUint64Array.of(0xffffffff82a0c940n));
     const kernel = (without: readonly string[]) => {
-      const table = new LinuxSymbolTable(linuxIdentity('Linux version 6.1.0'), 'test BTF', parseBtf(linuxBtf(without), 'test BTF'), kallsyms);
+      const table = new LinuxSymbolTable(linuxIdentity('Linux version 6.1.0'), 'test BTF', parseBtf(linuxContextBtf(without), 'test BTF'), kallsyms);
       return new LinuxKernel(physical, env.wasm, discovery, table, 0n);
     };
     assert.ok(kernel([]) instanceof KernelBase, 'the complete table builds a kernel context');

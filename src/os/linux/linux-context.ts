@@ -16,6 +16,7 @@ import type {
   MountInfo,
   MountNamespace,
   Neighbour,
+  NetfilterHook,
   OpenFile,
   ScannedTask,
   SocketInfo,
@@ -35,12 +36,14 @@ import { firstDirtyPage } from './dirty-pages.ts';
 import { inodePages, readInode } from './inode.ts';
 import { interruptGates } from './interrupt-gates.ts';
 import { KernelCodeMap } from './kernel-code-map.ts';
+import { readKernelLog } from './kernel-log.ts';
 import type { LinuxKernel } from './linux-kernel.ts';
 import { moduleKobjects } from './module-kobjects.ts';
+import { scanModules } from './module-scan.ts';
 import { listModules } from './modules.ts';
 import { listMounts, mountNamespaces, taskMountNamespace } from './mounts.ts';
 import { listNeighbours } from './neighbours.ts';
-import { readPrintkRingbuffer } from './printk-ringbuffer.ts';
+import { netfilterHooks } from './netfilter-hooks.ts';
 import { executablePath, readArgv, readEnvironment } from './process-memory.ts';
 import { SocketReader } from './sockets.ts';
 import { syscallTableEntries } from './syscall-tables.ts';
@@ -189,12 +192,16 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
     return moduleKobjects(this.kernel, this.warn());
   }
 
+  scanModules(): AsyncIterable<KernelModule> {
+    return scanModules(this.kernel, this.warn(), { signal: this.run.signal });
+  }
+
   neighbours(): AsyncIterable<Neighbour> {
     return listNeighbours(this.kernel, this.warn());
   }
 
   kernelLog(): AsyncIterable<KernelLogRecord> {
-    return readPrintkRingbuffer(this.kernel, this.warn());
+    return readKernelLog(this.kernel, this.warn());
   }
 
   scanTasks(): AsyncIterable<ScannedTask> {
@@ -208,6 +215,10 @@ export class LinuxRunContext extends KernelRunContext<LinuxKernel> implements Li
 
   interruptGates(): AsyncIterable<InterruptGate> {
     return interruptGates(this.kernel, this.warn());
+  }
+
+  netfilterHooks(): AsyncIterable<NetfilterHook> {
+    return netfilterHooks(this.kernel, this.warn());
   }
 
   keyboardNotifiers(): AsyncIterable<bigint> {

@@ -22,9 +22,7 @@ const STATE_NAMES: Readonly<Record<string, string>> = {
 /** The loaded modules, in the order of the `modules` list (most recently loaded first). */
 export async function* listModules(kernel: LinuxKernel, warn: Warn): AsyncGenerator<KernelModule> {
   const listOffset = BigInt(kernel.layout.offset('module', 'list'));
-  const states = new Map(
-    [...(kernel.symbols.enumeration('module_state')?.constants ?? [])].map(([name, value]) => [value, STATE_NAMES[name] ?? name]),
-  );
+  const states = moduleStates(kernel);
   for await (const link of listEntries(kernel, kernel.symbolAddress('modules'), 'module list', warn, MAX_MODULES)) {
     const address = link - listOffset;
     const view = await kernel.readStruct('module', address);
@@ -32,20 +30,30 @@ export async function* listModules(kernel: LinuxKernel, warn: Warn): AsyncGenera
       warn({ code: 'UNREADABLE', message: 'module not readable: module list truncated', address: hex(address) });
       return;
     }
-    const state = view.u32('state');
-    yield {
-      address,
-      name: cString(view.raw('name')),
-      ...memory(kernel, view),
-      refcount: view.has('refcnt.counter') ? (view.u32('refcnt.counter') | 0) - MODULE_REF_BASE : null,
-      state: states.get(state) ?? String(state),
-      usedBy: await usedBy(kernel, view, warn),
-    };
+    yield describeModule(kernel, view, states, warn);
   }
 }
 
+/** module_state's values by /proc/modules' word for them (the kernel's constant name where it has no word). */
+export function moduleStates(kernel: LinuxKernel): ReadonlyMap<number, string> {
+  return new Map([...(kernel.symbols.enumeration('module_state')?.constants ?? [])].map(([name, value]) => [value, STATE_NAMES[name] ?? name]));
+}
+
+/** A struct module as /proc/modules shows it; `states` from moduleStates. */
+export async function describeModule(kernel: LinuxKernel, view: StructView, states: ReadonlyMap<number, string>, warn: Warn): Promise<KernelModule> {
+  const state = view.u32('state');
+  return {
+    address: view.address,
+    name: cString(view.raw('name')),
+    ...moduleMemory(kernel, view),
+    refcount: view.has('refcnt.counter') ? (view.u32('refcnt.counter') | 0) - MODULE_REF_BASE : null,
+    state: states.get(state) ?? String(state),
+    usedBy: await usedBy(kernel, view, warn),
+  };
+}
+
 /** Size and text base: mem[] (6.4+), core_layout/init_layout (4.5+, data_layout where present), module_core/core_size before. */
-function memory(kernel: LinuxKernel, view: StructView): { size: number; base: bigint } {
+export function moduleMemory(kernel: LinuxKernel, view: StructView): { size: number; base: bigint } {
   const layout = kernel.layout;
   if (view.has('mem')) {
     const regionSize = layout.size('module_memory');

@@ -1,4 +1,3 @@
-import { MemscopeError } from '../../errors.ts';
 import { hex } from '../../io/hex.ts';
 import type { KernelLogRecord } from '../../plugins/api/linux.ts';
 import type { Warn } from '../../plugins/plugin.ts';
@@ -17,12 +16,6 @@ const utf8 = new TextDecoder('utf-8');
  * (tail) to the newest (head) descriptor; only committed and finalized ones, with their text from the data ring.
  */
 export async function* readPrintkRingbuffer(kernel: LinuxKernel, warn: Warn): AsyncGenerator<KernelLogRecord> {
-  if (!kernel.hasSymbol('prb') && kernel.hasSymbol('log_buf')) {
-    throw new MemscopeError(
-      'UNSUPPORTED',
-      'this kernel (before 5.10) keeps its log in log_buf; memscope reads only the 5.10+ printk ring buffer so far',
-    );
-  }
   const rbAddress = await kernel.readPointer(kernel.symbolAddress('prb'));
   const rb = rbAddress && (await kernel.readStruct('printk_ringbuffer', rbAddress));
   if (!rb)
@@ -82,13 +75,20 @@ function record(info: StructView, data: Uint8Array, begin: number, next: number)
   const length = begin === next ? 0 : info.u16('text_len');
   const start = (begin < next || next === 0 ? begin : 0) + 8;
   const text = utf8.decode(data.subarray(start, Math.min(start + length, data.length)));
-  const callerId = info.has('caller_id') ? info.u32('caller_id') : null;
   return {
     sequence: info.u64('seq'),
     timestampNs: info.u64('ts_nsec'),
     facility: info.u8('facility'),
     level: info.int('level'),
-    caller: callerId === null ? null : `${callerId & 0x80000000 ? 'CPU' : 'Task'}(${callerId & 0x7fffffff})`,
+    caller: printkCaller(info),
     text,
+    dictionary: [],
   };
+}
+
+/** A record's caller_id (CONFIG_PRINTK_CALLER) as printk prints it: CPU(n) or Task(pid); null where there is none. */
+export function printkCaller(record: StructView): string | null {
+  if (!record.has('caller_id')) return null;
+  const id = record.u32('caller_id');
+  return `${id & 0x80000000 ? 'CPU' : 'Task'}(${id & 0x7fffffff})`;
 }

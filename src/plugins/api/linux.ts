@@ -151,6 +151,18 @@ export interface ModuleKobject {
   readonly references: number;
 }
 
+/** A netfilter hook: where it is registered and the function it calls, as its struct nf_hook_ops gives them. */
+export interface NetfilterHook {
+  /** Inode number of the network namespace; null on kernels without one. */
+  readonly netns: number | null;
+  /** The protocol family: IPV4, ARP, BRIDGE, IPV6, DECNET or NETDEV (a device's ingress / egress hooks). */
+  readonly protocol: string;
+  /** The hook point: PRE_ROUTING, LOCAL_IN, ... (IN, OUT, FORWARD for ARP; INGRESS, EGRESS for NETDEV). */
+  readonly hook: string;
+  readonly priority: number;
+  readonly handler: bigint;
+}
+
 /** One entry of a system call table: the handler the kernel dispatches system call `index` to. */
 export interface SyscallTableEntry {
   /** '64bit' (sys_call_table) or '32bit' (ia32_sys_call_table, the 32-bit emulation's). */
@@ -192,7 +204,7 @@ export interface Neighbour {
   readonly flags: number;
 }
 
-/** A record of the kernel log (printk ring buffer). */
+/** A record of the kernel log (the printk ring buffer; before 5.10, log_buf). */
 export interface KernelLogRecord {
   readonly sequence: bigint;
   /** Nanoseconds since boot. */
@@ -203,6 +215,8 @@ export interface KernelLogRecord {
   readonly caller: string | null;
   /** May hold several lines. */
   readonly text: string;
+  /** The record's dictionary ("SUBSYSTEM=pci", "DEVICE=+pci:0000:00:02.0"): log_buf records before 5.10 have one. */
+  readonly dictionary: readonly string[];
 }
 
 /** An inode as Volatility 3's linux.pagecache plugins show it. */
@@ -325,6 +339,8 @@ export interface LinuxKernelContext extends KernelContext {
   modules(): AsyncIterable<KernelModule>;
   /** The kobjects of /sys/module, in list order. */
   moduleKobjects(): AsyncIterable<ModuleKobject>;
+  /** struct modules carved from the mapped module area, in address order: listed modules and those taken off the list. */
+  scanModules(): AsyncIterable<KernelModule>;
   /** ARP and NDP neighbour table entries. */
   neighbours(): AsyncIterable<Neighbour>;
   /** The kernel log from the oldest record to the newest. */
@@ -337,6 +353,8 @@ export interface LinuxKernelContext extends KernelContext {
   syscallTables(): AsyncIterable<SyscallTableEntry>;
   /** The IDT gates of the CPU exceptions (vectors 0-19) and int 0x80, empty gates left out. */
   interruptGates(): AsyncIterable<InterruptGate>;
+  /** Every network namespace's netfilter hooks: the families' hook points in order, then the devices' ingress and egress hooks. */
+  netfilterHooks(): AsyncIterable<NetfilterHook>;
   /** The callbacks registered on keyboard_notifier_list, in chain order. */
   keyboardNotifiers(): AsyncIterable<bigint>;
   /** Every open tty with its line discipline's receive_buf. */

@@ -10,7 +10,7 @@ export function kernelTimestamp(ns: bigint): string {
 
 export const kmsg: PluginDefinition = {
   name: 'linux.kmsg',
-  description: 'Kernel log buffer reader (the printk ring buffer, as dmesg shows it).',
+  description: 'Kernel log buffer reader (the printk ring buffer, or log_buf before 5.10, as dmesg shows it).',
   version: '1.0.0',
   requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
@@ -28,6 +28,8 @@ export const kmsg: PluginDefinition = {
       ctx.signal?.throwIfAborted();
       const prefix = [FACILITIES[r.facility] ?? String(r.facility), LEVELS[r.level] ?? String(r.level), kernelTimestamp(r.timestampNs), r.caller];
       for (const line of r.text.split('\n')) yield { depth: 0, values: [...prefix, line] };
+      // Volatility prints each dictionary entry as a line of its own after the text, indented by a space.
+      for (const entry of r.dictionary) yield { depth: 0, values: [...prefix, ` ${entry}`] };
     }
   },
 };
