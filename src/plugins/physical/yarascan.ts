@@ -1,4 +1,6 @@
-import type { Column, PhysicalMemory, PluginContext, PluginDefinition, VirtualMemory } from '../api.ts';
+import type { Column, PhysicalMemory, PluginContext, PluginDefinition, PluginRow } from '../api.ts';
+import { imageKernel } from '../common/image-kernel.ts';
+import { imageProcesses, physicalOwners, type PhysicalOwner } from '../common/physical-owners.ts';
 import { hexPairs } from '../common/hex-pairs.ts';
 import { readPadded } from '../common/padded-read.ts';
 import { optionScanner, YARA_OPTIONS } from '../common/yara-options.ts';
@@ -18,11 +20,20 @@ import {
 const KERNEL_SPACE_START = 0xffff_8000_0000_0000n;
 const ADDRESS_SPACE_END = 1n << 64n;
 
-const columns = (kernel: boolean): Column[] => [
+const columns = (kernel: boolean, owners: boolean): Column[] => [
   { name: 'Offset', type: 'hex', address: kernel ? 'kernel' : 'physical' },
   { name: 'Rule', type: 'str' },
   { name: 'Component', type: 'str' },
   { name: 'Value', type: 'bytes' },
+  ...(owners && !kernel ? OWNER_COLUMNS : []),
+];
+
+/** --owners: the first process (as listed) mapping the match, where it sees it, and how many processes map it. */
+const OWNER_COLUMNS: readonly Column[] = [
+  { name: 'PID', type: 'int' },
+  { name: 'Process', type: 'str' },
+  { name: 'Process Offset', type: 'hex', address: 'process' },
+  { name: 'Mapped By', type: 'int' },
 ];
 
 export const yarascan: PluginDefinition = {
@@ -32,7 +43,7 @@ export const yarascan: PluginDefinition = {
     `a match longer than ${YARA_OVERLAP / 1024} KiB may be missed.`,
   version: '1.1.0',
   requirements: [],
-  columns: (options) => columns(options['kernel'] === true),
+  columns: (options) => columns(options['kernel'] === true, options['owners'] === true),
   options: [
     ...YARA_OPTIONS,
     {
@@ -40,6 +51,13 @@ export const yarascan: PluginDefinition = {
       type: 'bool',
       default: false,
       description: "Scan the kernel's virtual address space (Windows or Linux), as Volatility 3's yarascan: Offset is a kernel address",
+    },
+    {
+      name: 'owners',
+      type: 'bool',
+      default: false,
+      description:
+        'Name the processes that map each physical match (PID, Process, Process Offset, Mapped By): every process’s page tables are walked once after the scan, so rows come at its end',
     },
   ],
   tree: false,
@@ -54,14 +72,44 @@ export const yarascan: PluginDefinition = {
       const pooled = ctx.physicalYara?.(yara.request, (done, total) => ctx.progress(done, total, YARA_STAGE));
       const ranges = ctx.physical.runs.map((r) => ({ start: BigInt(r.start), length: r.length }));
       const matches = pooled ? hostScanned(yara, pooled, ctx) : scanRanges(yara, ranges, physicalReader(ctx.physical), ctx);
-      for await (const m of matches) {
-        yield { depth: 0, values: [m.address, m.rule, m.pattern, hexPairs(m.value)] };
-      }
+      yield* ctx.options['owners'] === true ? ownedRows(matches, ctx) : plainRows(matches);
     } finally {
       yara.free();
     }
   },
 };
+
+async function* plainRows(matches: AsyncIterable<YaraMatch>): AsyncGenerator<PluginRow> {
+  for await (const m of matches) yield { depth: 0, values: [m.address, m.rule, m.pattern, hexPairs(m.value)] };
+}
+
+/**
+ * The rows with OWNER_COLUMNS: all matches first, then one walk of the processes' page tables for their pages. Where
+ * the image has no OS memscope reads, the owners are N/A, with a warning.
+ */
+async function* ownedRows(matches: AsyncIterable<YaraMatch>, ctx: PluginContext): AsyncGenerator<PluginRow> {
+  const found: YaraMatch[] = [];
+  for await (const m of matches) found.push(m);
+  let owners = new Map<number, PhysicalOwner[]>();
+  try {
+    owners = await physicalOwners(
+      found.map((m) => Number(m.address)),
+      imageProcesses(ctx),
+      ctx.signal,
+    );
+  } catch (e) {
+    if ((e as { code?: unknown }).code !== 'OS_NOT_FOUND') throw e;
+    ctx.warn({ code: 'NOT_FOUND', message: `no processes to name as owners: ${(e as Error).message}` });
+  }
+  for (const m of found) {
+    const mappers = owners.get(Number(m.address)) ?? [];
+    const first = mappers[0];
+    yield {
+      depth: 0,
+      values: [m.address, m.rule, m.pattern, hexPairs(m.value), first?.pid ?? null, first?.name ?? null, first?.address ?? null, mappers.length],
+    };
+  }
+}
 
 /**
  * Chunk reads into two buffers taken in turn (one read ahead while the other is scanned; values yielded are copies),
@@ -81,23 +129,13 @@ function physicalReader(physical: PhysicalMemory): RangeReader {
   };
 }
 
-/** The image's kernel address space: Windows' or Linux's (OS_NOT_FOUND when it has neither). */
-async function kernelMemory(ctx: PluginContext): Promise<VirtualMemory> {
-  try {
-    return (await ctx.windows()).vm;
-  } catch (e) {
-    if ((e as { code?: unknown }).code !== 'OS_NOT_FOUND') throw e;
-  }
-  return (await ctx.linux()).vm;
-}
-
 /**
  * The matches in what the kernel's page tables map in its half of the address space, virtually contiguous runs scanned
  * as one, unmapped or uncaptured pages as zeros. Memory mapped twice (Linux's direct map and its kernel text) is
  * scanned at each address, as Volatility 3 scans it.
  */
 async function* kernelMatches(yara: YaraScanner, ctx: PluginContext): AsyncGenerator<YaraMatch> {
-  const vm = await kernelMemory(ctx);
+  const { vm } = (await imageKernel(ctx)).kernel;
   const ranges: ScanRange[] = [];
   for await (const run of vm.mappedRuns(KERNEL_SPACE_START, ADDRESS_SPACE_END)) {
     ctx.signal?.throwIfAborted();
