@@ -133,8 +133,8 @@ export class Session implements AnalysisSession {
     const misses = [...this.misses.values()];
     if (!this.os && this.content) {
       // Without an OS, those seen but incomplete are what the summary says, not warnings beside it.
-      const noOs = noOsFinding({ osNames: osProfiles.map((p) => p.name), misses, containerWarnings: this.physical.warnings, ...this.content });
-      return { ...this.containerSummary(), os: null, noOs, warnings: this.physical.warnings };
+      const noOs = noOsFinding({ osNames: osProfiles.map((p) => p.name), misses, containerWarnings: this.containerWarnings, ...this.content });
+      return { ...this.containerSummary(), os: null, noOs, warnings: this.containerWarnings };
     }
     // Every OS seen but incomplete is worth saying, whichever was found.
     const partial = misses.filter((m) => m.partial).map((m) => m.why);
@@ -142,8 +142,14 @@ export class Session implements AnalysisSession {
       ...this.containerSummary(),
       os: this.os?.profile.id ?? null,
       ...described,
-      warnings: [...this.physical.warnings, ...partial, ...(described?.warnings ?? [])],
+      warnings: [...this.containerWarnings, ...partial, ...(described?.warnings ?? [])],
     };
+  }
+
+  /** What the container said when opened, and the damaged pages read since (as zeros), if any. */
+  private get containerWarnings(): readonly string[] {
+    const { damaged, format, warnings } = this.physical;
+    return damaged?.count ? [...warnings, damaged.describe(format)] : warnings;
   }
 
   private containerSummary(): Pick<
@@ -199,7 +205,14 @@ export class Session implements AnalysisSession {
     await this.retryKernel();
     const unmet = this.unmet(plugin);
     if (unmet.length > 0) throw requirementsError(plugin, unmet);
-    yield* plugin.run(this.context(plugin, options, control));
+    const damaged = this.physical.damaged;
+    const damagedBefore = damaged?.count ?? 0;
+    try {
+      yield* plugin.run(this.context(plugin, options, control));
+    } finally {
+      // Pages this run found damaged read as zeros: its rows may lack what they held.
+      if (damaged && damaged.count > damagedBefore) control.warnings.add({ code: 'UNREADABLE', message: damaged.describe(this.physical.format) });
+    }
   }
 
   private get pluginSet(): readonly PluginDefinition[] {

@@ -6,6 +6,7 @@ import type { ByteSource } from '../io/byte-source.ts';
 import { hex } from '../io/hex.ts';
 import { readExact } from '../io/read-exact.ts';
 import type { ContainerNote, PhysicalLayer, PhysicalRun } from '../layers/physical-layer.ts';
+import { DamagedPages } from '../layers/damaged-pages.ts';
 import { LruCache } from './aff4/lru-cache.ts';
 import type { ContainerFormat } from './container-format.ts';
 import { parseElfNotes } from './elf-notes.ts';
@@ -180,6 +181,7 @@ class KdumpLayer implements PhysicalLayer {
   private readonly pageCache = new LruCache<number, Uint8Array>(PAGE_CACHE);
   private readonly descriptorBlocks = new LruCache<number, DataView>(DESCRIPTOR_CACHE);
   private readonly zero: Uint8Array;
+  readonly damaged = new DamagedPages();
 
   constructor(
     readonly source: ByteSource,
@@ -258,32 +260,32 @@ class KdumpLayer implements PhysicalLayer {
   }
 
   /**
-   * Whether the page's data can be read. False when it is missing from a truncated or incomplete dump (the page
-   * reads as zeros); CORRUPT when the descriptor is damaged.
+   * Whether the page's data can be read. False when it is missing from a truncated or incomplete dump, or its
+   * descriptor is damaged (noted in `damaged`): the page then reads as zeros.
    */
   private usable(pfn: number, d: PageDescriptor | undefined): d is PageDescriptor {
     const missing = d === undefined || d.offset + d.size > this.source.size || (d.offset === 0 && d.size === 0);
     if (missing && this.missingReadsAsZero) return false;
-    const where = `page at physical ${hex(pfn * this.header.blockSize)}`;
-    if (d === undefined) throw this.corrupt(`${where}: its descriptor lies past the end of the file`);
-    if (d.size === 0 || d.size > this.header.blockSize || d.offset <= 0 || missing) {
-      throw this.corrupt(
-        `${where}: its descriptor points at ${d.size} bytes at file offset ${hex(d.offset)}, outside the file or larger than a page`,
-      );
-    }
+    if (d === undefined) return this.damage(pfn, 'its descriptor lies past the end of the file');
+    if (d.size === 0 || d.size > this.header.blockSize || d.offset <= 0 || missing)
+      return this.damage(pfn, `its descriptor points at ${d.size} bytes at file offset ${hex(d.offset)}, outside the file or larger than a page`);
     return true;
   }
 
+  /** The page's bytes; zeros, noted in `damaged`, when its data does not decode to a page. */
   private decode(pfn: number, d: PageDescriptor, stored: Uint8Array): Uint8Array {
     try {
       return decompressPage(stored, d.flags, this.header.blockSize);
     } catch (e) {
-      throw this.corrupt(`page at physical ${hex(pfn * this.header.blockSize)}: ${e instanceof Error ? e.message : String(e)}`);
+      this.damage(pfn, e instanceof Error ? e.message : String(e));
+      return this.zero;
     }
   }
 
-  private corrupt(why: string): MemscopeError {
-    return new MemscopeError('CORRUPT', `kdump: ${why}`, this.source.name);
+  private damage(pfn: number, why: string): false {
+    const address = pfn * this.header.blockSize;
+    this.damaged.note(address, `page at physical ${hex(address)}: ${why}`);
+    return false;
   }
 }
 

@@ -1,4 +1,5 @@
 import type { ByteSource } from '../io/byte-source.ts';
+import type { DamagedPages } from './damaged-pages.ts';
 
 /**
  * A range of captured physical memory. In a direct-mapped layer its bytes are stored verbatim at `fileOffset`
@@ -68,6 +69,8 @@ export interface PhysicalLayer {
   readonly packaging?: string;
   /** Non-fatal problems found while opening (e.g. a truncated last run). */
   readonly warnings: readonly string[];
+  /** Pages found damaged while reading (compressed containers): they read as zeros; absent where none can be. */
+  readonly damaged?: DamagedPages;
   read(address: number, length: number): Promise<Uint8Array>;
   /** `read` into a buffer the caller keeps (reused across a scan); absent where the layer cannot read in place. */
   readInto?(address: number, target: Uint8Array): Promise<void>;

@@ -13,5 +13,6 @@ export function workerEntry(entry: URL): [string | URL, { eval?: boolean }] {
  * bundle (dist/cli/, where src/build/build.mjs writes each worker entry).
  */
 export function siblingWorker(name: string, callerUrl: string): URL {
-  return new URL(`./${name}${callerUrl.endsWith('.ts') ? '.ts' : '.mjs'}`, callerUrl);
+  // The path, not the URL: tsx's tsImport() adds a query to the modules it loads.
+  return new URL(`./${name}${new URL(callerUrl).pathname.endsWith('.ts') ? '.ts' : '.mjs'}`, callerUrl);
 }

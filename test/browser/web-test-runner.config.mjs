@@ -260,6 +260,19 @@ const serverCommands = {
     return relative(ROOT, path);
   },
 
+  /**
+   * A copy of the fuzzer's `format` input of `os` ("windows", "linux-a") in this run's fixture folder, with the
+   * mutation of `run` of a campaign seeded `seed` (test/fuzz): { path, label, patches, symbols? } (paths project-relative)
+   * or { skip }.
+   */
+  async 'mutated-copy'({ format, os, seed, run }) {
+    const { writeMutatedCopy } = await tsImport('../fuzz/mutated-copy.ts', import.meta.url);
+    const copy = await writeMutatedCopy(format, os, seed, run, await runFixtureDir());
+    if (copy.skip && testData.dataRequired()) throw new Error(`${copy.skip} (CI=true: test data is required)`);
+    if (copy.skip) return copy;
+    return { ...copy, path: relative(ROOT, copy.path), symbols: copy.symbols && relative(ROOT, copy.symbols) };
+  },
+
   /** Writes `text` to a file in this run's fixture folder; returns its project-relative path (for upload-file). */
   async 'fixture-text'({ name, text }) {
     const path = join(await runFixtureDir(), name.replace(/[^\w.-]/g, '_'));
