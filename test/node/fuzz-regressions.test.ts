@@ -57,12 +57,7 @@ describe('fuzz findings, replayed', () => {
           const page = Number(/page at physical (0x[0-9a-f]+): its zlib data is damaged/.exec(damaged.message)?.[1]);
           // The list runs into the damaged page: the tasks before it as the guest listed them, then the zeros the page reads as.
           const listed = rows.slice(0, -1).map((r) => r.values[1]);
-          assert.deepEqual(
-            listed,
-            linuxTruth()
-              .processes.map((p) => p.pid)
-              .slice(0, listed.length),
-          );
+          assert.deepEqual(listed, (linuxTruth().processes as { pid: number }[]).map((p) => p.pid).slice(0, listed.length));
           assert.ok(listed.length > 5, `${listed.length} tasks before the damage`);
           const last = rows.at(-1)!.values;
           const directMap = BigInt(
