@@ -7,9 +7,11 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { openImage } from '../../src/formats/detect.ts';
+import type { VirtualLayer } from '../../src/layers/virtual-layer.ts';
 import { NodeFileSource } from '../../src/node/node-file-source.ts';
 import { linuxFixtureFile, linuxFixtureMissing, linuxTruth } from '../helpers/linux-fixture.ts';
 import { openLinuxSession, rowsByColumn } from '../helpers/linux-session.ts';
+import { openWindowsSession } from '../helpers/windows-session.ts';
 import { testDataMissing, testDataPath, REPO_ROOT } from '../helpers/test-data.ts';
 import { fullCrashDump, headerFieldsFor } from '../fixtures/windows/crash-dump.ts';
 import type { ExpectedWindowsImage } from '../fixtures/windows/expected.ts';
@@ -172,10 +174,62 @@ function windowsPhysicalTargets(expected: ExpectedWindowsImage): PhysicalTarget[
   ];
 }
 
+let windowsStructures: Promise<PhysicalTarget[]> | undefined;
+
+/** How much of a structure at a target's address a mutation may hit. */
+const STRUCTURE_SPAN = 0x200;
+
+/**
+ * Where the generator's registry, network and DNS structures lie in physical memory: each hive's _CMHIVE (its storage
+ * maps lead to every cell), every endpoint and neighbour (the damaged ones too), the DNS Client's hash table, its
+ * entries and records — expected.json gives their virtual addresses, translated here through the unmutated image's
+ * page tables (the kernel's; the DNS Client's own for its cache).
+ */
+function windowsStructureTargets(raw: string, expected: ExpectedWindowsImage): Promise<PhysicalTarget[]> {
+  windowsStructures ??= (async () => {
+    const session = await openWindowsSession(new Uint8Array(await readFile(raw)));
+    try {
+      const kernel = await session.kernel('windows');
+      const targets: PhysicalTarget[] = [];
+      const add = async (space: VirtualLayer, kind: string, addresses: readonly string[]) => {
+        for (const address of addresses) {
+          const physical = await space.translate(BigInt(address));
+          if (physical !== null) targets.push({ kind, address: physical, length: STRUCTURE_SPAN });
+        }
+      };
+      await add(
+        kernel.vm,
+        'hive',
+        expected.registry.hives.map((h) => h.offset),
+      );
+      await add(
+        kernel.vm,
+        'endpoint',
+        [...expected.network.rows, ...expected.network.damaged].map((e) => e.offset),
+      );
+      await add(
+        kernel.vm,
+        'neighbour',
+        [...expected.neighbours.rows, ...expected.neighbours.damaged].map((n) => n.offset),
+      );
+      const dns = expected.dnsCache;
+      const dnsProcess = dns && expected.processes.find((p) => p.pid === dns.pid);
+      if (dns && dnsProcess) {
+        const space = kernel.processLayer(BigInt(dnsProcess.dtb));
+        await add(space, 'dns-cache', [dns.table, ...dns.rows.flatMap((r) => [r.entry, r.record]), ...dns.damaged.map((d) => d.entry)]);
+      }
+      return targets;
+    } finally {
+      await session.close();
+    }
+  })();
+  return windowsStructures;
+}
+
 /** The generated Windows image as raw memory (file offset = physical address) or as a full crash dump. */
 async function prepareWindows(format: 'raw' | 'crashdump'): Promise<Prepared> {
   const files = await windowsImageFiles();
-  const physical = windowsPhysicalTargets(files.expected);
+  const physical = [...windowsPhysicalTargets(files.expected), ...(await windowsStructureTargets(files.raw, files.expected))];
   const common = { os: 'windows', symbolDirs: [REPO_SYMBOLS] } as const;
   if (format === 'raw') {
     const targets = physical.map((t) => ({ kind: t.kind, offset: t.address, length: t.length }));
