@@ -1,5 +1,7 @@
-import { MemscopeError } from '../errors.ts';
+import { isMemscopeError, MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
+import { hex } from '../io/hex.ts';
+import { DamagedPages } from './damaged-pages.ts';
 import type { ContainerNote, PhysicalLayer, PhysicalRun } from './physical-layer.ts';
 import { firstRunEndingAfter } from './run-mapped-layer.ts';
 
@@ -37,6 +39,7 @@ export class StreamRunsLayer implements PhysicalLayer {
   readonly warnings: readonly string[];
   readonly details: PhysicalLayer['details'];
   private readonly streams: readonly StreamRun[];
+  readonly damaged = new DamagedPages();
 
   constructor(init: StreamRunsLayerInit) {
     this.format = init.format;
@@ -66,8 +69,38 @@ export class StreamRunsLayer implements PhysicalLayer {
       const run = this.streams[i]!;
       const from = Math.max(address, run.start);
       const to = Math.min(end, run.start + run.length);
-      await run.readInto(from - run.start, out.subarray(from - address, to - address));
+      try {
+        await run.readInto(from - run.start, out.subarray(from - address, to - address));
+      } catch (e) {
+        if (!isDamage(e)) throw e;
+        await this.readPageByPage(run, from, to, out.subarray(from - address, to - address));
+      }
     }
     return out;
   }
+
+  /** [from, to) of `run` into `target` a page at a time: a page whose block does not decode stays zeros, noted in `damaged`. */
+  private async readPageByPage(run: StreamRun, from: number, to: number, target: Uint8Array): Promise<void> {
+    for (let at = from; at < to; at = Math.min(to, (Math.floor(at / PAGE) + 1) * PAGE)) {
+      const next = Math.min(to, (Math.floor(at / PAGE) + 1) * PAGE);
+      const piece = target.subarray(at - from, next - from);
+      try {
+        await run.readInto(at - run.start, piece);
+      } catch (e) {
+        if (!isDamage(e)) throw e;
+        piece.fill(0);
+        const page = at - (at % PAGE);
+        // The message without the file's name: the warning is the image's.
+        const why = e.subject && e.message.startsWith(`${e.subject}: `) ? e.message.slice(e.subject.length + 2) : e.message;
+        this.damaged.note(page, `page at physical ${hex(page)}: ${why}`);
+      }
+    }
+  }
+}
+
+const PAGE = 4096;
+
+/** A block that does not decode, or is cut off by the end of the file: its pages read as zeros rather than failing the read. */
+function isDamage(e: unknown): e is MemscopeError {
+  return isMemscopeError(e) && (e.code === 'CORRUPT' || e.code === 'TRUNCATED');
 }
