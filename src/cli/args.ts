@@ -29,6 +29,8 @@ export type CliCommand =
       /** A symbol server to fetch missing PDBs from (opt-in: nothing is fetched without it). */
       symbolServer?: URL;
       renderer: Renderer;
+      /** `-o/--output-dir`: the folder the files plugins write go to (the current one unless given). */
+      outputDir: string;
       /** Write the export metadata after the rows (image, hashes, versions, options, run); `hash`: hash the file for it. */
       metadata: boolean;
       hash: boolean;
@@ -57,6 +59,7 @@ const GLOBAL_OPTIONS = {
   'plugin-timeout': { type: 'string' },
   enrich: { type: 'string' },
   output: { type: 'string', short: 'o' },
+  'output-dir': { type: 'string' },
   force: { type: 'boolean' },
   'enrich-url': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
@@ -138,6 +141,7 @@ export function parseCli(argv: readonly string[], plugins: readonly PluginDefini
     symbolDirs: values.symbols ?? [],
     ...(values['symbol-server'] === undefined ? {} : { symbolServer: symbolServerUrl(values['symbol-server']) }),
     renderer,
+    outputDir: values['output-dir'] ?? values.output ?? '.',
     metadata: (values.metadata ?? false) || (values.hash ?? false),
     hash: values.hash ?? false,
     cache: !values['no-cache'],
@@ -167,7 +171,7 @@ function symbolServerUrl(text: string): URL {
 export function helpText(plugins: readonly PluginDefinition[]): string {
   return [
     'usage: memscope -f IMAGE [--vmss STATE] [-s SYMBOL_DIR]... [--symbol-server URL] [-r table|json|jsonl|csv] [--metadata] [--hash] [--no-cache] [--debug]',
-    '                [--plugin-dir DIR]... [--enrich umbrella|list:FILE [--enrich-url URL]] PLUGIN [PLUGIN OPTIONS]',
+    '                [--plugin-dir DIR]... [--enrich umbrella|list:FILE [--enrich-url URL]] [-o OUTPUT_DIR] PLUGIN [PLUGIN OPTIONS]',
     "       memscope [--plugin-dir DIR]... plugins [--json]   (--json: every plugin's declaration)",
     "       memscope -f IMAGE linux-isf > kernel.json   (the Linux kernel's BTF + kallsyms as a Volatility 3 ISF)",
     '       memscope -f IMAGE windows-isf > GUID-AGE.json (the Windows process structures found in the image, as an ISF)',
@@ -188,6 +192,8 @@ export function helpText(plugins: readonly PluginDefinition[]): string {
     '                         https://msdl.microsoft.com/download/symbols); kept in the cache. Off unless given:',
     '                         the only network use of memscope besides explicit threat-intel lookups.',
     '  -r, --renderer FORMAT  table (default), json (Volatility 3 shape), jsonl, csv',
+    '  -o, --output-dir DIR   the existing folder where plugins write the files they extract (--dump), each named in',
+    '                         their File Output column (default: the current folder; a name taken gets -1, -2 ...)',
     '      --metadata         after the rows, where they came from: image file, size, hashes, memscope and plugin',
     '                         versions, options, run time, row count (json: {"rows": [...], "metadata": {...}};',
     '                         jsonl: a last {"metadata": ...} line; csv: rows "#field,value"; table: "field: value")',

@@ -3,6 +3,7 @@ import { openSession } from '../engine/session.ts';
 import { hashFile } from '../node/file-hashes.ts';
 import { NodeCompanions } from '../node/node-companions.ts';
 import { NodeFileSource } from '../node/node-file-source.ts';
+import { NodeOutputDir } from '../node/node-output-dir.ts';
 import { kernelIsfText } from '../os/linux/isf-export.ts';
 import { columnsFor } from '../plugins/plugin-definition.ts';
 import type { PluginRow } from '../plugins/plugin.ts';
@@ -75,12 +76,13 @@ export async function runPlugin(command: RunCommand): Promise<number> {
   const enrichment = enrich && { ...enrich, ...(await openEnrichment(enrich.request)) };
   for (const note of enrichment?.notes ?? []) process.stderr.write(`memscope: warning: ${escapeControls(note)}\n`);
   const pluginColumns = columnsFor(command.plugin, command.options);
+  const outputDir = await NodeOutputDir.at(command.outputDir);
   const env = await createNodeEnv({ symbolDirs: command.symbolDirs, symbolServer: command.symbolServer, cache: command.cache });
   const source = await NodeFileSource.open(command.file);
   const bar = new ProgressBar();
   const session = await openSession(source, { ...env, plugins: command.plugins }, companionsOf(command));
   const started = new Date();
-  const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s) });
+  const run = session.run(command.plugin.name, command.options, { onProgress: (d, t, s) => bar.update(d, t, s), output: outputDir.create });
   const rows: AsyncIterable<PluginRow> = enrichment
     ? enrichStream(enrichment.provider, pluginColumns, enrichment.domainColumn, run, {
         onError: (e) => {
@@ -157,6 +159,7 @@ export async function runPlugin(command: RunCommand): Promise<number> {
     // On stderr whatever the renderer, so stdout stays pure data; a run that failed says what it met before.
     for (const w of session.summary.warnings) process.stderr.write(`memscope: warning: ${escapeControls(w)}\n`);
     for (const w of run.warnings) process.stderr.write(warningLine(w));
+    await outputDir.close();
     await session.close();
     await env.symbols.close?.();
   }

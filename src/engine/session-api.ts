@@ -1,9 +1,12 @@
 import type { ImagePluginInfo, ImageSummary } from './engine-api.ts';
+import type { PluginContext } from '../plugins/plugin-definition.ts';
 import type { CountedWarning, PluginOptions, PluginRow } from '../plugins/plugin.ts';
 
 export interface RunControl {
   readonly signal?: AbortSignal;
   readonly onProgress?: (done: number, total: number, stage: string) => void;
+  /** Where the host keeps the files the run's plugins write (ctx.output); absent: it writes none. */
+  readonly output?: PluginContext['output'];
 }
 
 /** One plugin run, its own warnings kept apart from any other run's (runs may interleave on one session). */

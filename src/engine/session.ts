@@ -235,6 +235,7 @@ export class Session implements AnalysisSession {
       yaraOnWorker: (request) => this.env.scanner.yaraOnWorker?.(request),
       options,
       signal: control.signal,
+      output: control.output,
       runPlugin: (name, depOptions = {}) => this.records(plugin, name, depOptions, control),
       progress,
       warn,

@@ -55,6 +55,19 @@ export interface RunSignal {
   throwIfAborted(): void;
 }
 
+/**
+ * A file a plugin writes through its host (PluginContext.output), streamed: bytes at any offset, never the whole file
+ * in memory. Bytes never written read as zeros.
+ */
+export interface OutputFile {
+  /** The name the host gave it (the one asked for, made safe and unique): what the plugin shows in its File Output column. */
+  readonly name: string;
+  /** Writes `bytes` at offset `at` (default: where the last write ended). */
+  write(bytes: Uint8Array, at?: number): Promise<void>;
+  /** Ends the file, `length` bytes long when given (zeros after the last write: a sparse file where the host can). */
+  close(length?: number): Promise<void>;
+}
+
 /** What a plugin run gets: its options, the image, other plugins' rows, progress and warnings. */
 export interface PluginContext {
   /** Checked, typed option values; an unset option is undefined (apply your default). */
@@ -74,6 +87,14 @@ export interface PluginContext {
    */
   readonly yaraOnWorker?: (request: YaraRequest) => ((bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome>) | undefined;
   readonly signal?: RunSignal;
+  /**
+   * Where the host keeps the files plugins write (the CLI: the folder -o/--output-dir names, the current one by
+   * default), a new file named after `name`: a file name only — folder separators, control characters and other
+   * characters unsafe in a file name are replaced, a leading dot too — and a name already taken gets -1, -2 … before
+   * its extension. A file left open when the run ends is closed by the host as written. Absent: this host writes no
+   * files (say so in the File Output column: 'Disabled (this host writes no files)').
+   */
+  readonly output?: (name: string) => Promise<OutputFile>;
   /** The Windows kernel for this run; throws (OS_NOT_FOUND, SYMBOLS_MISSING, SYMBOLS_INVALID) when the image has none. */
   windows(): Promise<WindowsKernelContext>;
   /** The Linux kernel for this run; throws (OS_NOT_FOUND, SYMBOLS_MISSING, SYMBOLS_INVALID) when the image has none. */

@@ -1,4 +1,6 @@
-import type { PluginDefinition } from '../api.ts';
+import type { LinuxTask, PluginContext, PluginDefinition, VirtualMemory, Vma } from '../api.ts';
+import { outputFile } from '../common/file-output.ts';
+import { elfDumpName, loadSegments, writeElfImage } from './elf-dump.ts';
 import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
 import { vmaNamer } from './vma-names.ts';
 import { VMA_COLUMNS } from './vma-columns.ts';
@@ -8,16 +10,16 @@ const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
 export const elfs: PluginDefinition = {
   name: 'linux.elfs',
-  description: 'Lists all memory mapped ELF files for all processes.',
-  version: '1.0.0',
+  description: 'Lists all memory mapped ELF files for all processes; --dump writes each image from its mappings.',
+  version: '1.1.0',
   requirements: [{ kind: 'kernel', os: 'linux' }],
   columns: [
     ...VMA_COLUMNS,
     { name: 'File Path', type: 'str' },
-    // Where Volatility's --dump writes the image; memscope does not extract them.
+    // Where --dump wrote the image: 'Disabled' without it, as Volatility.
     { name: 'File Output', type: 'str' },
   ],
-  options: TASK_OPTIONS.filter((o) => o.name === 'pid'),
+  options: [...TASK_OPTIONS.filter((o) => o.name === 'pid'), { name: 'dump', type: 'bool', description: 'Extract the ELF images' }],
   tree: false,
   async *run(ctx) {
     const linux = await ctx.linux();
@@ -29,8 +31,23 @@ export const elfs: PluginDefinition = {
       for (const vma of await linux.vmas(task, `PID ${task.pid} (${task.comm})`)) {
         const head = await space.read(vma.start, ELF_MAGIC.length);
         if (!head || ELF_MAGIC.some((b, i) => head[i] !== b)) continue;
-        yield { depth: 0, values: [task.pid, task.comm, vma.start, vma.end, await name(vma), 'Disabled'] };
+        const output = ctx.options['dump'] === true ? await dumpImage(ctx, task, vma, space) : 'Disabled';
+        yield { depth: 0, values: [task.pid, task.comm, vma.start, vma.end, await name(vma), output] };
       }
     }
   },
 };
+
+/** --dump: the image at the mapping's start written out; its File Output cell (the file's name, or why there is none). */
+async function dumpImage(ctx: PluginContext, task: LinuxTask, vma: Vma, space: VirtualMemory): Promise<string> {
+  const segments = await loadSegments(space, vma.start);
+  if (typeof segments === 'string') {
+    ctx.warn({ code: 'UNREADABLE', message: `PID ${task.pid} (${task.comm}) ELF at 0x${vma.start.toString(16)}: ${segments}; not dumped` });
+    // Volatility's words for an image it could not write.
+    return 'Error outputting file';
+  }
+  const file = await outputFile(ctx, elfDumpName(task, vma));
+  if (typeof file === 'string') return file;
+  await writeElfImage(ctx, space, segments, file);
+  return file.name;
+}

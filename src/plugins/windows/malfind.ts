@@ -2,6 +2,7 @@ import type { PluginDefinition, RunWarning, VadNode, VirtualMemory, WindowsProce
 import { codePreview, PREVIEW } from '../common/code-preview.ts';
 import { PID_OPTION } from '../common/pid-filter.ts';
 import { listedProcesses } from './process-columns.ts';
+import { dumpVad } from './vad-dump.ts';
 
 const PAGE = 0x1000;
 /** Most pages searched for data in one range (1 GiB); a larger range is taken as empty beyond it (LIMIT). */
@@ -18,7 +19,7 @@ const NOTES: readonly (readonly [number, number, string])[] = [
 export const malfind: PluginDefinition = {
   name: 'windows.malfind',
   description: 'Lists process memory ranges that potentially contain injected code.',
-  version: '2.0.0',
+  version: '2.1.0',
   requirements: [{ kind: 'kernel', os: 'windows' }],
   columns: [
     { name: 'PID', type: 'int' },
@@ -37,10 +38,11 @@ export const malfind: PluginDefinition = {
     // prints without capstone.
     { name: 'Disasm', type: 'str' },
   ],
-  options: [PID_OPTION],
+  options: [PID_OPTION, { name: 'dump', type: 'bool', description: 'Extract injected VADs' }],
   tree: false,
   async *run(ctx) {
     const kernel = await ctx.windows();
+    const dump = ctx.options['dump'] === true;
     const preview = codePreview(ctx);
     for await (const p of listedProcesses(ctx, kernel)) {
       const space = kernel.processSpace(p);
@@ -50,9 +52,10 @@ export const malfind: PluginDefinition = {
         const data = (await space.read(v.start, PREVIEW)) ?? new Uint8Array(PREVIEW);
         const note = NOTES.find(([a, b]) => data[0] === a && data[1] === b)?.[2] ?? null;
         const [hexdump, disasm] = await preview(data, v.start, p.wow64 ? 32 : 64);
+        const output = dump ? await dumpVad(ctx, space, p, v, { failed: 'Error outputting to file' }) : 'Disabled';
         yield {
           depth: 0,
-          values: [p.pid, p.name, v.start, v.end, v.tag, v.protection, v.commitCharge, v.privateMemory, 'Disabled', note, hexdump, disasm],
+          values: [p.pid, p.name, v.start, v.end, v.tag, v.protection, v.commitCharge, v.privateMemory, output, note, hexdump, disasm],
         };
       }
     }
