@@ -4,6 +4,7 @@ import type { SessionEnv } from '../engine/session.ts';
 import { instantiateMemscopeWasm } from '../layers/wasm-module.ts';
 import { DirectoryKeyValueCache } from '../node/directory-kv-cache.ts';
 import { DirectorySymbolStore } from '../node/directory-symbol-store.ts';
+import { IsfDigestCache } from '../node/isf-digest-cache.ts';
 import { NodeScanPool } from '../node/node-scan-pool.ts';
 import { loadWasmBytesNode } from '../node/wasm-bytes-node.ts';
 import { SymbolServerStore } from '../node/symbol-server-store.ts';
@@ -36,15 +37,18 @@ function symbolServer(options: NodeEnvOptions): SymbolStore[] {
 /** The engine's environment in Node: the same Wasm, symbol directories, a pool of scan threads. */
 export async function createNodeEnv(options: NodeEnvOptions): Promise<SessionEnv> {
   const wasmBytes = await loadWasmBytesNode();
+  // Both caches live in one folder: a folder that cannot be written is said once.
+  let cacheWarned = false;
+  const cacheWarning = (m: string): void => {
+    if (!cacheWarned) process.stderr.write(`memscope: warning: ${m} (--no-cache skips the cache)\n`);
+    cacheWarned = true;
+  };
+  const digests = options.cache ? new IsfDigestCache(join(options.cacheDir ?? defaultCacheDir(), 'symbols-digest'), cacheWarning) : undefined;
   return {
     wasm: await instantiateMemscopeWasm(wasmBytes),
-    symbols: new ChainSymbolStore(...options.symbolDirs.map((d) => new DirectorySymbolStore(d)), ...symbolServer(options)),
+    symbols: new ChainSymbolStore(...options.symbolDirs.map((d) => new DirectorySymbolStore(d, digests)), ...symbolServer(options)),
     scanner: new NodeScanPool(wasmBytes, options.scanWorkers),
-    discoveryCache: options.cache
-      ? new DirectoryKeyValueCache(join(options.cacheDir ?? defaultCacheDir(), 'discovery'), (m) =>
-          process.stderr.write(`memscope: warning: ${m} (--no-cache skips the cache)\n`),
-        )
-      : undefined,
+    discoveryCache: options.cache ? new DirectoryKeyValueCache(join(options.cacheDir ?? defaultCacheDir(), 'discovery'), cacheWarning) : undefined,
     unpack: { temp: new TempFileStorage(), onProgress: unpackProgress() },
   };
 }

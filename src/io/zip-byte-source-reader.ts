@@ -1,4 +1,4 @@
-import type { CreateReadableOptions, FileEntry, Reader } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import type { CreateReadableOptions, FileEntry, Reader, ZipReader } from '@zip.js/zip.js/lib/zip-core-reader.js';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import { hex } from './hex.ts';
 import { readExact } from './read-exact.ts';
@@ -44,6 +44,15 @@ export function isZipSignature(head: Uint8Array): boolean {
 
 /** zip.js options for reading on the calling thread (memscope runs its own workers). */
 export const IN_PLACE = { useWebWorkers: false } as const;
+
+/**
+ * zip.js's reader over `source`, in place, names taken as they are (`tolerant`): zip.js itself is loaded on first use,
+ * so the command line does not compile it for a run that opens no ZIP.
+ */
+export async function openZipReader(source: ByteSource): Promise<ZipReader<ByteSource>> {
+  const { ZipReader } = await import('@zip.js/zip.js/lib/zip-core-reader.js');
+  return new ZipReader(byteSourceReader(source), { ...IN_PLACE, filenameValidation: 'tolerant' });
+}
 
 /**
  * Inflates one entry with its CRC checked, counting the bytes as they come: more than `maxBytes` (the declared

@@ -2,10 +2,12 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MemscopeError } from '../errors.ts';
 import { loadIsf } from '../symbols/isf-table.ts';
-import { MAX_ISF_TEXT_BYTES } from '../symbols/symbol-file-text.ts';
+import { isMsf } from '../symbols/pdb/msf.ts';
+import { MAX_ISF_TEXT_BYTES, symbolFileText } from '../symbols/symbol-file-text.ts';
 import { checkIsfKey, loadSymbolFile, type SymbolStore } from '../symbols/symbol-store.ts';
 import { parsePdbKey, symbolKey, type SymbolTable } from '../symbols/symbol-table.ts';
 import { ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
+import type { IsfDigestCache } from './isf-digest-cache.ts';
 import { NodeFileSource } from './node-file-source.ts';
 
 /** Plain JSON first (the user may have edited it), as Volatility 3 does; then the PDB itself, converted on load. */
@@ -29,12 +31,16 @@ export class DirectorySymbolStore implements SymbolStore {
   /** Linux ISF path → the key its banner gives ('' for files that are not Linux ISFs). */
   private readonly linuxKeys = new Map<string, string>();
 
-  constructor(readonly dir: string) {}
+  /** `digests`: Windows ISFs are read from the digest of what earlier runs used of them, where one matches. */
+  constructor(
+    readonly dir: string,
+    private readonly digests?: IsfDigestCache,
+  ) {}
 
   async get(key: string): Promise<SymbolTable | undefined> {
     if (key.startsWith('linux/')) return this.findLinux(key);
     const path = await this.find(key);
-    if (path) return loadFile(path, key);
+    if (path) return loadFile(path, key, this.digests);
     if (!parsePdbKey(key)) return undefined;
     for (const zip of await this.zipPaths()) {
       const table = await (await this.pack(zip)).get(key);
@@ -48,6 +54,7 @@ export class DirectorySymbolStore implements SymbolStore {
   }
 
   async close(): Promise<void> {
+    await this.digests?.close();
     const packs = [...this.packs.values()];
     this.packs.clear();
     for (const pack of await Promise.allSettled(packs)) if (pack.status === 'fulfilled') await pack.value.close();
@@ -112,11 +119,18 @@ export class DirectorySymbolStore implements SymbolStore {
   }
 }
 
-async function loadFile(path: string, key: string): Promise<SymbolTable> {
-  if ((await stat(path)).size > MAX_ISF_TEXT_BYTES) {
+async function loadFile(path: string, key: string, digests: IsfDigestCache | undefined): Promise<SymbolTable> {
+  const stamp = await stat(path);
+  if (stamp.size > MAX_ISF_TEXT_BYTES) {
     throw new MemscopeError('SYMBOLS_INVALID', 'file is too large to be a symbol table', path);
   }
-  const table = await loadSymbolFile(await readFile(path), path, path, parsePdbKey(key)?.pdbName);
+  const digested = await digests?.table(path, stamp, key);
+  if (digested) return digested;
+  const bytes = await readFile(path);
+  const table =
+    digests && !isMsf(bytes)
+      ? await digests.parse(path, stamp, key, await symbolFileText(bytes, path))
+      : await loadSymbolFile(bytes, path, path, parsePdbKey(key)?.pdbName);
   checkIsfKey(table, key, path);
   return table;
 }

@@ -37,12 +37,20 @@ export async function loadIsf(bytes: Uint8Array, fileName: string, origin = file
 }
 
 export function parseIsf(text: string, fileName: string, origin = fileName): IsfSymbolTable {
-  let json: unknown;
+  return isfTable(parseIsfJson(text, fileName), fileName, origin);
+}
+
+/** An ISF file's text as JSON, long addresses kept exact as digit strings (see quoteLargeAddresses). */
+export function parseIsfJson(text: string, fileName: string): unknown {
   try {
-    json = JSON.parse(quoteLargeAddresses(text));
+    return JSON.parse(quoteLargeAddresses(text));
   } catch (e) {
     throw new MemscopeError('SYMBOLS_INVALID', `not valid JSON (${(e as Error).message})`, fileName);
   }
+}
+
+/** A table over parsed ISF JSON (as parseIsfJson gives it), its sections checked. */
+export function isfTable(json: unknown, fileName: string, origin = fileName): IsfSymbolTable {
   return new IsfSymbolTable(checkedIsf(json, fileName), fileName, origin);
 }
 

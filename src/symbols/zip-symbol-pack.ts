@@ -1,9 +1,9 @@
 // The reader half of zip.js only: its writer and codec workers stay out of the engine bundle.
-import { ZipReader, type FileEntry } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import type { FileEntry, ZipReader } from '@zip.js/zip.js/lib/zip-core-reader.js';
 import { isMemscopeError, MemscopeError } from '../errors.ts';
 import type { ByteSource } from '../io/byte-source.ts';
 import { describeCause } from '../io/read-bounds.ts';
-import { byteSourceReader, inflateEntry, IN_PLACE } from '../io/zip-byte-source-reader.ts';
+import { inflateEntry, openZipReader } from '../io/zip-byte-source-reader.ts';
 import { loadIsf } from './isf-table.ts';
 import { MAX_ISF_TEXT_BYTES } from './symbol-file-text.ts';
 import { checkIsfKey, type SymbolStore } from './symbol-store.ts';
@@ -53,7 +53,7 @@ export class ZipSymbolPack implements SymbolStore {
 
   /** Reads the central directory; a file that is not a readable ZIP → SYMBOLS_INVALID naming it. Owns `source`. */
   static async open(source: ByteSource, options: ZipSymbolPackOptions = {}): Promise<ZipSymbolPack> {
-    const zip = new ZipReader(byteSourceReader(source), { ...IN_PLACE, filenameValidation: 'tolerant' });
+    const zip = await openZipReader(source);
     const index = new Map<string, IndexedEntry>();
     try {
       let count = 0;

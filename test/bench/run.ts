@@ -12,6 +12,7 @@ import { browserBench } from './browser-bench.ts';
 import { linuxOpenToFirstRow } from './linux-bench.ts';
 import { yaraBench } from './yara-bench.ts';
 import { sparseBench } from './sparse-bench.ts';
+import { cliStartBench } from './cli-start-bench.ts';
 import { decodeBenchLines } from './decode-bench.ts';
 import { linuxFixtureFile, linuxFixtureMissing } from '../helpers/linux-fixture.ts';
 
@@ -66,6 +67,21 @@ console.log(
 );
 console.log(`peak heap+buffers / RSS, 1 GiB image           ${mib(s1.peakHeapBytes)} / ${mib(s1.peakRssBytes)}`);
 console.log(`peak heap+buffers / RSS, 256 MiB image         ${mib(s2.peakHeapBytes)} / ${mib(s2.peakRssBytes)}`);
+
+const linuxRaw = linuxFixtureMissing() ? undefined : await linuxFixtureFile('linux-a.raw');
+const windowsList = (plugin: string) => ({ label: `${plugin}, 256 MiB`, args: ['-f', small.path, '-s', small.symbols, plugin] });
+const [nodeStart, ...cliStarts] = cliStartBench(
+  [
+    ...['windows.pslist', 'windows.pstree', 'windows.info'].map(windowsList),
+    ...(linuxRaw ? [{ label: 'linux.pslist, linux-a.raw', args: ['-f', linuxRaw, 'linux.pslist'] }] : []),
+  ],
+  join(DIR, 'cli-start-cache'),
+);
+console.log(`${`CLI wall time: ${nodeStart!.label}`.padEnd(46)} ${ms(nodeStart!.medianSeconds)}`);
+for (const r of cliStarts)
+  console.log(
+    `${`CLI wall time, warm cache: ${r.label}`.padEnd(46)} ${ms(r.medianSeconds)} = Node's start + ${ms(r.medianSeconds - nodeStart!.medianSeconds)} (target ≤ 100 ms: ${r.medianSeconds <= 0.1 ? 'met' : 'NOT met'}; ${r.rows} rows)`,
+  );
 
 const SPARSE_GIB = 256;
 const sparse = sparseBench(small.path, small.symbols, join(DIR, `sparse-${SPARSE_GIB}GiB.raw`), SPARSE_GIB);

@@ -81,6 +81,17 @@ describe('kallsyms decoder', () => {
     assertSame(deserializeKernelSymbols(JSON.parse(JSON.stringify(serializeKernelSymbols(decoded)))), symbols);
   });
 
+  it('reads cached addresses of any width back exactly, and refuses ones that are not hex', () => {
+    const addresses = [0n, 0x1n, 0x1234n, 0xffffffffn, 0x100000000n, 0x12345678abcdn, TEXT, 0xffffffffffffffffn];
+    const cached = {
+      names: addresses.map((_, i) => `s${i}`).join('\n'),
+      types: 'T'.repeat(addresses.length),
+      addresses: addresses.map((a) => a.toString(16)).join(','),
+    };
+    assert.deepEqual([...deserializeKernelSymbols(cached).addresses], addresses);
+    for (const bad of ['zz', '12zz', '', '1,,2', '12345678123456781']) assert.throws(() => deserializeKernelSymbols({ ...cached, addresses: bad }));
+  });
+
   it('refuses corrupt tables with CORRUPT, never hangs', async () => {
     const w = writeKallsyms(symbols, TEXT, { base: BASE });
     const corrupt = async (patch: (bytes: Uint8Array) => void, tables = tablesOf(w), text = TEXT) => {

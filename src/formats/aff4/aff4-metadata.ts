@@ -1,4 +1,3 @@
-import { Parser } from 'n3';
 import { MemscopeError } from '../../errors.ts';
 import { describeCause } from '../../io/read-bounds.ts';
 
@@ -11,8 +10,9 @@ export const MAX_TURTLE_BYTES = 32 * 1024 * 1024;
 export class Aff4Metadata {
   private constructor(private readonly graph: ReadonlyMap<string, ReadonlyMap<string, readonly string[]>>) {}
 
-  /** Parses Turtle; a syntax error → CORRUPT naming `fileName`. */
-  static parse(text: string, fileName: string, baseIRI: string): Aff4Metadata {
+  /** Parses Turtle; a syntax error → CORRUPT naming `fileName`. The parser (n3) is loaded on first use. */
+  static async parse(text: string, fileName: string, baseIRI: string): Promise<Aff4Metadata> {
+    const { Parser } = await import('n3');
     const graph = new Map<string, Map<string, string[]>>();
     try {
       for (const quad of new Parser({ baseIRI: baseIRI || undefined }).parse(text)) {

@@ -113,7 +113,7 @@ export const aff4Format: ContainerFormat = {
     const turtle = volume.member('information.turtle');
     if (!turtle) throw new MemscopeError('UNKNOWN_FORMAT', 'this ZIP has no information.turtle: not an AFF4 volume', source.name);
     const text = new TextDecoder().decode(await volume.readWhole(turtle, MAX_TURTLE_BYTES, 'information.turtle'));
-    const meta = Aff4Metadata.parse(text, source.name, volume.urn);
+    const meta = await Aff4Metadata.parse(text, source.name, volume.urn);
     const image = chooseImage(meta);
     if (!image) throw new MemscopeError('UNKNOWN_FORMAT', 'information.turtle describes no aff4:Image, aff4:Map or aff4:ImageStream', source.name);
     const stream = await streamOpener(volume, meta)(image.urn);

@@ -1,10 +1,10 @@
 // The reader half of zip.js only: its writer and codec workers stay out of the engine bundle.
-import { ZipReader, type FileEntry } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import type { FileEntry, ZipReader } from '@zip.js/zip.js/lib/zip-core-reader.js';
 import { isMemscopeError, MemscopeError } from '../../errors.ts';
 import type { ByteSource } from '../../io/byte-source.ts';
 import { describeCause } from '../../io/read-bounds.ts';
 import { readExact } from '../../io/read-exact.ts';
-import { byteSourceReader, inflateEntry, IN_PLACE, storedEntryData, type StoredMember } from '../../io/zip-byte-source-reader.ts';
+import { inflateEntry, openZipReader, storedEntryData, type StoredMember } from '../../io/zip-byte-source-reader.ts';
 
 /** A memory image has a few members per 64 MiB segment; a central directory claiming more is garbage. */
 const MAX_MEMBERS = 1_000_000;
@@ -26,7 +26,7 @@ export class ZipVolume {
 
   /** Reads the central directory; a file without one → TRUNCATED (the probe saw a ZIP start), bad records → CORRUPT. */
   static async open(source: ByteSource): Promise<ZipVolume> {
-    const zip = new ZipReader(byteSourceReader(source), { ...IN_PLACE, filenameValidation: 'tolerant' });
+    const zip = await openZipReader(source);
     const members = new Map<string, FileEntry>();
     try {
       let count = 0;

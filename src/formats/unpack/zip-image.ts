@@ -1,10 +1,10 @@
 // The reader half of zip.js only: its writer and codec workers stay out of the engine bundle.
-import { ZipReader, type FileEntry } from '@zip.js/zip.js/lib/zip-core-reader.js';
+import type { FileEntry, ZipReader } from '@zip.js/zip.js/lib/zip-core-reader.js';
 import { isMemscopeError, MemscopeError } from '../../errors.ts';
 import type { ByteSource } from '../../io/byte-source.ts';
 import { describeCause } from '../../io/read-bounds.ts';
 import { sliceSource } from '../../io/slice-source.ts';
-import { byteSourceReader, IN_PLACE, storedEntryData } from '../../io/zip-byte-source-reader.ts';
+import { IN_PLACE, openZipReader, storedEntryData } from '../../io/zip-byte-source-reader.ts';
 import { decompressToTemp, tempCopyNotice, type UnpackEnv } from './temp-copy.ts';
 import { imageMember } from './zip-image-member.ts';
 
@@ -26,7 +26,7 @@ export interface ZipImage {
  * several → UNKNOWN_FORMAT saying which; an encrypted member → UNSUPPORTED; a ZIP without a central directory → TRUNCATED.
  */
 export async function zipImage(source: ByteSource, env: UnpackEnv): Promise<ZipImage> {
-  const zip = new ZipReader(byteSourceReader(source), { ...IN_PLACE, filenameValidation: 'tolerant' });
+  const zip = await openZipReader(source);
   try {
     const choice = imageMember(await members(zip, source));
     if ('refusal' in choice) throw new MemscopeError('UNKNOWN_FORMAT', `this is ${choice.why}`, source.name);
