@@ -30,23 +30,8 @@ class OpfsCopy extends BlobSource {
  */
 export class OpfsTempStorage implements TempStorage {
   async create(name: string): Promise<TempFile> {
-    const folder = await this.folder(name);
-    await removeAbandoned(folder);
-    const entry = `${crypto.randomUUID()}.tmp`;
-    let release!: () => void;
-    const held = new Promise<void>((resolve) => (release = resolve));
-    await new Promise<void>((locked) => {
-      void navigator.locks.request(`${LOCK_PREFIX}${entry}`, () => {
-        locked();
-        return held;
-      });
-    });
-    const remove = async () => {
-      await folder.removeEntry(entry).catch(() => undefined);
-      release();
-    };
+    const { handle, remove } = await createOpfsEntry(name, NO_OPFS_TO_UNPACK);
     try {
-      const handle = await folder.getFileHandle(entry, { create: true });
       const writable = await handle.createWritable();
       return {
         write: (bytes) => writable.write(bytes as Uint8Array<ArrayBuffer>).catch((e: unknown) => failed(name, e)),
@@ -64,20 +49,51 @@ export class OpfsTempStorage implements TempStorage {
       return failed(name, e);
     }
   }
+}
 
-  private async folder(name: string): Promise<FileSystemDirectoryHandle> {
-    if (!navigator.storage?.getDirectory || !navigator.locks) {
-      throw new MemscopeError(
-        'UNSUPPORTED',
-        'this browser offers no origin private file system to decompress the image into: decompress it first, or use the memscope command line',
-        name,
-      );
-    }
-    try {
-      return await (await navigator.storage.getDirectory()).getDirectoryHandle(FOLDER, { create: true });
-    } catch (e) {
-      return failed(name, e);
-    }
+const NO_OPFS_TO_UNPACK =
+  'this browser offers no origin private file system to decompress the image into: decompress it first, or use the memscope command line';
+
+/** A new, empty file in the temporary folder, locked while held; `remove` deletes it and lets go of the lock. */
+export interface OpfsEntry {
+  readonly handle: FileSystemFileHandle;
+  remove(): Promise<void>;
+}
+
+/**
+ * Makes an OPFS entry (after deleting those nobody holds); `name` is what it is called in messages, `unsupported` what
+ * is said where the browser has no origin private file system.
+ */
+export async function createOpfsEntry(name: string, unsupported: string): Promise<OpfsEntry> {
+  const folder = await opfsFolder(name, unsupported);
+  await removeAbandoned(folder);
+  const entry = `${crypto.randomUUID()}.tmp`;
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await new Promise<void>((locked) => {
+    void navigator.locks.request(`${LOCK_PREFIX}${entry}`, () => {
+      locked();
+      return held;
+    });
+  });
+  const remove = async () => {
+    await folder.removeEntry(entry).catch(() => undefined);
+    release();
+  };
+  try {
+    return { handle: await folder.getFileHandle(entry, { create: true }), remove };
+  } catch (e) {
+    await remove();
+    return failed(name, e);
+  }
+}
+
+async function opfsFolder(name: string, unsupported: string): Promise<FileSystemDirectoryHandle> {
+  if (!navigator.storage?.getDirectory || !navigator.locks) throw new MemscopeError('UNSUPPORTED', unsupported, name);
+  try {
+    return await (await navigator.storage.getDirectory()).getDirectoryHandle(FOLDER, { create: true });
+  } catch (e) {
+    return failed(name, e);
   }
 }
 

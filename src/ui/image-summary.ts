@@ -2,7 +2,8 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { ImageSummary, NoOsFinding } from '../engine/engine-api.ts';
 import type { ImageHashes } from '../engine/image-hash.ts';
-import { formatSizeExact } from '../plugins/common/format-size.ts';
+import { formatSize, formatSizeExact } from '../plugins/common/format-size.ts';
+import { isRawAlready, type RawExportState } from './raw-export.ts';
 import { controlStyles, factListStyles } from './shared-styles.ts';
 
 /** What memscope found in the opened image. */
@@ -28,6 +29,12 @@ export class ImageSummaryView extends LitElement {
       .no-os p {
         margin: 0.6em 0 0;
       }
+      button.export-raw {
+        margin-top: 0.4em;
+      }
+      .export-failed {
+        color: var(--ms-danger);
+      }
       .no-os h3 {
         font-size: 0.92em;
         margin: 0.6em 0 0;
@@ -40,6 +47,9 @@ export class ImageSummaryView extends LitElement {
   @property({ attribute: false }) hashes?: ImageHashes;
   /** While they are computed: bytes hashed of the total. */
   @property({ attribute: false }) hashing?: { readonly done: number; readonly total: number };
+  /** Offer the export as a raw image (`export-raw`; `cancel-export` stops it), and how the last one went. */
+  @property({ type: Boolean }) exportable = false;
+  @property({ attribute: false }) rawExport?: RawExportState;
 
   /** Focus goes to the summary's heading (the page moves it here once an image has opened). */
   override focus(options?: FocusOptions): void {
@@ -70,6 +80,7 @@ export class ImageSummaryView extends LitElement {
         ${this.hashes ? html`${row('SHA-256', this.hashes.sha256)} ${row('MD5', this.hashes.md5)}` : nothing}
       </dl>
       ${s.noOs ? renderNoOs(s.noOs) : nothing} ${this.hashes ? nothing : this.renderHashControl()}
+      ${this.exportable ? this.renderRawExport(s) : nothing}
       ${
         s.warnings.length > 0
           ? html`<ul class="warnings">
@@ -94,7 +105,24 @@ export class ImageSummaryView extends LitElement {
       : html`<button class="hash" @click=${() => this.emit('compute-hashes')}>Compute SHA-256 and MD5</button>`;
   }
 
-  private emit(type: 'compute-hashes' | 'cancel-hashes'): void {
+  /**
+   * Export as a raw image (file offset = physical address, holes as zeros) for other tools, streamed from the engine
+   * worker with progress; not offered for a raw file as it is, which other tools read already.
+   */
+  private renderRawExport(s: ImageSummary) {
+    if (isRawAlready(s)) return html`<p class="raw-already muted">This file is a raw image already: other tools read it as it is.</p>`;
+    const x = this.rawExport?.summary === s ? this.rawExport : undefined;
+    if (x?.phase === 'writing') {
+      return html`<p class="exporting">
+        <span role="status">Writing ${x.fileName}… ${percent(x)} % of ${formatSize(x.total)}${rate(x)}</span>
+        <button class="cancel-export" @click=${() => this.emit('cancel-export')}>Cancel</button>
+      </p>`;
+    }
+    return html`<button class="export-raw" @click=${() => this.emit('export-raw')}>Export as raw image…</button>
+      ${x ? html`<p class="export-result ${x.phase === 'failed' ? 'export-failed' : ''}" role="status">${exportOutcome(x)}</p>` : nothing}`;
+  }
+
+  private emit(type: 'compute-hashes' | 'cancel-hashes' | 'export-raw' | 'cancel-export'): void {
     this.dispatchEvent(new CustomEvent(type, { bubbles: true, composed: true }));
   }
 }
@@ -116,6 +144,23 @@ function renderNoOs(noOs: NoOsFinding) {
       ${noOs.checked.map((c) => html`<li>${c}</li>`)}
     </ul>
   </section>`;
+}
+
+/** How an export ended, in one or two sentences. */
+function exportOutcome(x: RawExportState): string {
+  if (x.phase === 'cancelled') return `Export cancelled: nothing was written to ${x.fileName}.`;
+  if (x.phase === 'failed') return `Export failed: ${x.error ?? 'unknown error'}`;
+  const holes = x.total - x.captured;
+  const saved = x.viaDownload ? " Handed to the browser's downloads; a copy stays in this browser's storage until the next export." : '';
+  return (
+    `Exported ${x.fileName}: ${formatSizeExact(x.total)}${holes > 0 ? ` (${formatSize(x.captured)} captured, ${formatSize(holes)} of holes as zeros)` : ''}` +
+    ` in ${(x.elapsedMs / 1000).toFixed(1)} s${rate(x)}.${saved}`
+  );
+}
+
+/** ", 312.5 MB/s": captured bytes written per second (the holes cost nothing to write). */
+function rate(x: RawExportState): string {
+  return x.elapsedMs < 1 ? '' : `, ${(x.captured / 1e6 / (x.elapsedMs / 1000)).toFixed(1)} MB/s`;
 }
 
 function percent(p: { readonly done: number; readonly total: number }): number {

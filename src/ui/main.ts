@@ -14,5 +14,7 @@ app.exporter = exportInWorker();
 app.results = new IdbResultStore();
 app.rememberedText = new IdbRememberedText();
 app.thirdParty = new ThirdPartyPlugins(new IdbPluginLibrary(), new URL('./', import.meta.url));
-app.engine = createEngineClient();
+const engine = createEngineClient();
+app.rawExport = engine;
+app.engine = engine;
 registerServiceWorker();

@@ -47,6 +47,8 @@ import { exportOnPage, type Exporter } from './exporter.ts';
 import { listedProcesses, processMarker } from './process-marks.ts';
 import type { TimelineSource } from './timeline-rows.ts';
 import { controlStyles } from './shared-styles.ts';
+import { RawExportController } from './raw-export.ts';
+import type { RawExportApi } from '../worker/raw-export-api.ts';
 import './symbol-request.ts';
 import type { ThirdPartyPlugins } from './third-party-plugins.ts';
 
@@ -194,6 +196,9 @@ export class MemscopeApp extends LitElement {
 
   /** The engine (a comlink proxy of the engine worker, or a stand-in in tests). */
   @property({ attribute: false }) engine?: EngineApi;
+  /** The engine worker's raw image export; without it (tests of the page alone) none is offered. */
+  @property({ attribute: false }) rawExport?: RawExportApi;
+  private rawExporter?: RawExportController;
   /** Third-party plugins (the plugin sandbox); without them none are offered. */
   @property({ attribute: false }) thirdParty?: ThirdPartyPlugins;
   /** What writes export files: on the page unless given one that works in a worker. */
@@ -261,6 +266,7 @@ export class MemscopeApp extends LitElement {
     if (changed.has('engine') || changed.has('thirdParty') || changed.has('results')) {
       this.session = this.engine ? new SessionController(this.engine, () => this.requestUpdate(), this.thirdParty, this.results) : undefined;
     }
+    if (changed.has('rawExport')) this.rawExporter = this.rawExport && new RawExportController(this.rawExport, () => this.requestUpdate());
     if (changed.has('urlView') && this.urlView && !this.session?.summary) this.pending = viewFromHash(location.hash);
     // The run the URL names is the first shown when an image opens (the session shows the process tree otherwise).
     if (this.session && this.pending?.plugin && !this.session.summary && !this.session.opening) {
@@ -440,7 +446,8 @@ export class MemscopeApp extends LitElement {
       ${notices}
       <section class="side">
         <image-summary .summary=${s.summary} .hashes=${s.hashes} .hashing=${s.hashing} @compute-hashes=${() => s.computeHashes()}
-          @cancel-hashes=${() => s.cancelHashes()}></image-summary>
+          @cancel-hashes=${() => s.cancelHashes()} ?exportable=${this.rawExporter !== undefined} .rawExport=${this.rawExporter?.state}
+          @export-raw=${() => this.rawExporter?.start(s.summary!)} @cancel-export=${() => this.rawExporter?.cancel()}></image-summary>
         <plugin-picker .plugins=${s.plugins} .remembered=${this.remembered} .brokenModules=${s.brokenPlugins} ?canAdd=${s.thirdParty !== undefined} ?disabled=${busy}
           @run-plugin=${(e: RunPluginEvent) => this.runPlugin(s, e)}
           @plugin-files=${(e: PluginFilesEvent) => s.addPlugins(e.detail)}

@@ -17,10 +17,12 @@ import { PdbSymbolTable, pdbIsfText } from '../symbols/pdb/pdb-table.ts';
 import { MEMSCOPE_VERSION } from '../version.ts';
 import { discoveredIsfText } from '../os/windows/symbol-free/isf-export.ts';
 import { isZipSignature, ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
-import { release, settle } from './job-runner.ts';
+import { release, settle, SoloJob } from './job-runner.ts';
 import { SessionJobs } from './session-jobs.ts';
 import { WorkerScanService } from './worker-scan-service.ts';
 import { OpfsTempStorage } from '../browser/opfs-temp-storage.ts';
+import type { RawExportApi } from './raw-export-api.ts';
+import { RawExportJob } from './raw-export-job.ts';
 
 /** memscope.wasm compiled once: the module for the scan workers, an instance for this worker's page walks. */
 interface WasmRuntime {
@@ -29,7 +31,7 @@ interface WasmRuntime {
 }
 
 /** The engine worker: owns the opened image and runs plugins; the page talks to it through comlink. */
-class EngineWorker extends SessionJobs implements EngineApi {
+class EngineWorker extends SessionJobs implements EngineApi, RawExportApi {
   private scanner: WorkerScanService | undefined;
   /** What the open session used of the discovery cache and the symbol store: the plugin sandbox's seed. */
   private used: SeedRecorder | undefined;
@@ -40,9 +42,10 @@ class EngineWorker extends SessionJobs implements EngineApi {
   private readonly packs = new SessionPackStore((name, bytes) => this.store(name, bytes));
   private readonly symbols = new ChainSymbolStore(this.transient, this.persistent, this.packs);
   private readonly discoveryCache = new IdbKeyValueCache();
-  /** Stops the hashing of the open image's file, while it runs. */
-  private hashing: AbortController | undefined;
+  /** The hashing of the open image's file, while it runs. */
+  private readonly hashing = new SoloJob();
   private runtime: Promise<WasmRuntime> | undefined;
+  private readonly rawExport = new RawExportJob();
 
   async open(
     file: Blob,
@@ -79,24 +82,24 @@ class EngineWorker extends SessionJobs implements EngineApi {
     });
   }
 
-  async hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<ImageHashes>> {
+  hashImage(onProgress: (done: number, total: number) => void): Promise<Outcome<ImageHashes>> {
     const session = this.session;
-    this.hashing?.abort();
-    const abort = new AbortController();
-    this.hashing = abort;
-    try {
-      return await settle(async () => {
-        if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
-        return hashImage(session.source, onProgress, abort.signal);
-      }, abort.signal);
-    } finally {
-      if (this.hashing === abort) this.hashing = undefined;
-      release(onProgress);
-    }
+    return this.hashing.run(async (signal) => {
+      if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
+      return hashImage(session.source, onProgress, signal);
+    }, onProgress);
   }
 
   cancelHashing(): void {
-    this.hashing?.abort();
+    this.hashing.cancel();
+  }
+
+  exportRaw(...[target, onProgress]: Parameters<RawExportApi['exportRaw']>): ReturnType<RawExportApi['exportRaw']> {
+    return this.rawExport.run(this.session?.physical, target, onProgress);
+  }
+
+  cancelExport(): void {
+    this.rawExport.cancel();
   }
 
   async keptSymbols(): Promise<Outcome<KeptSymbols[]>> {
@@ -146,7 +149,8 @@ class EngineWorker extends SessionJobs implements EngineApi {
   }
 
   private async closeImage(): Promise<void> {
-    this.hashing?.abort();
+    this.hashing.cancel();
+    this.rawExport.cancel();
     const closed = this.closeSession();
     this.used = undefined;
     this.scanner?.terminate();

@@ -55,6 +55,28 @@ export class JobRunner {
   }
 }
 
+/** Work of one kind the page starts and may cancel (hashing the file, exporting the image): a new start cancels the last. */
+export class SoloJob {
+  private running: AbortController | undefined;
+
+  /** Runs `work` as settle does; `callback` (the page's progress proxy) is released when it ends. */
+  async run<T>(work: (signal: AbortSignal) => Promise<T>, callback: object): Promise<Outcome<T>> {
+    this.running?.abort();
+    const abort = new AbortController();
+    this.running = abort;
+    try {
+      return await settle(() => work(abort.signal), abort.signal);
+    } finally {
+      if (this.running === abort) this.running = undefined;
+      release(callback);
+    }
+  }
+
+  cancel(): void {
+    this.running?.abort();
+  }
+}
+
 /** Runs worker work; any throw becomes failure data (comlink would drop a MemscopeError's fields). */
 export async function settle<T>(work: () => Promise<T>, signal?: AbortSignal): Promise<Outcome<T>> {
   try {

@@ -1,10 +1,12 @@
 // Browser tests: `npm run test:browser` (after `npm run build` for tests that load dist/).
 // Debian Chromium, headless, no network beyond this server (the page CSP below enforces it).
-import { createHash } from 'node:crypto';
+import { execFile } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join, relative, resolve } from 'node:path';
+import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { esbuildPlugin } from '@web/dev-server-esbuild';
 import { chromeLauncher } from '@web/test-runner-chrome';
 import { tsImport } from 'tsx/esm/api';
@@ -231,6 +233,45 @@ const serverCommands = {
 
   'file-md5'({ path }) {
     return fileHash(projectPath('file-md5', path), 'md5');
+  },
+
+  /**
+   * A LiME file of random bytes in this run's fixture folder (test/helpers/lime-writer.ts; `ranges`: { start, length },
+   * holes between them); returns its project-relative path.
+   */
+  async 'lime-image'({ name, ranges }) {
+    const { buildLime } = await tsImport('../helpers/lime-writer.ts', import.meta.url);
+    const path = join(await runFixtureDir(), name.replace(/[^\w.-]/g, '_'));
+    await writeFile(path, buildLime(ranges.map(({ start, length }) => ({ start, data: randomBytes(length) }))));
+    return relative(ROOT, path);
+  },
+
+  /** The SHA-256 of the raw image memscope's command line exports from a project file (`image.export -o OUT`). */
+  async 'cli-export-sha256'({ path }) {
+    const out = join(await runFixtureDir(), `${basename(path)}.cli-export.raw`);
+    const cli = ['--import', 'tsx', 'src/cli/main.ts', '-f', projectPath('cli-export-sha256', path), 'image.export', '-o', out, '--force'];
+    await promisify(execFile)(process.execPath, cli, { cwd: ROOT });
+    return fileHash(out, 'sha256');
+  },
+
+  /**
+   * An AFF4 reference image of the test data copied into this run's fixture folder (project-relative path), with its
+   * stream's SHA1 and the ranges of the map backed by the stream, in stream order (information.turtle, read by
+   * test/helpers/aff4-reference.ts), or { skip }.
+   */
+  async 'aff4-reference'({ name }) {
+    const skip = testData.testDataMissing(`fixtures/aff4/${name}`);
+    if (skip && testData.dataRequired()) throw new Error(`${skip} (CI=true: test data is required)`);
+    if (skip) {
+      missingData.add(skip.slice(testData.MISSING_DATA.length).trim());
+      return { skip };
+    }
+    const { reference } = await tsImport('../helpers/aff4-reference.ts', import.meta.url);
+    const ref = reference(name);
+    const path = join(await runFixtureDir(), name);
+    await copyFile(ref.file, path);
+    const stream = ref.entries.filter((e) => e.target === ref.streamUrn).sort((a, b) => a.targetOffset - b.targetOffset);
+    return { path: relative(ROOT, path), sha1: ref.sha1, mapSize: ref.mapSize, ranges: stream.map((e) => ({ offset: e.mapped, length: e.length })) };
   },
 
   /** Every request for /off-origin/ the server has received since the last call, as "METHOD host/path". */
