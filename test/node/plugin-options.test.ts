@@ -178,7 +178,7 @@ describe('the engine checks the options it is given', () => {
   });
 
   it('refuses unknown names and values of the wrong type or range', () => {
-    assert.equal(refused({ pdi: 4 }), 'unknown option --pdi (one of --pid, --physical)');
+    assert.equal(refused({ pdi: 4 }), 'unknown option --pdi (one of --pid, --physical, --dump)');
     assert.equal(
       outcome(() => (checkOptions([], { pid: 4 }), 'accepted')),
       'unknown option --pid (this plugin takes none)',

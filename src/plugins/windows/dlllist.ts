@@ -1,5 +1,6 @@
 import type { LoaderModule, PluginDefinition } from '../api.ts';
 import { PID_OPTION } from '../common/pid-filter.ts';
+import { dumpPe, pathBaseName } from './pe-dump.ts';
 import { listedProcesses } from './process-columns.ts';
 
 export const dlllist: PluginDefinition = {
@@ -24,6 +25,7 @@ export const dlllist: PluginDefinition = {
     { name: 'name', type: 'str', description: 'Only modules whose name or path matches this regular expression' },
     { name: 'ignore-case', type: 'bool', default: false, description: 'Match --name without regard to case' },
     { name: 'base', type: 'int', description: 'Only the module at this base address' },
+    { name: 'dump', type: 'bool', description: 'Extract listed DLLs' },
   ],
   tree: false,
   async *run(ctx) {
@@ -33,10 +35,16 @@ export const dlllist: PluginDefinition = {
       return;
     }
     const kernel = await ctx.windows();
+    const dump = ctx.options['dump'] === true;
     for await (const p of listedProcesses(ctx, kernel)) {
+      const space = kernel.processSpace(p);
       for await (const m of kernel.loadedModules(p)) {
         if (!wanted(m)) continue;
-        yield { depth: 0, values: [p.pid, p.name, m.base, BigInt(m.size), m.name, m.path, m.loadTime, m.loadCount, 'Disabled'] };
+        // --dump: the module rebuilt into pid.<PID>.<file name>.<entry>.<base>.dmp, as Volatility 3 names it.
+        const name = `pid.${p.pid}.${m.path === null ? 'UnreadableDLLName' : pathBaseName(m.path)}.0x${m.entry.toString(16)}.0x${m.base.toString(16)}.dmp`;
+        const what = `PID ${p.pid} (${p.name}) ${m.name ?? 'module'}`;
+        const output = dump ? await dumpPe(ctx, space, m.base, name, { what }) : 'Disabled';
+        yield { depth: 0, values: [p.pid, p.name, m.base, BigInt(m.size), m.name, m.path, m.loadTime, m.loadCount, output] };
       }
     }
   },

@@ -9,7 +9,7 @@ export interface KernelItemsSpec {
 }
 
 /**
- * A Windows plugin whose rows are items the kernel gives (endpoints, objects, modules): one flat row per item, its
+ * A Windows plugin whose rows are items the kernel gives (endpoints, objects): one flat row per item, its
  * cells in the columns' order.
  */
 export function kernelItemsPlugin<T>(

@@ -29,7 +29,8 @@ export async function* listedProcesses(ctx: PluginContext, kernel: WindowsKernel
   for await (const p of kernel.processes()) if (wanted(p)) yield p;
 }
 
-export async function processRowValues(kernel: WindowsKernelContext, p: WindowsProcess, physical: boolean): Promise<Cell[]> {
+/** A process's row; `fileOutput`: its File output cell ('Disabled' without --dump, as Volatility). */
+export async function processRowValues(kernel: WindowsKernelContext, p: WindowsProcess, physical: boolean, fileOutput = 'Disabled'): Promise<Cell[]> {
   const offset = physical ? (p.physical === null ? null : BigInt(p.physical)) : p.offset;
   return [
     p.pid,
@@ -42,6 +43,6 @@ export async function processRowValues(kernel: WindowsKernelContext, p: WindowsP
     p.wow64,
     p.createTime,
     p.exitTime,
-    'Disabled',
+    fileOutput,
   ];
 }
