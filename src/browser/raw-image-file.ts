@@ -61,15 +61,21 @@ async function streamSink(handle: FileSystemFileHandle): Promise<RawSink> {
 }
 
 /** OPFS's sync access handle, as far as used here (dedicated workers only: the DOM typings leave it out). */
-interface SyncAccessHandle {
+export interface SyncAccessHandle {
   write(bytes: Uint8Array<ArrayBuffer>, options: { at: number }): number;
+  getSize(): number;
   truncate(size: number): void;
   flush(): void;
   close(): void;
 }
 
+/** Opens an OPFS file for synchronous positional writes (dedicated workers only). */
+export function openSyncAccess(handle: FileSystemFileHandle): Promise<SyncAccessHandle> {
+  return (handle as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
+}
+
 async function syncSink(handle: FileSystemFileHandle): Promise<RawSink> {
-  const file = await (handle as FileSystemFileHandle & { createSyncAccessHandle(): Promise<SyncAccessHandle> }).createSyncAccessHandle();
+  const file = await openSyncAccess(handle);
   return {
     write: (address, bytes) => {
       if (file.write(bytes, { at: address }) !== bytes.length) throw new Error(`short write at ${address}`);

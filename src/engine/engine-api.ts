@@ -87,6 +87,15 @@ export interface RunSummary {
   /** This run's own warnings (the image's are in ImageSummary.warnings). */
   readonly warnings: readonly CountedWarning[];
   readonly elapsedMs: number;
+  /** The files the run's plugin wrote (PluginContext.output), where the host keeps them; none written: unset. */
+  readonly files?: readonly RunFile[];
+}
+
+/** A file a run wrote: its name, size in bytes, and where the host keeps it (the page: the OPFS folders to it). */
+export interface RunFile {
+  readonly name: string;
+  readonly size: number;
+  readonly folder: readonly string[];
 }
 
 /** A symbol table the image needs and the store does not hold: a Windows PDB's, or a Linux kernel's without BTF. */

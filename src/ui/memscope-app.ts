@@ -29,6 +29,7 @@ import type { SectionRunner } from './process-view.ts';
 import './result-table.ts';
 import type { CellActivateEvent, ViewChangeEvent } from './result-table.ts';
 import './run-warnings.ts';
+import './output-files.ts';
 import type { OpenMemoryEvent } from './run-warnings.ts';
 import { SessionController, type ResultSet, type RunningJob } from './session-controller.ts';
 import { givenOptions, runKey, viewFromHash, viewToHash, type PageView, type Pane } from './page-view.ts';
@@ -734,6 +735,7 @@ export class MemscopeApp extends LitElement {
           ? html`<run-warnings .warnings=${warnings} @open-memory=${(e: OpenMemoryEvent) => this.showMemory(e.detail)}></run-warnings>`
           : nothing
       }
+      ${result.summary?.files ? html`<output-files .files=${result.summary.files}></output-files>` : nothing}
       ${
         plugin.tree
           ? html`<process-tree .columns=${columns} .rows=${rows} .version=${version} .mark=${this.marker(result)}></process-tree>`

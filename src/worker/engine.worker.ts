@@ -21,6 +21,7 @@ import { release, settle, SoloJob } from './job-runner.ts';
 import { SessionJobs } from './session-jobs.ts';
 import { WorkerScanService } from './worker-scan-service.ts';
 import { OpfsTempStorage } from '../browser/opfs-temp-storage.ts';
+import { OpfsOutputFolders, type RunOutput } from '../browser/opfs-output-dir.ts';
 import type { RawExportApi } from './raw-export-api.ts';
 import { RawExportJob } from './raw-export-job.ts';
 
@@ -46,6 +47,8 @@ class EngineWorker extends SessionJobs implements EngineApi, RawExportApi {
   private readonly hashing = new SoloJob();
   private runtime: Promise<WasmRuntime> | undefined;
   private readonly rawExport = new RawExportJob();
+  /** The files plugin runs write, kept until the next image is opened. */
+  private readonly outputs = new OpfsOutputFolders();
 
   async open(
     file: Blob,
@@ -54,6 +57,7 @@ class EngineWorker extends SessionJobs implements EngineApi, RawExportApi {
     onProgress?: (done: number, total: number, stage: string) => void,
   ): Promise<Outcome<ImageSummary>> {
     await this.closeImage();
+    await this.outputs.clear().catch(() => undefined);
     return settle(async () => {
       const { module, wasm } = await this.wasmRuntime();
       // Scan workers read their chunks from the image's file (or its unpacked copy) themselves.
@@ -100,6 +104,10 @@ class EngineWorker extends SessionJobs implements EngineApi, RawExportApi {
 
   cancelExport(): void {
     this.rawExport.cancel();
+  }
+
+  protected override output(jobId: string): RunOutput | undefined {
+    return this.outputs.run(jobId);
   }
 
   async keptSymbols(): Promise<Outcome<KeptSymbols[]>> {

@@ -1,4 +1,5 @@
 import { releaseProxy } from 'comlink';
+import type { RunOutput } from '../browser/opfs-output-dir.ts';
 import type { JobProgress, Outcome, RunSummary } from '../engine/engine-api.ts';
 import { toFailure } from '../engine/failure.ts';
 import type { AnalysisSession, PluginRun } from '../engine/session-api.ts';
@@ -10,6 +11,7 @@ import { JobStream } from './job-stream.ts';
 export class JobRunner {
   private readonly jobs = new Map<string, AbortController>();
 
+  /** `output`: where the run's plugin writes files (none: it writes none). */
   async run(
     session: AnalysisSession | undefined,
     jobId: string,
@@ -17,6 +19,7 @@ export class JobRunner {
     options: PluginOptions,
     onRows: (rows: PluginRow[]) => void,
     onProgress: (p: JobProgress) => void,
+    output?: RunOutput,
   ): Promise<Outcome<RunSummary>> {
     const abort = new AbortController();
     const stream = new JobStream(onRows, onProgress);
@@ -26,20 +29,27 @@ export class JobRunner {
     try {
       const outcome = await settle(async () => {
         if (!session) throw new MemscopeError('BAD_REQUEST', 'open an image first');
-        const control = { signal: abort.signal, onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage) };
+        const control = {
+          signal: abort.signal,
+          onProgress: (done: number, total: number, stage: string) => stream.progress(done, total, stage),
+          output: output?.create,
+        };
         run = session.run(plugin, options, control);
         for await (const row of run) {
           // A row the plugin found is kept, even the one it yields as the job is cancelled.
           await stream.add(row);
           abort.signal.throwIfAborted();
         }
-        return { rowCount: stream.count, warnings: run.warnings, elapsedMs: performance.now() - started };
+        await output?.close();
+        const files = output?.files() ?? [];
+        return { rowCount: stream.count, warnings: run.warnings, elapsedMs: performance.now() - started, ...(files.length > 0 && { files }) };
       }, abort.signal);
       // A run that stopped keeps what it warned about: it explains the rows that did arrive.
       const warnings = run?.warnings ?? [];
       return outcome.ok || warnings.length === 0 ? outcome : { ok: false, error: { ...outcome.error, warnings } };
     } finally {
       this.jobs.delete(jobId);
+      await output?.close().catch(() => undefined);
       await stream.close().catch(() => undefined);
       release(onRows);
       release(onProgress);

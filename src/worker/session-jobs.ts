@@ -1,3 +1,4 @@
+import type { RunOutput } from '../browser/opfs-output-dir.ts';
 import type { JobProgress, Outcome, PluginJobs, RunSummary } from '../engine/engine-api.ts';
 import type { Session } from '../engine/session.ts';
 import type { Column, PluginOptions, PluginRow } from '../plugins/plugin.ts';
@@ -19,7 +20,12 @@ export abstract class SessionJobs implements PluginJobs {
     onRows: (rows: PluginRow[]) => void,
     onProgress: (p: JobProgress) => void,
   ): Promise<Outcome<RunSummary>> {
-    return this.jobs.run(this.session, jobId, plugin, options, onRows, onProgress);
+    return this.jobs.run(this.session, jobId, plugin, options, onRows, onProgress, this.output(jobId));
+  }
+
+  /** Where run `jobId` writes its plugin's files; none here (the worker writes none). */
+  protected output(_jobId: string): RunOutput | undefined {
+    return undefined;
   }
 
   cancel(jobId: string): void {

@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -252,6 +252,28 @@ const serverCommands = {
     const cli = ['--import', 'tsx', 'src/cli/main.ts', '-f', projectPath('cli-export-sha256', path), 'image.export', '-o', out, '--force'];
     await promisify(execFile)(process.execPath, cli, { cwd: ROOT });
     return fileHash(out, 'sha256');
+  },
+
+  /** The files memscope's command line writes (-o) for `plugin` with `args` on the image at `path`: each name and SHA-256. */
+  async 'cli-output-files'({ path, plugin, args }) {
+    const out = await mkdtemp(join(await runFixtureDir(), 'cli-output-'));
+    const cli = [
+      '--import',
+      'tsx',
+      'src/cli/main.ts',
+      '-f',
+      projectPath('cli-output-files', path),
+      '--no-cache',
+      '-o',
+      out,
+      '-r',
+      'csv',
+      plugin,
+      ...args,
+    ];
+    await promisify(execFile)(process.execPath, cli, { cwd: ROOT });
+    const names = (await readdir(out)).sort();
+    return Promise.all(names.map(async (name) => ({ name, sha256: await fileHash(join(out, name), 'sha256') })));
   },
 
   /**
