@@ -7,7 +7,7 @@ import type { YaraChunkMatches, YaraChunkOutcome, YaraRequest } from '../plugins
 import { ChunkFanOut } from '../scan/chunk-fanout.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
-import { yaraChunkPlan, yaraLanes, yaraWithinTime } from '../scan/yara-lanes.ts';
+import { yaraChunkPlan, yaraLanes, yaraWithinTime, type YaraPool } from '../scan/yara-lanes.ts';
 import { WorkerSlots } from '../scan/worker-slots.ts';
 import { NodeFileSource } from './node-file-source.ts';
 import { ScanThread } from './scan-thread.ts';
@@ -15,6 +15,8 @@ import { siblingWorker } from './worker-entry.ts';
 
 /** Threads at most by default: past a few, the file system's reads are the limit. */
 const MAX_DEFAULT_THREADS = 4;
+/** YARA scans a thread makes before a fresh one takes its place (yara-lanes.ts: YaraPool): about 35 MiB kept by YARA-X. */
+const YARA_SCANS_PER_THREAD = 500;
 /** Overrides the thread count: 0 scans on the calling thread (InlineScanService). */
 export const SCAN_WORKERS_ENV = 'MEMSCOPE_SCAN_WORKERS';
 
@@ -43,6 +45,7 @@ export class NodeScanPool implements ScanService {
   constructor(
     private readonly wasm: Uint8Array<ArrayBuffer>,
     readonly size = scanWorkerCount(),
+    private readonly yaraScansPerThread = YARA_SCANS_PER_THREAD,
   ) {}
 
   async *scan(layer: PhysicalLayer, spec: ScanSpec, control: ScanControl = {}): AsyncGenerator<ScanHit> {
@@ -54,7 +57,7 @@ export class NodeScanPool implements ScanService {
     const threads = this.live();
     const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
     // Two lanes per thread: it reads its next chunk while it scans one.
-    const lanes = [...threads.slots, ...threads.slots].map((slot) => (chunk: ScanChunk) => threads.at(slot).scan(path, spec, chunk));
+    const lanes = [...threads.slots, ...threads.slots].map((slot) => (chunk: ScanChunk) => threads.use(slot, (t) => t.scan(path, spec, chunk)));
     yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 
@@ -62,7 +65,7 @@ export class NodeScanPool implements ScanService {
   scanYara(layer: PhysicalLayer, request: YaraRequest, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
     const path = this.size > 0 ? filePath(layer) : undefined;
     if (path === undefined) return undefined;
-    const lanes = yaraLanes(this.live(), request, (chunk) => ({
+    const lanes = yaraLanes(this.yaraPool(), request, (chunk) => ({
       prepare: (thread) => thread.yaraPrepare(request.rules),
       scan: (thread) => thread.yara(path, request.rules, chunk),
     }));
@@ -72,19 +75,21 @@ export class NodeScanPool implements ScanService {
   /** YARA over bytes a plugin read, on the first thread (the calls come one at a time; each call's bytes copied over); without threads: undefined. */
   yaraOnWorker(request: YaraRequest): ((bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome>) | undefined {
     if (this.size === 0) return undefined;
-    return (bytes, length) => {
-      const threads = this.live();
-      return yaraWithinTime(threads, 0, request, {
+    return (bytes, length) =>
+      yaraWithinTime(this.yaraPool(), 0, request, {
         prepare: (thread) => thread.yaraPrepare(request.rules),
         scan: (thread) => thread.yaraBytes(request.rules, bytes.slice(), length),
       });
-    };
   }
 
   /** Stops the threads; scans running now end with CANCELLED. The next scan starts new ones. */
   async terminate(): Promise<void> {
     this.fanOut.endAll('the scan pool was closed');
     await this.stop();
+  }
+
+  private yaraPool(): YaraPool<ScanThread> {
+    return { slots: this.live(), scansPerWorker: this.yaraScansPerThread };
   }
 
   /** The threads, started on first use, and again after one died (its scans failed with it). */

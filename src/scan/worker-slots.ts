@@ -1,9 +1,14 @@
 /**
  * A pool's workers by slot, each replaceable by a fresh one: YARA-X's Wasm build keeps no time, so a worker stuck in a
- * rule too slow for the data is stopped from outside (terminated) and its slot given a new worker.
+ * rule too slow for the data is stopped from outside (terminated) and its slot given a new worker; and it keeps every
+ * scan's Wasm instance, so a worker that has scanned its share is retired for a fresh one once its calls have settled.
  */
 export class WorkerSlots<W> {
   private readonly workers: W[];
+  /** Calls running in use(), per worker. */
+  private readonly busy = new Map<W, number>();
+  /** Retired workers still busy: destroyed when their last call settles. */
+  private readonly retiring = new Set<W>();
 
   constructor(
     size: number,
@@ -31,11 +36,36 @@ export class WorkerSlots<W> {
     return [...this.workers];
   }
 
-  /** Replaces `stale` (if it still holds `slot`: two callers may see it stuck) with a new worker. */
+  /** `call` on the slot's worker, which retire() leaves running until it settles. */
+  async use<T>(slot: number, call: (worker: W) => Promise<T>): Promise<T> {
+    const worker = this.at(slot);
+    this.busy.set(worker, (this.busy.get(worker) ?? 0) + 1);
+    try {
+      return await call(worker);
+    } finally {
+      const left = this.busy.get(worker)! - 1;
+      if (left > 0) this.busy.set(worker, left);
+      else {
+        this.busy.delete(worker);
+        if (this.retiring.delete(worker)) this.destroy(worker);
+      }
+    }
+  }
+
+  /** Stops `stale` now (its calls fail) and gives its slot, if it still holds it (two callers may see it stuck), a new worker. */
   replace(slot: number, stale: W): void {
+    if (this.retiring.delete(stale)) this.destroy(stale);
     if (this.workers[slot] !== stale) return;
     this.destroy(stale);
     this.workers[slot] = this.create();
+  }
+
+  /** Gives `slot` a new worker for the calls from now on; `stale` is stopped once its calls in use() have settled. */
+  retire(slot: number, stale: W): void {
+    if (this.workers[slot] !== stale) return;
+    this.workers[slot] = this.create();
+    if (this.busy.has(stale)) this.retiring.add(stale);
+    else this.destroy(stale);
   }
 }
 
@@ -58,12 +88,14 @@ export async function withinTime<W, T>(slots: WorkerSlots<W>, slot: number, time
     let onTimeout = () => {};
     let timer: AbortSignal | undefined;
     try {
-      await call.prepare(worker);
-      timer = AbortSignal.timeout(timeoutMs);
-      const expired = new Promise<'timeout'>((resolve) => timer!.addEventListener('abort', (onTimeout = () => resolve('timeout'))));
-      const outcome = await Promise.race([call.scan(worker), expired]);
-      if (outcome === 'timeout') slots.replace(slot, worker);
-      return outcome;
+      return await slots.use(slot, async (worker) => {
+        await call.prepare(worker);
+        timer = AbortSignal.timeout(timeoutMs);
+        const expired = new Promise<'timeout'>((resolve) => timer!.addEventListener('abort', (onTimeout = () => resolve('timeout'))));
+        const outcome = await Promise.race([call.scan(worker), expired]);
+        if (outcome === 'timeout') slots.replace(slot, worker);
+        return outcome;
+      });
     } catch (e) {
       if (slots.at(slot) === worker || attempt >= RETRIES) throw e;
     } finally {

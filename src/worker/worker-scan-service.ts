@@ -8,9 +8,12 @@ import { ChunkFanOut } from '../scan/chunk-fanout.ts';
 import type { YaraChunkMatches, YaraChunkOutcome, YaraRequest } from '../plugins/api/memory.ts';
 import { planChunks, SCAN_CHUNK_BYTES, type ScanChunk } from '../scan/chunk-plan.ts';
 import { scanOverlap } from '../scan/scanner.ts';
-import { yaraChunkPlan, yaraLanes, yaraWithinTime } from '../scan/yara-lanes.ts';
+import { yaraChunkPlan, yaraLanes, yaraWithinTime, type YaraPool } from '../scan/yara-lanes.ts';
 import { WorkerSlots } from '../scan/worker-slots.ts';
 import type { ScanWorker } from './scan.worker.ts';
+
+/** YARA scans a worker makes before a fresh one takes its place (yara-lanes.ts: YaraPool): up to 4 workers, 20 each, leave the tab room. */
+const YARA_SCANS_PER_WORKER = 20;
 
 /**
  * Fans a physical scan out to a pool of scan workers; each reads its chunks from the File itself, so
@@ -39,7 +42,7 @@ export class WorkerScanService implements ScanService {
     }
     const workers = this.pool();
     const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
-    const lanes = workers.slots.map((slot) => async (chunk: ScanChunk) => (await workers.at(slot).remote).scanChunk(blob, spec, chunk));
+    const lanes = workers.slots.map((slot) => (chunk: ScanChunk) => workers.use(slot, async (w) => (await w.remote).scanChunk(blob, spec, chunk)));
     yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 
@@ -47,7 +50,7 @@ export class WorkerScanService implements ScanService {
   scanYara(layer: PhysicalLayer, request: YaraRequest, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
     const blob = layerBlob(layer);
     if (!blob) return undefined;
-    const lanes = yaraLanes(this.pool(), request, (chunk) => ({
+    const lanes = yaraLanes(this.yaraPool(), request, (chunk) => ({
       prepare: async (worker) => (await worker.remote).yaraPrepare(request.rules),
       scan: async (worker) => (await worker.remote).yaraChunk(blob, request.rules, chunk),
     }));
@@ -56,16 +59,18 @@ export class WorkerScanService implements ScanService {
 
   /** YARA over bytes a plugin read, on the first worker (the calls come one at a time; each call's bytes copied over). */
   yaraOnWorker(request: YaraRequest): (bytes: Uint8Array, length: number) => Promise<YaraChunkOutcome> {
-    return (bytes, length) => {
-      const workers = this.pool();
-      return yaraWithinTime(workers, 0, request, {
+    return (bytes, length) =>
+      yaraWithinTime(this.yaraPool(), 0, request, {
         prepare: async (worker) => (await worker.remote).yaraPrepare(request.rules),
         scan: async (worker) => {
           const copy = bytes.slice();
           return (await worker.remote).yaraBytes(request.rules, Comlink.transfer(copy, [copy.buffer]), length);
         },
       });
-    };
+  }
+
+  private yaraPool(): YaraPool<ScanWorkerHandle> {
+    return { slots: this.pool(), scansPerWorker: YARA_SCANS_PER_WORKER };
   }
 
   private pool(): WorkerSlots<ScanWorkerHandle> {

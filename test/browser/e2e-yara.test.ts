@@ -92,6 +92,33 @@ describe('end to end: YARA rules dropped on the built app scan the image as the 
     }
   });
 
+  it('scans a 4.5 GiB image, more chunks than a tab has room for YARA-X instances: the workers are renewed, every mark is found', async function () {
+    this.timeout(600000);
+    const MiB = 1024 * 1024;
+    const mark = 'MEMSCOPE-FAR-MARK';
+    // YARA-X 1.20's Wasm build keeps each scan's Wasm memory, and a Chromium tab has room for about 124: 144 chunks of
+    // 32 MiB failed with "unreachable" before the workers were renewed. Marks early, past 4 GiB, and at the last bytes.
+    const size = 4608 * MiB;
+    const offsets = [0x1000, 4096 * MiB + 0x123, size - mark.length];
+    const path = (await executeServerCommand('planted-raw', {
+      name: 'far-4608MiB.raw',
+      size,
+      plants: offsets.map((offset) => ({ offset, text: mark })),
+    })) as string;
+    const app = await AppFrame.open();
+    try {
+      await app.chooseImage(path);
+      await app.summaryText('far-4608MiB.raw', undefined, 300000);
+      const table = await app.run('yarascan.yarascan', 540000, { 'yara-rules': `rule far { strings: $m = "${mark}" condition: $m }` });
+      deepEqual(
+        (await app.allRows(table)).map((r) => cellTexts(r).slice(0, 3).join(' ')),
+        offsets.map((o) => `0x${o.toString(16)} far $m`),
+      );
+    } finally {
+      app.close();
+    }
+  });
+
   it('stops the scan workers where a rule runs past --yara-timeout: the matches before are kept, the warning says where', async function () {
     const MiB = 1024 * 1024;
     const mark = 'MEMSCOPE-BEFORE-THE-STALL';

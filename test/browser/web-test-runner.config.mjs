@@ -3,7 +3,7 @@
 import { execFile } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, open, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { basename, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -306,9 +306,21 @@ const serverCommands = {
    * over it, in this run's fixture folder; returns its project-relative path.
    */
   async 'planted-raw'({ name, size, seed, plants }) {
+    const path = join(await runFixtureDir(), name.replace(/[^\w.-]/g, '_'));
+    if (seed === undefined) {
+      // Zeros: a sparse file of any size, only the plants written.
+      const file = await open(path, 'w');
+      try {
+        await file.truncate(size);
+        for (const { offset, text } of plants) await file.write(Buffer.from(text, 'latin1'), 0, text.length, offset);
+      } finally {
+        await file.close();
+      }
+      return relative(ROOT, path);
+    }
     const bytes = new Uint8Array(size);
     let x = seed >>> 0 || 1;
-    for (let i = 0; seed !== undefined && i < size; i += 4) {
+    for (let i = 0; i < size; i += 4) {
       x ^= x << 13;
       x ^= x >>> 17;
       x ^= x << 5;
@@ -318,7 +330,6 @@ const serverCommands = {
       bytes[i + 3] = x >>> 24;
     }
     for (const { offset, text } of plants) bytes.set(Buffer.from(text, 'latin1'), offset);
-    const path = join(await runFixtureDir(), name.replace(/[^\w.-]/g, '_'));
     await writeFile(path, bytes);
     return relative(ROOT, path);
   },

@@ -85,6 +85,19 @@ async function load(): Promise<YaraX> {
   return yarax;
 }
 
+/**
+ * A Wasm trap in a scan as an error saying what it most likely is: YARA-X's Wasm build keeps every scan's Wasm instance
+ * alive, and a thread that has scanned many thousand times (a Chromium tab about 120) has no room for the next. The scan
+ * workers are renewed before that (src/scan/yara-lanes.ts); a scan on the calling thread cannot be.
+ */
+function trapped(e: unknown, scans: number): unknown {
+  if (!(e instanceof Error) || e.message !== 'unreachable') return e;
+  return new Error(
+    `YARA-X stopped (Wasm trap: unreachable) after ${scans} scans on this thread: its Wasm build keeps each scan's memory; ` +
+      'scan workers, renewed as they go, do not run out (in the CLI leave MEMSCOPE_SCAN_WORKERS unset)',
+  );
+}
+
 /** Compiles `source` (YARA-X's dialect); YaraCompileError names the first bad line and column. */
 export async function compileYara(source: string, limits: YaraLimits): Promise<YaraRules> {
   const { Compiler } = await loadYaraX();
@@ -105,10 +118,18 @@ export async function compileYara(source: string, limits: YaraLimits): Promise<Y
   const scanner = rules.scanner();
   scanner.setMaxMatchesPerPattern(limits.maxMatchesPerPattern);
   scanner.setTimeoutMs(limits.timeoutMs);
+  let scans = 0;
   return {
     warnings,
     scan(bytes, limit = bytes.length) {
-      return hitsOf(scanner.scan(bytes), limit, limits.maxMatchesPerPattern);
+      let results;
+      try {
+        results = scanner.scan(bytes);
+      } catch (e) {
+        throw trapped(e, scans);
+      }
+      scans++;
+      return hitsOf(results, limit, limits.maxMatchesPerPattern);
     },
     free() {
       scanner.free();
