@@ -7,6 +7,8 @@ interface MochaSuiteContext {
 interface MochaRunnableContext {
   /** Marks the test (in a before hook: every test of the suite) as skipped, e.g. when its data is not here. */
   skip(): never;
+  /** This test's own time limit, in ms. */
+  timeout(ms: number): void;
 }
 declare function describe(title: string, body: (this: MochaSuiteContext) => void): void;
 declare function it(title: string, body: (this: MochaRunnableContext) => void | Promise<void>): void;

@@ -24,7 +24,10 @@ export interface CampaignOptions {
   /** Named plugins, or 'all' (every plugin for each input's OS), or undefined (a cheap one per input). */
   readonly plugins: readonly string[] | 'all' | undefined;
   readonly seed: number;
-  /** The whole campaign's time, shared evenly by the inputs. */
+  /**
+   * The whole campaign's time: what the unmutated runs leave of it is shared evenly by the inputs' mutated runs, each
+   * plugin getting at least one.
+   */
   readonly seconds: number;
   /** At most this many mutated runs per input (the CI campaign's bound). */
   readonly maxRuns?: number;
@@ -43,8 +46,12 @@ export function jobFor(input: FuzzInput, plugin: string, patches: readonly HexPa
   return { path: input.path, symbolDirs: input.symbolDirs, plugin, options: optionsFor(plugin), patches };
 }
 
-/** Runs the seeded campaign: per input, mutated runs round the plugins (each once unmutated first) until its share of the time is up. */
+/**
+ * Runs the seeded campaign: every plugin once unmutated on each input first (those runs set the others' bounds), then
+ * per input mutated runs round its plugins until its share of the time left is up.
+ */
 export async function runCampaign(options: CampaignOptions): Promise<CampaignResult> {
+  const started = Date.now();
   const inputs: FuzzInput[] = [];
   const skipped: string[] = [];
   for (const format of options.formats) {
@@ -53,19 +60,47 @@ export async function runCampaign(options: CampaignOptions): Promise<CampaignRes
       else inputs.push(prepared.input);
     }
   }
-  const planned: { input: FuzzInput; plugins: string[] }[] = [];
+  const planned: { input: FuzzInput; plugins: string[]; baselines: Baselines }[] = [];
   for (const input of inputs) {
     const plugins = options.plugins === 'all' ? pluginsFor(input) : (options.plugins ?? [cheapPlugin(input)]).filter((p) => appliesTo(p, input));
     if (plugins.length === 0) skipped.push(`${input.label}: no named plugin applies to its OS`);
-    else planned.push({ input, plugins });
+    else planned.push({ input, plugins, baselines: await baselinesOf(input, plugins, options) });
   }
   const tallies: InputTally[] = [];
-  const share = (options.seconds * 1000) / Math.max(1, planned.length);
-  for (const { input, plugins } of planned) tallies.push(await fuzzInput(input, plugins, Date.now() + share, options));
+  const share = Math.max(0, options.seconds * 1000 - (Date.now() - started)) / Math.max(1, planned.length);
+  for (const { input, plugins, baselines } of planned) tallies.push(await fuzzInput(input, plugins, baselines, Date.now() + share, options));
   return { tallies, skipped };
 }
 
-async function fuzzInput(input: FuzzInput, plugins: readonly string[], deadline: number, options: CampaignOptions): Promise<InputTally> {
+/** A plugin's unmutated run on an input: its repeated rows and the time bound of its mutated runs. */
+interface Baseline {
+  readonly repeated: number;
+  readonly limitMs: number;
+}
+type Baselines = ReadonlyMap<string, Baseline>;
+
+async function baselinesOf(input: FuzzInput, plugins: readonly string[], options: CampaignOptions): Promise<Baselines> {
+  options.log(`${input.label}: ${input.targets.length} targets, plugins ${plugins.join(' ')}`);
+  const baselines = new Map<string, Baseline>();
+  for (const plugin of plugins) {
+    const record = await runInChild(jobFor(input, plugin, []), timeLimitMs(input.size));
+    const verdict = judge(record.end, 0);
+    // The unmutated input must at least answer: a child that cannot start is the harness's failure, not a finding.
+    if (record.end.kind === 'died') throw new Error(`the unmutated run of ${plugin} on ${input.label} died: ${record.end.stderr}`);
+    const repeated = record.end.kind === 'answered' && record.end.result.kind === 'rows' ? record.end.result.repeated : 0;
+    baselines.set(plugin, { repeated, limitMs: timeLimitMs(input.size, BASELINE_FACTOR * record.ms) });
+    options.log(`  unmutated ${plugin}: ${verdict.kind} (${verdict.detail}) in ${record.ms} ms`);
+  }
+  return baselines;
+}
+
+async function fuzzInput(
+  input: FuzzInput,
+  plugins: readonly string[],
+  baselines: Baselines,
+  deadline: number,
+  options: CampaignOptions,
+): Promise<InputTally> {
   const tally = new InputTally(input.label);
   const fd = openSync(input.path, 'r');
   const original = (offset: number, length: number): Uint8Array => {
@@ -73,7 +108,7 @@ async function fuzzInput(input: FuzzInput, plugins: readonly string[], deadline:
     return bytes.subarray(0, readSync(fd, bytes, 0, length, offset));
   };
   try {
-    return await fuzzRuns(input, plugins, deadline, options, tally, original);
+    return await fuzzRuns(input, plugins, baselines, deadline, options, tally, original);
   } finally {
     closeSync(fd);
   }
@@ -82,32 +117,18 @@ async function fuzzInput(input: FuzzInput, plugins: readonly string[], deadline:
 async function fuzzRuns(
   input: FuzzInput,
   plugins: readonly string[],
+  baselines: Baselines,
   deadline: number,
   options: CampaignOptions,
   tally: InputTally,
   original: OriginalBytes,
 ): Promise<InputTally> {
-  options.log(`${input.label}: ${input.targets.length} targets, plugins ${plugins.join(' ')}`);
-  const baselines = new Map<string, { repeated: number; limitMs: number }>();
-  // Each plugin's unmutated run, the first time it comes round: its repeated rows and time set the bounds of the others.
-  const baseline = async (plugin: string): Promise<{ repeated: number; limitMs: number }> => {
-    let known = baselines.get(plugin);
-    if (!known) {
-      const record = await runInChild(jobFor(input, plugin, []), timeLimitMs(input.size));
-      const verdict = judge(record.end, 0);
-      // The unmutated input must at least answer: a child that cannot start is the harness's failure, not a finding.
-      if (record.end.kind === 'died') throw new Error(`the unmutated run of ${plugin} on ${input.label} died: ${record.end.stderr}`);
-      const repeated = record.end.kind === 'answered' && record.end.result.kind === 'rows' ? record.end.result.repeated : 0;
-      baselines.set(plugin, (known = { repeated, limitMs: timeLimitMs(input.size, BASELINE_FACTOR * record.ms) }));
-      options.log(`  unmutated ${plugin}: ${verdict.kind} (${verdict.detail}) in ${record.ms} ms`);
-    }
-    return known;
-  };
-  for (let run = 0; Date.now() < deadline && run < (options.maxRuns ?? Infinity); run++) {
+  options.log(`${input.label}: mutated runs`);
+  for (let run = 0; (Date.now() < deadline || run < plugins.length) && run < (options.maxRuns ?? Infinity); run++) {
     const plugin = plugins[run % plugins.length]!;
     const seed = runSeed(options.seed, input.label, run);
     const patches = mutation(seed, input.size, input.targets, original).map((p) => ({ offset: p.offset, hex: toHex(p.bytes) }));
-    const { limitMs, repeated } = await baseline(plugin);
+    const { limitMs, repeated } = baselines.get(plugin)!;
     const judgeRun = async (list: readonly HexPatch[]): Promise<{ verdict: Verdict; record: RunRecord }> => {
       const record = await runInChild(jobFor(input, plugin, list), limitMs);
       return { verdict: judge(record.end, repeated), record };

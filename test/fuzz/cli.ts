@@ -3,7 +3,7 @@
  *   --format F (repeatable; default: every format)   raw, elf, lime, kdump, crashdump, aff4
  *   --plugin P (repeatable) | --all                   plugins to run (default: a cheap one per input; --all: every
  *                                                     plugin for the input's OS, and every format unless named)
- *   --seconds N (default 60)  --seed N (default 1)    the campaign's time, shared by the inputs, and its seed
+ *   --seconds N (default 60)  --seed N (default 1)    the campaign's time (what the unmutated runs leave is shared by the inputs), and its seed
  *   --runs N                                          at most N mutated runs per input
  *   --findings DIR (default .cache/fuzz/findings)     where failing inputs are kept (minimised unless --no-minimise)
  *   --replay FILE                                     runs one kept finding again and prints its verdict

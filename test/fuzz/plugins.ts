@@ -17,7 +17,8 @@ export function appliesTo(plugin: string, input: FuzzInput): boolean {
   return pluginsFor(input).includes(plugin);
 }
 
-/** The YARA plugins need a pattern: a short one every image has. */
+/** The YARA plugins need a pattern: a short one every image has; linux.pagecache.InodePages a file: the initramfs's /init. */
 export function optionsFor(plugin: string): Record<string, string> {
-  return /yarascan/.test(plugin) ? { 'yara-string': 'kernel' } : {};
+  if (/yarascan/.test(plugin)) return { 'yara-string': 'kernel' };
+  return plugin === 'linux.pagecache.InodePages' ? { find: '/init' } : {};
 }
