@@ -1,5 +1,6 @@
 import type { PluginContext, VirtualMemory } from '../api.ts';
 import { imageKernel } from './image-kernel.ts';
+import { countBelow } from './sorted-search.ts';
 
 /** The user half of a 4-level x86-64 address space. */
 const USER_SPACE_END = 0x8000_0000_0000n;
@@ -33,7 +34,7 @@ export async function physicalOwners(
   if (sorted.length === 0) return owners;
   for await (const p of processes) {
     for await (const run of p.space.mappedRuns(0n, USER_SPACE_END, { signal })) {
-      for (let i = firstAtOrAfter(sorted, run.paddr); i < sorted.length && sorted[i]! < run.paddr + run.length; i++) {
+      for (let i = countBelow(sorted, run.paddr); i < sorted.length && sorted[i]! < run.paddr + run.length; i++) {
         const list = owners.get(sorted[i]!)!;
         // A process mapping one page at two addresses is named once, at the first.
         if (list.at(-1)?.pid !== p.pid) list.push({ pid: p.pid, name: p.name, address: run.vaddr + BigInt(sorted[i]! - run.paddr) });
@@ -41,18 +42,6 @@ export async function physicalOwners(
     }
   }
   return owners;
-}
-
-/** The index of the first of the ascending `values` at or after `value` (values.length when none is). */
-function firstAtOrAfter(values: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = values.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (values[mid]! < value) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { PluginContext, YaraChunkMatch, YaraChunkMatches, YaraChunkOutcome, YaraRequest } from '../api.ts';
 import type { YaraRules } from './yara.ts';
+import { countBelow } from './sorted-search.ts';
 
 /**
  * Bytes scanned per YARA-X call. Each call costs ~20 ms on top of its bytes (see yara.ts), so chunks are large;
@@ -182,24 +183,12 @@ function* batchMatches(
   const starts: number[] = [];
   batch.reduce((at, r) => (starts.push(at), at + r.length), 0);
   for (const m of matches) {
-    const i = lastAtOrBefore(starts, m.offset);
+    const i = Math.max(0, countBelow(starts, m.offset, true) - 1);
     const range = batch[i]!;
     if (m.offset + m.value.length > starts[i]! + range.length) continue;
     if (m.capped) warnCapped(ctx, capped, m.rule, m.pattern);
     yield { address: range.start + BigInt(m.offset - starts[i]!), rule: m.rule, pattern: m.pattern, value: m.value };
   }
-}
-
-/** The index of the last of the ascending `values` at or before `value` (values[0] is 0). */
-function lastAtOrBefore(values: readonly number[], value: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (values[mid]! <= value) lo = mid;
-    else hi = mid - 1;
-  }
-  return lo;
 }
 
 /** The matches of chunks the host scanned (PluginContext.physicalYara) as scanRanges gives them. */
