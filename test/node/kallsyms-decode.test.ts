@@ -81,15 +81,18 @@ describe('kallsyms decoder', () => {
     assertSame(deserializeKernelSymbols(JSON.parse(JSON.stringify(serializeKernelSymbols(decoded)))), symbols);
   });
 
-  it('reads cached addresses of any width back exactly, and refuses ones that are not hex', () => {
+  it('reads cached addresses of any width back exactly, and refuses ones that are not 8 bytes per symbol in base64', () => {
     const addresses = [0n, 0x1n, 0x1234n, 0xffffffffn, 0x100000000n, 0x12345678abcdn, TEXT, 0xffffffffffffffffn];
+    const bytes = Buffer.alloc(addresses.length * 8);
+    addresses.forEach((a, i) => bytes.writeBigUInt64LE(a, i * 8));
     const cached = {
       names: addresses.map((_, i) => `s${i}`).join('\n'),
       types: 'T'.repeat(addresses.length),
-      addresses: addresses.map((a) => a.toString(16)).join(','),
+      addresses: bytes.toString('base64'),
     };
     assert.deepEqual([...deserializeKernelSymbols(cached).addresses], addresses);
-    for (const bad of ['zz', '12zz', '', '1,,2', '12345678123456781']) assert.throws(() => deserializeKernelSymbols({ ...cached, addresses: bad }));
+    for (const bad of ['zz!', '', bytes.subarray(1).toString('base64'), Buffer.concat([bytes, Buffer.alloc(8)]).toString('base64')])
+      assert.throws(() => deserializeKernelSymbols({ ...cached, addresses: bad }));
   });
 
   it('refuses corrupt tables with CORRUPT, never hangs', async () => {

@@ -10,7 +10,7 @@ import { noBtf, readKernelBtf } from './kernel-btf.ts';
 import { LinuxSymbolTable, slid } from './linux-symbol-table.ts';
 import type { Vmcoreinfo } from './vmcoreinfo.ts';
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 /** The kallsyms tables lie in .rodata, well inside this distance from _stext. */
 const KALLSYMS_SEARCH = 96 * 1024 * 1024;
 
