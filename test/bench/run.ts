@@ -14,6 +14,7 @@ import { yaraBench } from './yara-bench.ts';
 import { sparseBench } from './sparse-bench.ts';
 import { cliStartBench } from './cli-start-bench.ts';
 import { decodeBenchLines } from './decode-bench.ts';
+import { volatilityBench } from './volatility-bench.ts';
 import { linuxFixtureFile, linuxFixtureMissing } from '../helpers/linux-fixture.ts';
 
 const GiB = 1024 ** 3;
@@ -113,6 +114,23 @@ else
   }
 
 for (const line of decodeBenchLines(small.path)) console.log(line);
+
+const volatility = process.env['VOLATILITY3'];
+if (volatility) {
+  const compared = volatilityBench(volatility, big.path, big.symbols, [
+    'windows.info',
+    'windows.pslist',
+    'windows.pstree',
+    'windows.cmdline',
+    'windows.psscan',
+  ]);
+  if (typeof compared === 'string') console.log(`(Volatility 3 figures skipped: ${compared})`);
+  else
+    for (const c of compared)
+      console.log(
+        `${`${c.plugin}, 4 GiB: Volatility 3 / memscope CLI`.padEnd(46)} ${ms(c.volatilitySeconds)} / ${ms(c.memscopeSeconds)} = ${(c.volatilitySeconds / c.memscopeSeconds).toFixed(2)}× (rows ${c.volatilityRows} / ${c.memscopeRows})`,
+      );
+} else console.log('(Volatility 3 figures: VOLATILITY3=DIR, the folder holding vol.py)');
 
 const b = await browserBench(big.path, big.symbols);
 if (b) {
