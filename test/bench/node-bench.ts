@@ -159,14 +159,15 @@ export interface PoolBench {
 
 /**
  * The built command line's psscan, process start to exit, scanning on its main thread (MEMSCOPE_SCAN_WORKERS=0) and
- * with its scan pool: best of three each, after a run that caches the image's discovery (in a cache dir of its own).
+ * with its scan pool: best of three each, after a run that brings the file into the page cache; no cache read or written.
  */
 export function cliPsscanPoolBench(path: string, symbolDir: string, cacheDir: string): PoolBench {
   const cli = fileURLToPath(new URL('../../dist/cli/memscope.mjs', import.meta.url));
   const run = (workers?: number) => {
     const env = { ...process.env, XDG_CACHE_HOME: cacheDir, [SCAN_WORKERS_ENV]: workers === undefined ? '' : String(workers) };
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cli, '-f', path, '-s', symbolDir, '-r', 'jsonl', 'windows.psscan'], {
+    // --no-cache: a kept pool-tag pass would answer without scanning (discovery runs again each time, inline and pooled alike).
+    const r = spawnSync(process.execPath, [cli, '--no-cache', '-f', path, '-s', symbolDir, '-r', 'jsonl', 'windows.psscan'], {
       env,
       encoding: 'utf8',
       maxBuffer: 1 << 28,
