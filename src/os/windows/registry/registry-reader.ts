@@ -16,9 +16,11 @@ export async function binSpace(kernel: WindowsKernelContext): Promise<VirtualMem
   return kernel.vm;
 }
 
-/** One run's view of the registry: the hives, each hive's cell reader opened once. */
+/** One run's view of the registry: the hives, each hive's cell reader opened once, when first asked for. */
 export class RegistryReader {
   private blocks?: Promise<VirtualMemory>;
+  /** The hives given by hives() or hiveAt(); listing them reads none of their storage. */
+  private readonly found = new Map<bigint, HiveObject>();
   private readonly opened = new Map<bigint, Promise<HiveKeys>>();
 
   constructor(
@@ -27,13 +29,7 @@ export class RegistryReader {
   ) {}
 
   private published(hive: HiveObject): RegistryHive {
-    if (!this.opened.has(hive.offset)) {
-      this.blocks ??= binSpace(this.kernel);
-      this.opened.set(
-        hive.offset,
-        this.blocks.then(async (blocks) => new HiveKeys(this.kernel, await HiveSpace.open(this.kernel, hive, blocks), this.warn)),
-      );
-    }
+    this.found.set(hive.offset, hive);
     return { offset: hive.offset, name: hive.name };
   }
 
@@ -47,8 +43,14 @@ export class RegistryReader {
   }
 
   private keys(hive: RegistryHive): Promise<HiveKeys> {
-    const keys = this.opened.get(hive.offset);
-    if (!keys) throw new Error(`hive 0x${hive.offset.toString(16)} was not given by hives() or hiveAt()`);
+    let keys = this.opened.get(hive.offset);
+    if (!keys) {
+      const object = this.found.get(hive.offset);
+      if (!object) throw new Error(`hive 0x${hive.offset.toString(16)} was not given by hives() or hiveAt()`);
+      this.blocks ??= binSpace(this.kernel);
+      keys = this.blocks.then(async (blocks) => new HiveKeys(this.kernel, await HiveSpace.open(this.kernel, object, blocks), this.warn));
+      this.opened.set(hive.offset, keys);
+    }
     return keys;
   }
 
