@@ -11,6 +11,7 @@ import { hiddenModules as linuxHiddenModules } from './linux/hidden-modules.ts';
 import { info as linuxInfo } from './linux/info.ts';
 import { keyboardNotifiers as linuxKeyboardNotifiers } from './linux/keyboard-notifiers.ts';
 import { kmsg as linuxKmsg } from './linux/kmsg.ts';
+import { libraryList as linuxLibraryList } from './linux/library-list.ts';
 import { lsmod as linuxLsmod } from './linux/lsmod.ts';
 import { lsof as linuxLsof } from './linux/lsof.ts';
 import { malfind as linuxMalfind } from './linux/malfind.ts';
@@ -123,6 +124,7 @@ export const builtinPlugins: readonly PluginDefinition[] = [
   linuxProcMaps,
   linuxMalfind,
   linuxElfs,
+  linuxLibraryList,
   linuxBash,
   linuxCheckSyscall,
   linuxCheckIdt,

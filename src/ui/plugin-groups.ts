@@ -28,7 +28,7 @@ const GROUPS: readonly (readonly [title: string, names: readonly string[]])[] = 
     'Files, handles and modules',
     ['dlllist', 'ldrmodules', 'handles', 'filescan', 'lsof', 'elfs', 'mountinfo', 'mounts', 'pagecache.Files', 'pagecache.InodePages'],
   ],
-  ['Process memory', ['vadinfo', 'malfind', 'proc.Maps', 'bash']],
+  ['Process memory', ['vadinfo', 'malfind', 'proc.Maps', 'bash', 'library_list']],
   ['Memory search', ['yarascan', 'vadyarascan', 'vmayarascan']],
   ['Registry', ['registry.hivelist', 'registry.hivescan', 'registry.printkey', 'registry.userassist']],
   ['Kernel', ['lsmod', 'modules', 'modscan', 'driverscan', 'unloadedmodules', 'kmsg', 'bigpools', 'mutantscan', 'symlinkscan']],

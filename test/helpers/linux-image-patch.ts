@@ -1,4 +1,5 @@
 // Node-only test helper: the real linux-a.raw with kernel structures rewritten by a test, opened as a session.
+import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import { createNodeEnv } from '../../src/cli/node-env.ts';
 import { MemoryKeyValueCache } from '../../src/engine/kv-cache.ts';
@@ -9,6 +10,7 @@ import type { VirtualMemory } from '../../src/plugins/api.ts';
 import { discoverLinux, linuxKernelLayer } from '../../src/os/linux/discovery.ts';
 import { loadKernelSymbolTable } from '../../src/os/linux/kernel-symbols.ts';
 import { LinuxKernel } from '../../src/os/linux/linux-kernel.ts';
+import { listTasks, type TaskRecord } from '../../src/os/linux/task.ts';
 import { linuxFixtureFile } from './linux-fixture.ts';
 import { untracked } from './untracked.ts';
 
@@ -91,5 +93,51 @@ export class ImagePatch {
   async open(name = 'patched.raw'): Promise<Session> {
     const env = await createNodeEnv({ symbolDirs: [], cache: false });
     return untracked(() => openSession(new MemorySource(this.bytes, name), { ...env, discoveryCache: this.image.discoveryCache }));
+  }
+}
+
+/** The image's task list (a warning fails the test). */
+export async function imageTasks(image: LinuxImage): Promise<TaskRecord[]> {
+  const tasks: TaskRecord[] = [];
+  for await (const t of listTasks(image.kernel, (w) => assert.fail(w.message))) tasks.push(t);
+  return tasks;
+}
+
+/** Where a test plants process data: the unused end of a process's last resident heap page, from HeapTail.FREE on. */
+export class HeapTail {
+  /** Where the unused bytes of the page begin. */
+  static readonly FREE = 0x700;
+  /** Where the next put places its bytes. */
+  next: bigint;
+
+  private constructor(
+    readonly space: VirtualMemory,
+    /** The page's address. */
+    readonly page: bigint,
+  ) {
+    this.next = page + BigInt(HeapTail.FREE);
+  }
+
+  /** The last page of `task`'s heap (mm->start_brk..brk) in memory; the page after it is not, and its tail is zeros. */
+  static async of(image: LinuxImage, task: TaskRecord): Promise<HeapTail> {
+    const { kernel } = image;
+    const mm = (await kernel.readStruct('mm_struct', task.mm))!;
+    const space = (await kernel.processLayer(mm.u64('pgd')))!;
+    let page: bigint | undefined;
+    for (let at = mm.u64('start_brk'); at < mm.u64('brk'); at += BigInt(PAGE)) if ((await space.read(at, PAGE)) !== null) page = at;
+    assert.ok(page !== undefined, `PID ${task.pid} has no heap page in memory`);
+    assert.equal(await space.translate(page + BigInt(PAGE)), null, 'the page after it is not in memory');
+    assert.ok(
+      (await space.read(page + BigInt(HeapTail.FREE), PAGE - HeapTail.FREE))!.every((b) => b === 0),
+      'the planted area is unused (zeros)',
+    );
+    return new HeapTail(space, page);
+  }
+
+  /** Writes `bytes` into `patch` at `at` (default: after the last put); the next put follows 16-byte aligned. Returns where. */
+  async put(patch: ImagePatch, bytes: Uint8Array, at = this.next): Promise<bigint> {
+    await patch.write(at, bytes, this.space);
+    this.next = at + BigInt((bytes.length + 15) & ~15);
+    return at;
   }
 }

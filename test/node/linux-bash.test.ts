@@ -9,12 +9,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { kernelIsfText } from '../../src/os/linux/isf-export.ts';
-import { listTasks, type TaskRecord } from '../../src/os/linux/task.ts';
+import type { TaskRecord } from '../../src/os/linux/task.ts';
 import { listVmas } from '../../src/os/linux/vmas.ts';
 import type { MappedRun, VirtualMemory } from '../../src/plugins/api.ts';
 import { historyTime, scanHistory } from '../../src/plugins/linux/bash-history.ts';
 import { linuxFixtureSkipReason } from '../helpers/linux-fixture.ts';
-import { ImagePatch, loadLinuxImage, type LinuxImage } from '../helpers/linux-image-patch.ts';
+import { HeapTail, ImagePatch, imageTasks, loadLinuxImage, type LinuxImage } from '../helpers/linux-image-patch.ts';
 import { openLinuxSession, runByColumn } from '../helpers/linux-session.ts';
 import { extractVolatility, volatilitySkipReason } from '../helpers/volatility.ts';
 
@@ -59,8 +59,7 @@ describe('linux.bash on the real capture', { skip: linuxFixtureSkipReason() }, (
   let tasks: TaskRecord[];
   before(async () => {
     image = await loadLinuxImage();
-    tasks = [];
-    for await (const t of listTasks(image.kernel, (w) => assert.fail(w.message))) tasks.push(t);
+    tasks = await imageTasks(image);
   });
   const named = (comm: string) => tasks.find((t) => t.comm === comm)!;
 
@@ -189,33 +188,18 @@ async function rename(patch: ImagePatch, task: TaskRecord, comm: string): Promis
  * AT_PAGE_END's command in the page's last 16 bytes (the page after it is not in memory).
  */
 async function plantHistory(image: LinuxImage, task: TaskRecord, comm: string): Promise<Planted> {
-  const { kernel } = image;
-  const mm = (await kernel.readStruct('mm_struct', task.mm))!;
-  const space = (await kernel.processLayer(mm.u64('pgd')))!;
-  let page: bigint | undefined;
-  for (let at = mm.u64('start_brk'); at < mm.u64('brk'); at += BigInt(PAGE)) if ((await space.read(at, PAGE)) !== null) page = at;
-  assert.ok(page !== undefined, `PID ${task.pid} has no heap page in memory`);
-  assert.equal(await space.translate(page + BigInt(PAGE)), null, 'the page after it is not in memory');
-  const free = page + 0x700n;
-  assert.ok(
-    (await space.read(free, PAGE - 0x700))!.every((b) => b === 0),
-    'the planted area is unused (zeros)',
-  );
+  const heap = await HeapTail.of(image, task);
+  const { page } = heap;
   const patch = new ImagePatch(image);
   await rename(patch, task, comm);
-  let next = free;
-  const put = async (bytes: Uint8Array, at = next) => {
-    await patch.write(at, bytes, space);
-    next = at + BigInt((bytes.length + 15) & ~15);
-    return at;
-  };
+  const put = (bytes: Uint8Array, at?: bigint) => heap.put(patch, bytes, at);
   const strings: [bigint, bigint][] = [];
   for (const line of PLANTED) {
     const stamp = await put(text(line.stamp));
     strings.push([line === AT_PAGE_END ? page + BigInt(PAGE - 16) : await put(text(line.command)), stamp]);
   }
   // Volatility reads the strings as char[1024]: all but AT_PAGE_END's have 1024 bytes in the page.
-  assert.ok(next + 1024n <= page + BigInt(PAGE) - 0x100n);
+  assert.ok(heap.next + 1024n <= page + BigInt(PAGE) - 0x100n);
   for (const [line, stamp] of strings) await put(histEntry(line, stamp));
   await put(text(AT_PAGE_END.command), page + BigInt(PAGE - 16));
   return { patch, pid: task.pid };

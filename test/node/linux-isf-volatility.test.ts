@@ -20,6 +20,7 @@ const COMPARED = [
   'linux.malfind',
   'linux.pagecache.Files',
   'linux.netfilter',
+  'linux.library_list',
 ] as const;
 const PLUGINS = ['linux.pslist', 'linux.pstree', 'linux.lsmod', 'linux.sockstat', 'linux.mountinfo', ...COMPARED] as const;
 /** Volatility 3 prints kernel addresses masked to the 48 bits the page tables translate. */
@@ -169,6 +170,12 @@ describe('Volatility 3 runs its Linux plugins on the ISF memscope writes from th
   it('linux.malfind finds no injected code on the capture, as memscope', () => {
     assert.deepEqual(results.get('linux.malfind'), []);
     assert.deepEqual(memscope.get('linux.malfind'), []);
+  });
+
+  it('linux.library_list finds the same libraries as memscope: none, its processes being statically linked', () => {
+    const rows = (list: readonly Row[]) => list.map((r) => [r['Name'], r['Pid'], BigInt(String(r['LoadAddress'])), r['Path']]);
+    assert.deepEqual(rows(results.get('linux.library_list')!), rows(memscope.get('linux.library_list')!));
+    assert.deepEqual(memscope.get('linux.library_list'), []);
   });
 
   it('linux.pidhashtable finds the same tasks through the PID IDR as memscope, in the same order', () => {

@@ -1,12 +1,10 @@
 import type { LinuxTask, PluginContext, PluginDefinition, VirtualMemory, Vma } from '../api.ts';
 import { outputFile } from '../common/file-output.ts';
 import { elfDumpName, loadSegments, writeElfImage } from './elf-dump.ts';
-import { listedTasks, TASK_OPTIONS } from './task-rows.ts';
+import { ELF_MAGIC, hasElfMagic } from './elf-header.ts';
+import { listedUserSpaces, TASK_OPTIONS } from './task-rows.ts';
 import { vmaNamer } from './vma-names.ts';
 import { VMA_COLUMNS } from './vma-columns.ts';
-
-/** The ELF magic, "\x7fELF". */
-const ELF_MAGIC = [0x7f, 0x45, 0x4c, 0x46];
 
 export const elfs: PluginDefinition = {
   name: 'linux.elfs',
@@ -23,14 +21,10 @@ export const elfs: PluginDefinition = {
   tree: false,
   async *run(ctx) {
     const linux = await ctx.linux();
-    for await (const task of listedTasks(ctx, linux)) {
-      // Kernel threads have no user space (nor does a task whose mm_struct is unreadable).
-      const space = await linux.processSpace(task);
-      if (!space) continue;
+    for await (const { task, space } of listedUserSpaces(ctx, linux)) {
       const name = await vmaNamer(linux, task);
       for (const vma of await linux.vmas(task, `PID ${task.pid} (${task.comm})`)) {
-        const head = await space.read(vma.start, ELF_MAGIC.length);
-        if (!head || ELF_MAGIC.some((b, i) => head[i] !== b)) continue;
+        if (!hasElfMagic(await space.read(vma.start, ELF_MAGIC.length))) continue;
         const output = ctx.options['dump'] === true ? await dumpImage(ctx, task, vma, space) : 'Disabled';
         yield { depth: 0, values: [task.pid, task.comm, vma.start, vma.end, await name(vma), output] };
       }

@@ -1,4 +1,4 @@
-import type { LinuxKernelContext, LinuxTask, OptionSpec, PluginContext } from '../api.ts';
+import type { LinuxKernelContext, LinuxTask, OptionSpec, PluginContext, VirtualMemory } from '../api.ts';
 import { PID_OPTION, wantedPid } from '../common/pid-filter.ts';
 
 export const TASK_OPTIONS: readonly OptionSpec[] = [
@@ -10,6 +10,14 @@ export const TASK_OPTIONS: readonly OptionSpec[] = [
 export async function* listedTasks(ctx: PluginContext, linux: LinuxKernelContext): AsyncGenerator<LinuxTask> {
   const wanted = wantedPid<LinuxTask>(ctx);
   for await (const task of linux.tasks({ threads: ctx.options['threads'] === true })) if (wanted(task)) yield task;
+}
+
+/** The listed tasks with a user space, each with it: kernel threads have none (nor has a task whose mm_struct is unreadable). */
+export async function* listedUserSpaces(ctx: PluginContext, linux: LinuxKernelContext): AsyncGenerator<{ task: LinuxTask; space: VirtualMemory }> {
+  for await (const task of listedTasks(ctx, linux)) {
+    const space = await linux.processSpace(task);
+    if (space) yield { task, space };
+  }
 }
 
 /** Kernel threads shown as [name], as ps and Volatility's decorate_comm do. */
