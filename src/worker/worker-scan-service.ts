@@ -11,12 +11,14 @@ import { scanOverlap } from '../scan/scanner.ts';
 import { yaraChunkPlan, yaraLanes, yaraWithinTime, type YaraPool } from '../scan/yara-lanes.ts';
 import { WorkerSlots } from '../scan/worker-slots.ts';
 import type { ScanWorker } from './scan.worker.ts';
+import type { ScanFile } from './scan-file-reader.ts';
+import { OpfsCopy } from '../browser/opfs-temp-storage.ts';
 
 /** YARA scans a worker makes before a fresh one takes its place (yara-lanes.ts: YaraPool): up to 4 workers, 20 each, leave the tab room. */
 const YARA_SCANS_PER_WORKER = 20;
 
 /**
- * Fans a physical scan out to a pool of scan workers; each reads its chunks from the File itself, so
+ * Fans a physical scan out to a pool of scan workers; each reads its chunks from the File (or the image's OPFS copy) itself, so
  * image bytes never pass through this thread. Chunks are handed out one at a time (the fastest worker
  * takes the next) and their hits passed on in address order (ChunkFanOut, shared with the CLI's pool).
  * A cancel, or the image closing, ends the scan at once: chunks still in a worker are dropped.
@@ -35,24 +37,24 @@ export class WorkerScanService implements ScanService {
   async *scan(layer: PhysicalLayer, spec: ScanSpec, control: ScanControl = {}): AsyncGenerator<ScanHit> {
     // Scan workers read File slices at run file offsets; a layer whose bytes are compressed chunks (AFF4)
     // has none, and its chunk caches live here: scan it on this thread, through the layer.
-    const blob = layerBlob(layer);
-    if (!blob) {
+    const file = layerFile(layer);
+    if (!file) {
       yield* (this.inline ??= new InlineScanService(this.module)).scan(layer, spec, control);
       return;
     }
     const workers = this.pool();
     const chunks = planChunks(layer.runs, SCAN_CHUNK_BYTES, scanOverlap(spec));
-    const lanes = workers.slots.map((slot) => (chunk: ScanChunk) => workers.use(slot, async (w) => (await w.remote).scanChunk(blob, spec, chunk)));
+    const lanes = workers.slots.map((slot) => (chunk: ScanChunk) => workers.use(slot, async (w) => (await w.remote).scanChunk(file, spec, chunk)));
     yield* this.fanOut.run(chunks, lanes, layer.source.name, control);
   }
 
   /** YARA over the File's chunks (yarascan's chunk plan), each worker compiling the rules once; undefined where scan() goes inline. */
   scanYara(layer: PhysicalLayer, request: YaraRequest, control: ScanControl = {}): AsyncIterable<YaraChunkMatches> | undefined {
-    const blob = layerBlob(layer);
-    if (!blob) return undefined;
+    const file = layerFile(layer);
+    if (!file) return undefined;
     const lanes = yaraLanes(this.yaraPool(), request, (chunk) => ({
       prepare: async (worker) => (await worker.remote).yaraPrepare(request.rules),
-      scan: async (worker) => (await worker.remote).yaraChunk(blob, request.rules, chunk),
+      scan: async (worker) => (await worker.remote).yaraChunk(file, request.rules, chunk),
     }));
     return this.fanOut.run(yaraChunkPlan(layer.runs), lanes, layer.source.name, control);
   }
@@ -103,8 +105,12 @@ interface ScanWorkerHandle {
   readonly remote: Promise<Comlink.Remote<ScanWorker>>;
 }
 
-/** The Blob whose slices are the layer's runs when they are a file's ranges read in place (the image, a stored ZIP member, an OPFS copy). */
-function layerBlob(layer: PhysicalLayer): Blob | undefined {
+/**
+ * What scan workers read the layer's runs from when they are a file's ranges read in place: an OPFS copy's file, which
+ * each worker opens a read-only handle on, or the Blob whose slices they are (the image, a stored ZIP member).
+ */
+function layerFile(layer: PhysicalLayer): ScanFile | undefined {
   const source = layer.source instanceof CachedSource ? layer.source.inner : layer.source;
-  return isDirectMapped(layer) && source instanceof BlobSource ? source.blob : undefined;
+  if (!isDirectMapped(layer) || !(source instanceof BlobSource)) return undefined;
+  return (source instanceof OpfsCopy && source.sharedHandle) || source.blob;
 }

@@ -188,6 +188,14 @@ const serverCommands = {
     return { ...raw, path: relative(ROOT, path) };
   },
 
+  /** A project file gzipped into this run's fixture folder, as `<its name>.gz`: the project-relative path. */
+  async 'gzipped-file'({ path }) {
+    const writer = await tsImport('../helpers/packed-image-writer.ts', import.meta.url);
+    const to = join(await runFixtureDir(), `${basename(path)}.gz`);
+    await writer.writeGzip(projectPath('gzipped-file', path), to);
+    return relative(ROOT, to);
+  },
+
   /** The real Linux capture as a VMware .vmem + .vmss in this run's fixture folder (project-relative paths), or { skip }. */
   async 'vmware-linux-pair'() {
     const fixture = await serverCommands['linux-fixture']({ capture: 'linux-a.raw' });
