@@ -5,7 +5,7 @@ import { loadIsf } from '../symbols/isf-table.ts';
 import { isMsf } from '../symbols/pdb/msf.ts';
 import { MAX_ISF_TEXT_BYTES, symbolFileText } from '../symbols/symbol-file-text.ts';
 import { checkIsfKey, loadSymbolFile, type SymbolStore } from '../symbols/symbol-store.ts';
-import { parsePdbKey, symbolKey, type SymbolTable } from '../symbols/symbol-table.ts';
+import { parsePdbKey, pdbKey, symbolKey, type SymbolTable } from '../symbols/symbol-table.ts';
 import { ZipSymbolPack } from '../symbols/zip-symbol-pack.ts';
 import type { IsfDigestCache } from './isf-digest-cache.ts';
 import { NodeFileSource } from './node-file-source.ts';
@@ -47,6 +47,22 @@ export class DirectorySymbolStore implements SymbolStore {
       if (table) return table;
     }
     return undefined;
+  }
+
+  /** The Windows keys of the loose files (DIR[/windows]/<pdb>/<GUID>-<AGE>.<ext>) and of the packs' entries. */
+  async keys(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const parent of await this.windowsThenDir()) {
+      for (const pdbName of await readdir(parent).catch(() => [] as string[])) {
+        for (const file of await readdir(join(parent, pdbName)).catch(() => [] as string[])) {
+          const ext = WINDOWS_EXTENSIONS.find((e) => file.toLowerCase().endsWith(e));
+          const key = ext && parsePdbKey(`${pdbName}/${file.slice(0, -ext.length)}`);
+          if (key) keys.push(pdbKey(key.pdbName, key.guid, key.age));
+        }
+      }
+    }
+    for (const zip of await this.zipPaths()) keys.push(...(await (await this.pack(zip)).keys()));
+    return keys;
   }
 
   describe(): string {

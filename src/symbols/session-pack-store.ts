@@ -35,6 +35,12 @@ export class SessionPackStore implements SymbolStore {
     return table;
   }
 
+  async keys(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const pack of this.packs) keys.push(...(await pack.keys()));
+    return keys;
+  }
+
   describe(): string {
     return this.packs.map((p) => p.describe()).join(', ');
   }

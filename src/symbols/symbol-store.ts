@@ -105,6 +105,13 @@ export class ChainSymbolStore implements SymbolStore {
     return undefined;
   }
 
+  /** Every store's keys; stores that cannot list theirs add none. */
+  async keys(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const store of this.stores) keys.push(...((await store.keys?.()) ?? []));
+    return keys;
+  }
+
   async file(key: string): Promise<SymbolFile | undefined> {
     for (const store of this.stores) {
       const file = await store.file?.(key);

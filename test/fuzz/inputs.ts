@@ -180,7 +180,7 @@ let windowsStructures: Promise<PhysicalTarget[]> | undefined;
 const STRUCTURE_SPAN = 0x200;
 
 /**
- * Where the generator's registry, network and DNS structures lie in physical memory: each hive's _CMHIVE (its storage
+ * Where the generator's kernel debug directory, registry, network and DNS structures lie in physical memory: each hive's _CMHIVE (its storage
  * maps lead to every cell), every endpoint and neighbour (the damaged ones too), the DNS Client's hash table, its
  * entries and records — expected.json gives their virtual addresses, translated here through the unmutated image's
  * page tables (the kernel's; the DNS Client's own for its cache).
@@ -197,6 +197,9 @@ function windowsStructureTargets(raw: string, expected: ExpectedWindowsImage): P
           if (physical !== null) targets.push({ kind, address: physical, length: STRUCTURE_SPAN });
         }
       };
+      // The kernel's debug directory and the CodeView record after it: smeared, the PDB identity comes from a layout match.
+      const debugDirectory = kernel.image.base + BigInt(kernel.image.pe.debugDirectoryRva);
+      await add(kernel.vm, 'kernel-debug-directory', [`0x${debugDirectory.toString(16)}`]);
       await add(
         kernel.vm,
         'hive',

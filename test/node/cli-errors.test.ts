@@ -58,9 +58,14 @@ describe('memscope CLI from source: an internal error', () => {
     // A discovery cache entry whose kernel base is no address: memscope trusts its own cache's field types, so
     // confirming the entry throws a SyntaxError from BigInt — a real bug path, reached with no test hook.
     const source = await NodeFileSource.open(image);
-    const key = `windows/v2/${await imageFingerprint(source)}`;
+    const key = `windows/v3/${await imageFingerprint(source)}`;
     await source.close();
-    const discovery = { dtb: 0x1000, kernelBase: 'not-an-address', pdbName: 'ntkrnlmp.pdb', guid: '0'.repeat(32), age: 1, method: 'low-stub' };
+    const discovery = {
+      dtb: 0x1000,
+      kernelBase: 'not-an-address',
+      pdb: { pdbName: 'ntkrnlmp.pdb', guid: '0'.repeat(32), age: 1 },
+      method: 'low-stub',
+    };
     await new DirectoryKeyValueCache(join(cacheHome, 'memscope', 'discovery')).set(key, { discovery });
   });
 

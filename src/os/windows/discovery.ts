@@ -4,14 +4,14 @@ import { VirtualLayer } from '../../layers/virtual-layer.ts';
 import type { OsOutcome } from '../os-profile.ts';
 import { findLowStub, KUSER_SHARED_DATA, SELF_REF_SCAN_LIMIT, selfReferencingPml4Candidates } from './dtb-locator.ts';
 import { findKernelBelow, readKernelImage, scanForKernel, type KernelImage } from './kernel-locator.ts';
+import type { CodeViewRecord } from './pe-header.ts';
 
 /** What discovery learns about a Windows image; plain data so it can be cached per image. */
 export interface WindowsDiscovery {
   readonly dtb: number;
   readonly kernelBase: string;
-  readonly pdbName: string;
-  readonly guid: string;
-  readonly age: number;
+  /** The kernel's PDB from its CodeView record; null when the debug directory or the record is unreadable. */
+  readonly pdb: CodeViewRecord | null;
   readonly method: 'crash-dump-header' | 'low-stub' | 'self-referencing-pml4';
 }
 
@@ -97,9 +97,10 @@ export async function discoverWindows(phys: PhysicalLayer, wasm: MemscopeWasm, s
 /** Re-reads the kernel image named by a cached discovery, to confirm the cache entry fits this image. */
 export async function confirmDiscovery(phys: PhysicalLayer, wasm: MemscopeWasm, d: WindowsDiscovery): Promise<KernelImage | null> {
   const image = await readKernelImage(kernelLayer(phys, wasm, d.dtb), BigInt(d.kernelBase));
-  return image && image.pdb.guid === d.guid && image.pdb.age === d.age ? image : null;
+  const same = image && (image.pdb && d.pdb ? image.pdb.guid === d.pdb.guid && image.pdb.age === d.pdb.age : image.pdb === d.pdb);
+  return same ? image : null;
 }
 
 function describe(dtb: number, image: KernelImage, method: WindowsDiscovery['method']): WindowsDiscovery {
-  return { dtb, kernelBase: `0x${image.base.toString(16)}`, pdbName: image.pdb.pdbName, guid: image.pdb.guid, age: image.pdb.age, method };
+  return { dtb, kernelBase: `0x${image.base.toString(16)}`, pdb: image.pdb, method };
 }

@@ -9,7 +9,7 @@ import type { Warn } from '../../../plugins/plugin.ts';
 import { parseIsf, type IsfSymbolTable } from '../../../symbols/isf-table.ts';
 import type { SymbolTable, TypeDescriptor } from '../../../symbols/symbol-table.ts';
 import { KUSER_SHARED_DATA } from '../dtb-locator.ts';
-import type { KernelImage } from '../kernel-locator.ts';
+import type { IdentifiedKernelImage } from '../kernel-locator.ts';
 import { discoverHeaderCookie } from './header-cookie.ts';
 import { readExports } from './kernel-exports.ts';
 import { discoverProcessOffsets, type DiscoveredProcesses } from './process-discovery.ts';
@@ -46,7 +46,7 @@ export interface DiscoveredSymbols {
 /** null when the image does not give the System process and its list (the caller asks for a symbol file). */
 export async function discoverKernelSymbols(
   vm: VirtualLayer,
-  image: KernelImage,
+  image: IdentifiedKernelImage,
   dtb: number,
   processSpace: (dtb: bigint) => VirtualLayer,
   warn: Warn,
@@ -92,7 +92,7 @@ export function discoveredIsf(table: SymbolTable): DiscoveredIsf | undefined {
 }
 
 /** The table as Volatility 3 ISF JSON. */
-function isfJson(image: KernelImage, o: ProcessOffsets, symbols: Readonly<Record<string, number>>) {
+function isfJson(image: IdentifiedKernelImage, o: ProcessOffsets, symbols: Readonly<Record<string, number>>) {
   return {
     metadata: {
       format: '6.2.0',
