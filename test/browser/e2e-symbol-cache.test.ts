@@ -11,9 +11,7 @@ const SEED = 11;
 interface CachedDiscovery {
   readonly dtb: number;
   readonly kernelBase: string;
-  readonly pdbName: string;
-  readonly guid: string;
-  readonly age: number;
+  readonly pdb: { readonly pdbName: string; readonly guid: string; readonly age: number };
 }
 
 describe('end to end: what the built app remembers between sessions', function () {
@@ -99,11 +97,11 @@ describe('end to end: what the built app remembers between sessions', function (
     const value = entry.discovery;
     equal(value.dtb, Number(kernel.dtb), 'cached DTB');
     equal(BigInt(value.kernelBase), BigInt(kernel.base), 'cached kernel base');
-    deepEqual([value.pdbName, value.guid, value.age], [kernel.pdb.name, kernel.pdb.guid, kernel.pdb.age], 'cached PDB identity');
+    deepEqual([value.pdb.pdbName, value.pdb.guid, value.pdb.age], [kernel.pdb.name, kernel.pdb.guid, kernel.pdb.age], 'cached PDB identity');
 
     // A PDB name discovery could never find in the image: if the next session shows it, it did not rediscover.
     const marker = 'from-the-discovery-cache.pdb';
-    await putEntry(DISCOVERY_DB, key, { discovery: { ...value, pdbName: marker } });
+    await putEntry(DISCOVERY_DB, key, { discovery: { ...value, pdb: { ...value.pdb, pdbName: marker } } });
     const third = await fresh();
     await third.chooseImage(fixture.image);
     const summary = await third.summaryText(fileName);

@@ -105,8 +105,9 @@ describe("third-party plugins: the sandbox's session (dist build, sample image)"
       const open = (seed: SessionSeed) => thirdParty.open({ file: image, fileName: image.name, seed: async () => ({ ok: true, value: seed }) });
 
       // A PDB name discovery could never find: if the sandbox names it, it took the engine's discovery as it was.
-      const [key, entry] = windows[0]! as [string, { discovery: object }];
-      const marked: SessionSeed = { cacheEntries: [[key, { discovery: { ...entry.discovery, pdbName: 'from-the-engine.pdb' } }]], symbolFiles: [] };
+      const [key, entry] = windows[0]! as [string, { discovery: { pdb: object } }];
+      const discovery = { ...entry.discovery, pdb: { ...entry.discovery.pdb, pdbName: 'from-the-engine.pdb' } };
+      const marked: SessionSeed = { cacheEntries: [[key, { discovery }]], symbolFiles: [] };
       const withMarker = await open(marked);
       ok(withMarker.ok, JSON.stringify(!withMarker.ok && withMarker.error));
       const unmet = withMarker.value.plugins[0]!.unmet.join('; ');
